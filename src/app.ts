@@ -1,0 +1,111 @@
+/**
+ * The composition of routes and middleware. It takes ready-made services
+ * and never listens; src/server.ts builds those services from config.
+ */
+import path from 'node:path';
+import express, { type Express, type Router } from 'express';
+import cookieParser from 'cookie-parser';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from './lib/logger/logger.ts';
+import type { AppConfig } from './lib/config/config.ts';
+import type { CookiePolicy } from './lib/http/cookie-policy.ts';
+import { createCsrfProtection } from './lib/http/csrf.ts';
+import { createErrorHandler, notFoundHandler } from './lib/http/error-handler.ts';
+import { createRateLimit } from './lib/http/rate-limits.ts';
+import { securityHeaders } from './lib/http/security-headers.ts';
+import type { CachedKalturaGateway } from './kaltura/cached-kaltura-gateway.ts';
+import type { IdentityService } from './identity/identity-service.ts';
+import { createIdentityRouter } from './identity/identity-router.ts';
+import { loadSession } from './identity/session-middleware.ts';
+import { hasRoleAtLeast, isMediaSpaceAdmin } from './identity/mediaspace-roles.ts';
+import type { ChannelMeetingService } from './channels/channel-meeting-service.ts';
+import { createChannelsRouter } from './channels/channels-router.ts';
+import type { MyRoomsService } from './my-rooms/my-rooms-service.ts';
+import { createMyRoomsRouter } from './my-rooms/my-rooms-router.ts';
+import type { ModuleSettingsService } from './module-settings/module-settings-service.ts';
+import { createModuleSettingsRouter } from './module-settings/module-settings-router.ts';
+import type { LaunchTokens } from './rooms/launch-tokens.ts';
+import type { LiveSessionStore } from './rooms/live-session-store.ts';
+import type { RoomLaunchService } from './rooms/room-launch-service.ts';
+import { createRoomsRouter } from './rooms/rooms-router.ts';
+import { createEmbedRouter } from './embed/embed-router.ts';
+import { createDemoPortalRouter } from './demo-portal/demo-portal-router.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+export interface AppDeps {
+  config: AppConfig;
+  logger: Logger;
+  cookies: CookiePolicy;
+  csrfSecret: string;
+  gateway: CachedKalturaGateway;
+  identity: IdentityService;
+  settings: ModuleSettingsService;
+  meetings: ChannelMeetingService;
+  myRooms: MyRoomsService;
+  launches: RoomLaunchService;
+  liveSessions: LiveSessionStore;
+  launchTokens: LaunchTokens;
+  /** The built-in Kaltura API emulator, mounted at /api_v3 when no Kaltura is configured. */
+  kalturaEmulator: Router | null;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const { config, logger, cookies } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.http.trustProxy);
+  app.set('view engine', 'ejs');
+  app.set('views', path.join(ROOT, 'views'));
+  app.locals.productName = 'Live Rooms';
+
+  app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url?.startsWith('/assets/') ?? false } }));
+  // The emulator stands where Kaltura would be: it has its own body parsing, errors and no CSRF.
+  if (deps.kalturaEmulator) app.use('/api_v3', deps.kalturaEmulator);
+
+  app.use(securityHeaders(config.http.embedOrigins));
+  app.use('/assets', express.static(path.join(ROOT, 'src/lib/http/public'), { maxAge: '5m', index: false }));
+  app.use(express.urlencoded({ extended: true, limit: '32kb', parameterLimit: 200 }));
+  app.use(express.json({ limit: '64kb' }));
+  app.use(cookieParser());
+  app.use(loadSession(deps.identity));
+  // What the page header offers; decided on the server from the person's role and the settings.
+  app.use(async (req, res, next) => {
+    const current = await deps.settings.current();
+    const role = req.auth?.mediaspaceRole;
+    res.locals.menu = {
+      myRooms: Boolean(role && current.enabled && current.enableUserPrivateLiveRoom && hasRoleAtLeast(role, 'privateOnlyRole')),
+      settings: Boolean(role && isMediaSpaceAdmin(role)),
+      openInNewTab: current.openInNewTab,
+    };
+    next();
+  });
+
+  const csrf = createCsrfProtection(deps.csrfSecret, cookies);
+  app.use(csrf.prepare);
+  app.use(csrf.protect);
+
+  const launchRateLimit = createRateLimit(config.rateLimit.windowSeconds, config.rateLimit.launchesPerWindow);
+  const actionRateLimit = createRateLimit(config.rateLimit.windowSeconds, config.rateLimit.actionsPerWindow);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.use(createIdentityRouter({ identity: deps.identity, cookies, launchRateLimit, defaultReturnPath: '/' }));
+  app.use(createRoomsRouter({ launches: deps.launches, liveSessions: deps.liveSessions, tokens: deps.launchTokens, cookies, passLifetimeMs: config.session.roomPassHours * 3600_000 }));
+  app.use(createChannelsRouter({ meetings: deps.meetings, settings: deps.settings, actionRateLimit }));
+  app.use(createMyRoomsRouter({ myRooms: deps.myRooms, settings: deps.settings, actionRateLimit }));
+  app.use(createModuleSettingsRouter(deps.settings));
+  app.use(createEmbedRouter({ identity: deps.identity, settings: deps.settings, embedOrigins: config.http.embedOrigins, launchRateLimit }));
+  if (deps.kalturaEmulator) {
+    app.use(createDemoPortalRouter({ gateway: deps.gateway, identity: deps.identity, cookies, actionRateLimit }));
+  } else {
+    app.get('/', (req, res) => {
+      res.render('home/index', { signedIn: req.auth ?? null });
+    });
+  }
+
+  app.use(notFoundHandler());
+  app.use(createErrorHandler(logger, { showStack: config.env === 'development' }));
+  return app;
+}

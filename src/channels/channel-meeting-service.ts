@@ -1,0 +1,124 @@
+/**
+ * A channel's meeting, decided from Kaltura's own records: the channel
+ * (category) must exist and the person's categoryUser membership must be
+ * ACTIVE; the role mapping turns their level into room role and permissions.
+ */
+import { ForbiddenError } from '../lib/errors/app-error.ts';
+import type { AuthSession } from '../identity/auth-session-store.ts';
+import type { CachedKalturaGateway } from '../kaltura/cached-kaltura-gateway.ts';
+import type { ModuleSettingsService } from '../module-settings/module-settings-service.ts';
+import type { LiveSessionStore } from '../rooms/live-session-store.ts';
+import type { RoomLaunchService } from '../rooms/room-launch-service.ts';
+import type { RoomStore } from '../rooms/room-store.ts';
+import type { RoomRole } from '../rooms/room-permissions.ts';
+import { channelLevelFromKaltura, type ChannelLevel } from './channel-levels.ts';
+import { canStartMeeting, meetingActions, roomAccessFor, type MeetingAction } from './role-mapping.ts';
+
+export interface MeetingView {
+  channelId: number;
+  channelName: string;
+  membership: ChannelLevel | null;
+  roomRole: RoomRole | null;
+  actions: MeetingAction[];
+  live: boolean;
+}
+
+export interface MeetingLaunch {
+  launchUrl: string;
+  roomId: string;
+  roomRole: RoomRole;
+  openInNewTab: boolean;
+}
+
+const messages = {
+  notMember: 'You are not a member of this channel, so you cannot take part in its meeting.',
+  notMemberHelp: 'Ask one of the channel managers to add you to the channel.',
+  cannotStart: 'Your role in this channel does not let you start its meeting.',
+  cannotStartHelp: 'Channel managers and moderators start meetings. You can join once one of them has started it.',
+};
+
+export class ChannelMeetingService {
+  readonly #gateway: CachedKalturaGateway;
+  readonly #rooms: RoomStore;
+  readonly #liveSessions: LiveSessionStore;
+  readonly #launches: RoomLaunchService;
+  readonly #settings: ModuleSettingsService;
+  readonly #now: () => number;
+
+  constructor(deps: {
+    gateway: CachedKalturaGateway;
+    rooms: RoomStore;
+    liveSessions: LiveSessionStore;
+    launches: RoomLaunchService;
+    settings: ModuleSettingsService;
+    now?: () => number;
+  }) {
+    this.#gateway = deps.gateway;
+    this.#rooms = deps.rooms;
+    this.#liveSessions = deps.liveSessions;
+    this.#launches = deps.launches;
+    this.#settings = deps.settings;
+    this.#now = deps.now ?? Date.now;
+  }
+
+  async describe(channelId: number, person: AuthSession): Promise<MeetingView> {
+    const [{ channelName, level }, settings, live] = await Promise.all([
+      this.#accessOf(channelId, person.userId, false),
+      this.#settings.current(),
+      this.#isLive(channelId),
+    ]);
+    return {
+      channelId,
+      channelName,
+      membership: level,
+      roomRole: level ? roomAccessFor(level, settings.roleMapping).role : null,
+      actions: meetingActions(level, settings.roleMapping, live),
+      live,
+    };
+  }
+
+  /** Managers and Moderators (by default): the channel's room is made on first use and its session goes live. */
+  async start(channelId: number, person: AuthSession): Promise<MeetingLaunch> {
+    // Starting grants the most power, so it asks Kaltura afresh instead of trusting what was remembered.
+    const { channelName, level } = await this.#accessOf(channelId, person.userId, true);
+    const settings = await this.#settings.current();
+    if (level === null) throw new ForbiddenError(messages.notMember, { help: messages.notMemberHelp, code: 'NOT_A_CHANNEL_MEMBER' });
+    if (!canStartMeeting(level, settings.roleMapping)) throw new ForbiddenError(messages.cannotStart, { help: messages.cannotStartHelp, code: 'CANNOT_START_MEETING' });
+    const room = await this.#rooms.ensureChannelRoom(channelId, channelName, this.#now());
+    await this.#liveSessions.startLive(room.id, person.userId, this.#now());
+    const access = roomAccessFor(level, settings.roleMapping);
+    return this.#launch(room, person, access.role, access.permissions, settings);
+  }
+
+  /** Any active member, with the room role their level maps to. */
+  async join(channelId: number, person: AuthSession): Promise<MeetingLaunch> {
+    const { channelName, level } = await this.#accessOf(channelId, person.userId, false);
+    const settings = await this.#settings.current();
+    if (level === null) throw new ForbiddenError(messages.notMember, { help: messages.notMemberHelp, code: 'NOT_A_CHANNEL_MEMBER' });
+    const room = await this.#rooms.ensureChannelRoom(channelId, channelName, this.#now());
+    const access = roomAccessFor(level, settings.roleMapping);
+    return this.#launch(room, person, access.role, access.permissions, settings);
+  }
+
+  async #accessOf(channelId: number, userId: string, fresh: boolean): Promise<{ channelName: string; level: ChannelLevel | null }> {
+    const { channel, membership } = await this.#gateway.getChannelAccess(channelId, userId, { fresh });
+    const level = membership?.active ? channelLevelFromKaltura(membership.permissionLevel) : null;
+    return { channelName: channel.name, level };
+  }
+
+  async #isLive(channelId: number): Promise<boolean> {
+    const room = await this.#rooms.findByChannel(channelId);
+    return room ? (await this.#liveSessions.findLive(room.id)) !== null : false;
+  }
+
+  #launch(
+    room: Awaited<ReturnType<RoomStore['ensureChannelRoom']>>,
+    person: AuthSession,
+    role: RoomRole,
+    permissions: Parameters<RoomLaunchService['launchUrl']>[3],
+    settings: Awaited<ReturnType<ModuleSettingsService['current']>>,
+  ): MeetingLaunch {
+    const launchUrl = this.#launches.launchUrl(room, { id: person.userId, name: person.userName, email: person.userEmail }, role, permissions, settings.launchTokenLifetimeSeconds);
+    return { launchUrl, roomId: room.id, roomRole: role, openInNewTab: settings.openInNewTab };
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The demo portal: a stand-in for MediaSpace, on only with the built-in
+ * Kaltura emulator. It lists the demo users, signs in as one by asking Kaltura
+ * (the emulator) for a KS, and then shows that user's channels with the
+ * module's additions loaded through the same snippet a real MediaSpace uses.
+ */
+import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import type { CookiePolicy } from '../lib/http/cookie-policy.ts';
+import { parseInput } from '../lib/http/validate.ts';
+import { UnauthorizedError } from '../lib/errors/app-error.ts';
+import type { CachedKalturaGateway } from '../kaltura/cached-kaltura-gateway.ts';
+import { displayNameOf } from '../kaltura/kaltura-records.ts';
+import { MEDIASPACE_ROLE_LABELS, resolveMediaSpaceRole } from '../identity/mediaspace-roles.ts';
+import { channelLevelFromKaltura } from '../channels/channel-levels.ts';
+import { SESSION_COOKIE } from '../identity/session-middleware.ts';
+import type { IdentityService } from '../identity/identity-service.ts';
+
+/** The portal's own "MediaSpace session": it holds the KS, as MediaSpace would. */
+const PORTAL_COOKIE = 'demo_ks';
+const PORTAL_SESSION_SECONDS = 4 * 3600;
+
+const signInSchema = z.object({ userId: z.string().min(1, 'is required').max(100) });
+
+export interface DemoPortalDeps {
+  gateway: CachedKalturaGateway;
+  identity: IdentityService;
+  cookies: CookiePolicy;
+  actionRateLimit: RequestHandler;
+}
+
+export function createDemoPortalRouter({ gateway, identity, cookies, actionRateLimit }: DemoPortalDeps): Router {
+  const router = Router();
+
+  router.get('/', async (_req, res) => {
+    const directory = await gateway.listUsers();
+    const users = directory
+      .map(({ user, roleMetadataXml }) => {
+        const role = resolveMediaSpaceRole({ isAdmin: user.isAdmin, roleMetadataXml, partnerData: user.partnerData });
+        return { id: user.id, name: displayNameOf(user), email: user.email ?? '', role, roleLabel: role ? MEDIASPACE_ROLE_LABELS[role] : 'No role' };
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
+    res.render('demo-portal/sign-in', { users });
+  });
+
+  router.post('/demo/sign-in', actionRateLimit, async (req, res) => {
+    const { userId } = parseInput(signInSchema, req.body, 'Pick a demo user.');
+    const ks = await gateway.startUserSession(userId, PORTAL_SESSION_SECONDS);
+    res.cookie(PORTAL_COOKIE, ks, { ...cookies, httpOnly: true, path: '/', maxAge: PORTAL_SESSION_SECONDS * 1000 });
+    // Arrive in Live Rooms the way MediaSpace sends people: through /launch with the KS.
+    res.redirect(303, `/launch?ks=${encodeURIComponent(ks)}&returnTo=${encodeURIComponent('/demo/portal')}`);
+  });
+
+  router.get('/demo/portal', async (req, res) => {
+    const ks = req.cookies?.[PORTAL_COOKIE];
+    if (typeof ks !== 'string' || !req.auth) {
+      throw new UnauthorizedError('You are not signed in to the demo portal.', { help: 'Pick a demo user on the start page.', code: 'DEMO_NOT_SIGNED_IN' });
+    }
+    const channels = (await gateway.listUserChannels(req.auth.userId)).map(({ channel, permissionLevel }) => ({
+      id: channel.id,
+      name: channel.name,
+      description: channel.description ?? '',
+      level: channelLevelFromKaltura(permissionLevel),
+    }));
+    res.render('demo-portal/portal', { ks, user: req.auth, roleLabel: MEDIASPACE_ROLE_LABELS[req.auth.mediaspaceRole], channels });
+  });
+
+  router.post('/demo/sign-out', async (req, res) => {
+    const token = req.cookies?.[SESSION_COOKIE];
+    if (typeof token === 'string') await identity.signOut(token);
+    res.clearCookie(PORTAL_COOKIE, { ...cookies, path: '/' });
+    res.clearCookie(SESSION_COOKIE, { ...cookies, path: '/' });
+    res.redirect(303, '/');
+  });
+
+  return router;
+}

@@ -1,0 +1,85 @@
+import type { Db } from '../lib/db/database.ts';
+import type { MediaSpaceRole } from './mediaspace-roles.ts';
+
+export interface AuthSession {
+  id: string;
+  userId: string;
+  userName: string;
+  userEmail: string | null;
+  mediaspaceRole: MediaSpaceRole;
+  partnerId: number;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+}
+
+export interface AuthSessionStore {
+  insert(session: AuthSession): Promise<void>;
+  findById(id: string): Promise<AuthSession | null>;
+  refresh(id: string, changes: Pick<AuthSession, 'lastSeenAt'> & Partial<Pick<AuthSession, 'userName' | 'userEmail' | 'mediaspaceRole' | 'expiresAt'>>): Promise<void>;
+  delete(id: string): Promise<void>;
+  deleteExpired(now: number, idleMs: number): Promise<number>;
+}
+
+export function createAuthSessionStore(db: Db): AuthSessionStore {
+  return {
+    async insert(session) {
+      await db
+        .insertInto('auth_sessions')
+        .values({
+          id: session.id,
+          user_id: session.userId,
+          user_name: session.userName,
+          user_email: session.userEmail,
+          mediaspace_role: session.mediaspaceRole,
+          partner_id: session.partnerId,
+          created_at: session.createdAt,
+          last_seen_at: session.lastSeenAt,
+          expires_at: session.expiresAt,
+        })
+        .execute();
+    },
+
+    async findById(id) {
+      const row = await db.selectFrom('auth_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) return null;
+      return {
+        id: row.id,
+        userId: row.user_id,
+        userName: row.user_name,
+        userEmail: row.user_email,
+        mediaspaceRole: row.mediaspace_role as MediaSpaceRole,
+        partnerId: row.partner_id,
+        createdAt: row.created_at,
+        lastSeenAt: row.last_seen_at,
+        expiresAt: row.expires_at,
+      };
+    },
+
+    async refresh(id, changes) {
+      await db
+        .updateTable('auth_sessions')
+        .set({
+          last_seen_at: changes.lastSeenAt,
+          ...(changes.userName !== undefined && { user_name: changes.userName }),
+          ...(changes.userEmail !== undefined && { user_email: changes.userEmail }),
+          ...(changes.mediaspaceRole !== undefined && { mediaspace_role: changes.mediaspaceRole }),
+          ...(changes.expiresAt !== undefined && { expires_at: changes.expiresAt }),
+        })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    async delete(id) {
+      await db.deleteFrom('auth_sessions').where('id', '=', id).execute();
+    },
+
+    async deleteExpired(now, idleMs) {
+      const result = await db
+        .deleteFrom('auth_sessions')
+        .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<=', now - idleMs)]))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import type { CookiePolicy } from '../lib/http/cookie-policy.ts';
+import { safeReturnPath } from '../lib/http/return-path.ts';
+import { parseInput } from '../lib/http/validate.ts';
+import type { IdentityService } from './identity-service.ts';
+import { SESSION_COOKIE } from './session-middleware.ts';
+
+// A KS is base64 (v1) or "v2|partner|base64url" (v2); nothing else belongs in one.
+const launchQuerySchema = z.object({
+  ks: z
+    .string({ error: 'is missing: open Live Rooms from MediaSpace' })
+    .min(1, 'is missing: open Live Rooms from MediaSpace')
+    .max(4096, 'is too long')
+    .regex(/^[A-Za-z0-9+/=_\-|.]+$/, 'is not a Kaltura session'),
+  returnTo: z.string().max(2048, 'is too long').optional(),
+});
+
+export interface IdentityRouterDeps {
+  identity: IdentityService;
+  cookies: CookiePolicy;
+  launchRateLimit: RequestHandler;
+  defaultReturnPath: string;
+}
+
+export function createIdentityRouter({ identity, cookies, launchRateLimit, defaultReturnPath }: IdentityRouterDeps): Router {
+  const router = Router();
+
+  router.get('/launch', launchRateLimit, async (req, res) => {
+    const query = parseInput(launchQuerySchema, req.query, 'The link from MediaSpace is not complete.');
+    // Check where we would go before anything is created: a bad returnTo leaves no session behind.
+    const returnPath = safeReturnPath(query.returnTo, defaultReturnPath);
+    const { token, session } = await identity.launch(query.ks, req.cookies?.[SESSION_COOKIE]);
+    if (token) {
+      res.cookie(SESSION_COOKIE, token, { ...cookies, httpOnly: true, path: '/', expires: new Date(session.expiresAt) });
+    }
+    res.set('Cache-Control', 'no-store').redirect(303, returnPath);
+  });
+
+  router.post('/sign-out', async (req, res) => {
+    const token = req.cookies?.[SESSION_COOKIE];
+    if (typeof token === 'string') await identity.signOut(token);
+    res.clearCookie(SESSION_COOKIE, { ...cookies, path: '/' });
+    res.redirect(303, '/');
+  });
+
+  return router;
+}

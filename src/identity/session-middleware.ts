@@ -1,0 +1,55 @@
+import type { Request, RequestHandler } from 'express';
+import type { AuthSession } from './auth-session-store.ts';
+import { ForbiddenError, UnauthorizedError } from '../lib/errors/app-error.ts';
+import type { IdentityService } from './identity-service.ts';
+import { hasRoleAtLeast, isMediaSpaceAdmin, type MediaSpaceRole, MEDIASPACE_ROLE_LABELS } from './mediaspace-roles.ts';
+
+export const SESSION_COOKIE = 'lr_session';
+
+/** Puts the person's module session, if any, on `req.auth`; never trusts anything else the browser says about who they are. */
+export function loadSession(identity: IdentityService): RequestHandler {
+  return async (req, res, next) => {
+    const token = req.cookies?.[SESSION_COOKIE];
+    if (typeof token === 'string' && token.length > 0 && token.length < 200) {
+      const session = await identity.findSession(token);
+      if (session) req.auth = session;
+      else res.clearCookie(SESSION_COOKIE, { path: '/' });
+    }
+    res.locals.auth = req.auth ?? null;
+    next();
+  };
+}
+
+/** The person's module session; a request without one is answered 401. */
+export function currentSession(req: Request): AuthSession {
+  if (!req.auth) {
+    throw new UnauthorizedError('You are not signed in to Live Rooms, or your session has ended.', {
+      help: 'Open this page from MediaSpace again.',
+      code: 'NO_SESSION',
+    });
+  }
+  return req.auth;
+}
+
+export const requireSession: RequestHandler = (req, _res, next) => {
+  currentSession(req);
+  next();
+};
+
+export function requireRoleAtLeast(minimum: MediaSpaceRole, message: string): RequestHandler {
+  return (req, _res, next) => {
+    if (!req.auth) return requireSession(req, _res, next);
+    if (!hasRoleAtLeast(req.auth.mediaspaceRole, minimum)) {
+      throw new ForbiddenError(message, { help: `Your MediaSpace role is ${MEDIASPACE_ROLE_LABELS[req.auth.mediaspaceRole]}. Ask your MediaSpace administrator if you need more.`, code: 'ROLE_TOO_LOW' });
+    }
+    next();
+  };
+}
+
+export const requireMediaSpaceAdmin: RequestHandler = (req, res, next) => {
+  if (!req.auth) return requireSession(req, res, next);
+  if (!isMediaSpaceAdmin(req.auth.mediaspaceRole)) {
+    throw new ForbiddenError('Only MediaSpace administrators can change the Live Rooms settings.', { code: 'NOT_AN_ADMINISTRATOR' });
+  }
+  next();
+};

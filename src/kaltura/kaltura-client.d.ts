@@ -1,0 +1,61 @@
+// kaltura-client ships no types; this declares the small part the gateway uses.
+declare module 'kaltura-client' {
+  interface Logger {
+    log(message: string): void;
+    error(message: string): void;
+    debug(message: string): void;
+  }
+  class Configuration {
+    serviceUrl: string;
+    timeout: number;
+    setLogger(logger: Logger): void;
+  }
+  class RequestBuilder {
+    setKs(ks: string): this;
+    execute(client: Client): Promise<unknown>;
+  }
+  class MultiRequestBuilder extends RequestBuilder {
+    add(request: RequestBuilder): this;
+    callback: ((success: boolean, results: unknown) => void) | null;
+    generalCallback: ((success: boolean, results: unknown) => void) | null;
+  }
+  class Client {
+    constructor(config: Configuration);
+  }
+  type Filter = Record<string, unknown>;
+  const kaltura: {
+    Configuration: typeof Configuration;
+    Client: typeof Client;
+    MultiRequestBuilder: typeof MultiRequestBuilder;
+    ILogger: new () => Logger;
+    services: {
+      session: {
+        start(secret: string, userId?: string, type?: number, partnerId?: number | null, expiry?: number, privileges?: string | null): RequestBuilder;
+        get(session?: string | null): RequestBuilder;
+        end(): RequestBuilder;
+      };
+      user: {
+        get(userId?: string | null): RequestBuilder;
+        listAction(filter?: object | null, pager?: object | null): RequestBuilder;
+      };
+      category: {
+        get(id: number): RequestBuilder;
+        listAction(filter?: object | null, pager?: object | null): RequestBuilder;
+      };
+      categoryUser: {
+        listAction(filter?: object | null, pager?: object | null): RequestBuilder;
+      };
+      metadata: {
+        listAction(filter?: object | null, pager?: object | null): RequestBuilder;
+      };
+    };
+    objects: {
+      UserFilter: new (fields?: Filter) => object;
+      CategoryFilter: new (fields?: Filter) => object;
+      CategoryUserFilter: new (fields?: Filter) => object;
+      MetadataFilter: new (fields?: Filter) => object;
+      FilterPager: new (fields?: Filter) => object;
+    };
+  };
+  export default kaltura;
+}

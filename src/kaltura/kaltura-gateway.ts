@@ -1,0 +1,326 @@
+/**
+ * The one place that talks to Kaltura, always through kaltura-client over
+ * HTTP. It answers in the module's terms (identities, channels, memberships)
+ * and turns Kaltura's failures into AppErrors a person can understand.
+ */
+import kaltura from 'kaltura-client';
+import { z } from 'zod';
+import { AppError, NotFoundError, UnauthorizedError, UpstreamError } from '../lib/errors/app-error.ts';
+import {
+  categorySchema,
+  categoryUserSchema,
+  kalturaApiErrorSchema,
+  listResponseSchema,
+  metadataSchema,
+  sessionInfoSchema,
+  userSchema,
+  type KalturaCategory,
+  type KalturaCategoryUser,
+  type KalturaUser,
+} from './kaltura-records.ts';
+
+const SESSION_TYPE_USER = 0;
+const SESSION_TYPE_ADMIN = 2;
+const METADATA_OBJECT_TYPE_USER = '3';
+const CATEGORY_USER_ACTIVE = 1;
+const MAX_PAGE_SIZE = 500;
+
+export interface KsIdentity {
+  userId: string;
+  partnerId: number;
+  /** When Kaltura stops honouring this KS, in ms. */
+  expiresAt: number;
+  user: KalturaUser;
+  /** The MediaSpace user-roles metadata XML, if the user has a record. */
+  roleMetadataXml: string | null;
+}
+
+export interface ChannelMembership {
+  permissionLevel: number;
+  active: boolean;
+}
+
+export interface ChannelAccess {
+  channel: KalturaCategory;
+  membership: ChannelMembership | null;
+}
+
+export interface UserChannel {
+  channel: KalturaCategory;
+  permissionLevel: number;
+}
+
+export interface DirectoryUser {
+  user: KalturaUser;
+  roleMetadataXml: string | null;
+}
+
+export interface KalturaGateway {
+  /** Validates a user's KS with Kaltura and loads the user it belongs to. */
+  resolveKs(ks: string): Promise<KsIdentity>;
+  getChannel(channelId: number): Promise<KalturaCategory>;
+  getMembership(channelId: number, userId: string): Promise<ChannelMembership | null>;
+  /** Channel and membership in one round trip. */
+  getChannelAccess(channelId: number, userId: string): Promise<ChannelAccess>;
+  listUserChannels(userId: string): Promise<UserChannel[]>;
+  listUsers(): Promise<DirectoryUser[]>;
+  /** A USER KS for a user: only the demo portal, which plays MediaSpace's part, needs it. */
+  startUserSession(userId: string, expirySeconds: number): Promise<string>;
+  /** HTTP requests sent to Kaltura so far (a multirequest counts once). */
+  callCount(): number;
+}
+
+export interface KalturaGatewayOptions {
+  serviceUrl: string;
+  partnerId: number;
+  adminSecret: string;
+  userSecret: string | null;
+  timeoutMs: number;
+  userRoleMetadataProfileId: number | null;
+  adminSessionTtlSeconds: number;
+  now?: () => number;
+}
+
+const messages = {
+  ksInvalid: 'Your MediaSpace session could not be verified.',
+  ksExpired: 'Your MediaSpace session has expired.',
+  ksOtherPartner: 'This MediaSpace session belongs to a different Kaltura account.',
+  ksNoUser: 'This MediaSpace session does not belong to a user.',
+  ksHelp: 'Sign in to MediaSpace again and open this page from there.',
+  channelNotFound: 'There is no channel with this id.',
+  timeout: (ms: number) => `Kaltura did not answer within ${Math.round(ms / 100) / 10} seconds.`,
+  unreachable: 'Kaltura could not be reached.',
+  unexpected: 'Kaltura answered in a way this service did not expect.',
+  kalturaError: (code: string) => `Kaltura refused the request (${code}).`,
+  retryHelp: 'Try again in a moment. If it keeps happening, tell your MediaSpace administrator.',
+};
+
+/** A Kaltura API exception, kept with its code so callers can decide what it means for them. */
+export class KalturaApiError extends UpstreamError {
+  readonly kalturaCode: string;
+  constructor(kalturaCode: string, kalturaMessage: string) {
+    super(messages.kalturaError(kalturaCode), { help: messages.retryHelp, cause: new Error(kalturaMessage) });
+    this.kalturaCode = kalturaCode;
+  }
+}
+
+export function createKalturaGateway(options: KalturaGatewayOptions): KalturaGateway {
+  const now = options.now ?? Date.now;
+  const client = createClient(options.serviceUrl, options.timeoutMs);
+  let calls = 0;
+  let adminSession: { ks: Promise<string>; renewAt: number } | null = null;
+
+  async function send(request: { execute(c: typeof client): Promise<unknown> }): Promise<unknown> {
+    calls += 1;
+    try {
+      return await request.execute(client);
+    } catch (error) {
+      throw translateFailure(error, options.timeoutMs);
+    }
+  }
+
+  function adminKs(): Promise<string> {
+    if (adminSession && now() < adminSession.renewAt) return adminSession.ks;
+    const ttl = options.adminSessionTtlSeconds;
+    const ks = send(kaltura.services.session.start(options.adminSecret, '', SESSION_TYPE_ADMIN, options.partnerId, ttl, 'disableentitlement')).then(
+      (result) => parse(stringSchema, result),
+    );
+    // Renew well before expiry; forget a failed start so the next call tries again.
+    adminSession = { ks, renewAt: now() + ttl * 800 };
+    ks.catch(() => {
+      adminSession = null;
+    });
+    return ks;
+  }
+
+  /** Runs admin calls, starting a fresh admin KS once if Kaltura says ours is no longer valid. */
+  async function withAdminKs<T>(run: (ks: string) => Promise<T>): Promise<T> {
+    try {
+      return await run(await adminKs());
+    } catch (error) {
+      if (!(error instanceof KalturaApiError) || !isKsRejection(error.kalturaCode)) throw error;
+      adminSession = null;
+      return run(await adminKs());
+    }
+  }
+
+  async function sendMulti(requests: Array<ReturnType<typeof kaltura.services.session.get>>): Promise<unknown[]> {
+    const multi = new kaltura.MultiRequestBuilder();
+    for (const request of requests) multi.add(request);
+    // kaltura-client's multirequest throws inside a promise callback when the whole
+    // request fails (timeout, HTTP error), which leaves its promise pending forever
+    // and crashes Node with an unhandled rejection. Report straight to the caller instead.
+    multi.callback = (success, results) => multi.generalCallback?.(success, results);
+    const results = await send(multi);
+    if (!Array.isArray(results) || results.length !== requests.length) throw unexpected(results);
+    return results;
+  }
+
+  return {
+    callCount: () => calls,
+
+    async resolveKs(ks) {
+      const profileId = options.userRoleMetadataProfileId;
+      const admin = await adminKs();
+      const requests = [
+        kaltura.services.session.get(ks).setKs(ks),
+        kaltura.services.user.get('{1:result:userId}').setKs(admin),
+      ];
+      if (profileId !== null) {
+        const filter = new kaltura.objects.MetadataFilter({
+          metadataProfileIdEqual: profileId,
+          metadataObjectTypeEqual: METADATA_OBJECT_TYPE_USER,
+          objectIdEqual: '{1:result:userId}',
+        });
+        requests.push(kaltura.services.metadata.listAction(filter).setKs(admin));
+      }
+      const [sessionResult, userResult, metadataResult] = await sendMulti(requests);
+      const session = parse(sessionInfoSchema, rejectKsErrors(sessionResult));
+      if (session.partnerId !== options.partnerId) throw new UnauthorizedError(messages.ksOtherPartner, { help: messages.ksHelp, code: 'KS_OTHER_PARTNER' });
+      if (!session.userId) throw new UnauthorizedError(messages.ksNoUser, { help: messages.ksHelp, code: 'KS_NO_USER' });
+      if (session.expiry * 1000 <= now()) throw new UnauthorizedError(messages.ksExpired, { help: messages.ksHelp, code: 'KS_EXPIRED' });
+      const user = parse(userSchema, unwrap(userResult));
+      const metadata = metadataResult === undefined ? null : parse(listResponseSchema(metadataSchema), unwrap(metadataResult));
+      return {
+        userId: session.userId,
+        partnerId: session.partnerId,
+        expiresAt: session.expiry * 1000,
+        user,
+        roleMetadataXml: metadata?.objects[0]?.xml ?? null,
+      };
+    },
+
+    getChannel: (channelId) =>
+      withAdminKs(async (ks) => parse(categorySchema, await send(kaltura.services.category.get(channelId).setKs(ks)).catch(rethrowMapped(channelErrors)))),
+
+    getMembership: (channelId, userId) =>
+      withAdminKs(async (ks) => {
+        const filter = new kaltura.objects.CategoryUserFilter({ categoryIdEqual: channelId, userIdEqual: userId });
+        const list = parse(listResponseSchema(categoryUserSchema), await send(kaltura.services.categoryUser.listAction(filter).setKs(ks)));
+        return membershipOf(list.objects, channelId, userId);
+      }),
+
+    getChannelAccess: (channelId, userId) =>
+      withAdminKs(async (ks) => {
+        const filter = new kaltura.objects.CategoryUserFilter({ categoryIdEqual: channelId, userIdEqual: userId });
+        const [categoryResult, membersResult] = await sendMulti([
+          kaltura.services.category.get(channelId).setKs(ks),
+          kaltura.services.categoryUser.listAction(filter).setKs(ks),
+        ]);
+        const channel = parse(categorySchema, unwrap(categoryResult, channelErrors));
+        const list = parse(listResponseSchema(categoryUserSchema), unwrap(membersResult));
+        return { channel, membership: membershipOf(list.objects, channelId, userId) };
+      }),
+
+    listUserChannels: (userId) =>
+      withAdminKs(async (ks) => {
+        const memberFilter = new kaltura.objects.CategoryUserFilter({ userIdEqual: userId, statusEqual: CATEGORY_USER_ACTIVE });
+        const pager = new kaltura.objects.FilterPager({ pageSize: MAX_PAGE_SIZE });
+        const members = parse(listResponseSchema(categoryUserSchema), await send(kaltura.services.categoryUser.listAction(memberFilter, pager).setKs(ks)));
+        if (members.objects.length === 0) return [];
+        const categoryFilter = new kaltura.objects.CategoryFilter({ idIn: members.objects.map((m) => m.categoryId).join(',') });
+        const categories = parse(listResponseSchema(categorySchema), await send(kaltura.services.category.listAction(categoryFilter, pager).setKs(ks)));
+        return categories.objects
+          .map((channel) => ({ channel, permissionLevel: members.objects.find((m) => m.categoryId === channel.id)!.permissionLevel }))
+          .sort((a, b) => a.channel.name.localeCompare(b.channel.name));
+      }),
+
+    listUsers: () =>
+      withAdminKs(async (ks) => {
+        const pager = new kaltura.objects.FilterPager({ pageSize: MAX_PAGE_SIZE });
+        const users = parse(listResponseSchema(userSchema), await send(kaltura.services.user.listAction(new kaltura.objects.UserFilter({}), pager).setKs(ks)));
+        const profileId = options.userRoleMetadataProfileId;
+        let records: Array<z.output<typeof metadataSchema>> = [];
+        if (profileId !== null) {
+          const filter = new kaltura.objects.MetadataFilter({ metadataProfileIdEqual: profileId, metadataObjectTypeEqual: METADATA_OBJECT_TYPE_USER });
+          records = parse(listResponseSchema(metadataSchema), await send(kaltura.services.metadata.listAction(filter, pager).setKs(ks))).objects;
+        }
+        return users.objects.map((user) => ({ user, roleMetadataXml: records.find((record) => record.objectId === user.id)?.xml ?? null }));
+      }),
+
+    async startUserSession(userId, expirySeconds) {
+      const secret = options.userSecret ?? options.adminSecret;
+      return parse(stringSchema, await send(kaltura.services.session.start(secret, userId, SESSION_TYPE_USER, options.partnerId, expirySeconds, '')));
+    },
+  };
+}
+
+function createClient(serviceUrl: string, timeoutMs: number) {
+  const config = new kaltura.Configuration();
+  config.serviceUrl = serviceUrl;
+  config.timeout = timeoutMs;
+  // A logger that is not kaltura-client's own ILogger turns its console logging (which includes the KS) off.
+  config.setLogger({ log() {}, error() {}, debug() {} });
+  return new kaltura.Client(config);
+}
+
+const stringSchema = z.string().min(1);
+
+function membershipOf(records: KalturaCategoryUser[], channelId: number, userId: string): ChannelMembership | null {
+  const record = records.find((r) => r.categoryId === channelId && r.userId === userId);
+  return record ? { permissionLevel: record.permissionLevel, active: record.status === CATEGORY_USER_ACTIVE } : null;
+}
+
+type ErrorMap = Record<string, () => AppError>;
+
+const channelErrors: ErrorMap = {
+  CATEGORY_NOT_FOUND: () => new NotFoundError(messages.channelNotFound, { code: 'CHANNEL_NOT_FOUND' }),
+};
+
+const ksErrors: ErrorMap = {
+  INVALID_KS: () => new UnauthorizedError(messages.ksInvalid, { help: messages.ksHelp, code: 'KS_INVALID' }),
+  EXPIRED_KS: () => new UnauthorizedError(messages.ksExpired, { help: messages.ksHelp, code: 'KS_EXPIRED' }),
+};
+
+/** Single requests fail with a KalturaApiError; give the codes a caller understands their own meaning. */
+function rethrowMapped(errorMap: ErrorMap): (error: unknown) => never {
+  return (error) => {
+    const mapped = error instanceof KalturaApiError ? errorMap[error.kalturaCode] : undefined;
+    throw mapped ? mapped() : error;
+  };
+}
+
+function isKsRejection(code: string): boolean {
+  return code === 'INVALID_KS' || code === 'EXPIRED_KS';
+}
+
+/** A KS that Kaltura will not take is the user's problem (401), whatever Kaltura's exact code says. */
+function rejectKsErrors(result: unknown): unknown {
+  const error = kalturaApiErrorSchema.safeParse(result);
+  if (!error.success) return result;
+  const mapped = ksErrors[error.data.code];
+  if (mapped) throw mapped();
+  if (error.data.code.includes('KS')) throw ksErrors.INVALID_KS!();
+  throw new KalturaApiError(error.data.code, error.data.message);
+}
+
+function unwrap(result: unknown, errorMap: ErrorMap = {}): unknown {
+  const error = kalturaApiErrorSchema.safeParse(result);
+  if (!error.success) return result;
+  const mapped = errorMap[error.data.code];
+  throw mapped ? mapped() : new KalturaApiError(error.data.code, error.data.message);
+}
+
+function parse<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } }, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw unexpected(value);
+  return result.data;
+}
+
+function unexpected(value: unknown): UpstreamError {
+  const error = kalturaApiErrorSchema.safeParse(value);
+  if (error.success) return new KalturaApiError(error.data.code, error.data.message);
+  return new UpstreamError(messages.unexpected, { help: messages.retryHelp, code: 'KALTURA_UNEXPECTED' });
+}
+
+function translateFailure(error: unknown, timeoutMs: number): AppError {
+  if (error instanceof AppError) return error;
+  const apiError = kalturaApiErrorSchema.safeParse(error);
+  if (apiError.success) return new KalturaApiError(apiError.data.code, apiError.data.message);
+  const code = (error as { code?: string } | null)?.code;
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
+    return new UpstreamError(messages.timeout(timeoutMs), { timeout: true, help: messages.retryHelp, code: 'KALTURA_TIMEOUT', cause: error });
+  }
+  if (code && /^E[A-Z]+$/.test(code)) return new UpstreamError(messages.unreachable, { help: messages.retryHelp, code: 'KALTURA_UNREACHABLE', cause: error });
+  return new UpstreamError(messages.unexpected, { help: messages.retryHelp, code: 'KALTURA_UNEXPECTED', cause: error });
+}

@@ -1,0 +1,177 @@
+/**
+ * Configuration, layered the way operators expect: `config/default.json` <
+ * `config/<env>.json` < environment variables < explicit overrides (tests).
+ * One zod schema validates the result; a bad value stops start-up with a
+ * message that names the key. Nothing else in the code reads `process.env`.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { partialModuleSettingsSchema } from '../../module-settings/settings-schema.ts';
+
+const CONFIG_DIR = path.resolve(import.meta.dirname, '../../../config');
+
+const originSchema = z.url().transform((value) => new URL(value).origin);
+
+const configSchema = z.object({
+  env: z.enum(['development', 'test', 'production']),
+  dataDir: z.string().min(1),
+  http: z.object({
+    port: z.coerce.number().int().min(0).max(65535),
+    host: z.string().min(1),
+    publicUrl: z.url().transform((value) => value.replace(/\/+$/, '')),
+    trustProxy: z.boolean(),
+    /** MediaSpace origins allowed to frame the module and to call its embed API. */
+    embedOrigins: z.array(originSchema),
+  }),
+  database: z.object({
+    /** null: a SQLite file in the data folder; postgres://… for production. */
+    url: z.string().regex(/^(postgres|postgresql):\/\//, 'must be a postgres:// URL').nullable(),
+  }),
+  log: z.object({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  }),
+  kaltura: z.object({
+    /** null: run the built-in Kaltura API emulator and the demo portal. */
+    serviceUrl: z.url().transform((value) => value.replace(/\/+$/, '')).nullable(),
+    partnerId: z.coerce.number().int().positive(),
+    adminSecret: z.string().min(1).nullable(),
+    userSecret: z.string().min(1).nullable(),
+    timeoutMs: z.coerce.number().int().min(100).max(60_000),
+    userRoleMetadataProfileId: z.coerce.number().int().positive().nullable(),
+    adminSessionTtlSeconds: z.number().int().min(300).max(86_400),
+  }),
+  cache: z.object({
+    ksTtlSeconds: z.number().int().min(1).max(300),
+    channelTtlSeconds: z.number().int().min(1).max(600),
+    membershipTtlSeconds: z.number().int().min(1).max(300),
+    maxEntries: z.number().int().min(100),
+  }),
+  session: z.object({
+    idleMinutes: z.number().int().min(1).max(24 * 60),
+    absoluteHours: z.number().int().min(1).max(7 * 24),
+    roomPassHours: z.number().int().min(1).max(48),
+  }),
+  launchToken: z.object({
+    audience: z.string().min(1),
+    /** PEM of an EC P-256 private key; null: one is made on first start and kept in the data folder. */
+    privateKeyPem: z.string().includes('PRIVATE KEY').nullable(),
+  }),
+  rateLimit: z.object({
+    windowSeconds: z.number().int().min(1),
+    launchesPerWindow: z.number().int().min(1),
+    actionsPerWindow: z.number().int().min(1),
+  }),
+  /** Initial module settings for deployments managed as code; used until an administrator saves the settings page. */
+  moduleSettings: partialModuleSettingsSchema,
+}).superRefine((config, ctx) => {
+  if (config.kaltura.serviceUrl && !config.kaltura.adminSecret) {
+    ctx.addIssue({ code: 'custom', path: ['kaltura', 'adminSecret'], message: 'is required when kaltura.serviceUrl is set (KALTURA_ADMIN_SECRET)' });
+  }
+});
+
+export type AppConfig = z.output<typeof configSchema>;
+export type ConfigInput = Record<string, unknown>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Environment variables and the config key each one sets. */
+const ENVIRONMENT_KEYS: Record<string, { key: string[]; parse?: (raw: string, name: string) => unknown }> = {
+  PORT: { key: ['http', 'port'] },
+  HOST: { key: ['http', 'host'] },
+  PUBLIC_URL: { key: ['http', 'publicUrl'] },
+  EMBED_ORIGINS: { key: ['http', 'embedOrigins'], parse: (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean) },
+  DATA_DIR: { key: ['dataDir'] },
+  DATABASE_URL: { key: ['database', 'url'] },
+  LOG_LEVEL: { key: ['log', 'level'] },
+  KALTURA_SERVICE_URL: { key: ['kaltura', 'serviceUrl'] },
+  KALTURA_PARTNER_ID: { key: ['kaltura', 'partnerId'] },
+  KALTURA_ADMIN_SECRET: { key: ['kaltura', 'adminSecret'] },
+  KALTURA_USER_SECRET: { key: ['kaltura', 'userSecret'] },
+  KALTURA_TIMEOUT_MS: { key: ['kaltura', 'timeoutMs'] },
+  KALTURA_USER_ROLE_PROFILE_ID: { key: ['kaltura', 'userRoleMetadataProfileId'] },
+  LAUNCH_TOKEN_PRIVATE_KEY: { key: ['launchToken', 'privateKeyPem'] },
+  MODULE_SETTINGS: { key: ['moduleSettings'], parse: parseJsonVariable },
+};
+
+function parseJsonVariable(raw: string, name: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`Invalid configuration: ${name} is not valid JSON`);
+  }
+}
+
+export interface LoadConfigOptions {
+  environment?: NodeJS.ProcessEnv;
+  overrides?: ConfigInput;
+}
+
+export function loadConfig({ environment = {}, overrides = {} }: LoadConfigOptions = {}): AppConfig {
+  const envName = environment.NODE_ENV ?? 'development';
+  let merged = readJsonFile(path.join(CONFIG_DIR, 'default.json'));
+  const envFile = path.join(CONFIG_DIR, `${envName}.json`);
+  if (existsSync(envFile)) merged = deepMerge(merged, readJsonFile(envFile));
+  merged = deepMerge(merged, configFromEnvironment(environment));
+  merged = deepMerge(merged, overrides);
+  return parseConfig(merged);
+}
+
+export function parseConfig(input: unknown): AppConfig {
+  const result = configSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  return deepFreeze(result.data);
+}
+
+function configFromEnvironment(environment: NodeJS.ProcessEnv): ConfigInput {
+  const fromEnv: ConfigInput = {};
+  for (const [name, { key, parse }] of Object.entries(ENVIRONMENT_KEYS)) {
+    const raw = environment[name];
+    if (raw === undefined || raw === '') continue;
+    setPath(fromEnv, key, parse ? parse(raw, name) : raw);
+  }
+  return fromEnv;
+}
+
+function readJsonFile(file: string): ConfigInput {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as ConfigInput;
+  } catch (error) {
+    throw new ConfigError(`Cannot read ${path.basename(file)}: ${(error as Error).message}`);
+  }
+}
+
+function setPath(target: ConfigInput, key: string[], value: unknown): void {
+  let node = target;
+  for (const part of key.slice(0, -1)) {
+    node[part] ??= {};
+    node = node[part] as ConfigInput;
+  }
+  node[key[key.length - 1]!] = value;
+}
+
+function isPlainObject(value: unknown): value is ConfigInput {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function deepMerge(base: ConfigInput, extra: ConfigInput): ConfigInput {
+  const result: ConfigInput = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const current = result[key];
+    result[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
+  }
+  return result;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,53 @@
+/**
+ * One typed query builder over SQLite (default: a file in the data folder)
+ * or PostgreSQL (production, `DATABASE_URL`). Stores receive the Kysely
+ * instance; nothing else touches SQL.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
+import type { Database } from './schema.ts';
+import * as initial from './migrations/0001-initial.ts';
+
+export type Db = Kysely<Database>;
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial': initial,
+};
+
+export interface DatabaseOptions {
+  url: string | null;
+  dataDir: string;
+}
+
+export function createDatabase({ url, dataDir }: DatabaseOptions): Db {
+  if (url) {
+    // bigint columns hold millisecond times; read them back as numbers.
+    pg.types.setTypeParser(20, (value) => Number(value));
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }) });
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const sqlite = new SQLite(path.join(dataDir, 'live-rooms.sqlite'));
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+export async function migrateToLatest(db: Db): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((result) => result.status === 'Error');
+  if (error || failed) {
+    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${(error as Error | undefined)?.message ?? 'unknown error'}`, { cause: error });
+  }
+}
+
+/** SQLite reports a unique violation as SQLITE_CONSTRAINT_UNIQUE/PRIMARYKEY, PostgreSQL as 23505. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

@@ -1,0 +1,44 @@
+/**
+ * CSRF protection for every form and every state-changing request: a
+ * double-submit token bound to the person's session (or, before they have
+ * one, to a random visitor id), sent in the hidden `_csrf` field or the
+ * `X-CSRF-Token` header.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import { doubleCsrf } from 'csrf-csrf';
+import type { CookiePolicy } from './cookie-policy.ts';
+
+export const VISITOR_COOKIE = 'lr_visitor';
+
+export interface CsrfProtection {
+  /** Gives every visitor an identifier before they have a session, and offers `res.locals.csrfToken()` to views. */
+  prepare: RequestHandler;
+  protect: RequestHandler;
+}
+
+export function createCsrfProtection(secret: string, cookies: CookiePolicy): CsrfProtection {
+  const cookieOptions = { sameSite: cookies.sameSite, secure: cookies.secure, partitioned: cookies.partitioned, httpOnly: true, path: '/' } as const;
+  const { generateCsrfToken, doubleCsrfProtection } = doubleCsrf({
+    getSecret: () => secret,
+    getSessionIdentifier: (req: Request) => req.auth?.id ?? String(req.cookies?.[VISITOR_COOKIE] ?? ''),
+    cookieName: cookies.secure ? '__Host-lr_csrf' : 'lr_csrf',
+    cookieOptions,
+    getCsrfTokenFromRequest: (req: Request) => (req.body as Record<string, unknown> | undefined)?._csrf as string | undefined ?? req.get('x-csrf-token'),
+    errorConfig: { statusCode: 403, code: 'CSRF_INVALID', message: 'invalid csrf token' },
+  });
+
+  return {
+    prepare(req, res, next) {
+      if (!req.auth && !req.cookies?.[VISITOR_COOKIE]) {
+        const visitorId = randomBytes(16).toString('base64url');
+        req.cookies[VISITOR_COOKIE] = visitorId;
+        res.cookie(VISITOR_COOKIE, visitorId, { ...cookieOptions, maxAge: 24 * 3600 * 1000 });
+      }
+      let token: string | undefined;
+      res.locals.csrfToken = () => (token ??= generateCsrfToken(req, res));
+      next();
+    },
+    protect: doubleCsrfProtection,
+  };
+}

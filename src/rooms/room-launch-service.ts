@@ -1,0 +1,95 @@
+/**
+ * Into a room: Start, Join and My Rooms ask for a launch URL carrying a
+ * signed token; the room redeems the token once and admits the person with
+ * the role and permissions the token names.
+ */
+import { randomBytes } from 'node:crypto';
+import { NotFoundError, UnauthorizedError } from '../lib/errors/app-error.ts';
+import { hashToken } from '../identity/identity-service.ts';
+import type { LaunchTokens } from './launch-tokens.ts';
+import type { RoomPass, RoomPassStore } from './room-pass-store.ts';
+import { normalisePermissions, type RoomPermission, type RoomRole } from './room-permissions.ts';
+import type { Room, RoomStore } from './room-store.ts';
+
+export interface RoomPerson {
+  id: string;
+  name: string;
+  email: string | null;
+}
+
+export interface RoomLaunchOptions {
+  passLifetimeMs: number;
+  now?: () => number;
+}
+
+const messages = {
+  reused: 'This link into the room has already been used.',
+  reusedHelp: 'Links into a room work once. Go back to MediaSpace and open the room again.',
+  wrongRoom: 'This link is for a different room.',
+  roomGone: 'This room no longer exists.',
+  noPass: 'You have not entered this room yet.',
+  noPassHelp: 'Open the room from MediaSpace: Start Meeting, Join Meeting or My Rooms.',
+};
+
+export class RoomLaunchService {
+  readonly #rooms: RoomStore;
+  readonly #passes: RoomPassStore;
+  readonly #tokens: LaunchTokens;
+  readonly #options: Required<RoomLaunchOptions>;
+
+  constructor(rooms: RoomStore, passes: RoomPassStore, tokens: LaunchTokens, options: RoomLaunchOptions) {
+    this.#rooms = rooms;
+    this.#passes = passes;
+    this.#tokens = tokens;
+    this.#options = { now: Date.now, ...options };
+  }
+
+  /** The URL that admits this person to the room; valid for `lifetimeSeconds`, once. */
+  launchUrl(room: Room, person: RoomPerson, role: RoomRole, permissions: readonly RoomPermission[], lifetimeSeconds: number): string {
+    const { token } = this.#tokens.sign(
+      { room: { id: room.id, name: room.name, kind: room.kind, channelId: room.channelId }, user: person, role, permissions: normalisePermissions(permissions) },
+      lifetimeSeconds,
+      this.#options.now(),
+    );
+    return `/rooms/${encodeURIComponent(room.id)}/launch?token=${encodeURIComponent(token)}`;
+  }
+
+  /** Verifies and consumes a launch token; answers the cookie value of the new room pass. */
+  async redeem(roomId: string, token: string): Promise<{ passToken: string; pass: RoomPass }> {
+    const now = this.#options.now();
+    const claims = this.#tokens.verify(token, now);
+    if (claims.room.id !== roomId) throw new UnauthorizedError(messages.wrongRoom, { help: messages.noPassHelp, code: 'LAUNCH_TOKEN_WRONG_ROOM' });
+    if (!(await this.#rooms.findById(roomId))) throw new NotFoundError(messages.roomGone, { code: 'ROOM_NOT_FOUND' });
+
+    const passToken = randomBytes(32).toString('base64url');
+    const pass: RoomPass = {
+      id: hashToken(passToken),
+      roomId,
+      userId: claims.sub,
+      userName: claims.user.name,
+      userEmail: claims.user.email,
+      role: claims.role,
+      permissions: claims.permissions,
+      launchJti: claims.jti,
+      createdAt: now,
+      expiresAt: now + this.#options.passLifetimeMs,
+    };
+    const fresh = await this.#passes.redeem(pass, claims.exp * 1000);
+    if (!fresh) throw new UnauthorizedError(messages.reused, { help: messages.reusedHelp, code: 'LAUNCH_TOKEN_REPLAYED' });
+    return { passToken, pass };
+  }
+
+  async enter(roomId: string, passToken: string | undefined): Promise<{ room: Room; pass: RoomPass }> {
+    const pass = passToken ? await this.#passes.findById(hashToken(passToken)) : null;
+    if (!pass || pass.roomId !== roomId || pass.expiresAt <= this.#options.now()) {
+      throw new UnauthorizedError(messages.noPass, { help: messages.noPassHelp, code: 'NO_ROOM_PASS' });
+    }
+    const room = await this.#rooms.findById(roomId);
+    if (!room) throw new NotFoundError(messages.roomGone, { code: 'ROOM_NOT_FOUND' });
+    return { room, pass };
+  }
+
+  purgeExpired(): Promise<void> {
+    return this.#passes.deleteExpired(this.#options.now());
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * Start-up: load and validate config, open the database and migrate it, make
+ * or read the service's own secrets, build every store and service with
+ * plain constructors, and listen. Tests start the service the same way, with
+ * their own config.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig, type AppConfig } from './lib/config/config.ts';
+import { createDatabase, migrateToLatest, type Db } from './lib/db/database.ts';
+import { decideCookiePolicy } from './lib/http/cookie-policy.ts';
+import { createLogger, type Logger } from './lib/logger/logger.ts';
+import { createEcPrivateKeyPem, randomSecret, readOrCreateSecretFile } from './lib/secrets/local-secrets.ts';
+import { createKalturaGateway } from './kaltura/kaltura-gateway.ts';
+import { createCachedKalturaGateway, type CachedKalturaGateway } from './kaltura/cached-kaltura-gateway.ts';
+import { createKalturaEmulator, type EmulatorPartner } from './kaltura-emulator/create-kaltura-emulator.ts';
+import { loadDemoFixture } from './kaltura-emulator/demo-fixture.ts';
+import { createAuthSessionStore } from './identity/auth-session-store.ts';
+import { IdentityService } from './identity/identity-service.ts';
+import { createUserStore } from './identity/user-store.ts';
+import { createModuleSettingsStore } from './module-settings/module-settings-store.ts';
+import { ModuleSettingsService } from './module-settings/module-settings-service.ts';
+import { LaunchTokens } from './rooms/launch-tokens.ts';
+import { createLiveSessionStore } from './rooms/live-session-store.ts';
+import { createRoomPassStore } from './rooms/room-pass-store.ts';
+import { RoomLaunchService } from './rooms/room-launch-service.ts';
+import { createRoomStore } from './rooms/room-store.ts';
+import { ChannelMeetingService } from './channels/channel-meeting-service.ts';
+import { MyRoomsService } from './my-rooms/my-rooms-service.ts';
+
+const PURGE_EVERY_MS = 10 * 60_000;
+
+export interface StartOptions {
+  /** The clock every service reads; tests move it instead of sleeping. */
+  now?: () => number;
+  /** More partners for the built-in emulator (tests use one to forge "other partner" sessions). */
+  extraEmulatorPartners?: EmulatorPartner[];
+  logger?: Logger;
+}
+
+export interface RunningServer {
+  url: string;
+  config: AppConfig;
+  db: Db;
+  gateway: CachedKalturaGateway;
+  /** The emulated demo partner's secrets, when the emulator is on. */
+  emulatorPartner: EmulatorPartner | null;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: AppConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? createLogger(config.log.level);
+  const db = createDatabase({ url: config.database.url, dataDir: config.dataDir });
+  await migrateToLatest(db);
+
+  const server = http.createServer();
+  await listen(server, config.http.port, config.http.host);
+  const { port } = server.address() as AddressInfo;
+
+  const emulatorPartner = config.kaltura.serviceUrl === null ? demoPartner(config) : null;
+  const kalturaEmulator = emulatorPartner
+    ? createKalturaEmulator({ partners: [emulatorPartner, ...(options.extraEmulatorPartners ?? [])], fixture: loadDemoFixture(), now })
+    : null;
+
+  const gateway = createCachedKalturaGateway(
+    createKalturaGateway({
+      // With the emulator on, Kaltura is this very server, under /api_v3.
+      serviceUrl: config.kaltura.serviceUrl ?? `http://127.0.0.1:${port}`,
+      partnerId: config.kaltura.partnerId,
+      adminSecret: config.kaltura.adminSecret ?? emulatorPartner!.adminSecret,
+      userSecret: config.kaltura.userSecret ?? emulatorPartner?.userSecret ?? null,
+      timeoutMs: config.kaltura.timeoutMs,
+      userRoleMetadataProfileId: config.kaltura.userRoleMetadataProfileId,
+      adminSessionTtlSeconds: config.kaltura.adminSessionTtlSeconds,
+      now,
+    }),
+    { ...config.cache, now },
+  );
+
+  const cookies = decideCookiePolicy({ publicUrl: config.http.publicUrl, embedOrigins: config.http.embedOrigins, production: config.env === 'production' });
+  const rooms = createRoomStore(db);
+  const liveSessions = createLiveSessionStore(db);
+  const settings = new ModuleSettingsService(createModuleSettingsStore(db), config.moduleSettings, now);
+  const identity = new IdentityService(gateway, createAuthSessionStore(db), createUserStore(db), {
+    idleMs: config.session.idleMinutes * 60_000,
+    absoluteMs: config.session.absoluteHours * 3600_000,
+    now,
+  });
+  const launchTokens = new LaunchTokens(config.launchToken.privateKeyPem ?? readOrCreateSecretFile(config.dataDir, 'launch-signing-key.pem', createEcPrivateKeyPem), {
+    issuer: config.http.publicUrl,
+    audience: config.launchToken.audience,
+  });
+  const launches = new RoomLaunchService(rooms, createRoomPassStore(db), launchTokens, { passLifetimeMs: config.session.roomPassHours * 3600_000, now });
+
+  const app = createApp({
+    config,
+    logger,
+    cookies,
+    csrfSecret: readOrCreateSecretFile(config.dataDir, 'csrf-secret', randomSecret),
+    gateway,
+    identity,
+    settings,
+    meetings: new ChannelMeetingService({ gateway, rooms, liveSessions, launches, settings, now }),
+    myRooms: new MyRoomsService({ rooms, liveSessions, launches, settings, now }),
+    launches,
+    liveSessions,
+    launchTokens,
+    kalturaEmulator: kalturaEmulator?.router ?? null,
+  });
+  server.on('request', app);
+
+  const purge = setInterval(() => {
+    Promise.all([identity.purgeExpired(), launches.purgeExpired()]).catch((error) => logger.warn({ err: error }, 'purging expired sessions failed'));
+  }, PURGE_EVERY_MS);
+  purge.unref();
+
+  const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
+  logger.info({ port, emulator: Boolean(kalturaEmulator) }, 'Live Rooms is listening');
+  return {
+    url: `http://${host}:${port}`,
+    config,
+    db,
+    gateway,
+    emulatorPartner,
+    async close() {
+      clearInterval(purge);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await db.destroy();
+    },
+  };
+}
+
+/** The emulated partner: its id from config, its secrets from config or made once and kept in the data folder. */
+function demoPartner(config: AppConfig): EmulatorPartner {
+  return {
+    id: config.kaltura.partnerId,
+    name: 'Live Rooms demo partner',
+    adminSecret: config.kaltura.adminSecret ?? readOrCreateSecretFile(config.dataDir, 'emulator-admin-secret', randomSecret),
+    userSecret: config.kaltura.userSecret ?? readOrCreateSecretFile(config.dataDir, 'emulator-user-secret', randomSecret),
+  };
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig({ environment: process.env });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+  const running = await startServer(config);
+  console.log(`Live Rooms for MediaSpace: ${running.url}${running.emulatorPartner ? ' (demo portal and Kaltura emulator on)' : ''}`);
+  const stop = () => {
+    running.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main();
+}
