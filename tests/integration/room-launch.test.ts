@@ -1,0 +1,106 @@
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { expect } from 'chai';
+import jwt from 'jsonwebtoken';
+import { LEVEL } from '../support/kaltura-seed.ts';
+import { signIn, startTestServer, type TestServer } from '../support/test-server.ts';
+
+describe('room launch (GET /rooms/:roomId/launch)', () => {
+  let server: TestServer;
+  let clock: number;
+
+  before(async () => {
+    clock = Date.now();
+    server = await startTestServer({ now: () => clock });
+  });
+  after(() => server.stop());
+
+  /** A fresh launch URL for a channel member, as Join Meeting makes it. */
+  async function joinUrl(level: number = LEVEL.member) {
+    const user = await server.kaltura.createUser({ role: 'viewerRole', name: 'Lena Launch', email: 'lena@test.example' });
+    const channel = await server.kaltura.createChannel('Launch lab');
+    await server.kaltura.addMember(channel.id, user.id, level);
+    const agent = await signIn(server, user.id);
+    await agent.get(`/channels/${channel.id}/meeting`);
+    const { launchUrl, roomId } = (await agent.post(`/channels/${channel.id}/meeting/join`, {}, { accept: 'application/json' })).json();
+    return { agent, launchUrl: launchUrl as string, roomId: roomId as string, token: new URL(launchUrl, server.url).searchParams.get('token')!, user };
+  }
+
+  it('admits the person once and shows the room with their name, role and permissions', async () => {
+    const { agent, launchUrl, roomId } = await joinUrl();
+    const launched = await agent.get(launchUrl);
+    expect(launched.status).to.equal(303);
+    expect(launched.location).to.equal(`/rooms/${roomId}`);
+    expect(launched.headers.getSetCookie().find((c) => c.startsWith('lr_room='))).to.match(new RegExp(`Path=/rooms/${roomId}`)).and.match(/HttpOnly/i);
+    const room = await agent.get(`/rooms/${roomId}`, { accept: 'application/json' });
+    expect(room.json()).to.deep.include({ role: 'participant', live: false }).and.nested.include({ 'room.name': 'Launch lab', 'user.name': 'Lena Launch' });
+  });
+
+  it('carries the claims a room server needs, verifiable with the published JWKS', async () => {
+    const { token, roomId, user } = await joinUrl(LEVEL.moderator);
+    const jwks = (await server.agent().get('/.well-known/jwks.json', { accept: 'application/json' })).json();
+    const [key] = jwks.keys;
+    expect(key).to.include({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+    expect(key).to.not.have.property('d');
+    const claims = jwt.verify(token, createPublicKey({ key, format: 'jwk' }), { algorithms: ['ES256'], audience: 'live-rooms:room' }) as jwt.JwtPayload;
+    expect(claims).to.include({ sub: user.id, role: 'instructor' }).and.include.keys('iss', 'aud', 'iat', 'exp', 'jti', 'permissions');
+    expect(claims.room).to.deep.include({ id: roomId, name: 'Launch lab', kind: 'channel' });
+    expect(claims.user).to.deep.equal({ id: user.id, name: 'Lena Launch', email: 'lena@test.example' });
+    expect(claims.exp! - claims.iat!).to.be.at.most(120);
+  });
+
+  it('refuses a replayed token: the second use gets 401 and no room cookie', async () => {
+    const { agent, launchUrl } = await joinUrl();
+    expect((await agent.get(launchUrl)).status).to.equal(303);
+    const replay = await server.agent().get(launchUrl);
+    expect(replay.status).to.equal(401);
+    expect(replay.text).to.contain('already been used');
+    expect(replay.headers.getSetCookie().some((c) => c.startsWith('lr_room='))).to.equal(false);
+  });
+
+  it('refuses an expired token', async () => {
+    const { launchUrl } = await joinUrl();
+    clock += 61_000 + 5_000;
+    try {
+      const response = await server.agent().get(launchUrl);
+      expect(response.status).to.equal(401);
+      expect(response.text).to.contain('expired');
+    } finally {
+      clock -= 66_000;
+    }
+  });
+
+  it('refuses tampered, forged, unsigned and wrong-room tokens', async () => {
+    const { token, roomId } = await joinUrl();
+    const [header, payload, signature] = token.split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+    const promoted = Buffer.from(JSON.stringify({ ...claims, role: 'instructor' })).toString('base64url');
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const forged = jwt.sign({ ...claims, jti: 'forged-forged-forged-1' }, privateKey, { algorithm: 'ES256' });
+    const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
+    const hmac = jwt.sign({ ...claims, jti: 'hmac-hmac-hmac-hmac-1' }, 'guessable', { algorithm: 'HS256' });
+    for (const [what, bad] of [['tampered', `${header}.${promoted}.${signature}`], ['forged', forged], ['unsigned', unsigned], ['HS256', hmac], ['garbage', 'not.a.token']] as const) {
+      const response = await server.agent().get(`/rooms/${roomId}/launch?token=${encodeURIComponent(bad)}`);
+      expect(response.status, what).to.equal(401);
+      expect(response.text, what).to.contain('not valid');
+    }
+    const other = await joinUrl();
+    const wrongRoom = await server.agent().get(`/rooms/${other.roomId}/launch?token=${encodeURIComponent(token)}`);
+    expect(wrongRoom.status).to.equal(401);
+    expect(wrongRoom.text).to.contain('different room');
+  });
+
+  it('answers 400 without a token and 404 for addresses that are not rooms', async () => {
+    const { roomId } = await joinUrl();
+    expect((await server.agent().get(`/rooms/${roomId}/launch`)).status).to.equal(400);
+    expect((await server.agent().get('/rooms/../../etc/launch?token=x')).status).to.equal(404);
+    expect((await server.agent().get('/rooms/not-a-room/launch?token=x')).status).to.equal(404);
+  });
+
+  it('keeps the room closed to anyone without a pass for it', async () => {
+    const first = await joinUrl();
+    await first.agent.get(first.launchUrl);
+    const stranger = await server.agent().get(`/rooms/${first.roomId}`);
+    expect(stranger.status).to.equal(401);
+    expect(stranger.text).to.contain('Open the room from MediaSpace');
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * Seeds the Kaltura emulator the way an administrator's tools would: through
+ * kaltura-client over HTTP, never by reaching into its memory.
+ */
+import { randomUUID } from 'node:crypto';
+import kaltura from 'kaltura-client';
+
+const SESSION_USER = 0;
+const SESSION_ADMIN = 2;
+const METADATA_OBJECT_TYPE_USER = '3';
+
+export const LEVEL = { manager: 0, moderator: 1, contributor: 2, member: 3, none: 4 } as const;
+export const MEMBERSHIP_STATUS = { active: 1, pending: 2, notActive: 3 } as const;
+
+export interface SeedUser {
+  id?: string;
+  name?: string;
+  email?: string;
+  /** Written as MediaSpace does: a metadata record in the user-roles profile. */
+  role?: string;
+  partnerData?: string;
+  isAdmin?: boolean;
+}
+
+// kaltura-client's own loose types would leak `any` everywhere; tests only need these calls.
+const k = kaltura as any;
+
+export class KalturaSeeder {
+  readonly #client: any;
+  readonly #partnerId: number;
+  readonly #adminSecret: string;
+  readonly #userSecret: string;
+  readonly #roleProfileId: number;
+  #adminKs: string | null = null;
+
+  constructor({ serviceUrl, partnerId, adminSecret, userSecret, roleProfileId }: { serviceUrl: string; partnerId: number; adminSecret: string; userSecret: string; roleProfileId: number }) {
+    const config = new k.Configuration();
+    config.serviceUrl = serviceUrl;
+    config.setLogger({ log() {}, error() {}, debug() {} });
+    this.#client = new k.Client(config);
+    this.#partnerId = partnerId;
+    this.#adminSecret = adminSecret;
+    this.#userSecret = userSecret;
+    this.#roleProfileId = roleProfileId;
+  }
+
+  async adminKs(): Promise<string> {
+    this.#adminKs ??= (await k.services.session.start(this.#adminSecret, 'seed-admin', SESSION_ADMIN, this.#partnerId, 86400, 'disableentitlement').execute(this.#client)) as string;
+    return this.#adminKs;
+  }
+
+  async #asAdmin<T>(request: any): Promise<T> {
+    return (await request.setKs(await this.adminKs()).execute(this.#client)) as T;
+  }
+
+  async createUser(seed: SeedUser = {}): Promise<{ id: string; name: string; email: string }> {
+    const id = seed.id ?? `user-${randomUUID().slice(0, 8)}`;
+    const name = seed.name ?? `Test ${id}`;
+    const email = seed.email ?? `${id}@test.example`;
+    const user = new k.objects.User({ id, screenName: name, fullName: name, email, partnerData: seed.partnerData ?? null, isAdmin: seed.isAdmin ?? false });
+    await this.#asAdmin(k.services.user.add(user));
+    if (seed.role) {
+      await this.#asAdmin(k.services.metadata.add(this.#roleProfileId, METADATA_OBJECT_TYPE_USER, id, `<metadata><role>${seed.role}</role></metadata>`));
+    }
+    return { id, name, email };
+  }
+
+  async createChannel(name = `Channel ${randomUUID().slice(0, 6)}`): Promise<{ id: number; name: string }> {
+    const category = await this.#asAdmin<{ id: number; name: string }>(k.services.category.add(new k.objects.Category({ name, parentId: 0 })));
+    return { id: category.id, name: category.name };
+  }
+
+  async renameChannel(id: number, name: string): Promise<void> {
+    await this.#asAdmin(k.services.category.update(id, new k.objects.Category({ name })));
+  }
+
+  async deleteChannel(id: number): Promise<void> {
+    await this.#asAdmin(k.services.category.deleteAction(id));
+  }
+
+  async addMember(channelId: number, userId: string, level: number, status: number = MEMBERSHIP_STATUS.active): Promise<void> {
+    await this.#asAdmin(k.services.categoryUser.add(new k.objects.CategoryUser({ categoryId: channelId, userId, permissionLevel: level })));
+    if (status !== MEMBERSHIP_STATUS.active) {
+      const action = status === MEMBERSHIP_STATUS.notActive ? k.services.categoryUser.deactivate(channelId, userId) : k.services.categoryUser.update(channelId, userId, new k.objects.CategoryUser({ status }));
+      await this.#asAdmin(action);
+    }
+  }
+
+  async setMemberLevel(channelId: number, userId: string, level: number): Promise<void> {
+    await this.#asAdmin(k.services.categoryUser.update(channelId, userId, new k.objects.CategoryUser({ permissionLevel: level })));
+  }
+
+  async removeMember(channelId: number, userId: string): Promise<void> {
+    await this.#asAdmin(k.services.categoryUser.deleteAction(channelId, userId));
+  }
+
+  /** A USER KS, as MediaSpace holds for a signed-in user. */
+  async userKs(userId: string, { expiry = 3600, secret = this.#userSecret, partnerId = this.#partnerId }: { expiry?: number; secret?: string; partnerId?: number } = {}): Promise<string> {
+    return (await k.services.session.start(secret, userId, SESSION_USER, partnerId, expiry, '').execute(this.#client)) as string;
+  }
+}
