@@ -89,12 +89,13 @@ describe('module settings (/admin/module)', () => {
   it('refuses invalid values with 400, naming the field, and changes nothing', async () => {
     const agent = await admin();
     await agent.get('/admin/module');
-    for (const bad of [
+    const badValues: Array<Record<string, string | string[]>> = [
       { launchTokenLifetimeSeconds: '600' },
       { maxPrivateRoomsPerUser: '0' },
       { 'roleMapping[member][roomRole]': 'owner' },
       { 'roleMapping[member][permissions][]': ['chat', 'selfDestruct'] },
-    ]) {
+    ];
+    for (const bad of badValues) {
       const response = await agent.post('/admin/module', formOf({ enabled: 'on', ...bad }), { accept: 'application/json' });
       expect(response.status, JSON.stringify(bad)).to.equal(400);
       expect(response.json().error.fields).to.not.be.empty;
