@@ -68,7 +68,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.urlencoded({ extended: true, limit: '32kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '64kb' }));
   app.use(cookieParser());
-  app.use(loadSession(deps.identity));
+  app.use(loadSession(deps.identity, cookies));
   // What the page header offers; decided on the server from the person's role and the settings.
   app.use(async (req, res, next) => {
     const current = await deps.settings.current();

@@ -4,7 +4,8 @@ import { currentSession, requireSession } from '../identity/session-middleware.t
 import { parseInput } from '../lib/http/validate.ts';
 import { moduleNotEnabled, requireModuleEnabled } from '../module-settings/module-gates.ts';
 import type { ModuleSettingsService } from '../module-settings/module-settings-service.ts';
-import type { ChannelMeetingService, MeetingLaunch } from './channel-meeting-service.ts';
+import type { ChannelMeetingService } from './channel-meeting-service.ts';
+import { sendLaunch } from '../rooms/send-launch.ts';
 
 /** Kaltura category ids are positive 32-bit integers; anything else cannot name a channel. */
 const channelParamsSchema = z.object({
@@ -53,12 +54,4 @@ export function createChannelsRouter({ meetings, settings, actionRateLimit }: Ch
   });
 
   return router;
-}
-
-export function sendLaunch(res: Parameters<RequestHandler>[1], launch: Pick<MeetingLaunch, 'launchUrl' | 'roomId' | 'roomRole' | 'openInNewTab'>): void {
-  res.set('Cache-Control', 'no-store');
-  res.format({
-    html: () => res.redirect(303, launch.launchUrl),
-    json: () => res.json(launch),
-  });
 }

@@ -68,8 +68,8 @@ export function createDemoPortalRouter({ gateway, identity, cookies, actionRateL
   router.post('/demo/sign-out', async (req, res) => {
     const token = req.cookies?.[SESSION_COOKIE];
     if (typeof token === 'string') await identity.signOut(token);
-    res.clearCookie(PORTAL_COOKIE, { ...cookies, path: '/' });
-    res.clearCookie(SESSION_COOKIE, { ...cookies, path: '/' });
+    res.clearCookie(PORTAL_COOKIE, { ...cookies, httpOnly: true, path: '/' });
+    res.clearCookie(SESSION_COOKIE, { ...cookies, httpOnly: true, path: '/' });
     res.redirect(303, '/');
   });
 

@@ -40,7 +40,7 @@ export function createIdentityRouter({ identity, cookies, launchRateLimit, defau
   router.post('/sign-out', async (req, res) => {
     const token = req.cookies?.[SESSION_COOKIE];
     if (typeof token === 'string') await identity.signOut(token);
-    res.clearCookie(SESSION_COOKIE, { ...cookies, path: '/' });
+    res.clearCookie(SESSION_COOKIE, { ...cookies, httpOnly: true, path: '/' });
     res.redirect(303, '/');
   });
 

@@ -1,5 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import type { AuthSession } from './auth-session-store.ts';
+import type { CookiePolicy } from '../lib/http/cookie-policy.ts';
 import { ForbiddenError, UnauthorizedError } from '../lib/errors/app-error.ts';
 import type { IdentityService } from './identity-service.ts';
 import { hasRoleAtLeast, isMediaSpaceAdmin, type MediaSpaceRole, MEDIASPACE_ROLE_LABELS } from './mediaspace-roles.ts';
@@ -7,13 +8,13 @@ import { hasRoleAtLeast, isMediaSpaceAdmin, type MediaSpaceRole, MEDIASPACE_ROLE
 export const SESSION_COOKIE = 'lr_session';
 
 /** Puts the person's module session, if any, on `req.auth`; never trusts anything else the browser says about who they are. */
-export function loadSession(identity: IdentityService): RequestHandler {
+export function loadSession(identity: IdentityService, cookies: CookiePolicy): RequestHandler {
   return async (req, res, next) => {
     const token = req.cookies?.[SESSION_COOKIE];
     if (typeof token === 'string' && token.length > 0 && token.length < 200) {
       const session = await identity.findSession(token);
       if (session) req.auth = session;
-      else res.clearCookie(SESSION_COOKIE, { path: '/' });
+      else res.clearCookie(SESSION_COOKIE, { ...cookies, httpOnly: true, path: '/' });
     }
     res.locals.auth = req.auth ?? null;
     next();

@@ -288,8 +288,8 @@ function isKsRejection(code: string): boolean {
 function rejectKsErrors(result: unknown): unknown {
   const error = kalturaApiErrorSchema.safeParse(result);
   if (!error.success) return result;
-  const mapped = ksErrors[error.data.code];
-  if (mapped) throw mapped();
+  // Kaltura reports most KS problems as INVALID_KS with a reason such as "-5,EXPIRED" in the message.
+  if (error.data.code === 'EXPIRED_KS' || (error.data.code === 'INVALID_KS' && /EXPIRED/.test(error.data.message))) throw ksErrors.EXPIRED_KS!();
   if (error.data.code.includes('KS')) throw ksErrors.INVALID_KS!();
   throw new KalturaApiError(error.data.code, error.data.message);
 }

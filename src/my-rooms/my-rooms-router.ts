@@ -3,7 +3,7 @@ import { NotFoundError, ValidationError } from '../lib/errors/app-error.ts';
 import { requireRoleAtLeast } from '../identity/session-middleware.ts';
 import { requireSettings } from '../module-settings/module-gates.ts';
 import type { ModuleSettingsService } from '../module-settings/module-settings-service.ts';
-import { sendLaunch } from '../channels/channels-router.ts';
+import { sendLaunch } from '../rooms/send-launch.ts';
 import { MyRoomsService, ROOM_NAME_MAX } from './my-rooms-service.ts';
 
 export function createMyRoomsRouter({ myRooms, settings, actionRateLimit }: { myRooms: MyRoomsService; settings: ModuleSettingsService; actionRateLimit: RequestHandler }): Router {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { LEVEL } from '../support/kaltura-seed.ts';
+import { signIn, startTestServer, type TestServer } from '../support/test-server.ts';
 
 const MEDIASPACE = 'https://mediaspace.uni.example';
 
@@ -74,8 +75,6 @@ describe('security headers', () => {
   });
 
   it('escapes what it echoes: a hostile channel name is shown as text', async () => {
-    const { signIn } = await import('../support/test-server.ts');
-    const { LEVEL } = await import('../support/kaltura-seed.ts');
     const user = await server.kaltura.createUser({ role: 'viewerRole' });
     const channel = await server.kaltura.createChannel('<img src=x onerror=alert(1)>');
     await server.kaltura.addMember(channel.id, user.id, LEVEL.member);
