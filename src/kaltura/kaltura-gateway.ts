@@ -315,8 +315,12 @@ function unexpected(value: unknown): UpstreamError {
 
 function translateFailure(error: unknown, timeoutMs: number): AppError {
   if (error instanceof AppError) return error;
-  const apiError = kalturaApiErrorSchema.safeParse(error);
-  if (apiError.success) return new KalturaApiError(apiError.data.code, apiError.data.message);
+  // kaltura-client rejects with Kaltura's error body (a plain object) or with the transport's Error;
+  // both have a code and a message, so tell them apart by what they are.
+  if (!(error instanceof Error)) {
+    const apiError = kalturaApiErrorSchema.safeParse(error);
+    if (apiError.success) return new KalturaApiError(apiError.data.code, apiError.data.message);
+  }
   const code = (error as { code?: string } | null)?.code;
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
     return new UpstreamError(messages.timeout(timeoutMs), { timeout: true, help: messages.retryHelp, code: 'KALTURA_TIMEOUT', cause: error });

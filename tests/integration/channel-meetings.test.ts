@@ -43,11 +43,11 @@ describe('channel meetings', () => {
       expect((await member.get(`/channels/${channel.id}/meeting`)).text).to.contain('Join Meeting').and.not.contain('Start Meeting');
     });
 
-    it('shows nothing to a non-member, a NONE-level member or a pending member', async () => {
+    it('shows nothing to a non-member, a NONE-level member or a deactivated member', async () => {
       const { channel, people } = await channelWithMembers();
-      const pending = (await server.kaltura.createUser({ role: 'viewerRole' })).id;
-      await server.kaltura.addMember(channel.id, pending, LEVEL.member, MEMBERSHIP_STATUS.pending);
-      for (const userId of [people.outsider!, people.none!, pending]) {
+      const deactivated = (await server.kaltura.createUser({ role: 'viewerRole' })).id;
+      await server.kaltura.addMember(channel.id, deactivated, LEVEL.manager, MEMBERSHIP_STATUS.notActive);
+      for (const userId of [people.outsider!, people.none!, deactivated]) {
         const agent = await signIn(server, userId);
         expect(await meetingJson(agent, channel.id)).to.include({ membership: null, roomRole: null, live: false }).and.deep.include({ actions: [] });
         const page = await agent.get(`/channels/${channel.id}/meeting`);

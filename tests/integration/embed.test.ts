@@ -74,14 +74,16 @@ describe('security headers', () => {
     expect(response.headers.get('x-powered-by')).to.equal(null);
   });
 
-  it('escapes what it echoes: a hostile channel name is shown as text', async () => {
-    const user = await server.kaltura.createUser({ role: 'viewerRole' });
-    const channel = await server.kaltura.createChannel('<img src=x onerror=alert(1)>');
+  it('escapes what it echoes: hostile channel and user names are shown as text', async () => {
+    const user = await server.kaltura.createUser({ role: 'viewerRole', name: '<script>alert("name")</script>' });
+    // Kaltura refuses '>' in category names; '<' and quotes still reach the page.
+    const channel = await server.kaltura.createChannel('<img src=x onerror="alert(1)" ');
     await server.kaltura.addMember(channel.id, user.id, LEVEL.member);
     const agent = await signIn(server, user.id);
     await agent.get(`/channels/${channel.id}/meeting`);
     const room = await agent.follow(await agent.post(`/channels/${channel.id}/meeting/join`));
-    expect(room.text).to.contain('&lt;img src=x onerror=alert(1)&gt;').and.not.contain('<img src=x');
+    expect(room.text).to.contain('&lt;img src=x onerror=&#34;alert(1)&#34;').and.not.contain('<img src=x');
+    expect(room.text).to.contain('&lt;script&gt;alert(&#34;name&#34;)&lt;/script&gt;').and.not.contain('<script>alert');
   });
 
   it('answers oversized and malformed bodies with 413 and 400, and keeps serving', async () => {

@@ -17,33 +17,33 @@ describe('room launch (GET /rooms/:roomId/launch)', () => {
   /** A fresh launch URL for a channel member, as Join Meeting makes it. */
   async function joinUrl(level: number = LEVEL.member) {
     const user = await server.kaltura.createUser({ role: 'viewerRole', name: 'Lena Launch', email: 'lena@test.example' });
-    const channel = await server.kaltura.createChannel('Launch lab');
+    const channel = await server.kaltura.createChannel(`Launch lab ${Math.random().toString(36).slice(2, 8)}`);
     await server.kaltura.addMember(channel.id, user.id, level);
     const agent = await signIn(server, user.id);
     await agent.get(`/channels/${channel.id}/meeting`);
     const { launchUrl, roomId } = (await agent.post(`/channels/${channel.id}/meeting/join`, {}, { accept: 'application/json' })).json();
-    return { agent, launchUrl: launchUrl as string, roomId: roomId as string, token: new URL(launchUrl, server.url).searchParams.get('token')!, user };
+    return { agent, launchUrl: launchUrl as string, roomId: roomId as string, token: new URL(launchUrl, server.url).searchParams.get('token')!, user, channel };
   }
 
   it('admits the person once and shows the room with their name, role and permissions', async () => {
-    const { agent, launchUrl, roomId } = await joinUrl();
+    const { agent, launchUrl, roomId, channel } = await joinUrl();
     const launched = await agent.get(launchUrl);
     expect(launched.status).to.equal(303);
     expect(launched.location).to.equal(`/rooms/${roomId}`);
     expect(launched.headers.getSetCookie().find((c) => c.startsWith('lr_room='))).to.match(new RegExp(`Path=/rooms/${roomId}`)).and.match(/HttpOnly/i);
     const room = await agent.get(`/rooms/${roomId}`, { accept: 'application/json' });
-    expect(room.json()).to.deep.include({ role: 'participant', live: false }).and.nested.include({ 'room.name': 'Launch lab', 'user.name': 'Lena Launch' });
+    expect(room.json()).to.deep.include({ role: 'participant', live: false }).and.nested.include({ 'room.name': channel.name, 'user.name': 'Lena Launch' });
   });
 
   it('carries the claims a room server needs, verifiable with the published JWKS', async () => {
-    const { token, roomId, user } = await joinUrl(LEVEL.moderator);
+    const { token, roomId, user, channel } = await joinUrl(LEVEL.moderator);
     const jwks = (await server.agent().get('/.well-known/jwks.json', { accept: 'application/json' })).json();
     const [key] = jwks.keys;
     expect(key).to.include({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
     expect(key).to.not.have.property('d');
     const claims = jwt.verify(token, createPublicKey({ key, format: 'jwk' }), { algorithms: ['ES256'], audience: 'live-rooms:room' }) as jwt.JwtPayload;
     expect(claims).to.include({ sub: user.id, role: 'instructor' }).and.include.keys('iss', 'aud', 'iat', 'exp', 'jti', 'permissions');
-    expect(claims.room).to.deep.include({ id: roomId, name: 'Launch lab', kind: 'channel' });
+    expect(claims.room).to.deep.include({ id: roomId, name: channel.name, kind: 'channel' });
     expect(claims.user).to.deep.equal({ id: user.id, name: 'Lena Launch', email: 'lena@test.example' });
     expect(claims.exp! - claims.iat!).to.be.at.most(120);
   });

@@ -10,7 +10,7 @@ const SESSION_ADMIN = 2;
 const METADATA_OBJECT_TYPE_USER = '3';
 
 export const LEVEL = { manager: 0, moderator: 1, contributor: 2, member: 3, none: 4 } as const;
-export const MEMBERSHIP_STATUS = { active: 1, pending: 2, notActive: 3 } as const;
+export const MEMBERSHIP_STATUS = { active: 1, notActive: 3 } as const;
 
 export interface SeedUser {
   id?: string;
@@ -80,10 +80,7 @@ export class KalturaSeeder {
 
   async addMember(channelId: number, userId: string, level: number, status: number = MEMBERSHIP_STATUS.active): Promise<void> {
     await this.#asAdmin(k.services.categoryUser.add(new k.objects.CategoryUser({ categoryId: channelId, userId, permissionLevel: level })));
-    if (status !== MEMBERSHIP_STATUS.active) {
-      const action = status === MEMBERSHIP_STATUS.notActive ? k.services.categoryUser.deactivate(channelId, userId) : k.services.categoryUser.update(channelId, userId, new k.objects.CategoryUser({ status }));
-      await this.#asAdmin(action);
-    }
+    if (status === MEMBERSHIP_STATUS.notActive) await this.#asAdmin(k.services.categoryUser.deactivate(channelId, userId));
   }
 
   async setMemberLevel(channelId: number, userId: string, level: number): Promise<void> {

@@ -1,0 +1,115 @@
+/**
+ * categoryUser.add / get / list / update / delete / activate / deactivate:
+ * channel membership. A USER KS sees only its own memberships.
+ */
+import type { ServiceActions, SessionCall } from './action-types.ts';
+import { categoryUserKey, CategoryUserStatus, ensureUser, type CategoryUserRecord, type PartnerData } from './emulator-state.ts';
+import { apiError } from './kaltura-errors.ts';
+import { categoryUserFilterSchema, categoryUserObjectSchema, filterPagerSchema, type CategoryUserFilter } from './kaltura-schemas.ts';
+import { equalsWhenGiven, listResponse, within, type ListResponse } from './list-response.ts';
+import { csvIntegers, csvValues, readObject, requireInt, requireObject, requireProperty, requireString } from './param-readers.ts';
+import { findCategory } from './category-actions.ts';
+import { seesAllUsers } from './session-verifier.ts';
+
+const UPDATE_METHOD_MANUAL = 1;
+
+export type KalturaCategoryUser = CategoryUserRecord & { objectType: 'KalturaCategoryUser'; categoryFullIds: string };
+
+export const categoryUserActions: ServiceActions = {
+  add: { access: 'admin', run: addCategoryUser },
+  get: { access: 'session', run: getCategoryUser },
+  list: { access: 'session', run: listCategoryUsers },
+  update: { access: 'admin', run: updateCategoryUser },
+  delete: { access: 'admin', run: deleteCategoryUser },
+  activate: { access: 'admin', run: (call) => setStatus(call, CategoryUserStatus.ACTIVE) },
+  deactivate: { access: 'admin', run: (call) => setStatus(call, CategoryUserStatus.NOT_ACTIVE) },
+};
+
+/** Adds a membership; the fixture uses it too, to seed other statuses. */
+export function insertCategoryUser(data: PartnerData, categoryId: number, userId: string, permissionLevel: number | undefined, status: number, nowSeconds: number): CategoryUserRecord {
+  const category = findCategory(data, categoryId);
+  ensureUser(data, userId, nowSeconds);
+  const key = categoryUserKey(categoryId, userId);
+  if (data.categoryUsers.has(key)) throw apiError('CATEGORY_USER_ALREADY_EXISTS');
+  const record: CategoryUserRecord = {
+    categoryId,
+    userId,
+    partnerId: data.partner.id,
+    permissionLevel: permissionLevel ?? category.defaultPermissionLevel,
+    status,
+    updateMethod: UPDATE_METHOD_MANUAL,
+    createdAt: nowSeconds,
+    updatedAt: nowSeconds,
+  };
+  data.categoryUsers.set(key, record);
+  return record;
+}
+
+function toKalturaCategoryUser(data: PartnerData, record: CategoryUserRecord): KalturaCategoryUser {
+  return { ...record, categoryFullIds: data.categories.get(record.categoryId)?.fullIds ?? '', objectType: 'KalturaCategoryUser' };
+}
+
+function addCategoryUser({ params, data, nowSeconds }: SessionCall): KalturaCategoryUser {
+  const input = requireObject(params, 'categoryUser', ['KalturaCategoryUser'], categoryUserObjectSchema);
+  const categoryId = requireProperty(input.categoryId, 'KalturaCategoryUser', 'categoryId');
+  const userId = requireProperty(input.userId, 'KalturaCategoryUser', 'userId');
+  return toKalturaCategoryUser(data, insertCategoryUser(data, categoryId, userId, input.permissionLevel, CategoryUserStatus.ACTIVE, nowSeconds));
+}
+
+function getCategoryUser({ params, data, session }: SessionCall): KalturaCategoryUser {
+  const record = findCategoryUser(data, requireInt(params, 'categoryId'), requireString(params, 'userId'));
+  if (!seesAllUsers(session) && record.userId !== session.userId) throw apiError('INVALID_CATEGORY_USER_ID', { CAT: record.categoryId, USER: record.userId });
+  return toKalturaCategoryUser(data, record);
+}
+
+function listCategoryUsers({ params, data, session }: SessionCall): ListResponse<KalturaCategoryUser> {
+  const filter = readObject(params, 'filter', ['KalturaCategoryUserFilter'], categoryUserFilterSchema) ?? {};
+  const pager = readObject(params, 'pager', ['KalturaFilterPager'], filterPagerSchema);
+  const filtersSomething = [filter.categoryIdEqual, filter.categoryIdIn, filter.userIdEqual, filter.userIdIn].some((value) => value !== undefined);
+  if (!filtersSomething) throw apiError('MUST_FILTER_USERS_OR_CATEGORY');
+  const matches = [...data.categoryUsers.values()]
+    .filter((record) => seesAllUsers(session) || record.userId === session.userId)
+    .filter((record) => matchesCategoryUserFilter(record, filter))
+    .sort((a, b) => a.categoryId - b.categoryId || a.createdAt - b.createdAt || a.userId.localeCompare(b.userId))
+    .map((record) => toKalturaCategoryUser(data, record));
+  return listResponse('KalturaCategoryUserListResponse', matches, pager);
+}
+
+function updateCategoryUser({ params, data, nowSeconds }: SessionCall): KalturaCategoryUser {
+  const record = findCategoryUser(data, requireInt(params, 'categoryId'), requireString(params, 'userId'));
+  const input = requireObject(params, 'categoryUser', ['KalturaCategoryUser'], categoryUserObjectSchema);
+  if (input.permissionLevel !== undefined) record.permissionLevel = input.permissionLevel;
+  record.updatedAt = nowSeconds;
+  return toKalturaCategoryUser(data, record);
+}
+
+function deleteCategoryUser({ params, data }: SessionCall): void {
+  const record = findCategoryUser(data, requireInt(params, 'categoryId'), requireString(params, 'userId'));
+  data.categoryUsers.delete(categoryUserKey(record.categoryId, record.userId));
+}
+
+function setStatus({ params, data, nowSeconds }: SessionCall, status: number): KalturaCategoryUser {
+  const record = findCategoryUser(data, requireInt(params, 'categoryId'), requireString(params, 'userId'));
+  record.status = status;
+  record.updatedAt = nowSeconds;
+  return toKalturaCategoryUser(data, record);
+}
+
+function findCategoryUser(data: PartnerData, categoryId: number, userId: string): CategoryUserRecord {
+  const record = data.categoryUsers.get(categoryUserKey(categoryId, userId));
+  if (!record) throw apiError('INVALID_CATEGORY_USER_ID', { CAT: categoryId, USER: userId });
+  return record;
+}
+
+function matchesCategoryUserFilter(record: CategoryUserRecord, filter: CategoryUserFilter): boolean {
+  return (
+    equalsWhenGiven(filter.categoryIdEqual, record.categoryId) &&
+    within(csvIntegers(filter.categoryIdIn), record.categoryId) &&
+    equalsWhenGiven(filter.userIdEqual, record.userId) &&
+    within(csvValues(filter.userIdIn), record.userId) &&
+    equalsWhenGiven(filter.permissionLevelEqual, record.permissionLevel) &&
+    within(csvIntegers(filter.permissionLevelIn), record.permissionLevel) &&
+    equalsWhenGiven(filter.statusEqual, record.status) &&
+    within(csvIntegers(filter.statusIn), record.status)
+  );
+}

@@ -1,0 +1,155 @@
+/**
+ * zod shapes of the Kaltura objects the emulated actions accept (objects,
+ * filters, pager). Like PHP's API layer they take numbers sent as strings and
+ * vice versa; every property is optional here because which ones are
+ * mandatory depends on the action (add versus update).
+ */
+import { z } from 'zod';
+
+/** Enumerations with the names Kaltura reports in INVALID_ENUM_VALUE. */
+export const KALTURA_ENUMS = {
+  KalturaSessionType: [0, 2],
+  KalturaUserStatus: [0, 1, 2],
+  KalturaNullableBoolean: [-1, 0, 1],
+  KalturaPrivacyType: [1, 2, 3],
+  KalturaAppearInListType: [1, 3],
+  KalturaInheritanceType: [1, 2],
+  KalturaUserJoinPolicyType: [1, 2, 3],
+  KalturaContributionPolicyType: [1, 2],
+  KalturaCategoryUserPermissionLevel: [0, 1, 2, 3, 4],
+  KalturaCategoryUserStatus: [1, 2, 3, 4],
+  KalturaMetadataProfileCreateMode: [1, 2, 3],
+} as const satisfies Record<string, readonly number[]>;
+
+export type KalturaEnumName = keyof typeof KALTURA_ENUMS;
+
+export const METADATA_OBJECT_TYPES = ['1', '2', '3', '4', '5', '6'] as const;
+
+/** Marks an issue so it is reported as INVALID_ENUM_VALUE with this enum type. */
+export interface EnumIssueParams {
+  enumType: string;
+}
+
+const INTEGER_TEXT = /^-?\d+$/;
+
+export const kInt = z.preprocess((value) => (typeof value === 'string' && INTEGER_TEXT.test(value.trim()) ? Number(value) : value), z.number().int());
+
+export const kString = z.preprocess((value) => (typeof value === 'number' || typeof value === 'boolean' ? String(value) : value), z.string());
+
+export const kBool = z.preprocess((value) => {
+  if (value === 1 || value === '1' || value === 'true') return true;
+  if (value === 0 || value === '0' || value === 'false') return false;
+  return value;
+}, z.boolean());
+
+export function kEnum(enumType: KalturaEnumName) {
+  const allowed: readonly number[] = KALTURA_ENUMS[enumType];
+  return kInt.refine((value) => allowed.includes(value), { params: { enumType } satisfies EnumIssueParams });
+}
+
+/** Filters take NullableBoolean; JSON clients often send a plain boolean. */
+const kNullableBool = z.preprocess((value) => (typeof value === 'boolean' ? Number(value) : value), kEnum('KalturaNullableBoolean'));
+
+export const kMetadataObjectType = kString.refine((value) => (METADATA_OBJECT_TYPES as readonly string[]).includes(value), {
+  params: { enumType: 'KalturaMetadataObjectType' } satisfies EnumIssueParams,
+});
+
+export const userObjectSchema = z.object({
+  id: kString.optional(),
+  screenName: kString.optional(),
+  fullName: kString.optional(),
+  firstName: kString.optional(),
+  lastName: kString.optional(),
+  email: kString.optional(),
+  isAdmin: kBool.optional(),
+  partnerData: kString.optional(),
+  description: kString.optional(),
+  tags: kString.optional(),
+  status: kEnum('KalturaUserStatus').optional(),
+});
+export type UserInput = z.output<typeof userObjectSchema>;
+
+export const categoryObjectSchema = z.object({
+  parentId: kInt.optional(),
+  name: kString.optional(),
+  description: kString.optional(),
+  tags: kString.optional(),
+  referenceId: kString.optional(),
+  privacy: kEnum('KalturaPrivacyType').optional(),
+  privacyContext: kString.optional(),
+  owner: kString.optional(),
+  appearInList: kEnum('KalturaAppearInListType').optional(),
+  inheritanceType: kEnum('KalturaInheritanceType').optional(),
+  userJoinPolicy: kEnum('KalturaUserJoinPolicyType').optional(),
+  defaultPermissionLevel: kEnum('KalturaCategoryUserPermissionLevel').optional(),
+  contributionPolicy: kEnum('KalturaContributionPolicyType').optional(),
+  partnerData: kString.optional(),
+});
+export type CategoryInput = z.output<typeof categoryObjectSchema>;
+
+export const categoryUserObjectSchema = z.object({
+  categoryId: kInt.optional(),
+  userId: kString.optional(),
+  permissionLevel: kEnum('KalturaCategoryUserPermissionLevel').optional(),
+});
+
+export const metadataProfileObjectSchema = z.object({
+  metadataObjectType: kMetadataObjectType.optional(),
+  name: kString.optional(),
+  systemName: kString.optional(),
+  description: kString.optional(),
+  createMode: kEnum('KalturaMetadataProfileCreateMode').optional(),
+});
+
+export const userFilterSchema = z.object({
+  idEqual: kString.optional(),
+  idIn: kString.optional(),
+  screenNameLike: kString.optional(),
+  emailLike: kString.optional(),
+  isAdminEqual: kNullableBool.optional(),
+  statusEqual: kEnum('KalturaUserStatus').optional(),
+  statusIn: kString.optional(),
+});
+export type UserFilter = z.output<typeof userFilterSchema>;
+
+export const categoryFilterSchema = z.object({
+  idEqual: kInt.optional(),
+  idIn: kString.optional(),
+  parentIdEqual: kInt.optional(),
+  fullNameStartsWith: kString.optional(),
+  nameOrReferenceIdStartsWith: kString.optional(),
+});
+export type CategoryFilter = z.output<typeof categoryFilterSchema>;
+
+export const categoryUserFilterSchema = z.object({
+  categoryIdEqual: kInt.optional(),
+  categoryIdIn: kString.optional(),
+  userIdEqual: kString.optional(),
+  userIdIn: kString.optional(),
+  permissionLevelEqual: kEnum('KalturaCategoryUserPermissionLevel').optional(),
+  permissionLevelIn: kString.optional(),
+  statusEqual: kEnum('KalturaCategoryUserStatus').optional(),
+  statusIn: kString.optional(),
+});
+export type CategoryUserFilter = z.output<typeof categoryUserFilterSchema>;
+
+export const metadataFilterSchema = z.object({
+  metadataProfileIdEqual: kInt.optional(),
+  metadataObjectTypeEqual: kMetadataObjectType.optional(),
+  objectIdEqual: kString.optional(),
+  objectIdIn: kString.optional(),
+});
+export type MetadataFilter = z.output<typeof metadataFilterSchema>;
+
+export const metadataProfileFilterSchema = z.object({
+  idEqual: kInt.optional(),
+  metadataObjectTypeEqual: kMetadataObjectType.optional(),
+  systemNameEqual: kString.optional(),
+});
+export type MetadataProfileFilter = z.output<typeof metadataProfileFilterSchema>;
+
+export const filterPagerSchema = z.object({
+  pageSize: kInt.optional(),
+  pageIndex: kInt.optional(),
+});
+export type FilterPager = z.output<typeof filterPagerSchema>;
