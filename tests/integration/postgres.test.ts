@@ -1,0 +1,81 @@
+/**
+ * The same queries on PostgreSQL, the production database: migrations, the
+ * launch, a channel's Start and Join, My Rooms and the settings audit, against
+ * a fresh schema. Runs when TEST_DATABASE_URL is set (.ci/run sets it up).
+ */
+import { randomBytes } from 'node:crypto';
+import { expect } from 'chai';
+import pg from 'pg';
+import { LEVEL } from '../support/kaltura-seed.ts';
+import { signIn, startTestServer, type TestServer } from '../support/test-server.ts';
+
+const DATABASE_URL = process.env.TEST_DATABASE_URL;
+
+describe('on PostgreSQL', function () {
+  let server: TestServer;
+  let admin: pg.Client;
+  const schema = `live_rooms_test_${randomBytes(4).toString('hex')}`;
+
+  before(async function () {
+    if (!DATABASE_URL) {
+      console.warn('    (skipped: set TEST_DATABASE_URL=postgres://… to run the PostgreSQL tests; .ci/run does)');
+      this.skip();
+    }
+    admin = new pg.Client({ connectionString: DATABASE_URL });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    const url = new URL(DATABASE_URL!);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    server = await startTestServer({ config: { database: { url: url.toString() } } });
+  });
+
+  after(async () => {
+    await server?.stop();
+    if (admin) {
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end();
+    }
+  });
+
+  it('starts and joins a channel meeting, keeping one room and one live session', async () => {
+    const channel = await server.kaltura.createChannel('Postgres seminar');
+    const manager = await server.kaltura.createUser({ role: 'viewerRole' });
+    const member = await server.kaltura.createUser({ role: 'viewerRole' });
+    await server.kaltura.addMember(channel.id, manager.id, LEVEL.manager);
+    await server.kaltura.addMember(channel.id, member.id, LEVEL.member);
+
+    const managerAgent = await signIn(server, manager.id);
+    await managerAgent.get(`/channels/${channel.id}/meeting`);
+    const started = await managerAgent.follow(await managerAgent.post(`/channels/${channel.id}/meeting/start`));
+    expect(started.text).to.contain('data-room-role="instructor"');
+    await managerAgent.post(`/channels/${channel.id}/meeting/start`);
+
+    const memberAgent = await signIn(server, member.id);
+    await memberAgent.get(`/channels/${channel.id}/meeting`);
+    expect((await memberAgent.get(`/channels/${channel.id}/meeting`, { accept: 'application/json' })).json()).to.include({ live: true });
+    const joined = await memberAgent.follow(await memberAgent.post(`/channels/${channel.id}/meeting/join`));
+    expect(joined.text).to.contain('data-room-role="participant"');
+
+    const rooms = await server.db.selectFrom('rooms').selectAll().where('channel_id', '=', channel.id).execute();
+    expect(rooms).to.have.length(1);
+    expect(await server.db.selectFrom('live_sessions').selectAll().where('room_id', '=', rooms[0]!.id).execute()).to.have.length(1);
+  });
+
+  it('keeps private rooms, refuses a replayed launch token and audits settings', async () => {
+    const owner = await signIn(server, (await server.kaltura.createUser({ role: 'adminRole', name: 'Pg Admin' })).id);
+    await owner.get('/my-rooms');
+    expect((await owner.post('/my-rooms', { name: 'Pg room' })).status).to.equal(303);
+    const room = (await owner.get('/my-rooms', { accept: 'application/json' })).json().rooms[0];
+    await owner.get('/my-rooms');
+    const { launchUrl } = (await owner.post(`/my-rooms/${room.id}/launch`, {}, { accept: 'application/json' })).json();
+    expect((await owner.get(launchUrl)).status).to.equal(303);
+    expect((await server.agent().get(launchUrl)).status).to.equal(401);
+
+    await owner.get('/admin/module');
+    const settings = (await owner.get('/admin/module', { accept: 'application/json' })).json();
+    const saved = await owner.postJson('/admin/module', { version: settings.version, settings: { ...settings.settings, openInNewTab: true } });
+    expect(saved.status).to.equal(200);
+    const audit = (await owner.get('/admin/module', { accept: 'application/json' })).json().audit;
+    expect(audit.map((entry: { setting: string }) => entry.setting)).to.deep.equal(['openInNewTab']);
+  });
+});
