@@ -36,11 +36,13 @@ interface MembershipEntry {
 export function createCachedKalturaGateway(inner: KalturaGateway, options: CacheOptions): CachedKalturaGateway {
   const now = options.now ?? Date.now;
   const max = options.maxEntries;
+  // The caches age on the service's clock, so tests can move time instead of sleeping.
+  const perf = { now };
 
   const identities = new LRUCache<string, KsIdentity>({
     max,
+    perf,
     ttl: seconds(options.ksTtlSeconds),
-    ttlAutopurge: false,
     fetchMethod: async (_key, _stale, { context, options: entryOptions }) => {
       const identity = await inner.resolveKs(context as string);
       // Never remember a KS past the moment Kaltura stops honouring it.
@@ -48,8 +50,8 @@ export function createCachedKalturaGateway(inner: KalturaGateway, options: Cache
       return identity;
     },
   });
-  const channels = new LRUCache<number, KalturaCategory>({ max, ttl: seconds(options.channelTtlSeconds) });
-  const memberships = new LRUCache<string, MembershipEntry>({ max, ttl: seconds(options.membershipTtlSeconds) });
+  const channels = new LRUCache<number, KalturaCategory>({ max, perf, ttl: seconds(options.channelTtlSeconds) });
+  const memberships = new LRUCache<string, MembershipEntry>({ max, perf, ttl: seconds(options.membershipTtlSeconds) });
   const inFlight = new Map<string, Promise<ChannelAccess>>();
 
   async function loadAccess(channelId: number, userId: string): Promise<ChannelAccess> {

@@ -64,6 +64,14 @@ describe('GET /launch (arriving from MediaSpace)', () => {
     });
   }
 
+  it('refuses a KS that was ended in Kaltura (signed out of MediaSpace)', async () => {
+    const ks = await server.kaltura.userKs(viewerId);
+    await server.kaltura.endSession(ks);
+    const { response } = await launch(ks);
+    expect(response.status).to.equal(401);
+    expect(response.text).to.contain('could not be verified');
+  });
+
   it('answers 401 in JSON to API callers', async () => {
     const agent = server.agent();
     const response = await agent.get('/launch?ks=bm90IGEga3M=', { accept: 'application/json' });
@@ -126,6 +134,17 @@ describe('module session expiry', () => {
     expect((await agent.get(`/channels/${channel.id}/meeting`, { accept: 'application/json' })).status).to.equal(200);
     clock += 31 * 60_000;
     expect((await agent.get(`/channels/${channel.id}/meeting`, { accept: 'application/json' })).status).to.equal(401);
+  });
+
+  it('trusts what Kaltura said about a KS for at most the cache lifetime (60 s), then asks again', async () => {
+    const user = await server.kaltura.createUser({ role: 'viewerRole' });
+    const ks = await server.kaltura.userKs(user.id);
+    const launch = () => server.agent().get(`/launch?ks=${encodeURIComponent(ks)}`);
+    expect((await launch()).status).to.equal(303);
+    await server.kaltura.endSession(ks);
+    expect((await launch()).status).to.equal(303);
+    clock += 61_000;
+    expect((await launch()).status).to.equal(401);
   });
 
   it('ends a session at its absolute expiry even while it is used', async () => {

@@ -91,6 +91,11 @@ export class KalturaSeeder {
     await this.#asAdmin(k.services.categoryUser.deleteAction(channelId, userId));
   }
 
+  /** Ends a KS in Kaltura, as signing out of MediaSpace does. */
+  async endSession(ks: string): Promise<void> {
+    await k.services.session.end().setKs(ks).execute(this.#client);
+  }
+
   /** A USER KS, as MediaSpace holds for a signed-in user. */
   async userKs(userId: string, { expiry = 3600, secret = this.#userSecret, partnerId = this.#partnerId }: { expiry?: number; secret?: string; partnerId?: number } = {}): Promise<string> {
     return (await k.services.session.start(secret, userId, SESSION_USER, partnerId, expiry, '').execute(this.#client)) as string;
