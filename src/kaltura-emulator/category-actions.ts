@@ -1,21 +1,48 @@
 /**
- * category.add / get / list / update / delete. Categories form a tree whose
- * fullName ("MediaSpace>site>channels>Physics") and fullIds follow their parents.
+ * category.add / get / list / update / delete.
  */
 import type { ServiceActions, SessionCall } from './action-types.ts';
-import { CategoryStatus, nextId, PrivacyType, type CategoryRecord, type PartnerData } from './emulator-state.ts';
+import {
+  assertUniqueFullName,
+  assertValidName,
+  childrenOf,
+  findCategory,
+  findParent,
+  fullNameUnder,
+  isInSubtree,
+  placeUnder,
+  refreshDescendants,
+  subtreeOf,
+} from './category-tree.ts';
+import {
+  CategoryStatus,
+  CategoryUserPermissionLevel,
+  CategoryUserStatus,
+  PrivacyType,
+  type CategoryRecord,
+  nextId,
+  type PartnerData,
+} from './emulator-state.ts';
 import { apiError } from './kaltura-errors.ts';
 import { categoryFilterSchema, categoryObjectSchema, filterPagerSchema, type CategoryFilter, type CategoryInput } from './kaltura-schemas.ts';
 import { equalsWhenGiven, listResponse, startsWithIgnoringCase, within, type ListResponse } from './list-response.ts';
 import { csvIntegers, readObject, requireInt, requireObject, requireProperty } from './param-readers.ts';
 
-const INHERITANCE_MANUAL = 2;
-const JOIN_POLICY_NOT_ALLOWED = 3;
-const DEFAULT_LEVEL_MEMBER = 3;
-const CONTRIBUTION_ALL = 1;
-const APPEAR_IN_LIST_ALL = 1;
+const AppearInList = { PARTNER_ONLY: 1 } as const;
+const InheritanceType = { MANUAL: 2 } as const;
+const UserJoinPolicy = { NOT_ALLOWED: 3 } as const;
+const ContributionPolicy = { ALL: 1 } as const;
 
-export type KalturaCategory = CategoryRecord & { objectType: 'KalturaCategory'; membersCount: number; directSubCategoriesCount: number };
+export type KalturaCategory = CategoryRecord & {
+  membersCount: number;
+  pendingMembersCount: number;
+  directSubCategoriesCount: number;
+  entriesCount: number;
+  directEntriesCount: number;
+  objectType: 'KalturaCategory';
+};
+
+export type NewCategory = CategoryInput & { id: number; name: string };
 
 export const categoryActions: ServiceActions = {
   add: { access: 'admin', run: addCategory },
@@ -25,55 +52,53 @@ export const categoryActions: ServiceActions = {
   delete: { access: 'admin', run: deleteCategory },
 };
 
-/** Creates a category record under its parent; the fixture uses it too, with explicit ids. */
-export function insertCategory(data: PartnerData, input: CategoryInput & { name: string }, id: number, nowSeconds: number): CategoryRecord {
-  const parentId = input.parentId ?? 0;
-  const parent = parentId === 0 ? null : data.categories.get(parentId);
-  if (parentId !== 0 && !parent) throw apiError('PARENT_CATEGORY_NOT_FOUND', { ID: parentId });
+/** Validates and stores a category; shared by category.add and the fixture seeding. */
+export function insertCategory(data: PartnerData, input: NewCategory, nowSeconds: number): CategoryRecord {
   assertValidName(input.name);
-  const fullName = parent ? `${parent.fullName}>${input.name}` : input.name;
-  if ([...data.categories.values()].some((category) => category.fullName === fullName)) throw apiError('DUPLICATE_CATEGORY', { CATEGORY: fullName });
+  const parent = findParent(data, input.parentId);
+  assertUniqueFullName(data, fullNameUnder(parent, input.name));
   const record: CategoryRecord = {
-    id,
+    id: input.id,
     partnerId: data.partner.id,
-    parentId,
-    depth: parent ? parent.depth + 1 : 0,
+    parentId: 0,
+    depth: 0,
     name: input.name,
-    fullName,
-    fullIds: parent ? `${parent.fullIds}>${id}` : String(id),
-    privacy: input.privacy ?? PrivacyType.ALL,
-    appearInList: input.appearInList ?? APPEAR_IN_LIST_ALL,
-    inheritanceType: input.inheritanceType ?? INHERITANCE_MANUAL,
-    userJoinPolicy: input.userJoinPolicy ?? JOIN_POLICY_NOT_ALLOWED,
-    defaultPermissionLevel: input.defaultPermissionLevel ?? DEFAULT_LEVEL_MEMBER,
-    contributionPolicy: input.contributionPolicy ?? CONTRIBUTION_ALL,
+    fullName: '',
+    fullIds: '',
+    privacy: PrivacyType.ALL,
+    appearInList: AppearInList.PARTNER_ONLY,
+    inheritanceType: InheritanceType.MANUAL,
+    userJoinPolicy: UserJoinPolicy.NOT_ALLOWED,
+    defaultPermissionLevel: CategoryUserPermissionLevel.MEMBER,
+    contributionPolicy: ContributionPolicy.ALL,
     status: CategoryStatus.ACTIVE,
     createdAt: nowSeconds,
     updatedAt: nowSeconds,
   };
   applyCategoryInput(record, input);
-  data.categories.set(id, record);
+  placeUnder(record, parent);
+  data.categories.set(record.id, record);
   return record;
 }
 
 export function toKalturaCategory(data: PartnerData, record: CategoryRecord): KalturaCategory {
-  let membersCount = 0;
-  for (const member of data.categoryUsers.values()) if (member.categoryId === record.id) membersCount += 1;
-  let directSubCategoriesCount = 0;
-  for (const category of data.categories.values()) if (category.parentId === record.id) directSubCategoriesCount += 1;
-  return { ...record, membersCount, directSubCategoriesCount, objectType: 'KalturaCategory' };
+  const members = [...data.categoryUsers.values()].filter((member) => member.categoryId === record.id);
+  return {
+    ...record,
+    membersCount: members.filter((member) => member.status === CategoryUserStatus.ACTIVE).length,
+    pendingMembersCount: members.filter((member) => member.status === CategoryUserStatus.PENDING).length,
+    directSubCategoriesCount: childrenOf(data, record.id).length,
+    entriesCount: 0,
+    directEntriesCount: 0,
+    objectType: 'KalturaCategory',
+  };
 }
 
-export function findCategory(data: PartnerData, id: number): CategoryRecord {
-  const record = data.categories.get(id);
-  if (!record) throw apiError('CATEGORY_NOT_FOUND', { ID: id });
-  return record;
-}
-
-function addCategory({ params, state, data, nowSeconds }: SessionCall): KalturaCategory {
+function addCategory({ params, data, state, nowSeconds }: SessionCall): KalturaCategory {
   const input = requireObject(params, 'category', ['KalturaCategory'], categoryObjectSchema);
   const name = requireProperty(input.name, 'KalturaCategory', 'name');
-  return toKalturaCategory(data, insertCategory(data, { ...input, name }, nextId(state, 'category'), nowSeconds));
+  const record = insertCategory(data, { ...input, name, id: nextId(state, 'category') }, nowSeconds);
+  return toKalturaCategory(data, record);
 }
 
 function getCategory({ params, data }: SessionCall): KalturaCategory {
@@ -83,65 +108,65 @@ function getCategory({ params, data }: SessionCall): KalturaCategory {
 function listCategories({ params, data }: SessionCall): ListResponse<KalturaCategory> {
   const filter = readObject(params, 'filter', ['KalturaCategoryFilter'], categoryFilterSchema) ?? {};
   const pager = readObject(params, 'pager', ['KalturaFilterPager'], filterPagerSchema);
-  const matches = [...data.categories.values()]
-    .filter((category) => matchesCategoryFilter(category, filter))
-    .sort((a, b) => a.id - b.id)
-    .map((category) => toKalturaCategory(data, category));
-  return listResponse('KalturaCategoryListResponse', matches, pager);
+  const matches = [...data.categories.values()].filter((category) => matchesCategoryFilter(category, filter));
+  return listResponse(
+    'KalturaCategoryListResponse',
+    matches.map((category) => toKalturaCategory(data, category)),
+    pager,
+  );
 }
 
 function updateCategory({ params, data, nowSeconds }: SessionCall): KalturaCategory {
   const record = findCategory(data, requireInt(params, 'id'));
   const input = requireObject(params, 'category', ['KalturaCategory'], categoryObjectSchema);
-  if (input.name !== undefined && input.name !== record.name) {
-    assertValidName(input.name);
-    record.name = input.name;
-    renameSubtree(data, record);
+  const name = input.name ?? record.name;
+  assertValidName(name);
+  const parent = input.parentId === undefined ? data.categories.get(record.parentId) : findParent(data, input.parentId);
+  if (parent && isInSubtree(data, record, parent.id)) {
+    throw apiError('PARENT_CATEGORY_IS_CHILD', { PARENT_CATEGORY: parent.id, OTHER_CATEGORY: record.id });
   }
+  assertUniqueFullName(data, fullNameUnder(parent, name), record.id);
   applyCategoryInput(record, input);
+  record.name = name;
   record.updatedAt = nowSeconds;
+  placeUnder(record, parent);
+  refreshDescendants(data, record);
   return toKalturaCategory(data, record);
 }
 
-/** Deleting a category deletes its sub-categories and every membership in them. */
+/** Kaltura deletes the sub-categories too, and with them every membership. */
 function deleteCategory({ params, data }: SessionCall): void {
   const record = findCategory(data, requireInt(params, 'id'));
-  const doomed = new Set([...data.categories.values()].filter((category) => category.id === record.id || `>${category.fullIds}>`.includes(`>${record.id}>`)).map((c) => c.id));
-  for (const id of doomed) data.categories.delete(id);
-  for (const [key, member] of data.categoryUsers) if (doomed.has(member.categoryId)) data.categoryUsers.delete(key);
-}
-
-function renameSubtree(data: PartnerData, record: CategoryRecord): void {
-  const parent = record.parentId === 0 ? null : data.categories.get(record.parentId);
-  const oldPrefix = `${record.fullName}>`;
-  record.fullName = parent ? `${parent.fullName}>${record.name}` : record.name;
-  for (const category of data.categories.values()) {
-    if (category.fullName.startsWith(oldPrefix)) category.fullName = `${record.fullName}>${category.fullName.slice(oldPrefix.length)}`;
+  for (const category of subtreeOf(data, record)) {
+    for (const [key, member] of data.categoryUsers) {
+      if (member.categoryId === category.id) data.categoryUsers.delete(key);
+    }
+    data.categories.delete(category.id);
   }
 }
 
 function applyCategoryInput(record: CategoryRecord, input: CategoryInput): void {
-  for (const key of ['description', 'tags', 'referenceId', 'privacyContext', 'owner', 'partnerData'] as const) {
-    if (input[key] !== undefined) record[key] = input[key];
-  }
-  for (const key of ['privacy', 'appearInList', 'inheritanceType', 'userJoinPolicy', 'defaultPermissionLevel', 'contributionPolicy'] as const) {
-    if (input[key] !== undefined) record[key] = input[key];
-  }
-}
-
-/** '>' separates levels of fullName, so it cannot be part of a name. */
-function assertValidName(name: string): void {
-  if (name.trim() === '' || name.includes('>')) throw apiError('CATEGORY_NAME_CONTAINS_INVALID_CHARS');
+  if (input.description !== undefined) record.description = input.description;
+  if (input.tags !== undefined) record.tags = input.tags;
+  if (input.referenceId !== undefined) record.referenceId = input.referenceId;
+  if (input.privacy !== undefined) record.privacy = input.privacy;
+  if (input.privacyContext !== undefined) record.privacyContext = input.privacyContext;
+  if (input.owner !== undefined) record.owner = input.owner;
+  if (input.appearInList !== undefined) record.appearInList = input.appearInList;
+  if (input.inheritanceType !== undefined) record.inheritanceType = input.inheritanceType;
+  if (input.userJoinPolicy !== undefined) record.userJoinPolicy = input.userJoinPolicy;
+  if (input.defaultPermissionLevel !== undefined) record.defaultPermissionLevel = input.defaultPermissionLevel;
+  if (input.contributionPolicy !== undefined) record.contributionPolicy = input.contributionPolicy;
+  if (input.partnerData !== undefined) record.partnerData = input.partnerData;
 }
 
 function matchesCategoryFilter(category: CategoryRecord, filter: CategoryFilter): boolean {
+  const prefix = filter.nameOrReferenceIdStartsWith;
   return (
     equalsWhenGiven(filter.idEqual, category.id) &&
     within(csvIntegers(filter.idIn), category.id) &&
     equalsWhenGiven(filter.parentIdEqual, category.parentId) &&
     (filter.fullNameStartsWith === undefined || startsWithIgnoringCase(category.fullName, filter.fullNameStartsWith)) &&
-    (filter.nameOrReferenceIdStartsWith === undefined ||
-      startsWithIgnoringCase(category.name, filter.nameOrReferenceIdStartsWith) ||
-      startsWithIgnoringCase(category.referenceId, filter.nameOrReferenceIdStartsWith))
+    (prefix === undefined || startsWithIgnoringCase(category.name, prefix) || startsWithIgnoringCase(category.referenceId, prefix))
   );
 }

@@ -8,10 +8,11 @@ import { apiError } from './kaltura-errors.ts';
 import { categoryUserFilterSchema, categoryUserObjectSchema, filterPagerSchema, type CategoryUserFilter } from './kaltura-schemas.ts';
 import { equalsWhenGiven, listResponse, within, type ListResponse } from './list-response.ts';
 import { csvIntegers, csvValues, readObject, requireInt, requireObject, requireProperty, requireString } from './param-readers.ts';
-import { findCategory } from './category-actions.ts';
+import { findCategory } from './category-tree.ts';
 import { seesAllUsers } from './session-verifier.ts';
 
-const UPDATE_METHOD_MANUAL = 1;
+/** KalturaUpdateMethodType.MANUAL: changed through the API, not by a bulk upload. */
+const UPDATE_METHOD_MANUAL = 0;
 
 export type KalturaCategoryUser = CategoryUserRecord & { objectType: 'KalturaCategoryUser'; categoryFullIds: string };
 
@@ -67,6 +68,7 @@ function listCategoryUsers({ params, data, session }: SessionCall): ListResponse
   const pager = readObject(params, 'pager', ['KalturaFilterPager'], filterPagerSchema);
   const filtersSomething = [filter.categoryIdEqual, filter.categoryIdIn, filter.userIdEqual, filter.userIdIn].some((value) => value !== undefined);
   if (!filtersSomething) throw apiError('MUST_FILTER_USERS_OR_CATEGORY');
+  if (filter.userIdEqual !== undefined) assertKnownUser(data, filter.userIdEqual);
   const matches = [...data.categoryUsers.values()]
     .filter((record) => seesAllUsers(session) || record.userId === session.userId)
     .filter((record) => matchesCategoryUserFilter(record, filter))
@@ -96,9 +98,14 @@ function setStatus({ params, data, nowSeconds }: SessionCall, status: number): K
 }
 
 function findCategoryUser(data: PartnerData, categoryId: number, userId: string): CategoryUserRecord {
+  assertKnownUser(data, userId);
   const record = data.categoryUsers.get(categoryUserKey(categoryId, userId));
   if (!record) throw apiError('INVALID_CATEGORY_USER_ID', { CAT: categoryId, USER: userId });
   return record;
+}
+
+function assertKnownUser(data: PartnerData, userId: string): void {
+  if (!data.users.has(userId)) throw apiError('INVALID_USER_ID');
 }
 
 function matchesCategoryUserFilter(record: CategoryUserRecord, filter: CategoryUserFilter): boolean {

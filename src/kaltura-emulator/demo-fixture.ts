@@ -1,88 +1,77 @@
 /**
- * The demo partner's data: users with their MediaSpace roles (as metadata, or
- * in legacy partnerData), the MediaSpace channel tree and memberships.
+ * The demo partner's data (demo-fixture.json): users with their MediaSpace
+ * roles (as a user-roles metadata record, or legacy partnerData), the
+ * MediaSpace channel tree and the channel memberships. Secrets are not part of
+ * it: the partner comes from the emulator options.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
-import { CategoryUserPermissionLevel, CategoryUserStatus, MetadataObjectType, reserveId, UserStatus, type EmulatorState, type PartnerData } from './emulator-state.ts';
-import { insertCategory } from './category-actions.ts';
-import { insertCategoryUser } from './category-user-actions.ts';
-import { insertMetadata, insertProfile } from './metadata-actions.ts';
 
-const FIXTURE_FILE = path.resolve(import.meta.dirname, 'demo-fixture.json');
+const FIXTURE_FILE = new URL('./demo-fixture.json', import.meta.url);
 
 const MEDIASPACE_ROLES = ['anonymousRole', 'viewerRole', 'privateOnlyRole', 'adminRole', 'unmoderatedAdminRole'] as const;
 
-const fixtureSchema = z.object({
-  userRolesMetadataProfile: z.object({ id: z.number().int().positive(), name: z.string(), systemName: z.string() }),
-  users: z.array(
-    z.object({
-      id: z.string().min(1),
-      firstName: z.string(),
-      lastName: z.string(),
-      email: z.email(),
-      role: z.enum(MEDIASPACE_ROLES).optional(),
-      partnerData: z.string().optional(),
-      isAdmin: z.boolean().optional(),
-    }),
-  ),
-  categories: z.array(z.object({ id: z.number().int().positive(), name: z.string().min(1), parentId: z.number().int().min(0), description: z.string().optional() })),
-  memberships: z.array(
-    z.object({
-      categoryId: z.number().int().positive(),
-      userId: z.string().min(1),
-      level: z.enum(['MANAGER', 'MODERATOR', 'CONTRIBUTOR', 'MEMBER', 'NONE']),
-      status: z.enum(['ACTIVE', 'PENDING', 'NOT_ACTIVE']).default('ACTIVE'),
-    }),
-  ),
+const fixtureUserSchema = z.object({
+  id: z.string().min(1),
+  firstName: z.string(),
+  lastName: z.string(),
+  email: z.email(),
+  /** Written as the user's record in the user-roles metadata profile. */
+  role: z.enum(MEDIASPACE_ROLES).optional(),
+  /** Older MediaSpace versions kept the role here, as "role=<name>". */
+  partnerData: z.string().optional(),
+  isAdmin: z.boolean().optional(),
 });
-export type EmulatorFixture = z.output<typeof fixtureSchema>;
 
-/** The XSD of MediaSpace's user-roles profile: one <role> element. */
-const USER_ROLES_XSD =
-  '<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema"><xsd:element name="metadata"><xsd:complexType><xsd:sequence>' +
-  '<xsd:element name="role" minOccurs="0" maxOccurs="1" type="xsd:string"/></xsd:sequence></xsd:complexType></xsd:element></xsd:schema>';
+const fixtureCategorySchema = z.object({
+  id: z.number().int().positive(),
+  name: z.string().min(1),
+  /** 0 for a root category; a parent must be listed before its children. */
+  parentId: z.number().int().min(0),
+  description: z.string().optional(),
+});
+
+const fixtureMembershipSchema = z.object({
+  categoryId: z.number().int().positive(),
+  userId: z.string().min(1),
+  level: z.enum(['MANAGER', 'MODERATOR', 'CONTRIBUTOR', 'MEMBER', 'NONE']),
+  status: z.enum(['ACTIVE', 'PENDING', 'NOT_ACTIVE']).default('ACTIVE'),
+});
+
+const fixtureSchema = z
+  .object({
+    userRolesMetadataProfile: z.object({ id: z.number().int().positive(), name: z.string(), systemName: z.string() }),
+    users: z.array(fixtureUserSchema),
+    categories: z.array(fixtureCategorySchema),
+    memberships: z.array(fixtureMembershipSchema),
+  })
+  .superRefine((fixture, ctx) => {
+    for (const problem of referenceProblems(fixture)) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+export type EmulatorFixture = z.output<typeof fixtureSchema>;
 
 export function loadDemoFixture(): EmulatorFixture {
   return fixtureSchema.parse(JSON.parse(readFileSync(FIXTURE_FILE, 'utf8')));
 }
 
-/** Writes the fixture into a partner's data, keeping generated ids above the fixture's own. */
-export function applyFixture(state: EmulatorState, data: PartnerData, fixture: EmulatorFixture, nowSeconds: number): void {
-  const profile = fixture.userRolesMetadataProfile;
-  insertProfile(data, profile.id, { metadataObjectType: MetadataObjectType.USER, name: profile.name, systemName: profile.systemName }, USER_ROLES_XSD, nowSeconds);
-  reserveId(state, 'metadataProfile', profile.id);
-
+/** Broken references would only surface as odd emulator answers; name them at load time. */
+function referenceProblems(fixture: z.input<typeof fixtureSchema>): string[] {
+  const problems: string[] = [];
+  const userIds = new Set<string>();
   for (const user of fixture.users) {
-    data.users.set(user.id, {
-      id: user.id,
-      partnerId: data.partner.id,
-      type: 0,
-      screenName: `${user.firstName} ${user.lastName}`,
-      fullName: `${user.firstName} ${user.lastName}`,
-      firstName: user.firstName,
-      lastName: user.lastName,
-      email: user.email,
-      isAdmin: user.isAdmin ?? false,
-      partnerData: user.partnerData,
-      status: UserStatus.ACTIVE,
-      createdAt: nowSeconds,
-      updatedAt: nowSeconds,
-    });
-    if (user.role) {
-      const id = state.lastIds.metadata + 1;
-      insertMetadata(data, id, profile.id, MetadataObjectType.USER, user.id, `<metadata><role>${user.role}</role></metadata>`, nowSeconds);
-      reserveId(state, 'metadata', id);
-    }
+    if (userIds.has(user.id)) problems.push(`user ${user.id} is listed twice`);
+    userIds.add(user.id);
   }
-
+  const categoryIds = new Set<number>();
   for (const category of fixture.categories) {
-    insertCategory(data, category, category.id, nowSeconds);
-    reserveId(state, 'category', category.id);
+    if (categoryIds.has(category.id)) problems.push(`category ${category.id} is listed twice`);
+    if (category.parentId !== 0 && !categoryIds.has(category.parentId)) problems.push(`category ${category.id} comes before its parent ${category.parentId}`);
+    categoryIds.add(category.id);
   }
-
   for (const membership of fixture.memberships) {
-    insertCategoryUser(data, membership.categoryId, membership.userId, CategoryUserPermissionLevel[membership.level], CategoryUserStatus[membership.status], nowSeconds);
+    if (!categoryIds.has(membership.categoryId)) problems.push(`membership of ${membership.userId} names unknown category ${membership.categoryId}`);
+    if (!userIds.has(membership.userId)) problems.push(`membership in ${membership.categoryId} names unknown user ${membership.userId}`);
   }
+  return problems;
 }

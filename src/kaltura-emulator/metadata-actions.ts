@@ -4,11 +4,11 @@
  * user's application role in such a record (object type USER).
  */
 import type { ServiceActions, SessionCall } from './action-types.ts';
-import { MetadataObjectType, MetadataProfileStatus, MetadataStatus, nextId, type MetadataProfileRecord, type MetadataRecord, type PartnerData } from './emulator-state.ts';
+import { ensureUser, MetadataObjectType, MetadataProfileStatus, MetadataStatus, nextId, type MetadataProfileRecord, type MetadataRecord, type PartnerData } from './emulator-state.ts';
 import { apiError } from './kaltura-errors.ts';
-import { filterPagerSchema, metadataFilterSchema, metadataProfileFilterSchema, metadataProfileObjectSchema, type MetadataFilter, type MetadataProfileFilter } from './kaltura-schemas.ts';
+import { METADATA_OBJECT_TYPES, filterPagerSchema, metadataFilterSchema, metadataProfileFilterSchema, metadataProfileObjectSchema, type MetadataFilter, type MetadataProfileFilter } from './kaltura-schemas.ts';
 import { equalsWhenGiven, listResponse, within, type ListResponse } from './list-response.ts';
-import { csvValues, readInt, readObject, readString, requireInt, requireObject, requireProperty, requireString } from './param-readers.ts';
+import { csvValues, readInt, readObject, readString, requireInt, requireObject, requireProperty, requireString, type Params } from './param-readers.ts';
 import { seesAllUsers } from './session-verifier.ts';
 
 const CREATE_MODE_API = 1;
@@ -18,7 +18,7 @@ type KalturaMetadata = MetadataRecord & { objectType: 'KalturaMetadata' };
 
 export const metadataProfileActions: ServiceActions = {
   add: { access: 'admin', run: addProfile },
-  list: { access: 'session', run: listProfiles },
+  list: { access: 'admin', run: listProfiles },
 };
 
 export const metadataActions: ServiceActions = {
@@ -54,7 +54,7 @@ export function insertProfile(data: PartnerData, id: number, input: { metadataOb
 
 export function insertMetadata(data: PartnerData, id: number, profileId: number, objectType: string, objectId: string, xml: string, nowSeconds: number): MetadataRecord {
   const profile = data.metadataProfiles.get(profileId);
-  if (!profile) throw apiError('INVALID_METADATA_PROFILE', { ID: profileId });
+  if (!profile) throw apiError('METADATA_PROFILE_NOT_FOUND', { ID: profileId });
   if (profile.metadataObjectType !== objectType) throw apiError('INCOMPATIBLE_METADATA_PROFILE_OBJECT_TYPE', { PROFILE_TYPE: profile.metadataObjectType, OBJECT_TYPE: objectType });
   if (!objectExists(data, objectType, objectId)) throw apiError('INVALID_METADATA_OBJECT', { ID: objectId });
   if (!looksLikeXml(xml)) throw apiError('INVALID_METADATA_DATA', { ERROR: 'the data is not XML' });
@@ -93,17 +93,24 @@ function listProfiles({ params, data }: SessionCall): ListResponse<KalturaMetada
   return listResponse('KalturaMetadataProfileListResponse', matches, pager);
 }
 
+/** Like Kaltura, metadata for a user id nobody has used yet creates that user. */
 function addMetadata({ params, state, data, nowSeconds }: SessionCall): KalturaMetadata {
-  const record = insertMetadata(
-    data,
-    nextId(state, 'metadata'),
-    requireInt(params, 'metadataProfileId'),
-    requireString(params, 'objectType'),
-    requireString(params, 'objectId'),
-    requireString(params, 'xmlData'),
-    nowSeconds,
-  );
+  const profileId = requireInt(params, 'metadataProfileId');
+  const objectType = requireMetadataObjectType(params, 'objectType');
+  const objectId = requireString(params, 'objectId');
+  const xml = requireString(params, 'xmlData');
+  const profile = data.metadataProfiles.get(profileId);
+  if (profile?.metadataObjectType === MetadataObjectType.USER && objectType === MetadataObjectType.USER) ensureUser(data, objectId, nowSeconds);
+  const record = insertMetadata(data, nextId(state, 'metadata'), profileId, objectType, objectId, xml, nowSeconds);
   return { ...record, objectType: 'KalturaMetadata' };
+}
+
+function requireMetadataObjectType(params: Params, name: string): string {
+  const value = requireString(params, name);
+  if (!(METADATA_OBJECT_TYPES as readonly string[]).includes(value)) {
+    throw apiError('INVALID_ENUM_VALUE', { ENUM_VAL: value, PARAM_NAME: name, ENUM_TYPE: 'KalturaMetadataObjectType' });
+  }
+  return value;
 }
 
 function getMetadata({ params, data, session }: SessionCall): KalturaMetadata {

@@ -71,7 +71,7 @@ function updateUser({ params, data, nowSeconds }: SessionCall): KalturaUser {
 
 function findUser(data: PartnerData, userId: string): UserRecord {
   const record = data.users.get(userId);
-  if (!record || record.status === UserStatus.DELETED) throw apiError('INVALID_USER_ID', { PUSER: userId });
+  if (!record || record.status === UserStatus.DELETED) throw apiError('INVALID_USER_ID');
   return record;
 }
 

@@ -1,0 +1,43 @@
+/**
+ * Runs one API call the way Kaltura's dispatcher does: find the action, check
+ * the KS (all actions but session.start), refuse admin actions to a USER KS,
+ * run the action. Whatever happens, the answer is a result or a Kaltura error object.
+ */
+import { findAction } from './action-table.ts';
+import type { EmulatorState } from './emulator-state.ts';
+import { apiError, toErrorResponse } from './kaltura-errors.ts';
+import { readInt, readString, type Params } from './param-readers.ts';
+import { verifyCallerSession } from './session-verifier.ts';
+
+export interface ApiCall {
+  service: string;
+  action: string;
+  /** The action's parameters plus the request-level ones (ks, partnerId, format...). */
+  params: Params;
+}
+
+export interface Emulation {
+  state: EmulatorState;
+  nowSeconds(): number;
+}
+
+/** The action's result (null for void actions), or the KalturaAPIException that stands in its place. */
+export function answerCall(emulation: Emulation, call: ApiCall): unknown {
+  try {
+    return runCall(emulation, call) ?? null;
+  } catch (error) {
+    return toErrorResponse(error);
+  }
+}
+
+function runCall({ state, nowSeconds }: Emulation, { service, action, params }: ApiCall): unknown {
+  const definition = findAction(service, action);
+  const publicCall = { service, action, params, state, nowSeconds: nowSeconds() };
+  if (definition.access === 'public') return definition.run(publicCall);
+
+  const session = verifyCallerSession(state, readString(params, 'ks'), readInt(params, 'partnerId'), publicCall.nowSeconds);
+  if (definition.access === 'admin' && !session.isAdmin) throw apiError('SERVICE_FORBIDDEN', { SERVICE: `${service}->${action}` });
+  const data = state.partners.get(session.partnerId);
+  if (!data) throw apiError('INVALID_KS', { KSID: session.ks, ERR_CODE: -1, ERR_DESC: 'INVALID_STR' });
+  return definition.run({ ...publicCall, session, data });
+}

@@ -1,0 +1,56 @@
+/**
+ * The HTTP face of the emulator, mounted at /api_v3. Like Kaltura it answers
+ * everything, even broken requests, with HTTP 200 and JSON.
+ */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { answerCall, type Emulation } from './call-dispatcher.ts';
+import { answerMultirequest } from './multirequest.ts';
+import { apiError, toErrorResponse, type KalturaApiError } from './kaltura-errors.ts';
+import type { Params } from './param-readers.ts';
+
+const BODY_LIMIT = '1mb';
+
+export function createEmulatorRouter(emulation: Emulation, countRequest: () => void): Router {
+  const router = express.Router();
+  router.use((_req, _res, next) => {
+    countRequest();
+    next();
+  });
+  // Kaltura reads the JSON body whatever content type the client claims.
+  router.use(express.json({ limit: BODY_LIMIT, type: () => true }));
+
+  router.post(['/service/multirequest', '/service/multirequest/action/:action'], (req, res) => {
+    sendJson(res, answerMultirequest(emulation, bodyParams(req)));
+  });
+  router.post('/service/:service/action/:action', (req, res) => {
+    const { service = '', action = '' } = req.params;
+    sendJson(res, answerCall(emulation, { service, action, params: bodyParams(req) }));
+  });
+  router.use((req, res) => {
+    sendJson(res, toErrorResponse(unroutedRequestError(req.path)));
+  });
+  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    sendJson(res, toErrorResponse(bodyError(error)));
+  });
+  return router;
+}
+
+function bodyParams(req: Request): Params {
+  const body: unknown = req.body;
+  return typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...(body as Params) } : {};
+}
+
+function unroutedRequestError(path: string): KalturaApiError {
+  return /^\/service\/[^/]+\/?$/.test(path) ? apiError('ACTION_NOT_SPECIFIED') : apiError('SERVICE_NOT_SPECIFIED');
+}
+
+function bodyError(error: unknown): unknown {
+  const type = (error as { type?: unknown } | null)?.type;
+  if (type === 'entity.parse.failed') return apiError('INTERNAL_SERVERL_ERROR', { ERROR: 'the request body is not valid JSON' });
+  if (type === 'entity.too.large') return apiError('INTERNAL_SERVERL_ERROR', { ERROR: `the request body is larger than ${BODY_LIMIT}` });
+  return error;
+}
+
+function sendJson(res: Response, body: unknown): void {
+  res.status(200).type('application/json').send(JSON.stringify(body ?? null));
+}
