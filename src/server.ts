@@ -29,12 +29,21 @@ import { RoomLaunchService } from './rooms/room-launch-service.ts';
 import { createRoomStore } from './rooms/room-store.ts';
 import { ChannelMeetingService } from './channels/channel-meeting-service.ts';
 import { MyRoomsService } from './my-rooms/my-rooms-service.ts';
+import { systemScheduler, type Scheduler } from './lib/clock/scheduler.ts';
+import { createAttendanceStore } from './live-room/attendance-store.ts';
+import { createChatStore } from './live-room/chat-store.ts';
+import { LiveRoomService } from './live-room/live-room-service.ts';
+import { createRemovalStore } from './live-room/removal-store.ts';
+import { attachRoomSockets } from './live-room/room-socket-server.ts';
+import { createInProcessRoomState } from './live-room/room-state.ts';
 
 const PURGE_EVERY_MS = 10 * 60_000;
 
 export interface StartOptions {
   /** The clock every service reads; tests move it instead of sleeping. */
   now?: () => number;
+  /** Delayed work (grace periods); tests pass a manual scheduler on the same clock. */
+  scheduler?: Scheduler;
   /** More partners for the built-in emulator (tests use one to forge "other partner" sessions). */
   extraEmulatorPartners?: EmulatorPartner[];
   logger?: Logger;
@@ -45,13 +54,17 @@ export interface RunningServer {
   config: AppConfig;
   db: Db;
   gateway: CachedKalturaGateway;
+  liveRooms: LiveRoomService;
+  /** WebSocket connections open to rooms on this instance. */
+  roomConnections(): number;
   /** The emulated demo partner's secrets, when the emulator is on. */
   emulatorPartner: EmulatorPartner | null;
   close(): Promise<void>;
 }
 
 export async function startServer(config: AppConfig, options: StartOptions = {}): Promise<RunningServer> {
-  const now = options.now ?? Date.now;
+  const scheduler = options.scheduler ?? systemScheduler(options.now);
+  const now = scheduler.now;
   const logger = options.logger ?? createLogger(config.log.level);
   const db = createDatabase({ url: config.database.url, dataDir: config.dataDir });
   await migrateToLatest(db);
@@ -93,7 +106,29 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     issuer: config.http.publicUrl,
     audience: config.launchToken.audience,
   });
-  const launches = new RoomLaunchService(rooms, createRoomPassStore(db), launchTokens, { passLifetimeMs: config.session.roomPassHours * 3600_000, now });
+  const removals = createRemovalStore(db);
+  const launches = new RoomLaunchService(rooms, createRoomPassStore(db), launchTokens, removals, { passLifetimeMs: config.session.roomPassHours * 3600_000, now });
+  const roomState = createInProcessRoomState();
+  const liveRooms = new LiveRoomService({
+    rooms,
+    liveSessions,
+    attendance: createAttendanceStore(db),
+    chat: createChatStore(db),
+    removals,
+    state: roomState,
+    scheduler,
+    logger,
+    options: {
+      reconnectGraceMs: config.liveRoom.reconnectGraceSeconds * 1000,
+      instructorGraceMs: config.liveRoom.instructorGraceMinutes * 60_000,
+      defaultCapacity: config.liveRoom.defaultCapacity,
+      chatRatePerSecond: config.liveRoom.chatRatePerSecond,
+      chatBurst: config.liveRoom.chatBurst,
+      chatHistoryLimit: config.liveRoom.chatHistoryLimit,
+    },
+  });
+  // Sessions that were live when the service stopped carry on; attendance waits for reconnects.
+  await liveRooms.recover();
 
   const app = createApp({
     config,
@@ -103,7 +138,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     gateway,
     identity,
     settings,
-    meetings: new ChannelMeetingService({ gateway, rooms, liveSessions, launches, settings, now }),
+    meetings: new ChannelMeetingService({ gateway, rooms, liveSessions, sessions: liveRooms, launches, settings, now }),
     myRooms: new MyRoomsService({ rooms, liveSessions, launches, settings, now }),
     launches,
     liveSessions,
@@ -111,6 +146,14 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     kalturaEmulator: kalturaEmulator?.router ?? null,
   });
   server.on('request', app);
+  const roomSockets = attachRoomSockets(server, {
+    launches,
+    liveRooms,
+    state: roomState,
+    logger,
+    heartbeatMs: config.liveRoom.heartbeatSeconds * 1000,
+    embedOrigins: config.http.embedOrigins,
+  });
 
   const purge = setInterval(() => {
     Promise.all([identity.purgeExpired(), launches.purgeExpired()]).catch((error) => logger.warn({ err: error }, 'purging expired sessions failed'));
@@ -124,9 +167,13 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     config,
     db,
     gateway,
+    liveRooms,
+    roomConnections: () => roomSockets.connectionCount(),
     emulatorPartner,
     async close() {
       clearInterval(purge);
+      liveRooms.stop();
+      await roomSockets.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -7,12 +7,17 @@ import { ForbiddenError } from '../lib/errors/app-error.ts';
 import type { AuthSession } from '../identity/auth-session-store.ts';
 import type { CachedKalturaGateway } from '../kaltura/cached-kaltura-gateway.ts';
 import type { ModuleSettingsService } from '../module-settings/module-settings-service.ts';
-import type { LiveSessionStore } from '../rooms/live-session-store.ts';
+import type { LiveSession, LiveSessionStore } from '../rooms/live-session-store.ts';
 import type { RoomLaunchService } from '../rooms/room-launch-service.ts';
 import type { RoomStore } from '../rooms/room-store.ts';
 import type { RoomRole } from '../rooms/room-permissions.ts';
 import { channelLevelFromKaltura, type ChannelLevel } from './channel-levels.ts';
 import { canStartMeeting, meetingActions, roomAccessFor, type MeetingAction } from './role-mapping.ts';
+
+/** Starting a session is the live room's job: Start Meeting and the room's own Start are one operation. */
+export interface SessionStarter {
+  startSession(roomId: string, startedBy: string): Promise<LiveSession>;
+}
 
 export interface MeetingView {
   channelId: number;
@@ -41,6 +46,7 @@ export class ChannelMeetingService {
   readonly #gateway: CachedKalturaGateway;
   readonly #rooms: RoomStore;
   readonly #liveSessions: LiveSessionStore;
+  readonly #sessions: SessionStarter;
   readonly #launches: RoomLaunchService;
   readonly #settings: ModuleSettingsService;
   readonly #now: () => number;
@@ -49,6 +55,7 @@ export class ChannelMeetingService {
     gateway: CachedKalturaGateway;
     rooms: RoomStore;
     liveSessions: LiveSessionStore;
+    sessions: SessionStarter;
     launches: RoomLaunchService;
     settings: ModuleSettingsService;
     now?: () => number;
@@ -56,6 +63,7 @@ export class ChannelMeetingService {
     this.#gateway = deps.gateway;
     this.#rooms = deps.rooms;
     this.#liveSessions = deps.liveSessions;
+    this.#sessions = deps.sessions;
     this.#launches = deps.launches;
     this.#settings = deps.settings;
     this.#now = deps.now ?? Date.now;
@@ -85,7 +93,7 @@ export class ChannelMeetingService {
     if (level === null) throw new ForbiddenError(messages.notMember, { help: messages.notMemberHelp, code: 'NOT_A_CHANNEL_MEMBER' });
     if (!canStartMeeting(level, settings.roleMapping)) throw new ForbiddenError(messages.cannotStart, { help: messages.cannotStartHelp, code: 'CANNOT_START_MEETING' });
     const room = await this.#rooms.ensureChannelRoom(channelId, channelName, this.#now());
-    await this.#liveSessions.startLive(room.id, person.userId, this.#now());
+    await this.#sessions.startSession(room.id, person.userId);
     const access = roomAccessFor(level, settings.roleMapping);
     return this.#launch(room, person, access.role, access.permissions, settings);
   }

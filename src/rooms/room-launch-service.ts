@@ -4,7 +4,7 @@
  * the role and permissions the token names.
  */
 import { randomBytes } from 'node:crypto';
-import { NotFoundError, UnauthorizedError } from '../lib/errors/app-error.ts';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../lib/errors/app-error.ts';
 import { hashToken } from '../identity/identity-service.ts';
 import type { LaunchTokens } from './launch-tokens.ts';
 import type { RoomPass, RoomPassStore } from './room-pass-store.ts';
@@ -29,18 +29,27 @@ const messages = {
   roomGone: 'This room no longer exists.',
   noPass: 'You have not entered this room yet.',
   noPassHelp: 'Open the room from MediaSpace: Start Meeting, Join Meeting or My Rooms.',
+  removed: 'The instructor removed you from this session.',
+  removedHelp: 'You can come back once the instructor lets you in again.',
 };
+
+/** Whether an instructor removed a person from a room's session (they stay out until allowed back). */
+export interface RemovalCheck {
+  isRemoved(roomId: string, userId: string): Promise<boolean>;
+}
 
 export class RoomLaunchService {
   readonly #rooms: RoomStore;
   readonly #passes: RoomPassStore;
   readonly #tokens: LaunchTokens;
+  readonly #removals: RemovalCheck;
   readonly #options: Required<RoomLaunchOptions>;
 
-  constructor(rooms: RoomStore, passes: RoomPassStore, tokens: LaunchTokens, options: RoomLaunchOptions) {
+  constructor(rooms: RoomStore, passes: RoomPassStore, tokens: LaunchTokens, removals: RemovalCheck, options: RoomLaunchOptions) {
     this.#rooms = rooms;
     this.#passes = passes;
     this.#tokens = tokens;
+    this.#removals = removals;
     this.#options = { now: Date.now, ...options };
   }
 
@@ -60,6 +69,7 @@ export class RoomLaunchService {
     const claims = this.#tokens.verify(token, now);
     if (claims.room.id !== roomId) throw new UnauthorizedError(messages.wrongRoom, { help: messages.noPassHelp, code: 'LAUNCH_TOKEN_WRONG_ROOM' });
     if (!(await this.#rooms.findById(roomId))) throw new NotFoundError(messages.roomGone, { code: 'ROOM_NOT_FOUND' });
+    if (await this.#removals.isRemoved(roomId, claims.sub)) throw new ForbiddenError(messages.removed, { help: messages.removedHelp, code: 'REMOVED_FROM_ROOM' });
 
     const passToken = randomBytes(32).toString('base64url');
     const pass: RoomPass = {

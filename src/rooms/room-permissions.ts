@@ -18,6 +18,8 @@ export const ROOM_PERMISSIONS = [
   'camera',
   'microphone',
   'raiseHand',
+  'moderateChat',
+  'lowerHands',
 ] as const;
 export type RoomPermission = (typeof ROOM_PERMISSIONS)[number];
 
@@ -37,6 +39,8 @@ export const PERMISSION_LABELS: Record<RoomPermission, string> = {
   camera: 'Camera',
   microphone: 'Microphone',
   raiseHand: 'Raise hand',
+  moderateChat: 'Delete chat messages',
+  lowerHands: "Lower others' hands",
 };
 
 /** Keeps the catalogue order, drops duplicates, so tokens and pages list permissions the same way. */

@@ -11,6 +11,8 @@ export interface Room {
   name: string;
   channelId: number | null;
   ownerUserId: string | null;
+  /** People present at once; null: the configured default. */
+  capacity: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -49,14 +51,14 @@ export function createRoomStore(db: Db): RoomStore {
       }
       await db
         .insertInto('rooms')
-        .values({ id: randomUUID(), kind: 'channel', name: channelName, channel_id: channelId, owner_user_id: null, created_at: now, updated_at: now })
+        .values({ id: randomUUID(), kind: 'channel', name: channelName, channel_id: channelId, owner_user_id: null, capacity: null, created_at: now, updated_at: now })
         .onConflict((oc) => oc.column('channel_id').doNothing())
         .execute();
       return (await findByChannel(channelId))!;
     },
 
     async createPrivateRoom(ownerUserId, name, now) {
-      const row = { id: randomUUID(), kind: 'private' as const, name, channel_id: null, owner_user_id: ownerUserId, created_at: now, updated_at: now };
+      const row = { id: randomUUID(), kind: 'private' as const, name, channel_id: null, owner_user_id: ownerUserId, capacity: null, created_at: now, updated_at: now };
       await db.insertInto('rooms').values(row).execute();
       return toRoom(row);
     },
@@ -92,6 +94,7 @@ function toRoom(row: RoomRow): Room {
     name: row.name,
     channelId: row.channel_id === null ? null : Number(row.channel_id),
     ownerUserId: row.owner_user_id,
+    capacity: row.capacity,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -62,6 +62,18 @@ const configSchema = z.object({
     launchesPerWindow: z.number().int().min(1),
     actionsPerWindow: z.number().int().min(1),
   }),
+  liveRoom: z.object({
+    /** A reconnect within this long continues the same attendance interval. */
+    reconnectGraceSeconds: z.number().int().min(1).max(600),
+    /** A live session with no instructor left ends by itself after this long. */
+    instructorGraceMinutes: z.number().min(0.05).max(24 * 60),
+    /** People present at once in a room that sets no capacity of its own. */
+    defaultCapacity: z.number().int().min(1).max(10_000),
+    chatRatePerSecond: z.number().min(0.1).max(100),
+    chatBurst: z.number().int().min(1).max(1000),
+    chatHistoryLimit: z.number().int().min(0).max(5000),
+    heartbeatSeconds: z.number().min(1).max(300),
+  }),
   /** Initial module settings for deployments managed as code; used until an administrator saves the settings page. */
   moduleSettings: partialModuleSettingsSchema,
 }).superRefine((config, ctx) => {

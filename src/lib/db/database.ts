@@ -10,11 +10,13 @@ import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
 import type { Database } from './schema.ts';
 import * as initial from './migrations/0001-initial.ts';
+import * as liveRoom from './migrations/0002-live-room.ts';
 
 export type Db = Kysely<Database>;
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-live-room': liveRoom,
 };
 
 export interface DatabaseOptions {

@@ -34,6 +34,8 @@ export interface RoomsTable {
   name: string;
   channel_id: number | null;
   owner_user_id: string | null;
+  /** People present at once; null: the configured default. */
+  capacity: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -44,6 +46,43 @@ export interface LiveSessionsTable {
   started_by: string;
   started_at: number;
   ended_at: number | null;
+  ended_by: string | null;
+  end_reason: string | null;
+}
+
+export interface AttendanceTable {
+  id: string;
+  live_session_id: string;
+  room_id: string;
+  user_id: string;
+  user_name: string;
+  user_email: string | null;
+  role: string;
+  joined_at: number;
+  left_at: number | null;
+  last_seen_at: number;
+}
+
+export interface ChatMessagesTable {
+  id: string;
+  live_session_id: string;
+  room_id: string;
+  user_id: string;
+  user_name: string;
+  role: string;
+  text: string;
+  sent_at: number;
+  deleted_at: number | null;
+  deleted_by: string | null;
+}
+
+export interface RoomRemovalsTable {
+  room_id: string;
+  user_id: string;
+  user_name: string;
+  live_session_id: string | null;
+  removed_by: string;
+  removed_at: number;
 }
 
 export interface RoomPassesTable {
@@ -90,6 +129,9 @@ export interface Database {
   used_launch_tokens: UsedLaunchTokensTable;
   module_settings: ModuleSettingsTable;
   module_settings_audit: ModuleSettingsAuditTable;
+  attendance: AttendanceTable;
+  chat_messages: ChatMessagesTable;
+  room_removals: RoomRemovalsTable;
 }
 
 export type RoomRow = Selectable<RoomsTable>;

@@ -1,0 +1,496 @@
+/**
+ * The rules of a live room. A room has at most one live session. People who
+ * arrive before it starts wait, and are let in the moment it starts;
+ * instructors are in the room all along. Every stretch of time a person spends
+ * inside a live session is recorded; a reconnect within the grace period
+ * continues the same stretch, and several tabs of one person count once. If
+ * the last instructor leaves, the session stays live for a grace period, then
+ * ends by itself. Everything a person asks for is checked against the role and
+ * permissions their launch token granted, here, on the server.
+ *
+ * State changes of one room run one at a time (a per-room queue), so a start
+ * and a join arriving together cannot see each other half-done.
+ */
+import type { Scheduler, ScheduledTask } from '../lib/clock/scheduler.ts';
+import type { Logger } from '../lib/logger/logger.ts';
+import type { LiveSession, LiveSessionStore } from '../rooms/live-session-store.ts';
+import type { RoomPermission, RoomRole } from '../rooms/room-permissions.ts';
+import type { Room } from '../rooms/room-store.ts';
+import type { AttendanceStore } from './attendance-store.ts';
+import type { ChatStore } from './chat-store.ts';
+import type { RemovalStore } from './removal-store.ts';
+import type { ClientMessage, HandView, ParticipantView, PersonView, ServerMessage, SessionEndReason, SessionView } from './room-protocol.ts';
+import { CLOSE } from './room-protocol.ts';
+import type { Audience, PresentPerson, RoomState } from './room-state.ts';
+
+export interface LiveRoomOptions {
+  reconnectGraceMs: number;
+  instructorGraceMs: number;
+  defaultCapacity: number;
+  chatRatePerSecond: number;
+  chatBurst: number;
+  chatHistoryLimit: number;
+}
+
+/** The person behind a connection, exactly as their launch token admitted them. */
+export interface RoomActor {
+  roomId: string;
+  userId: string;
+  name: string;
+  email: string | null;
+  role: RoomRole;
+  permissions: readonly RoomPermission[];
+}
+
+export type ConnectOutcome = { admitted: true; welcome: ServerMessage } | { admitted: false; message: ServerMessage; close: { code: number; reason: string } };
+
+/** A refusal the sender of a message sees as an `error` message. */
+export class RoomActionError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+const messages = {
+  full: 'This room is full. Try again when someone leaves, or ask the instructor.',
+  removed: 'The instructor removed you from this session.',
+  notAllowed: (what: string) => `You do not have permission to ${what}.`,
+  notLive: 'The session has not started yet.',
+  alreadyLive: 'The session is already live.',
+  tooFast: 'You are sending messages too quickly. Wait a moment, then send again.',
+  noSuchMessage: 'That message is no longer in the chat.',
+  notHere: 'That person is not in the room.',
+  notRemoved: 'That person was not removed.',
+  instructorsStay: 'Instructors cannot be removed from the room.',
+  handNotRaised: 'That hand is not raised.',
+};
+
+const PERMISSION_NEEDED: Partial<Record<ClientMessage['type'], [RoomPermission, string]>> = {
+  'session.start': ['startSession', 'start the session'],
+  'session.end': ['endSession', 'end the session'],
+  'chat.send': ['chat', 'chat'],
+  'chat.delete': ['moderateChat', "delete other people's messages"],
+  'hand.raise': ['raiseHand', 'raise your hand'],
+  'participant.remove': ['removeParticipants', 'remove participants'],
+  'participant.allow': ['admitParticipants', 'let removed people back in'],
+};
+
+export interface LiveRoomDeps {
+  rooms: { findById(id: string): Promise<Room | null> };
+  liveSessions: LiveSessionStore;
+  attendance: AttendanceStore;
+  chat: ChatStore;
+  removals: RemovalStore;
+  state: RoomState;
+  scheduler: Scheduler;
+  logger: Logger;
+  options: LiveRoomOptions;
+}
+
+interface OpenStretch {
+  intervalId: string;
+  /** Pending close while the person is away, cancelled if they come back within the grace period. */
+  departure: ScheduledTask | null;
+}
+
+export class LiveRoomService {
+  readonly #deps: LiveRoomDeps;
+  readonly #queues = new Map<string, Promise<unknown>>();
+  /** Open attendance per `${sessionId}|${userId}`. */
+  readonly #stretches = new Map<string, OpenStretch>();
+  readonly #noInstructorTimers = new Map<string, ScheduledTask>();
+  readonly #chatBuckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(deps: LiveRoomDeps) {
+    this.#deps = deps;
+  }
+
+  /** A person's connection arrives: admitted, or refused (room full, removed) with a message to show. */
+  connect(actor: RoomActor): Promise<ConnectOutcome> {
+    return this.#inRoom(actor.roomId, async () => {
+      const { state, removals, scheduler } = this.#deps;
+      if (await removals.isRemoved(actor.roomId, actor.userId)) {
+        return { admitted: false, message: { type: 'removed', message: messages.removed }, close: { code: CLOSE.removed, reason: 'removed by the instructor' } };
+      }
+      const people = await state.people(actor.roomId);
+      const alreadyHere = people.some((person) => person.userId === actor.userId);
+      if (!alreadyHere && actor.role !== 'instructor' && people.length >= (await this.#capacityOf(actor.roomId))) {
+        return { admitted: false, message: { type: 'error', code: 'ROOM_FULL', message: messages.full }, close: { code: CLOSE.full, reason: 'room is full' } };
+      }
+      const person: PresentPerson = { userId: actor.userId, name: actor.name, email: actor.email, role: actor.role, permissions: [...actor.permissions], since: scheduler.now() };
+      const connections = await state.addConnection(actor.roomId, person);
+      const session = await this.#deps.liveSessions.findLive(actor.roomId);
+      if (connections === 1) await this.#announceArrival(actor.roomId, person, session);
+      if (session) await this.#keepAttending(session, person);
+      this.#watchInstructors(actor.roomId, session, await state.people(actor.roomId));
+      return { admitted: true, welcome: await this.#welcome(actor, session) };
+    });
+  }
+
+  /** A connection went away (closed tab, lost network, removed). */
+  disconnect(actor: RoomActor): Promise<void> {
+    return this.#inRoom(actor.roomId, async () => {
+      const remaining = await this.#deps.state.removeConnection(actor.roomId, actor.userId);
+      if (remaining > 0) return;
+      const session = await this.#deps.liveSessions.findLive(actor.roomId);
+      await this.#announceDeparture(actor.roomId, actor, session);
+      if (session) this.#awaitReturn(session, actor.userId, this.#deps.scheduler.now());
+      this.#watchInstructors(actor.roomId, session, await this.#deps.state.people(actor.roomId));
+    });
+  }
+
+  /** What a person asked for over their connection; a refusal is thrown as a RoomActionError. */
+  async handle(actor: RoomActor, message: ClientMessage): Promise<void> {
+    const needed = PERMISSION_NEEDED[message.type];
+    if (needed && !actor.permissions.includes(needed[0])) throw new RoomActionError('NOT_ALLOWED', messages.notAllowed(needed[1]));
+    return this.#inRoom(actor.roomId, async () => {
+      switch (message.type) {
+        case 'session.start':
+          return void (await this.#start(actor.roomId, actor.userId));
+        case 'session.end':
+          return this.#end(actor.roomId, actor.userId, 'ended-by-instructor');
+        case 'chat.send':
+          return this.#sendChat(actor, message.text);
+        case 'chat.delete':
+          return this.#deleteChat(actor, message.messageId);
+        case 'hand.raise':
+          return this.#raiseHand(actor);
+        case 'hand.lower':
+          return this.#lowerHand(actor, message.userId ?? actor.userId);
+        case 'participant.remove':
+          return this.#remove(actor, message.userId);
+        case 'participant.allow':
+          return this.#allow(actor, message.userId);
+        case 'leave':
+          return;
+      }
+    });
+  }
+
+  /** Start from MediaSpace and the room's own Start are this one operation. */
+  startSession(roomId: string, startedBy: string): Promise<LiveSession> {
+    return this.#inRoom(roomId, () => this.#start(roomId, startedBy));
+  }
+
+  endSession(roomId: string, endedBy: string, reason: SessionEndReason): Promise<void> {
+    return this.#inRoom(roomId, () => this.#end(roomId, endedBy, reason));
+  }
+
+  /**
+   * After a restart: every live session's attendance stays open for the
+   * reconnect grace period, so people whose clients reconnect continue where
+   * they were; the others are closed at the last time they were seen.
+   */
+  async recover(): Promise<void> {
+    const { attendance, liveSessions, logger } = this.#deps;
+    const live = new Map((await liveSessions.listLive()).map((session) => [session.id, session]));
+    const open = await attendance.listOpen();
+    for (const interval of open) {
+      const session = live.get(interval.liveSessionId);
+      if (!session) {
+        await attendance.close(interval.id, interval.lastSeenAt);
+        continue;
+      }
+      const stretch: OpenStretch = { intervalId: interval.id, departure: null };
+      this.#stretches.set(stretchKey(session.id, interval.userId), stretch);
+      this.#awaitReturn(session, interval.userId, interval.lastSeenAt);
+    }
+    for (const session of live.values()) this.#watchInstructors(session.roomId, session, []);
+    if (open.length > 0 || live.size > 0) logger.info({ liveSessions: live.size, openAttendance: open.length }, 'live rooms recovered after restart');
+  }
+
+  /** Notes that everyone connected is still here, so a crash loses at most one heartbeat of attendance. */
+  async markPresentSeen(roomIds: Iterable<string>): Promise<void> {
+    const { state, liveSessions, attendance, scheduler } = this.#deps;
+    const seen: string[] = [];
+    for (const roomId of roomIds) {
+      const session = await liveSessions.findLive(roomId);
+      if (!session) continue;
+      for (const person of await state.people(roomId)) {
+        const stretch = this.#stretches.get(stretchKey(session.id, person.userId));
+        if (stretch && !stretch.departure) seen.push(stretch.intervalId);
+      }
+    }
+    await attendance.markSeen(seen, scheduler.now());
+  }
+
+  /** Stops every timer (server shutdown); attendance stays open for recovery. */
+  stop(): void {
+    for (const stretch of this.#stretches.values()) stretch.departure?.cancel();
+    for (const timer of this.#noInstructorTimers.values()) timer.cancel();
+    this.#noInstructorTimers.clear();
+  }
+
+  async #start(roomId: string, startedBy: string): Promise<LiveSession> {
+    const { liveSessions, state, scheduler, chat } = this.#deps;
+    const existing = await liveSessions.findLive(roomId);
+    if (existing) return existing;
+    const session = await liveSessions.startLive(roomId, startedBy, scheduler.now());
+    const people = await state.people(roomId);
+    for (const person of people) await this.#keepAttending(session, person);
+    const view: ServerMessage = {
+      type: 'session.started',
+      session: sessionView(session),
+      participants: await this.#participants(roomId),
+      hands: await this.#handViews(roomId),
+      chat: await chat.history(session.id, this.#deps.options.chatHistoryLimit),
+    };
+    this.#publish(roomId, 'everyone', view);
+    this.#publish(roomId, 'instructors', { type: 'waiting.changed', waiting: [], waitingCount: 0 });
+    this.#watchInstructors(roomId, session, people);
+    return session;
+  }
+
+  async #end(roomId: string, endedBy: string, reason: SessionEndReason): Promise<void> {
+    const { liveSessions, attendance, state, removals, scheduler } = this.#deps;
+    const session = await liveSessions.findLive(roomId);
+    if (!session) throw new RoomActionError('NOT_LIVE', messages.notLive);
+    const endedAt = scheduler.now();
+    if (!(await liveSessions.end(session.id, endedBy, reason, endedAt))) return;
+    for (const [key, stretch] of this.#stretches) {
+      if (key.startsWith(`${session.id}|`)) {
+        stretch.departure?.cancel();
+        this.#stretches.delete(key);
+      }
+    }
+    await attendance.closeAllOpen(session.id, endedAt);
+    await state.clearHands(roomId);
+    await removals.clearRoom(roomId);
+    this.#noInstructorTimers.get(roomId)?.cancel();
+    this.#noInstructorTimers.delete(roomId);
+    for (const key of this.#chatBuckets.keys()) if (key.startsWith(`${roomId}|`)) this.#chatBuckets.delete(key);
+    this.#publish(roomId, 'everyone', { type: 'session.ended', endedAt, reason });
+  }
+
+  async #sendChat(actor: RoomActor, text: string): Promise<void> {
+    const session = await this.#requireLive(actor.roomId);
+    if (!this.#takeChatToken(actor)) throw new RoomActionError('RATE_LIMITED', messages.tooFast);
+    const message = await this.#deps.chat.add({
+      liveSessionId: session.id,
+      roomId: actor.roomId,
+      userId: actor.userId,
+      name: actor.name,
+      role: actor.role,
+      text,
+      sentAt: this.#deps.scheduler.now(),
+    });
+    this.#publish(actor.roomId, 'everyone', { type: 'chat.message', message });
+  }
+
+  async #deleteChat(actor: RoomActor, messageId: string): Promise<void> {
+    const session = await this.#requireLive(actor.roomId);
+    if (!(await this.#deps.chat.delete(session.id, messageId, actor.userId, this.#deps.scheduler.now()))) {
+      throw new RoomActionError('NOT_FOUND', messages.noSuchMessage);
+    }
+    this.#publish(actor.roomId, 'everyone', { type: 'chat.deleted', messageId });
+  }
+
+  async #raiseHand(actor: RoomActor): Promise<void> {
+    await this.#requireLive(actor.roomId);
+    const raisedAt = this.#deps.scheduler.now();
+    if (await this.#deps.state.raiseHand(actor.roomId, actor.userId, raisedAt)) {
+      this.#publish(actor.roomId, 'everyone', { type: 'hand.raised', hand: { userId: actor.userId, name: actor.name, raisedAt } });
+    }
+  }
+
+  async #lowerHand(actor: RoomActor, userId: string): Promise<void> {
+    if (userId !== actor.userId && !actor.permissions.includes('lowerHands')) throw new RoomActionError('NOT_ALLOWED', messages.notAllowed("lower other people's hands"));
+    if (!(await this.#deps.state.lowerHand(actor.roomId, userId))) {
+      if (userId !== actor.userId) throw new RoomActionError('NOT_FOUND', messages.handNotRaised);
+      return;
+    }
+    this.#publish(actor.roomId, 'everyone', { type: 'hand.lowered', userId });
+  }
+
+  async #remove(actor: RoomActor, userId: string): Promise<void> {
+    const target = (await this.#deps.state.people(actor.roomId)).find((person) => person.userId === userId);
+    if (!target) throw new RoomActionError('NOT_FOUND', messages.notHere);
+    if (target.role === 'instructor') throw new RoomActionError('NOT_ALLOWED', messages.instructorsStay);
+    const session = await this.#deps.liveSessions.findLive(actor.roomId);
+    await this.#deps.removals.remove({
+      roomId: actor.roomId,
+      userId,
+      userName: target.name,
+      liveSessionId: session?.id ?? null,
+      removedBy: actor.userId,
+      removedAt: this.#deps.scheduler.now(),
+    });
+    if (await this.#deps.state.lowerHand(actor.roomId, userId)) this.#publish(actor.roomId, 'everyone', { type: 'hand.lowered', userId });
+    this.#publish(actor.roomId, { userId }, { type: 'removed', message: messages.removed }, { code: CLOSE.removed, reason: 'removed by the instructor' });
+  }
+
+  async #allow(actor: RoomActor, userId: string): Promise<void> {
+    if (!(await this.#deps.removals.allow(actor.roomId, userId))) throw new RoomActionError('NOT_FOUND', messages.notRemoved);
+  }
+
+  /** Inside a live session everyone sees everyone; before it, only instructors are inside and participants wait. */
+  async #announceArrival(roomId: string, person: PresentPerson, session: LiveSession | null): Promise<void> {
+    if (session || person.role === 'instructor') {
+      this.#publish(roomId, session ? 'everyone' : 'instructors', { type: 'presence.joined', participant: { ...personView(person), handRaisedAt: null } });
+    } else {
+      await this.#publishWaiting(roomId);
+    }
+  }
+
+  async #announceDeparture(roomId: string, person: RoomActor, session: LiveSession | null): Promise<void> {
+    if (session || person.role === 'instructor') {
+      const audience = session ? 'everyone' : 'instructors';
+      if (await this.#deps.state.lowerHand(roomId, person.userId)) this.#publish(roomId, audience, { type: 'hand.lowered', userId: person.userId });
+      this.#publish(roomId, audience, { type: 'presence.left', userId: person.userId });
+    } else {
+      await this.#publishWaiting(roomId);
+    }
+  }
+
+  /** Instructors see who waits; those waiting see only how many. */
+  async #publishWaiting(roomId: string): Promise<void> {
+    const waiting = await this.#waiting(roomId);
+    this.#publish(roomId, 'instructors', { type: 'waiting.changed', waiting, waitingCount: waiting.length });
+    this.#publish(roomId, 'participants', { type: 'waiting.changed', waiting: [], waitingCount: waiting.length });
+  }
+
+  /** Opens the person's attendance in this session, or continues it if they are back within the grace period. */
+  async #keepAttending(session: LiveSession, person: PresentPerson): Promise<void> {
+    const key = stretchKey(session.id, person.userId);
+    const stretch = this.#stretches.get(key);
+    if (stretch) {
+      stretch.departure?.cancel();
+      stretch.departure = null;
+      return;
+    }
+    const interval = await this.#deps.attendance.open({
+      liveSessionId: session.id,
+      roomId: session.roomId,
+      userId: person.userId,
+      userName: person.name,
+      userEmail: person.email,
+      role: person.role,
+      joinedAt: this.#deps.scheduler.now(),
+    });
+    this.#stretches.set(key, { intervalId: interval.id, departure: null });
+  }
+
+  /** The person is away: if they are not back within the grace period, their stretch ends when they left. */
+  #awaitReturn(session: LiveSession, userId: string, leftAt: number): void {
+    const key = stretchKey(session.id, userId);
+    const stretch = this.#stretches.get(key);
+    if (!stretch) return;
+    stretch.departure?.cancel();
+    stretch.departure = this.#deps.scheduler.schedule(this.#deps.options.reconnectGraceMs, () => {
+      if (this.#stretches.get(key) !== stretch) return;
+      this.#stretches.delete(key);
+      this.#deps.attendance.close(stretch.intervalId, leftAt).catch((error) => this.#deps.logger.error({ err: error }, 'closing attendance failed'));
+    });
+  }
+
+  /** A live session with no instructor left ends by itself after the instructor grace period. */
+  #watchInstructors(roomId: string, session: LiveSession | null, people: readonly PresentPerson[]): void {
+    const timer = this.#noInstructorTimers.get(roomId);
+    const instructorHere = people.some((person) => person.role === 'instructor');
+    if (!session || instructorHere) {
+      timer?.cancel();
+      this.#noInstructorTimers.delete(roomId);
+      return;
+    }
+    if (timer) return;
+    this.#noInstructorTimers.set(
+      roomId,
+      this.#deps.scheduler.schedule(this.#deps.options.instructorGraceMs, () => {
+        this.#noInstructorTimers.delete(roomId);
+        this.endSession(roomId, 'system', 'no-instructor').catch((error) => {
+          if (!(error instanceof RoomActionError)) this.#deps.logger.error({ err: error }, 'ending a session without instructors failed');
+        });
+      }),
+    );
+  }
+
+  async #welcome(actor: RoomActor, session: LiveSession | null): Promise<ServerMessage> {
+    const room = await this.#deps.rooms.findById(actor.roomId);
+    const inside = actor.role === 'instructor' || session !== null;
+    const waiting = await this.#waiting(actor.roomId);
+    return {
+      type: 'welcome',
+      you: { userId: actor.userId, name: actor.name, role: actor.role, permissions: [...actor.permissions] },
+      room: { id: actor.roomId, name: room?.name ?? '', kind: room?.kind ?? 'channel' },
+      phase: session ? 'live' : 'waiting',
+      session: session ? sessionView(session) : null,
+      participants: inside ? await this.#participants(actor.roomId) : [],
+      waiting: actor.role === 'instructor' ? waiting : [],
+      waitingCount: waiting.length,
+      hands: inside ? await this.#handViews(actor.roomId) : [],
+      chat: session ? await this.#deps.chat.history(session.id, this.#deps.options.chatHistoryLimit) : [],
+    };
+  }
+
+  async #participants(roomId: string): Promise<ParticipantView[]> {
+    const session = await this.#deps.liveSessions.findLive(roomId);
+    const hands = new Map((await this.#deps.state.hands(roomId)).map((hand) => [hand.userId, hand.raisedAt]));
+    return (await this.#deps.state.people(roomId))
+      .filter((person) => person.role === 'instructor' || session)
+      .sort((a, b) => a.since - b.since)
+      .map((person) => ({ ...personView(person), handRaisedAt: hands.get(person.userId) ?? null }));
+  }
+
+  async #waiting(roomId: string): Promise<PersonView[]> {
+    if (await this.#deps.liveSessions.findLive(roomId)) return [];
+    return (await this.#deps.state.people(roomId)).filter((person) => person.role !== 'instructor').map(personView);
+  }
+
+  async #handViews(roomId: string): Promise<HandView[]> {
+    const names = new Map((await this.#deps.state.people(roomId)).map((person) => [person.userId, person.name]));
+    return (await this.#deps.state.hands(roomId)).map((hand) => ({ userId: hand.userId, name: names.get(hand.userId) ?? hand.userId, raisedAt: hand.raisedAt }));
+  }
+
+  async #requireLive(roomId: string): Promise<LiveSession> {
+    const session = await this.#deps.liveSessions.findLive(roomId);
+    if (!session) throw new RoomActionError('NOT_LIVE', messages.notLive);
+    return session;
+  }
+
+  async #capacityOf(roomId: string): Promise<number> {
+    return (await this.#deps.rooms.findById(roomId))?.capacity ?? this.#deps.options.defaultCapacity;
+  }
+
+  /** Token bucket: `chatRatePerSecond` sustained, bursts up to `chatBurst`. */
+  #takeChatToken(actor: RoomActor): boolean {
+    const { chatRatePerSecond, chatBurst } = this.#deps.options;
+    const key = `${actor.roomId}|${actor.userId}`;
+    const now = this.#deps.scheduler.now();
+    const bucket = this.#chatBuckets.get(key) ?? { tokens: chatBurst, at: now };
+    bucket.tokens = Math.min(chatBurst, bucket.tokens + ((now - bucket.at) / 1000) * chatRatePerSecond);
+    bucket.at = now;
+    this.#chatBuckets.set(key, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+
+  #publish(roomId: string, audience: Audience, message: ServerMessage, close?: { code: number; reason: string }): void {
+    this.#deps.state.publish({ roomId, audience, message, ...(close && { close }) });
+  }
+
+  #inRoom<T>(roomId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.#queues.get(roomId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => undefined);
+    this.#queues.set(roomId, settled);
+    void settled.then(() => {
+      if (this.#queues.get(roomId) === settled) this.#queues.delete(roomId);
+    });
+    return next;
+  }
+}
+
+function stretchKey(sessionId: string, userId: string): string {
+  return `${sessionId}|${userId}`;
+}
+
+function personView(person: PresentPerson): PersonView {
+  return { userId: person.userId, name: person.name, role: person.role };
+}
+
+function sessionView(session: LiveSession): SessionView {
+  return { id: session.id, startedAt: session.startedAt };
+}

@@ -1,0 +1,115 @@
+/**
+ * The live room's message format, version 1. Every message is JSON with a
+ * `type` and the version `v`; what clients send is validated here, on the
+ * server, before anything acts on it. What the server sends is typed here too,
+ * so the two sides cannot drift apart silently.
+ */
+import { z } from 'zod';
+import type { RoomPermission, RoomRole } from '../rooms/room-permissions.ts';
+
+export const PROTOCOL_VERSION = 1;
+export const CHAT_TEXT_MAX = 2000;
+/** Frames larger than this are refused by the socket itself (close code 1009). */
+export const MAX_FRAME_BYTES = 16 * 1024;
+
+const base = { v: z.literal(PROTOCOL_VERSION, { error: `the protocol version must be ${PROTOCOL_VERSION}` }), ref: z.string().max(64).optional() };
+const userIdSchema = z.string().min(1).max(200);
+
+export const clientMessageSchema = z.discriminatedUnion('type', [
+  z.object({ ...base, type: z.literal('session.start') }),
+  z.object({ ...base, type: z.literal('session.end') }),
+  z.object({
+    ...base,
+    type: z.literal('chat.send'),
+    text: z
+      .string()
+      .transform((text) => text.trim())
+      .pipe(z.string().min(1, 'the message is empty').max(CHAT_TEXT_MAX, `a message has at most ${CHAT_TEXT_MAX} characters`)),
+  }),
+  z.object({ ...base, type: z.literal('chat.delete'), messageId: z.uuid() }),
+  z.object({ ...base, type: z.literal('hand.raise') }),
+  z.object({ ...base, type: z.literal('hand.lower'), userId: userIdSchema.optional() }),
+  z.object({ ...base, type: z.literal('participant.remove'), userId: userIdSchema }),
+  z.object({ ...base, type: z.literal('participant.allow'), userId: userIdSchema }),
+  z.object({ ...base, type: z.literal('leave') }),
+]);
+export type ClientMessage = z.output<typeof clientMessageSchema>;
+export type ClientMessageType = ClientMessage['type'];
+export const CLIENT_MESSAGE_TYPES = clientMessageSchema.options.map((option) => option.shape.type.value);
+
+export type RoomPhase = 'waiting' | 'live' | 'ended';
+
+export interface PersonView {
+  userId: string;
+  name: string;
+  role: RoomRole;
+}
+
+export interface ParticipantView extends PersonView {
+  handRaisedAt: number | null;
+}
+
+export interface ChatMessageView {
+  id: string;
+  userId: string;
+  name: string;
+  role: RoomRole;
+  text: string;
+  sentAt: number;
+}
+
+export interface SessionView {
+  id: string;
+  startedAt: number;
+}
+
+export interface HandView {
+  userId: string;
+  name: string;
+  raisedAt: number;
+}
+
+export type ServerMessage =
+  | {
+      type: 'welcome';
+      you: PersonView & { permissions: RoomPermission[] };
+      room: { id: string; name: string; kind: string };
+      phase: RoomPhase;
+      session: SessionView | null;
+      participants: ParticipantView[];
+      waiting: PersonView[];
+      waitingCount: number;
+      hands: HandView[];
+      chat: ChatMessageView[];
+    }
+  | { type: 'session.started'; session: SessionView; participants: ParticipantView[]; hands: HandView[]; chat: ChatMessageView[] }
+  | { type: 'session.ended'; endedAt: number; reason: SessionEndReason }
+  | { type: 'presence.joined'; participant: ParticipantView }
+  | { type: 'presence.left'; userId: string }
+  | { type: 'waiting.changed'; waiting: PersonView[]; waitingCount: number }
+  | { type: 'chat.message'; message: ChatMessageView }
+  | { type: 'chat.deleted'; messageId: string }
+  | { type: 'hand.raised'; hand: HandView }
+  | { type: 'hand.lowered'; userId: string }
+  | { type: 'removed'; message: string }
+  | { type: 'error'; code: string; message: string; ref?: string };
+
+export type SessionEndReason = 'ended-by-instructor' | 'no-instructor';
+
+/** Close codes a client can act on: 4001 removed, 4003 full, 4004 ended connection replaced, 4401 not admitted. */
+export const CLOSE = {
+  tooBig: 1009,
+  removed: 4001,
+  full: 4003,
+  left: 4000,
+  unauthorised: 4401,
+} as const;
+
+/** `{v:1, type:"error"}` with a message a person understands. */
+export function errorMessage(code: string, message: string, ref?: string): ServerMessage {
+  return { type: 'error', code, message, ...(ref && { ref }) };
+}
+
+export function encode(message: ServerMessage): string {
+  return JSON.stringify({ v: PROTOCOL_VERSION, ...message });
+}

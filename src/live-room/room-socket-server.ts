@@ -1,0 +1,216 @@
+/**
+ * The live room's real-time channel: one WebSocket endpoint per room
+ * (`/rooms/:roomId/ws`) on the service's own HTTP server. A connection is
+ * authenticated by the room pass cookie its launch created, never by ids the
+ * browser picks; every message is parsed against the protocol's schema; a
+ * malformed, unknown or refused message gets an `error` back and the
+ * connection stays up; a frame over the size limit closes with 1009.
+ * Heartbeats find connections that died without saying goodbye.
+ */
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { parse as parseCookies } from 'cookie';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../lib/logger/logger.ts';
+import { AppError } from '../lib/errors/app-error.ts';
+import type { RoomLaunchService } from '../rooms/room-launch-service.ts';
+import { ROOM_PASS_COOKIE } from '../rooms/rooms-router.ts';
+import type { LiveRoomService, RoomActor } from './live-room-service.ts';
+import { RoomActionError } from './live-room-service.ts';
+import { CLIENT_MESSAGE_TYPES, CLOSE, clientMessageSchema, encode, errorMessage, MAX_FRAME_BYTES, type ServerMessage } from './room-protocol.ts';
+import type { Audience, RoomEvent, RoomState } from './room-state.ts';
+
+const ROOM_SOCKET_PATH = /^\/rooms\/([0-9a-f-]{36})\/ws$/;
+
+export interface RoomSocketServerDeps {
+  launches: RoomLaunchService;
+  liveRooms: LiveRoomService;
+  state: RoomState;
+  logger: Logger;
+  heartbeatMs: number;
+  /** Origins, besides the request's own host, whose pages may open room sockets (the MediaSpace that frames rooms). */
+  embedOrigins: readonly string[];
+}
+
+export interface RoomSocketServer {
+  connectionCount(): number;
+  close(): Promise<void>;
+}
+
+interface Connection {
+  id: string;
+  actor: RoomActor;
+  socket: WebSocket;
+  alive: boolean;
+  /** Messages that arrive before the welcome is sent wait here, so nothing is lost or out of order. */
+  backlog: ServerMessage[] | null;
+}
+
+export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDeps): RoomSocketServer {
+  const { launches, liveRooms, state, logger } = deps;
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  const rooms = new Map<string, Set<Connection>>();
+
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const roomId = ROOM_SOCKET_PATH.exec(new URL(req.url ?? '/', 'http://room.invalid').pathname)?.[1];
+    if (!roomId) return refuse(socket, 404, 'Not Found');
+    // Browsers send cookies with cross-site WebSocket requests too; the Origin says whose page asked.
+    if (!originAllowed(req, deps.embedOrigins)) return refuse(socket, 403, 'Forbidden');
+    const passToken = parseCookies(req.headers.cookie ?? '')[ROOM_PASS_COOKIE];
+    launches.enter(roomId, passToken).then(
+      ({ pass }) => {
+        const actor: RoomActor = { roomId, userId: pass.userId, name: pass.userName, email: pass.userEmail, role: pass.role, permissions: pass.permissions };
+        sockets.handleUpgrade(req, socket, head, (ws) => welcome(ws, actor));
+      },
+      (error: unknown) => refuse(socket, error instanceof AppError ? error.status : 500, error instanceof AppError ? 'Unauthorized' : 'Internal Server Error'),
+    );
+  });
+
+  function welcome(socket: WebSocket, actor: RoomActor): void {
+    const connection: Connection = { id: randomUUID(), actor, socket, alive: true, backlog: [] };
+    localRoom(actor.roomId).add(connection);
+    socket.on('pong', () => {
+      connection.alive = true;
+    });
+    socket.on('error', (error) => logger.debug({ err: error }, 'room socket error'));
+    socket.on('message', (data, isBinary) => onMessage(connection, data as Buffer, isBinary));
+
+    // Only an admitted connection counts as someone leaving when it closes, even if it closes before admission completes.
+    let stage: 'connecting' | 'admitted' | 'refused' | 'gone' = 'connecting';
+    const leave = () => liveRooms.disconnect(actor).catch((error) => logger.error({ err: error }, 'room disconnect failed'));
+    socket.once('close', () => {
+      forget(connection);
+      if (stage === 'admitted') void leave();
+      if (stage === 'connecting') stage = 'gone';
+    });
+
+    liveRooms.connect(actor).then(
+      (outcome) => {
+        if (!outcome.admitted) {
+          stage = 'refused';
+          forget(connection);
+          connection.backlog = null;
+          send(connection, outcome.message);
+          socket.close(outcome.close.code, outcome.close.reason);
+          return;
+        }
+        if (stage === 'gone') return void leave();
+        stage = 'admitted';
+        const backlog = connection.backlog ?? [];
+        connection.backlog = null;
+        send(connection, outcome.welcome);
+        for (const message of backlog) send(connection, message);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'room connect failed');
+        forget(connection);
+        socket.close(1011, 'server error');
+      },
+    );
+  }
+
+  function onMessage(connection: Connection, data: Buffer, isBinary: boolean): void {
+    if (connection.backlog !== null) return send(connection, errorMessage('NOT_READY', 'Wait until you are connected to the room.'));
+    if (isBinary) return send(connection, errorMessage('BINARY_NOT_ACCEPTED', 'Messages must be JSON text.'));
+    let raw: unknown;
+    try {
+      raw = JSON.parse(data.toString('utf8'));
+    } catch {
+      return send(connection, errorMessage('BAD_JSON', 'That message is not valid JSON.'));
+    }
+    const ref = typeof (raw as { ref?: unknown })?.ref === 'string' ? ((raw as { ref: string }).ref.slice(0, 64)) : undefined;
+    const parsed = clientMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      const type = (raw as { type?: unknown })?.type;
+      if (typeof type !== 'string' || !(CLIENT_MESSAGE_TYPES as string[]).includes(type)) {
+        return send(connection, errorMessage('UNKNOWN_TYPE', `Unknown message type ${JSON.stringify(String(type ?? '')).slice(0, 80)}.`, ref));
+      }
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+      return send(connection, errorMessage('INVALID_MESSAGE', `That ${type} message is not valid (${where}${issue?.message ?? 'invalid'}).`, ref));
+    }
+    if (parsed.data.type === 'leave') return connection.socket.close(CLOSE.left, 'left the room');
+    liveRooms.handle(connection.actor, parsed.data).catch((error: unknown) => {
+      if (error instanceof RoomActionError) return send(connection, errorMessage(error.code, error.message, ref));
+      logger.error({ err: error, type: parsed.data.type }, 'room message failed');
+      send(connection, errorMessage('INTERNAL_ERROR', 'Something went wrong on our side. Try again.', ref));
+    });
+  }
+
+  const unsubscribe = state.subscribe((event: RoomEvent) => {
+    for (const connection of rooms.get(event.roomId) ?? []) {
+      if (!reaches(event.audience, connection.actor)) continue;
+      send(connection, event.message);
+      if (event.close) connection.socket.close(event.close.code, event.close.reason);
+    }
+  });
+
+  const heartbeat = setInterval(() => {
+    for (const room of rooms.values()) {
+      for (const connection of room) {
+        if (!connection.alive) {
+          connection.socket.terminate();
+          continue;
+        }
+        connection.alive = false;
+        connection.socket.ping();
+      }
+    }
+    liveRooms.markPresentSeen(rooms.keys()).catch((error) => logger.warn({ err: error }, 'recording attendance heartbeat failed'));
+  }, deps.heartbeatMs);
+  heartbeat.unref();
+
+  function localRoom(roomId: string): Set<Connection> {
+    let room = rooms.get(roomId);
+    if (!room) rooms.set(roomId, (room = new Set()));
+    return room;
+  }
+
+  function forget(connection: Connection): void {
+    const room = rooms.get(connection.actor.roomId);
+    room?.delete(connection);
+    if (room?.size === 0) rooms.delete(connection.actor.roomId);
+  }
+
+  return {
+    connectionCount: () => [...rooms.values()].reduce((total, room) => total + room.size, 0),
+    async close() {
+      clearInterval(heartbeat);
+      unsubscribe();
+      for (const client of sockets.clients) client.terminate();
+      await new Promise<void>((resolve) => sockets.close(() => resolve()));
+    },
+  };
+}
+
+function send(connection: Connection, message: ServerMessage): void {
+  if (connection.backlog !== null) {
+    connection.backlog.push(message);
+    return;
+  }
+  if (connection.socket.readyState === connection.socket.OPEN) connection.socket.send(encode(message));
+}
+
+function reaches(audience: Audience, actor: RoomActor): boolean {
+  if (audience === 'everyone') return true;
+  if (audience === 'instructors') return actor.role === 'instructor';
+  if (audience === 'participants') return actor.role !== 'instructor';
+  return audience.userId === actor.userId;
+}
+
+function originAllowed(req: http.IncomingMessage, embedOrigins: readonly string[]): boolean {
+  const origin = req.headers.origin;
+  // Non-browser clients send no Origin; they cannot ride on someone else's cookies.
+  if (!origin) return true;
+  if (embedOrigins.includes(origin)) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
