@@ -42,7 +42,7 @@ export interface RoomActor {
   permissions: readonly RoomPermission[];
 }
 
-export type ConnectOutcome = { admitted: true; welcome: ServerMessage } | { admitted: false; message: ServerMessage; close: { code: number; reason: string } };
+export type ConnectOutcome = { admitted: true } | { admitted: false; message: ServerMessage; close: { code: number; reason: string } };
 
 /** A refusal the sender of a message sees as an `error` message. */
 export class RoomActionError extends Error {
@@ -102,13 +102,19 @@ export class LiveRoomService {
   readonly #stretches = new Map<string, OpenStretch>();
   readonly #noInstructorTimers = new Map<string, ScheduledTask>();
   readonly #chatBuckets = new Map<string, { tokens: number; at: number }>();
+  /** Last chat time per session: times are kept strictly increasing so history order is send order. */
+  readonly #lastChatAt = new Map<string, number>();
 
   constructor(deps: LiveRoomDeps) {
     this.#deps = deps;
   }
 
-  /** A person's connection arrives: admitted, or refused (room full, removed) with a message to show. */
-  connect(actor: RoomActor): Promise<ConnectOutcome> {
+  /**
+   * A person's connection arrives: admitted, or refused (room full, removed) with a message to show.
+   * `admit` receives the welcome at the very moment it is made, inside the room's queue: every event
+   * before it is already in the welcome, every event after it reaches the connection in order.
+   */
+  connect(actor: RoomActor, admit: (welcome: ServerMessage) => void): Promise<ConnectOutcome> {
     return this.#inRoom(actor.roomId, async () => {
       const { state, removals, scheduler } = this.#deps;
       if (await removals.isRemoved(actor.roomId, actor.userId)) {
@@ -125,7 +131,8 @@ export class LiveRoomService {
       if (connections === 1) await this.#announceArrival(actor.roomId, person, session);
       if (session) await this.#keepAttending(session, person);
       this.#watchInstructors(actor.roomId, session, await state.people(actor.roomId));
-      return { admitted: true, welcome: await this.#welcome(actor, session) };
+      admit(await this.#welcome(actor, session));
+      return { admitted: true };
     });
   }
 
@@ -261,12 +268,15 @@ export class LiveRoomService {
     this.#noInstructorTimers.get(roomId)?.cancel();
     this.#noInstructorTimers.delete(roomId);
     for (const key of this.#chatBuckets.keys()) if (key.startsWith(`${roomId}|`)) this.#chatBuckets.delete(key);
+    this.#lastChatAt.delete(session.id);
     this.#publish(roomId, 'everyone', { type: 'session.ended', endedAt, reason });
   }
 
   async #sendChat(actor: RoomActor, text: string): Promise<void> {
     const session = await this.#requireLive(actor.roomId);
     if (!this.#takeChatToken(actor)) throw new RoomActionError('RATE_LIMITED', messages.tooFast);
+    const sentAt = Math.max(this.#deps.scheduler.now(), (this.#lastChatAt.get(session.id) ?? 0) + 1);
+    this.#lastChatAt.set(session.id, sentAt);
     const message = await this.#deps.chat.add({
       liveSessionId: session.id,
       roomId: actor.roomId,
@@ -274,7 +284,7 @@ export class LiveRoomService {
       name: actor.name,
       role: actor.role,
       text,
-      sentAt: this.#deps.scheduler.now(),
+      sentAt,
     });
     this.#publish(actor.roomId, 'everyone', { type: 'chat.message', message });
   }

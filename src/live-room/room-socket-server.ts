@@ -43,8 +43,8 @@ interface Connection {
   actor: RoomActor;
   socket: WebSocket;
   alive: boolean;
-  /** Messages that arrive before the welcome is sent wait here, so nothing is lost or out of order. */
-  backlog: ServerMessage[] | null;
+  /** Nothing is sent before the welcome: the welcome already reflects everything that happened until then. */
+  welcomed: boolean;
 }
 
 export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDeps): RoomSocketServer {
@@ -68,7 +68,7 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
   });
 
   function welcome(socket: WebSocket, actor: RoomActor): void {
-    const connection: Connection = { id: randomUUID(), actor, socket, alive: true, backlog: [] };
+    const connection: Connection = { id: randomUUID(), actor, socket, alive: true, welcomed: false };
     localRoom(actor.roomId).add(connection);
     socket.on('pong', () => {
       connection.alive = true;
@@ -85,22 +85,20 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
       if (stage === 'connecting') stage = 'gone';
     });
 
-    liveRooms.connect(actor).then(
+    const admit = (welcome: ServerMessage) => {
+      if (stage === 'gone') return void leave();
+      stage = 'admitted';
+      connection.welcomed = true;
+      send(connection, welcome);
+    };
+    liveRooms.connect(actor, admit).then(
       (outcome) => {
-        if (!outcome.admitted) {
-          stage = 'refused';
-          forget(connection);
-          connection.backlog = null;
-          send(connection, outcome.message);
-          socket.close(outcome.close.code, outcome.close.reason);
-          return;
-        }
-        if (stage === 'gone') return void leave();
-        stage = 'admitted';
-        const backlog = connection.backlog ?? [];
-        connection.backlog = null;
-        send(connection, outcome.welcome);
-        for (const message of backlog) send(connection, message);
+        if (outcome.admitted) return;
+        stage = 'refused';
+        forget(connection);
+        connection.welcomed = true;
+        send(connection, outcome.message);
+        socket.close(outcome.close.code, outcome.close.reason);
       },
       (error: unknown) => {
         logger.error({ err: error }, 'room connect failed');
@@ -111,7 +109,8 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
   }
 
   function onMessage(connection: Connection, data: Buffer, isBinary: boolean): void {
-    if (connection.backlog !== null) return send(connection, errorMessage('NOT_READY', 'Wait until you are connected to the room.'));
+    // Anything sent before the welcome is ignored: the client has not seen the room yet.
+    if (!connection.welcomed) return;
     if (isBinary) return send(connection, errorMessage('BINARY_NOT_ACCEPTED', 'Messages must be JSON text.'));
     let raw: unknown;
     try {
@@ -185,10 +184,7 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
 }
 
 function send(connection: Connection, message: ServerMessage): void {
-  if (connection.backlog !== null) {
-    connection.backlog.push(message);
-    return;
-  }
+  if (!connection.welcomed) return;
   if (connection.socket.readyState === connection.socket.OPEN) connection.socket.send(encode(message));
 }
 

@@ -29,8 +29,8 @@ export class TestAgent {
     return this.#csrf;
   }
 
-  cookie(name: string): string | undefined {
-    for (const [key, cookie] of this.#cookies) if (key.startsWith(`${name}|`)) return cookie.value;
+  cookie(name: string, path?: string): string | undefined {
+    for (const [key, cookie] of this.#cookies) if (key.startsWith(`${name}|`) && (path === undefined || cookie.path === path)) return cookie.value;
     return undefined;
   }
 

@@ -25,14 +25,14 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
-export interface TestServerOptions extends Pick<StartOptions, 'now'> {
+export interface TestServerOptions extends Pick<StartOptions, 'now' | 'scheduler'> {
   settings?: PartialModuleSettings;
   config?: ConfigInput;
   /** Reuse a data folder (restart tests). */
   dataDir?: string;
 }
 
-export async function startTestServer({ settings = { enabled: true, enableUserPrivateLiveRoom: true }, config = {}, now, dataDir }: TestServerOptions = {}): Promise<TestServer> {
+export async function startTestServer({ settings = { enabled: true, enableUserPrivateLiveRoom: true }, config = {}, now, scheduler, dataDir }: TestServerOptions = {}): Promise<TestServer> {
   const folder = dataDir ?? mkdtempSync(path.join(tmpdir(), 'live-rooms-test-'));
   const overrides = deepMerge(
     {
@@ -44,7 +44,7 @@ export async function startTestServer({ settings = { enabled: true, enableUserPr
     },
     config,
   );
-  const running = await startServer(loadConfig({ environment: { NODE_ENV: 'test' }, overrides }), { now, extraEmulatorPartners: [OTHER_PARTNER] });
+  const running = await startServer(loadConfig({ environment: { NODE_ENV: 'test' }, overrides }), { now, scheduler, extraEmulatorPartners: [OTHER_PARTNER] });
   const seeder = (partner: { id: number; adminSecret: string; userSecret: string }) =>
     new KalturaSeeder({ serviceUrl: running.url, partnerId: partner.id, adminSecret: partner.adminSecret, userSecret: partner.userSecret, roleProfileId: ROLE_PROFILE_ID });
   return {

@@ -1,0 +1,179 @@
+/**
+ * What people do in MediaSpace, in a real browser: the demo portal (the
+ * stand-in MediaSpace, backed by the built-in Kaltura emulator and its demo
+ * fixture) loads the module's snippet, which puts the channel's meeting
+ * actions in an iframe and Live Rooms links in the header menu.
+ */
+import { expect } from 'chai';
+import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
+import { BrowserTestSession, launchBrowser } from '../support/browser.ts';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { PERMISSION_LABELS, ROOM_PERMISSIONS } from '../../src/rooms/room-permissions.ts';
+
+const ROOM_PATH = /\/rooms\/[0-9a-f-]{36}$/;
+
+describe('MediaSpace flows in a browser', function () {
+  let browser: Browser;
+  let server: TestServer;
+  let session: BrowserTestSession;
+  let page: Page;
+
+  before(async function () {
+    this.timeout(30_000);
+    // Both settle before a failure is reported, so that `after` stops whichever one did start.
+    const [launched, started] = await Promise.allSettled([launchBrowser(), startTestServer({ settings: { enabled: true, enableUserPrivateLiveRoom: true } })]);
+    if (launched.status === 'fulfilled') browser = launched.value;
+    if (started.status === 'fulfilled') server = started.value;
+    if (launched.status === 'rejected') throw launched.reason;
+    if (started.status === 'rejected') throw started.reason;
+    session = new BrowserTestSession(browser);
+  });
+
+  after(async () => {
+    await Promise.all([browser?.close(), server?.stop()]);
+  });
+
+  beforeEach(async () => {
+    page = await session.open();
+  });
+
+  afterEach(async function () {
+    await session.close(this.currentTest);
+  });
+
+  /** The demo portal's start page, "Sign in as …", and on through /launch to the user's channels. */
+  async function signInAs(name: string): Promise<void> {
+    await page.goto(`${server.url}/`);
+    await page.getByRole('button', { name: `Sign in as ${name}`, exact: true }).click();
+    await page.waitForURL('**/demo/portal');
+    await page.getByRole('heading', { name: 'My channels' }).waitFor();
+    expect(await page.locator('.portal__bar p').first().innerText()).to.contain(`Signed in to the demo portal as ${name}`);
+  }
+
+  function channelCard(channelName: string): Locator {
+    return page.locator('li.channel').filter({ has: page.getByRole('heading', { name: channelName, exact: true }) });
+  }
+
+  function meetingFrame(channelName: string): { iframe: Locator; frame: FrameLocator } {
+    const iframe = channelCard(channelName).locator('iframe.live-rooms-frame');
+    return { iframe, frame: iframe.contentFrame() };
+  }
+
+  /** The header-menu links the snippet added, once it has asked Live Rooms which ones this person gets. */
+  async function headerMenuLinks(): Promise<string[]> {
+    const menu = page.locator('[data-live-rooms="header-menu"][data-live-rooms-ready="yes"]');
+    await menu.waitFor({ state: 'attached' });
+    return (await menu.getByRole('link').allInnerTexts()).map((text) => text.trim());
+  }
+
+  /** Waits for the snippet to enlarge the iframe into a room, and answers its height in CSS pixels. */
+  async function roomFrameHeight(iframe: Locator): Promise<number> {
+    const handle = await iframe.elementHandle();
+    const grown = await page.waitForFunction((element) => element !== null && element.getBoundingClientRect().height > 300, handle).then(
+      () => true,
+      () => false,
+    );
+    const height = (await iframe.boundingBox())?.height ?? 0;
+    if (!grown) expect.fail(`the meeting iframe did not grow into the room: it is still ${height} px tall`);
+    return height;
+  }
+
+  async function permissionsShown(room: Page | FrameLocator): Promise<string[]> {
+    return (await room.locator('[data-room-permissions] li').allInnerTexts()).map((text) => text.trim());
+  }
+
+  it('lets a channel Manager start the channel meeting and enter it as instructor, inside the page', async () => {
+    await signInAs('Maria Manager');
+    expect(await channelCard('Physics 101').innerText()).to.contain('Your channel role: manager');
+    const { iframe, frame } = meetingFrame('Physics 101');
+
+    await frame.getByRole('button', { name: 'Start Meeting' }).click();
+
+    const title = frame.locator('#room-title');
+    await title.waitFor();
+    expect((await title.innerText()).trim()).to.equal('Physics 101');
+    expect(await frame.locator('[data-room-role]').getAttribute('data-room-role')).to.equal('instructor');
+    expect((await frame.locator('[data-room-role]').innerText()).trim()).to.equal('Instructor');
+    expect(await frame.locator('[data-room-user]').innerText()).to.contain('Maria Manager');
+    expect(await frame.locator('[data-room-state]').getAttribute('data-room-state')).to.equal('live');
+    expect(await permissionsShown(frame)).to.include('Start the session');
+    expect(await roomFrameHeight(iframe)).to.be.greaterThan(300);
+    // The portal stays where it was: the room opened within the page.
+    expect(new URL(page.url()).pathname).to.equal('/demo/portal');
+    expect(session.pageErrors).to.deep.equal([]);
+  });
+
+  it('lets a channel Member join the meeting as participant, and never offers her Start Meeting', async () => {
+    await signInAs('Mel Member');
+    const { iframe, frame } = meetingFrame('Physics 101');
+    const join = frame.getByRole('button', { name: 'Join Meeting' });
+    await join.waitFor();
+    expect(await frame.getByRole('button', { name: 'Start Meeting' }).count()).to.equal(0);
+
+    await join.click();
+
+    const title = frame.locator('#room-title');
+    await title.waitFor();
+    expect((await title.innerText()).trim()).to.equal('Physics 101');
+    expect(await frame.locator('[data-room-role]').getAttribute('data-room-role')).to.equal('participant');
+    expect((await frame.locator('[data-room-role]').innerText()).trim()).to.equal('Participant');
+    expect(await frame.locator('[data-room-user]').innerText()).to.contain('Mel Member');
+    const permissions = await permissionsShown(frame);
+    expect(permissions).to.include('Chat');
+    expect(permissions).to.not.include('Start the session');
+    expect(permissions).to.not.include('Remove participants');
+    expect(await roomFrameHeight(iframe)).to.be.greaterThan(300);
+    expect(session.pageErrors).to.deep.equal([]);
+  });
+
+  it('lets a Private Only user (role in legacy partnerData) create a room in My Rooms and enter it as instructor with every permission', async () => {
+    await signInAs('Priya Private');
+    expect(await headerMenuLinks()).to.deep.equal(['My Rooms']);
+
+    await page.locator('[data-live-rooms="header-menu"]').getByRole('link', { name: 'My Rooms' }).click();
+    await page.waitForURL('**/my-rooms');
+    await page.getByRole('heading', { name: 'My Rooms', level: 1 }).waitFor();
+    expect(await page.locator('.empty').innerText()).to.contain('You have no rooms yet');
+
+    await page.locator('#room-name').fill('Office hours');
+    await page.getByRole('button', { name: 'Create room' }).click();
+    await page.waitForURL(/\/my-rooms\?created=/);
+    const launch = page.getByRole('button', { name: 'Launch Office hours' });
+    await launch.waitFor();
+    expect((await launch.innerText()).trim()).to.equal('Office hours');
+    expect((await page.locator('#rooms-title').innerText()).replace(/\s+/g, ' ')).to.equal('Your rooms (1)');
+
+    await launch.click();
+    await page.waitForURL(ROOM_PATH);
+    expect((await page.locator('#room-title').innerText()).trim()).to.equal('Office hours');
+    expect((await page.locator('.room__kind').textContent())?.trim()).to.equal('Private room');
+    expect(await page.locator('[data-room-role]').getAttribute('data-room-role')).to.equal('instructor');
+    expect(await page.locator('[data-room-user]').innerText()).to.contain('Priya Private');
+    expect(await permissionsShown(page)).to.deep.equal(ROOM_PERMISSIONS.map((permission) => PERMISSION_LABELS[permission]));
+    expect(session.pageErrors).to.deep.equal([]);
+  });
+
+  it('shows a viewer who is in no channel (only a pending request) neither channel buttons nor My Rooms', async () => {
+    await signInAs('Vic Viewer');
+    await page.getByText('You are not a member of any channel.').waitFor();
+    expect(await page.locator('li.channel').count()).to.equal(0);
+    expect(await page.locator('[data-live-rooms="channel-buttons"]').count()).to.equal(0);
+    expect(await page.locator('iframe.live-rooms-frame').count()).to.equal(0);
+    expect(await headerMenuLinks()).to.deep.equal([]);
+    expect(session.pageErrors).to.deep.equal([]);
+  });
+
+  it('gives an administrator the Live Rooms settings link, which opens the settings page', async () => {
+    await signInAs('Ada Admin');
+    expect(await headerMenuLinks()).to.deep.equal(['My Rooms', 'Live Rooms settings']);
+
+    await page.locator('[data-live-rooms="header-menu"]').getByRole('link', { name: 'Live Rooms settings' }).click();
+    await page.waitForURL('**/admin/module');
+    await page.getByRole('heading', { name: 'Live Rooms module settings', level: 1 }).waitFor();
+    expect(await page.locator('#enabled').isChecked()).to.equal(true);
+    expect(await page.locator('#enableUserPrivateLiveRoom').isChecked()).to.equal(true);
+    expect(await page.getByRole('button', { name: 'Save settings' }).isVisible()).to.equal(true);
+    expect(await page.getByRole('navigation', { name: 'Live Rooms' }).getByRole('link', { name: 'Module settings' }).count()).to.equal(1);
+    expect(session.pageErrors).to.deep.equal([]);
+  });
+});
