@@ -87,7 +87,9 @@ export function createRoomStore(db: Db): RoomStore {
   };
 }
 
-function toRoom(row: RoomRow): Room {
+type RoomFields = Pick<RoomRow, 'id' | 'kind' | 'name' | 'channel_id' | 'owner_user_id' | 'capacity' | 'created_at' | 'updated_at'>;
+
+function toRoom(row: RoomFields): Room {
   return {
     id: row.id,
     kind: row.kind,

@@ -11,6 +11,18 @@ import { partialModuleSettingsSchema } from '../../module-settings/settings-sche
 
 const CONFIG_DIR = path.resolve(import.meta.dirname, '../../../config');
 
+const planSchema = z.object({
+  label: z.string().min(1).max(40),
+  /** Courses on a plan that is not active are invisible to students and cannot go live; they need no licence. */
+  active: z.boolean(),
+  virtualClassrooms: z.number().int().min(0),
+  cloudRecordingHours: z.number().min(0),
+  selfPacedCourses: z.number().int().min(0),
+  webcamUsers: z.number().int().min(0),
+  /** The limits above are only defaults: each course on this plan may carry its own. */
+  customLimits: z.boolean().default(false),
+});
+
 const originSchema = z.url().transform((value) => new URL(value).origin);
 
 const configSchema = z.object({
@@ -76,6 +88,27 @@ const configSchema = z.object({
   }),
   /** Initial module settings for deployments managed as code; used until an administrator saves the settings page. */
   moduleSettings: partialModuleSettingsSchema,
+  /** The plan catalogue: the one place plans and their limits are defined. */
+  plans: z
+    .record(z.string().regex(/^[a-z0-9_]{1,40}$/, 'plan ids are lower-case letters, digits and _'), planSchema)
+    .refine((plans) => Object.values(plans).some((plan) => !plan.active), 'needs one plan with "active": false (courses that cannot go live)'),
+  uploads: z.object({
+    maxFileMegabytes: z.number().min(1).max(10_240),
+    maxImageMegabytes: z.number().min(1).max(100),
+    maxFilesPerUpload: z.number().int().min(1).max(100),
+  }),
+  mail: z.object({
+    from: z.string().min(3),
+    /** null: mail is written as .eml files to the data folder's outbox; smtp://user:pass@host:port or smtps://… in production. */
+    smtpUrl: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').nullable(),
+  }),
+  backend: z.object({
+    invitationTtlDays: z.number().min(0.01).max(90),
+    passwordResetTtlMinutes: z.number().int().min(5).max(24 * 60),
+    loginMaxFailures: z.number().int().min(1).max(100),
+    loginLockMinutes: z.number().min(0.1).max(24 * 60),
+    defaultLanguage: z.enum(['en', 'fr']),
+  }),
 }).superRefine((config, ctx) => {
   if (config.kaltura.serviceUrl && !config.kaltura.adminSecret) {
     ctx.addIssue({ code: 'custom', path: ['kaltura', 'adminSecret'], message: 'is required when kaltura.serviceUrl is set (KALTURA_ADMIN_SECRET)' });
@@ -83,6 +116,7 @@ const configSchema = z.object({
 });
 
 export type AppConfig = z.output<typeof configSchema>;
+export type PlanDefinition = z.output<typeof planSchema>;
 export type ConfigInput = Record<string, unknown>;
 
 export class ConfigError extends Error {
@@ -106,6 +140,8 @@ const ENVIRONMENT_KEYS: Record<string, { key: string[]; parse?: (raw: string, na
   KALTURA_USER_ROLE_PROFILE_ID: { key: ['kaltura', 'userRoleMetadataProfileId'] },
   LAUNCH_TOKEN_PRIVATE_KEY: { key: ['launchToken', 'privateKeyPem'] },
   MODULE_SETTINGS: { key: ['moduleSettings'], parse: parseJsonVariable },
+  SMTP_URL: { key: ['mail', 'smtpUrl'] },
+  MAIL_FROM: { key: ['mail', 'from'] },
 };
 
 function parseJsonVariable(raw: string, name: string): unknown {

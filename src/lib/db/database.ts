@@ -11,12 +11,14 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from
 import type { Database } from './schema.ts';
 import * as initial from './migrations/0001-initial.ts';
 import * as liveRoom from './migrations/0002-live-room.ts';
+import * as roomsBackend from './migrations/0003-rooms-backend.ts';
 
 export type Db = Kysely<Database>;
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-live-room': liveRoom,
+  '0003-rooms-backend': roomsBackend,
 };
 
 export interface DatabaseOptions {

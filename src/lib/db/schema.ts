@@ -13,6 +13,18 @@ export interface UsersTable {
   source: string;
   first_seen_at: number;
   last_seen_at: number;
+  /** Backend accounts: administrator | instructor | student. MediaSpace users: null, their role comes from MediaSpace. */
+  backend_role: string | null;
+  email_normalized: string | null;
+  password_hash: string | null;
+  /** The name the person chose in their profile, over the one MediaSpace or the invitation gave. */
+  display_name: string | null;
+  language: string | null;
+  picture_image_id: string | null;
+  /** invited | active | deactivated */
+  status: Generated<string>;
+  deactivated_at: number | null;
+  version: Generated<number>;
 }
 
 export interface AuthSessionsTable {
@@ -26,6 +38,8 @@ export interface AuthSessionsTable {
   created_at: number;
   last_seen_at: number;
   expires_at: number;
+  /** mediaspace (arrived with a KS) | backend (signed in with a password) */
+  source: Generated<string>;
 }
 
 export interface RoomsTable {
@@ -38,6 +52,15 @@ export interface RoomsTable {
   capacity: number | null;
   created_at: number;
   updated_at: number;
+  summary: string | null;
+  description: string | null;
+  /** A plan id of the catalogue in config; null: a MediaSpace room outside the licence count. */
+  plan_id: string | null;
+  /** JSON limits of a plan with customLimits. */
+  plan_limits: string | null;
+  image_id: string | null;
+  updated_by: string | null;
+  version: Generated<number>;
 }
 
 export interface LiveSessionsTable {
@@ -120,6 +143,98 @@ export interface ModuleSettingsAuditTable {
   changed_at: number;
 }
 
+export interface CourseMembersTable {
+  room_id: string;
+  user_id: string;
+  /** instructor | student */
+  role: string;
+  /** backend (an administrator added them) | mediaspace (their channel level or room ownership) */
+  source: string;
+  added_at: number;
+}
+
+export interface PlanLicencesTable {
+  plan_id: string;
+  purchased: number;
+  updated_by: string;
+  updated_at: number;
+}
+
+export interface InvitationsTable {
+  id: string;
+  user_id: string;
+  /** sha256 of the link's token: the database never holds a usable link. */
+  token_hash: string;
+  invited_by: string;
+  created_at: number;
+  expires_at: number;
+  sent_at: number | null;
+  send_error: string | null;
+  accepted_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface PasswordResetsTable {
+  token_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface SignInFailuresTable {
+  email_normalized: string;
+  failures: number;
+  first_failed_at: number;
+  locked_until: number | null;
+}
+
+export interface StoredImagesTable {
+  id: string;
+  /** course | logo | avatar */
+  purpose: string;
+  content_type: string;
+  width: number;
+  height: number;
+  bytes: number;
+  created_by: string;
+  created_at: number;
+}
+
+export interface FoldersTable {
+  id: string;
+  room_id: string;
+  parent_id: string | null;
+  name: string;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface FilesTable {
+  id: string;
+  room_id: string;
+  folder_id: string | null;
+  name: string;
+  content_type: string;
+  bytes: number;
+  /** The file's name in storage, made by the service; never anything from the request. */
+  storage_key: string;
+  uploaded_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface BrandingTable {
+  id: string;
+  logo_image_id: string | null;
+  primary_color: string;
+  secondary_color: string;
+  version: number;
+  updated_by: string;
+  updated_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   auth_sessions: AuthSessionsTable;
@@ -132,6 +247,15 @@ export interface Database {
   attendance: AttendanceTable;
   chat_messages: ChatMessagesTable;
   room_removals: RoomRemovalsTable;
+  course_members: CourseMembersTable;
+  plan_licences: PlanLicencesTable;
+  invitations: InvitationsTable;
+  password_resets: PasswordResetsTable;
+  sign_in_failures: SignInFailuresTable;
+  stored_images: StoredImagesTable;
+  folders: FoldersTable;
+  files: FilesTable;
+  branding: BrandingTable;
 }
 
 export type RoomRow = Selectable<RoomsTable>;
