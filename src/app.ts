@@ -30,6 +30,16 @@ import type { RoomLaunchService } from './rooms/room-launch-service.ts';
 import { createRoomsRouter } from './rooms/rooms-router.ts';
 import { createEmbedRouter } from './embed/embed-router.ts';
 import { createDemoPortalRouter } from './demo-portal/demo-portal-router.ts';
+import { backendNav } from './backend/backend-nav.ts';
+import { loadBackendActor } from './backend/backend-access.ts';
+import type { BrandingService } from './branding/branding-service.ts';
+import type { CourseMemberStore } from './courses/course-member-store.ts';
+import { createImagesRouter } from './images/images-router.ts';
+import type { ImageService } from './images/image-service.ts';
+import { isLanguage, translate, type Translations } from './lib/i18n/i18n.ts';
+import { createSignInRouter } from './sign-in/sign-in-router.ts';
+import type { SignInService } from './sign-in/sign-in-service.ts';
+import type { AccountStore } from './users/account-store.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -48,7 +58,21 @@ export interface AppDeps {
   launchTokens: LaunchTokens;
   /** The built-in Kaltura API emulator, mounted at /api_v3 when no Kaltura is configured. */
   kalturaEmulator: Router | null;
+  backend: BackendDeps;
 }
+
+/** The rooms backend's services. */
+export interface BackendDeps {
+  translations: Translations;
+  accounts: AccountStore;
+  members: CourseMemberStore;
+  images: ImageService;
+  branding: BrandingService;
+  signIn: SignInService;
+}
+
+/** Paths whose pages are translated: the rooms backend and its sign-in. */
+const TRANSLATED_PATHS = ['/backend', '/login', '/password-reset', '/invitations'];
 
 export function createApp(deps: AppDeps): Express {
   const { config, logger, cookies } = deps;
@@ -57,9 +81,12 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', config.http.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT, 'views'));
+  // Templates are read and compiled once, except in development, where they are edited while the service runs.
+  app.set('view cache', config.env !== 'development');
   app.locals.productName = 'Live Rooms';
 
-  app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url?.startsWith('/assets/') ?? false } }));
+  // Request lines are written at info; at a higher level (or silent) pino-http would do its work for nothing.
+  if (logger.isLevelEnabled('info')) app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url?.startsWith('/assets/') ?? false } }));
   // The emulator stands where Kaltura would be: it has its own body parsing, errors and no CSRF.
   if (deps.kalturaEmulator) app.use('/api_v3', deps.kalturaEmulator);
 
@@ -81,6 +108,21 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
 
+  const { translations, accounts, branding } = deps.backend;
+  app.use(
+    TRANSLATED_PATHS,
+    translate(translations, config.backend.defaultLanguage, async (req) => {
+      const language = req.auth ? (await accounts.findById(req.auth.userId))?.language : null;
+      return isLanguage(language) ? language : null;
+    }),
+    async (_req, res, next) => {
+      const current = await branding.current();
+      res.locals.brandingStylesheet = `/branding.css?v=${current.version}`;
+      res.locals.brandingLogo = current.logoImageId ? `/images/${current.logoImageId}/header` : null;
+      next();
+    },
+  );
+
   const csrf = createCsrfProtection(deps.csrfSecret, cookies);
   app.use(csrf.prepare);
   app.use(csrf.protect);
@@ -96,6 +138,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(createChannelsRouter({ meetings: deps.meetings, settings: deps.settings, actionRateLimit }));
   app.use(createMyRoomsRouter({ myRooms: deps.myRooms, settings: deps.settings, actionRateLimit }));
   app.use(createModuleSettingsRouter(deps.settings));
+  app.use(createImagesRouter(deps.backend.images));
+  app.use(createSignInRouter({ signIn: deps.backend.signIn, cookies, signInRateLimit: createRateLimit(config.rateLimit.windowSeconds, config.rateLimit.signInsPerWindow) }));
+  app.use('/backend', loadBackendActor(deps.backend), backendNav);
   app.use(createEmbedRouter({ identity: deps.identity, settings: deps.settings, embedOrigins: config.http.embedOrigins, launchRateLimit }));
   if (deps.kalturaEmulator) {
     app.use(createDemoPortalRouter({ gateway: deps.gateway, identity: deps.identity, cookies, actionRateLimit }));

@@ -5,6 +5,7 @@
  * their own config.
  */
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { createApp } from './app.ts';
@@ -18,12 +19,15 @@ import { createCachedKalturaGateway, type CachedKalturaGateway } from './kaltura
 import { createKalturaEmulator, type EmulatorPartner } from './kaltura-emulator/create-kaltura-emulator.ts';
 import { loadDemoFixture } from './kaltura-emulator/demo-fixture.ts';
 import { createAuthSessionStore } from './identity/auth-session-store.ts';
+import { createCachedAuthSessionStore } from './identity/cached-auth-session-store.ts';
 import { IdentityService } from './identity/identity-service.ts';
 import { createUserStore } from './identity/user-store.ts';
 import { createModuleSettingsStore } from './module-settings/module-settings-store.ts';
 import { ModuleSettingsService } from './module-settings/module-settings-service.ts';
 import { LaunchTokens } from './rooms/launch-tokens.ts';
 import { createLiveSessionStore } from './rooms/live-session-store.ts';
+import { createCachedLiveSessionStore } from './rooms/cached-live-session-store.ts';
+import { createCachedRoomStore } from './rooms/cached-room-store.ts';
 import { createRoomPassStore } from './rooms/room-pass-store.ts';
 import { RoomLaunchService } from './rooms/room-launch-service.ts';
 import { createRoomStore } from './rooms/room-store.ts';
@@ -36,6 +40,15 @@ import { LiveRoomService } from './live-room/live-room-service.ts';
 import { createRemovalStore } from './live-room/removal-store.ts';
 import { attachRoomSockets } from './live-room/room-socket-server.ts';
 import { createInProcessRoomState } from './live-room/room-state.ts';
+import { BrandingService } from './branding/branding-service.ts';
+import { createCourseMemberStore } from './courses/course-member-store.ts';
+import { ImageService } from './images/image-service.ts';
+import { loadTranslations } from './lib/i18n/i18n.ts';
+import { createMailer } from './lib/mail/mailer.ts';
+import { createPasswordResetStore } from './sign-in/password-reset-store.ts';
+import { createSignInFailureStore } from './sign-in/sign-in-failure-store.ts';
+import { SignInService } from './sign-in/sign-in-service.ts';
+import { createAccountStore } from './users/account-store.ts';
 
 const PURGE_EVERY_MS = 10 * 60_000;
 
@@ -94,10 +107,12 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   );
 
   const cookies = decideCookiePolicy({ publicUrl: config.http.publicUrl, embedOrigins: config.http.embedOrigins, production: config.env === 'production' });
-  const rooms = createRoomStore(db);
-  const liveSessions = createLiveSessionStore(db);
+  // The warm path of a join reads no SQL: sessions, channel rooms and live state are remembered briefly, and forgotten on every write.
+  const remembered = { maxEntries: config.cache.maxEntries, now };
+  const rooms = createCachedRoomStore(createRoomStore(db), remembered);
+  const liveSessions = createCachedLiveSessionStore(createLiveSessionStore(db), remembered);
   const settings = new ModuleSettingsService(createModuleSettingsStore(db), config.moduleSettings, now);
-  const identity = new IdentityService(gateway, createAuthSessionStore(db), createUserStore(db), {
+  const identity = new IdentityService(gateway, createCachedAuthSessionStore(createAuthSessionStore(db), remembered), createUserStore(db), {
     idleMs: config.session.idleMinutes * 60_000,
     absoluteMs: config.session.absoluteHours * 3600_000,
     now,
@@ -130,6 +145,27 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   // Sessions that were live when the service stopped carry on; attendance waits for reconnects.
   await liveRooms.recover();
 
+  // The rooms backend.
+  const translations = await loadTranslations(config.backend.defaultLanguage);
+  const accounts = createAccountStore(db);
+  const members = createCourseMemberStore(db);
+  const images = new ImageService(db, path.join(config.dataDir, 'images'));
+  const branding = new BrandingService(db, config.http.publicUrl, now);
+  const mailer = createMailer({ from: config.mail.from, smtpUrl: config.mail.smtpUrl, outboxDir: path.join(config.dataDir, 'outbox') });
+  const signIn = new SignInService({
+    accounts,
+    failures: createSignInFailureStore(db),
+    resets: createPasswordResetStore(db),
+    identity,
+    mailer,
+    branding,
+    logger,
+    publicUrl: config.http.publicUrl,
+    partnerId: config.kaltura.partnerId,
+    options: { maxFailures: config.backend.loginMaxFailures, lockMs: config.backend.loginLockMinutes * 60_000, resetTtlMs: config.backend.passwordResetTtlMinutes * 60_000 },
+    now,
+  });
+
   const app = createApp({
     config,
     logger,
@@ -144,6 +180,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     liveSessions,
     launchTokens,
     kalturaEmulator: kalturaEmulator?.router ?? null,
+    backend: { translations, accounts, members, images, branding, signIn },
   });
   server.on('request', app);
   const roomSockets = attachRoomSockets(server, {

@@ -11,6 +11,8 @@ export interface AuthSession {
   createdAt: number;
   lastSeenAt: number;
   expiresAt: number;
+  /** mediaspace: arrived with a KS; backend: signed in to the rooms backend with a password. */
+  source: 'mediaspace' | 'backend';
 }
 
 export interface AuthSessionStore {
@@ -18,6 +20,8 @@ export interface AuthSessionStore {
   findById(id: string): Promise<AuthSession | null>;
   refresh(id: string, changes: Pick<AuthSession, 'lastSeenAt'> & Partial<Pick<AuthSession, 'userName' | 'userEmail' | 'mediaspaceRole' | 'expiresAt'>>): Promise<void>;
   delete(id: string): Promise<void>;
+  /** Ends every session of one person (deactivated, or their password changed). */
+  deleteForUser(userId: string): Promise<number>;
   deleteExpired(now: number, idleMs: number): Promise<number>;
 }
 
@@ -36,6 +40,7 @@ export function createAuthSessionStore(db: Db): AuthSessionStore {
           created_at: session.createdAt,
           last_seen_at: session.lastSeenAt,
           expires_at: session.expiresAt,
+          source: session.source,
         })
         .execute();
     },
@@ -53,6 +58,7 @@ export function createAuthSessionStore(db: Db): AuthSessionStore {
         createdAt: row.created_at,
         lastSeenAt: row.last_seen_at,
         expiresAt: row.expires_at,
+        source: row.source === 'backend' ? 'backend' : 'mediaspace',
       };
     },
 
@@ -72,6 +78,11 @@ export function createAuthSessionStore(db: Db): AuthSessionStore {
 
     async delete(id) {
       await db.deleteFrom('auth_sessions').where('id', '=', id).execute();
+    },
+
+    async deleteForUser(userId) {
+      const result = await db.deleteFrom('auth_sessions').where('user_id', '=', userId).executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
 
     async deleteExpired(now, idleMs) {

@@ -30,7 +30,8 @@ export function createIdentityRouter({ identity, cookies, launchRateLimit, defau
     const query = parseInput(launchQuerySchema, req.query, 'The link from MediaSpace is not complete.');
     // Check where we would go before anything is created: a bad returnTo leaves no session behind.
     const returnPath = safeReturnPath(query.returnTo, defaultReturnPath);
-    const { token, session } = await identity.launch(query.ks, req.cookies?.[SESSION_COOKIE]);
+    // The session middleware has already found the browser's current session, if any.
+    const { token, session } = await identity.launch(query.ks, req.auth ?? null);
     if (token) {
       res.cookie(SESSION_COOKIE, token, { ...cookies, httpOnly: true, path: '/', expires: new Date(session.expiresAt) });
     }

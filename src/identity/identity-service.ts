@@ -4,6 +4,7 @@
  * own short session (an opaque cookie; the database holds only its hash).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { ForbiddenError } from '../lib/errors/app-error.ts';
 import type { CachedKalturaGateway } from '../kaltura/cached-kaltura-gateway.ts';
 import { displayNameOf } from '../kaltura/kaltura-records.ts';
@@ -31,18 +32,25 @@ const messages = {
 
 /** Activity is written at most this often, so that reading a page is not a database write. */
 const TOUCH_INTERVAL_MS = 60_000;
+/** People whose unchanged profile was written in the last TOUCH_INTERVAL_MS, remembered to skip rewriting it. */
+const RECORDED_USERS_MAX = 10_000;
+
+type SessionProfile = Pick<AuthSession, 'userName' | 'userEmail' | 'mediaspaceRole'>;
 
 export class IdentityService {
   readonly #gateway: CachedKalturaGateway;
   readonly #sessions: AuthSessionStore;
   readonly #users: UserStore;
   readonly #options: Required<IdentityServiceOptions>;
+  /** userId → the profile last written for them, for TOUCH_INTERVAL_MS. */
+  readonly #recordedUsers: LRUCache<string, string>;
 
   constructor(gateway: CachedKalturaGateway, sessions: AuthSessionStore, users: UserStore, options: IdentityServiceOptions) {
     this.#gateway = gateway;
     this.#sessions = sessions;
     this.#users = users;
     this.#options = { now: Date.now, ...options };
+    this.#recordedUsers = new LRUCache({ max: RECORDED_USERS_MAX, ttl: TOUCH_INTERVAL_MS, ttlResolution: 0, perf: { now: this.#options.now } });
   }
 
   /** Who a KS belongs to and their MediaSpace role, without starting a session. */
@@ -53,24 +61,25 @@ export class IdentityService {
     return { identity, role };
   }
 
-  async launch(ks: string, currentToken: string | undefined): Promise<LaunchResult> {
+  /**
+   * Validates the KS and starts the person's module session, or continues `current` (the
+   * session the browser already holds, as the session middleware found it) when it is theirs.
+   */
+  async launch(ks: string, current: AuthSession | null): Promise<LaunchResult> {
     const { identity, role } = await this.identify(ks);
 
     const now = this.#options.now();
-    const profile = { userName: displayNameOf(identity.user), userEmail: identity.user.email ?? null, mediaspaceRole: role };
+    const profile: SessionProfile = { userName: displayNameOf(identity.user), userEmail: identity.user.email ?? null, mediaspaceRole: role };
     const expiresAt = Math.min(now + this.#options.absoluteMs, identity.expiresAt);
-    await this.#users.recordMediaSpaceUser({ id: identity.userId, name: profile.userName, email: profile.userEmail, mediaspaceRole: role }, now);
+    await this.#recordUser(identity.userId, profile, now);
 
     // The same person arriving again (another channel page, another tab) keeps one session.
-    const current = currentToken ? await this.findSession(currentToken) : null;
     if (current && current.userId === identity.userId && current.partnerId === identity.partnerId) {
-      const refreshed = { ...current, ...profile, lastSeenAt: now, expiresAt: Math.max(current.expiresAt, expiresAt) };
-      await this.#sessions.refresh(current.id, refreshed);
-      return { token: null, session: refreshed };
+      return { token: null, session: await this.#continueSession(current, profile, expiresAt, now) };
     }
 
     const token = randomBytes(32).toString('base64url');
-    const session: AuthSession = { id: hashToken(token), userId: identity.userId, partnerId: identity.partnerId, ...profile, createdAt: now, lastSeenAt: now, expiresAt };
+    const session: AuthSession = { id: hashToken(token), userId: identity.userId, partnerId: identity.partnerId, ...profile, createdAt: now, lastSeenAt: now, expiresAt, source: 'mediaspace' };
     await this.#sessions.insert(session);
     return { token, session };
   }
@@ -89,6 +98,60 @@ export class IdentityService {
       return { ...session, lastSeenAt: now };
     }
     return session;
+  }
+
+  /**
+   * A backend account signed in with its password: the same kind of session as a launch from
+   * MediaSpace, marked as coming from the backend and carrying no MediaSpace role.
+   */
+  async startBackendSession(account: { id: string; name: string; email: string | null }, partnerId: number): Promise<LaunchResult> {
+    const now = this.#options.now();
+    const token = randomBytes(32).toString('base64url');
+    const session: AuthSession = {
+      id: hashToken(token),
+      userId: account.id,
+      userName: account.name,
+      userEmail: account.email,
+      mediaspaceRole: 'anonymousRole',
+      partnerId,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: now + this.#options.absoluteMs,
+      source: 'backend',
+    };
+    await this.#sessions.insert(session);
+    return { token, session };
+  }
+
+  /** Ends every session of one person: deactivated, or their password changed. */
+  async signOutEverywhere(userId: string): Promise<void> {
+    await this.#sessions.deleteForUser(userId);
+  }
+
+  /**
+   * The person's MediaSpace profile, written when it changed and otherwise at most once per
+   * TOUCH_INTERVAL_MS: a burst of launches is not a burst of writes, and users.last_seen_at
+   * lags by no more than that.
+   */
+  async #recordUser(userId: string, profile: SessionProfile, now: number): Promise<void> {
+    const recorded = JSON.stringify([profile.userName, profile.userEmail, profile.mediaspaceRole]);
+    if (this.#recordedUsers.get(userId) === recorded) return;
+    await this.#users.recordMediaSpaceUser({ id: userId, name: profile.userName, email: profile.userEmail, mediaspaceRole: profile.mediaspaceRole }, now);
+    this.#recordedUsers.set(userId, recorded);
+  }
+
+  /**
+   * A relaunch updates the session when the profile changed or TOUCH_INTERVAL_MS has passed,
+   * as reading a page does; in between it is left as it is, so its recorded activity and
+   * absolute expiry may lag by less than that (the expiry errs early, never late).
+   */
+  async #continueSession(current: AuthSession, profile: SessionProfile, expiresAt: number, now: number): Promise<AuthSession> {
+    const refreshed = { ...current, ...profile, lastSeenAt: now, expiresAt: Math.max(current.expiresAt, expiresAt) };
+    const sameProfile = current.userName === profile.userName && current.userEmail === profile.userEmail && current.mediaspaceRole === profile.mediaspaceRole;
+    const barelyMoved = now - current.lastSeenAt < TOUCH_INTERVAL_MS && refreshed.expiresAt - current.expiresAt < TOUCH_INTERVAL_MS;
+    if (sameProfile && barelyMoved) return current;
+    await this.#sessions.refresh(current.id, refreshed);
+    return refreshed;
   }
 
   async signOut(token: string): Promise<void> {

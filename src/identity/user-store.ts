@@ -22,12 +22,13 @@ export function createUserStore(db: Db): UserStore {
           id: user.id,
           name: user.name,
           email: user.email,
+          email_normalized: user.email?.trim().toLowerCase() || null,
           mediaspace_role: user.mediaspaceRole,
           source: 'mediaspace',
           first_seen_at: seenAt,
           last_seen_at: seenAt,
         })
-        .onConflict((oc) => oc.column('id').doUpdateSet({ name: user.name, email: user.email, mediaspace_role: user.mediaspaceRole, last_seen_at: seenAt }))
+        .onConflict((oc) => oc.column('id').doUpdateSet({ name: user.name, email: user.email, email_normalized: user.email?.trim().toLowerCase() || null, mediaspace_role: user.mediaspaceRole, last_seen_at: seenAt }))
         .execute();
     },
   };

@@ -52,6 +52,24 @@ export class TestAgent {
     return this.request('POST', path, { accept: 'application/json', headers: { 'content-type': 'application/json', ...(this.#csrf ? { 'x-csrf-token': this.#csrf } : {}), ...headers }, body: JSON.stringify(payload) });
   }
 
+  /**
+   * A multipart upload, as a browser sends a form with files. The CSRF token rides in the
+   * query (multipart bodies are checked before they are read), unless `csrf` is false.
+   */
+  async postMultipart(path: string, form: FormData, { accept = 'text/html', csrf = true, headers = {} }: { accept?: string; csrf?: boolean; headers?: Record<string, string> } = {}): Promise<AgentResponse> {
+    if (csrf && !this.#csrf) await this.get('/');
+    const url = new URL(path, this.baseUrl);
+    if (csrf && this.#csrf) url.searchParams.set('_csrf', this.#csrf);
+    return this.request('POST', url.pathname + url.search, { accept, headers, body: form });
+  }
+
+  /** Downloads as bytes (files, images). */
+  async getBytes(path: string): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
+    const url = new URL(path, this.baseUrl);
+    const response = await fetch(url, { redirect: 'manual', headers: { cookie: this.#cookieHeader(url.pathname) } });
+    return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
+  }
+
   /** Follows redirects within the service, as a browser would, answering the final response. */
   async follow(response: AgentResponse, limit = 5): Promise<AgentResponse> {
     let current = response;
@@ -61,7 +79,7 @@ export class TestAgent {
     return current;
   }
 
-  async request(method: string, path: string, { accept, headers = {}, body }: { accept: string; headers?: Record<string, string>; body?: string }): Promise<AgentResponse> {
+  async request(method: string, path: string, { accept, headers = {}, body }: { accept: string; headers?: Record<string, string>; body?: string | FormData }): Promise<AgentResponse> {
     const url = new URL(path, this.baseUrl);
     const response = await fetch(url, {
       method,

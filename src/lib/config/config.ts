@@ -73,6 +73,8 @@ const configSchema = z.object({
     windowSeconds: z.number().int().min(1),
     launchesPerWindow: z.number().int().min(1),
     actionsPerWindow: z.number().int().min(1),
+    /** Sign-in and password-reset attempts per address; the per-account lock-out comes on top. */
+    signInsPerWindow: z.number().int().min(1),
   }),
   liveRoom: z.object({
     /** A reconnect within this long continues the same attendance interval. */

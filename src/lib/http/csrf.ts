@@ -17,6 +17,20 @@ export interface CsrfProtection {
   protect: RequestHandler;
 }
 
+/**
+ * The hidden `_csrf` field, or the X-CSRF-Token header (scripts). A multipart
+ * upload is checked before its body is read, so that nothing is written for a
+ * forged one: its form carries the token in its action's query instead.
+ */
+function tokenFromRequest(req: Request): string | undefined {
+  const fromBody = (req.body as Record<string, unknown> | undefined)?._csrf;
+  if (typeof fromBody === 'string') return fromBody;
+  const fromHeader = req.get('x-csrf-token');
+  if (fromHeader) return fromHeader;
+  const fromQuery = req.query?._csrf;
+  return req.is('multipart/form-data') && typeof fromQuery === 'string' ? fromQuery : undefined;
+}
+
 export function createCsrfProtection(secret: string, cookies: CookiePolicy): CsrfProtection {
   const cookieOptions = { sameSite: cookies.sameSite, secure: cookies.secure, partitioned: cookies.partitioned, httpOnly: true, path: '/' } as const;
   const { generateCsrfToken, doubleCsrfProtection } = doubleCsrf({
@@ -24,7 +38,7 @@ export function createCsrfProtection(secret: string, cookies: CookiePolicy): Csr
     getSessionIdentifier: (req: Request) => req.auth?.id ?? String(req.cookies?.[VISITOR_COOKIE] ?? ''),
     cookieName: cookies.secure ? '__Host-lr_csrf' : 'lr_csrf',
     cookieOptions,
-    getCsrfTokenFromRequest: (req: Request) => (req.body as Record<string, unknown> | undefined)?._csrf as string | undefined ?? req.get('x-csrf-token'),
+    getCsrfTokenFromRequest: tokenFromRequest,
     errorConfig: { statusCode: 403, code: 'CSRF_INVALID', message: 'invalid csrf token' },
   });
 

@@ -1,0 +1,132 @@
+/**
+ * Pictures people upload (course images, the organisation's logo, profile
+ * pictures): the content is checked, not the name or the browser's claim
+ * (PNG, JPEG or WebP only); the original is kept; sized variants are made
+ * once with sharp. Images are addressed by a random id and served to anyone
+ * who has the address, because mail clients showing an invitation have no
+ * session; an id never changes content, so responses cache forever.
+ */
+import { randomUUID } from 'node:crypto';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import type { Db } from '../lib/db/database.ts';
+import { ValidationError } from '../lib/errors/app-error.ts';
+
+export type ImagePurpose = 'course' | 'logo' | 'avatar';
+
+interface VariantSpec {
+  width: number;
+  height: number;
+  fit: 'cover' | 'inside';
+  format: 'webp' | 'jpeg' | 'png';
+}
+
+/** Sizes each purpose needs: course cards and invitation mails, the header logo, profile pictures. */
+export const VARIANTS: Record<ImagePurpose, Record<string, VariantSpec>> = {
+  course: {
+    card: { width: 640, height: 360, fit: 'cover', format: 'webp' },
+    // Mail clients show JPEG everywhere; WebP not yet.
+    invitation: { width: 1200, height: 675, fit: 'cover', format: 'jpeg' },
+  },
+  logo: {
+    header: { width: 480, height: 128, fit: 'inside', format: 'png' },
+  },
+  avatar: {
+    small: { width: 96, height: 96, fit: 'cover', format: 'webp' },
+    large: { width: 256, height: 256, fit: 'cover', format: 'webp' },
+  },
+};
+
+const ACCEPTED_FORMATS: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
+const CONTENT_TYPES: Record<VariantSpec['format'], string> = { webp: 'image/webp', jpeg: 'image/jpeg', png: 'image/png' };
+/** Decoding bombs stop here: about 2.5 times the recommended 2560×1440, squared away generously. */
+const MAX_INPUT_PIXELS = 8192 * 8192;
+
+export interface StoredImage {
+  id: string;
+  purpose: ImagePurpose;
+  contentType: string;
+  width: number;
+  height: number;
+  bytes: number;
+}
+
+export interface ImageFile {
+  path: string;
+  contentType: string;
+}
+
+export class ImageService {
+  readonly #db: Db;
+  readonly #dir: string;
+
+  constructor(db: Db, imagesDir: string) {
+    this.#db = db;
+    this.#dir = imagesDir;
+  }
+
+  /**
+   * Checks and stores an uploaded picture. `field` names the form field in the error a person sees.
+   * Either the picture is stored with all its variants and its record, or nothing is.
+   */
+  async store(upload: { path: string; bytes: number }, purpose: ImagePurpose, createdBy: string, now: number, field = 'image'): Promise<StoredImage> {
+    const metadata = await sharp(upload.path, { limitInputPixels: MAX_INPUT_PIXELS })
+      .metadata()
+      .catch(() => null);
+    const contentType = metadata?.format ? ACCEPTED_FORMATS[metadata.format] : undefined;
+    if (!metadata || !contentType || !metadata.width || !metadata.height) {
+      throw new ValidationError('The picture must be a PNG, JPEG or WebP image.', { [field]: 'must be a PNG, JPEG or WebP image' });
+    }
+    const id = randomUUID();
+    const folder = path.join(this.#dir, id);
+    mkdirSync(folder, { recursive: true });
+    try {
+      copyFileSync(upload.path, path.join(folder, 'original'));
+      for (const [name, spec] of Object.entries(VARIANTS[purpose])) {
+        await sharp(upload.path, { limitInputPixels: MAX_INPUT_PIXELS })
+          .rotate()
+          .resize(spec.width, spec.height, { fit: spec.fit, withoutEnlargement: spec.fit === 'inside' })
+          .toFormat(spec.format, spec.format === 'jpeg' ? { quality: 82, mozjpeg: true } : { quality: 82 })
+          .toFile(path.join(folder, name));
+      }
+      const image: StoredImage = { id, purpose, contentType, width: metadata.width, height: metadata.height, bytes: upload.bytes };
+      await this.#db
+        .insertInto('stored_images')
+        .values({ id, purpose, content_type: contentType, width: image.width, height: image.height, bytes: image.bytes, created_by: createdBy, created_at: now })
+        .execute();
+      return image;
+    } catch (error) {
+      rmSync(folder, { recursive: true, force: true });
+      if ((error as Error).message?.includes('pixel limit')) {
+        throw new ValidationError('The picture has too many pixels.', { [field]: 'is too large in pixels' });
+      }
+      throw error;
+    }
+  }
+
+  async find(id: string): Promise<StoredImage | null> {
+    const row = await this.#db.selectFrom('stored_images').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? { id: row.id, purpose: row.purpose as ImagePurpose, contentType: row.content_type, width: row.width, height: row.height, bytes: Number(row.bytes) } : null;
+  }
+
+  /** The file of one variant ('original' or a name of VARIANTS), or null. */
+  async file(id: string, variant: string): Promise<ImageFile | null> {
+    const image = await this.find(id);
+    if (!image) return null;
+    if (variant === 'original') return { path: path.join(this.#dir, id, 'original'), contentType: image.contentType };
+    const spec = VARIANTS[image.purpose][variant];
+    return spec ? { path: path.join(this.#dir, id, variant), contentType: CONTENT_TYPES[spec.format] } : null;
+  }
+
+  /** Removes an image and its files; a replaced course image or logo leaves nothing behind. */
+  async delete(id: string): Promise<void> {
+    await this.#db.deleteFrom('stored_images').where('id', '=', id).execute();
+    rmSync(path.join(this.#dir, id), { recursive: true, force: true });
+  }
+
+  /** Public address of a variant, for pages and mails. */
+  static url(id: string, variant: string): string {
+    return `/images/${id}/${variant}`;
+  }
+}

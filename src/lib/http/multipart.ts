@@ -1,0 +1,79 @@
+/**
+ * Multipart uploads through multer, streamed to a temporary folder inside the
+ * data folder (never held in memory), with the limits from config. A request
+ * over a limit is answered 413 naming the limit; whatever was written of it is
+ * removed. Handlers move what they keep out of the temporary folder; the rest
+ * is removed when the response ends, so a failed upload leaves nothing behind.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import type { RequestHandler } from 'express';
+import multer from 'multer';
+import { AppError, ValidationError } from '../errors/app-error.ts';
+
+export interface UploadLimits {
+  /** The form field that carries the file(s). */
+  field: string;
+  maxBytes: number;
+  maxFiles: number;
+  tmpDir: string;
+}
+
+export interface UploadedFile {
+  /** The name the browser gave; display only, never a path. */
+  originalName: string;
+  path: string;
+  bytes: number;
+  /** What the browser claims; check the content where it matters. */
+  mimeType: string;
+}
+
+export function acceptUploads({ field, maxBytes, maxFiles, tmpDir }: UploadLimits): RequestHandler {
+  mkdirSync(tmpDir, { recursive: true });
+  const upload = multer({
+    storage: multer.diskStorage({ destination: tmpDir, filename: (_req, _file, done) => done(null, `${randomUUID()}.upload`) }),
+    limits: { fileSize: maxBytes, files: maxFiles, fields: 50, fieldSize: 64 * 1024, parts: maxFiles + 50 },
+  }).array(field, maxFiles);
+
+  return (req, res, next) => {
+    // Temporary files go when the response is done, whatever happened in between.
+    res.on('close', () => {
+      for (const file of (req.files as Express.Multer.File[] | undefined) ?? []) rmSync(file.path, { force: true });
+    });
+    upload(req, res, (error: unknown) => {
+      if (!error) return next();
+      next(toUploadError(error, maxBytes, maxFiles));
+    });
+  };
+}
+
+/** The files of the request, as this service describes them. */
+export function uploadedFiles(req: { files?: unknown }): UploadedFile[] {
+  return ((req.files as Express.Multer.File[] | undefined) ?? []).map((file) => ({
+    originalName: Buffer.from(file.originalname, 'latin1').toString('utf8'),
+    path: file.path,
+    bytes: file.size,
+    mimeType: file.mimetype,
+  }));
+}
+
+function toUploadError(error: unknown, maxBytes: number, maxFiles: number): AppError {
+  if (error instanceof multer.MulterError) {
+    if (error.code === 'LIMIT_FILE_SIZE') return new AppError(413, `A file is larger than the limit of ${formatBytes(maxBytes)}.`, { code: 'FILE_TOO_LARGE', help: 'Choose a smaller file.' });
+    if (error.code === 'LIMIT_FILE_COUNT') return new AppError(413, `At most ${maxFiles} files can be sent at once.`, { code: 'TOO_MANY_FILES' });
+    if (error.code === 'LIMIT_UNEXPECTED_FILE') return new ValidationError('The upload carried a file in a field this form does not have.', { [error.field ?? 'file']: 'unexpected file' });
+    return new ValidationError('The upload could not be read.', {}, { cause: error });
+  }
+  const message = (error as Error | undefined)?.message ?? '';
+  if (/Unexpected end of form|Multipart: Boundary not found|Malformed part header/i.test(message)) {
+    return new ValidationError('The upload was cut short or is not well-formed.', {}, { cause: error });
+  }
+  return new AppError(500, 'The upload could not be stored.', { code: 'UPLOAD_FAILED', cause: error });
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024 * 1024) return `${+(bytes / 1024 ** 3).toFixed(1)} GB`;
+  if (bytes >= 1024 * 1024) return `${+(bytes / 1024 ** 2).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KB`;
+  return `${bytes} bytes`;
+}

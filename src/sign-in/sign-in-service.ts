@@ -1,0 +1,119 @@
+/**
+ * Signing in to the rooms backend with email and password: one generic
+ * answer for every wrong combination, a temporary lock-out after repeated
+ * failures (per email address, whether or not an account has it, so the
+ * lock-out reveals nothing either), and password reset by a single-use link
+ * sent by mail.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { TFunction } from 'i18next';
+import { AppError, UnauthorizedError, ValidationError } from '../lib/errors/app-error.ts';
+import type { Mailer } from '../lib/mail/mailer.ts';
+import { renderMail } from '../lib/mail/mail-templates.ts';
+import type { Logger } from '../lib/logger/logger.ts';
+import type { BrandingService } from '../branding/branding-service.ts';
+import type { IdentityService, LaunchResult } from '../identity/identity-service.ts';
+import { normaliseEmail, type AccountStore } from '../users/account-store.ts';
+import { hashPassword, verifyAgainstNothing, verifyPassword } from './passwords.ts';
+import type { PasswordResetStore } from './password-reset-store.ts';
+import type { SignInFailureStore } from './sign-in-failure-store.ts';
+
+export interface SignInServiceDeps {
+  accounts: AccountStore;
+  failures: SignInFailureStore;
+  resets: PasswordResetStore;
+  identity: IdentityService;
+  mailer: Mailer;
+  branding: BrandingService;
+  logger: Logger;
+  publicUrl: string;
+  partnerId: number;
+  options: { maxFailures: number; lockMs: number; resetTtlMs: number };
+  now: () => number;
+}
+
+export class SignInService {
+  readonly #deps: SignInServiceDeps;
+
+  constructor(deps: SignInServiceDeps) {
+    this.#deps = deps;
+  }
+
+  async signIn(email: string, password: string, t: TFunction): Promise<LaunchResult> {
+    const { accounts, failures, identity, options } = this.#deps;
+    const now = this.#deps.now();
+    const key = normaliseEmail(email);
+    const record = await failures.find(key);
+    if (record?.lockedUntil && record.lockedUntil > now) {
+      const minutes = Math.max(1, Math.ceil((record.lockedUntil - now) / 60_000));
+      throw new AppError(429, t('sign-in:locked', { count: minutes }), { code: 'SIGN_IN_LOCKED' });
+    }
+    const account = await accounts.findBackendByEmail(key);
+    const passwordHash = account?.status === 'active' ? await accounts.passwordHashOf(account.id) : null;
+    const matches = passwordHash ? await verifyPassword(passwordHash, password) : await verifyAgainstNothing(password);
+    if (!account || !matches) {
+      await this.#recordFailure(key, record, now);
+      throw new UnauthorizedError(t('sign-in:wrongCredentials'), { code: 'SIGN_IN_FAILED' });
+    }
+    await failures.clear(key);
+    return identity.startBackendSession(account, this.#deps.partnerId);
+  }
+
+  async #recordFailure(key: string, record: { failures: number; firstFailedAt: number } | null, now: number): Promise<void> {
+    const { maxFailures, lockMs } = this.#deps.options;
+    // Failures count within one lock-out window; an old failure does not add up forever.
+    const fresh = !record || now - record.firstFailedAt > lockMs;
+    const count = fresh ? 1 : record.failures + 1;
+    await this.#deps.failures.save(key, { failures: count, firstFailedAt: fresh ? now : record.firstFailedAt, lockedUntil: count >= maxFailures ? now + lockMs : null });
+  }
+
+  /** Always answers the same, whether an account has this address or not; only an active backend account gets a mail. */
+  async requestPasswordReset(email: string, t: TFunction): Promise<void> {
+    const { accounts, resets, mailer, logger } = this.#deps;
+    const account = await accounts.findBackendByEmail(email);
+    if (!account || account.status !== 'active' || !account.email) return;
+    const now = this.#deps.now();
+    const token = randomBytes(32).toString('base64url');
+    await resets.retireForUser(account.id, now);
+    await resets.insert({ tokenHash: hashResetToken(token), userId: account.id, createdAt: now, expiresAt: now + this.#deps.options.resetTtlMs, usedAt: null });
+    const mail = await renderMail('password-reset', account.email, {
+      t,
+      branding: await this.#deps.branding.mailBranding(),
+      subject: t('sign-in:resetMail.subject'),
+      name: account.name,
+      link: `${this.#deps.publicUrl}/password-reset/${token}`,
+      minutes: Math.round(this.#deps.options.resetTtlMs / 60_000),
+    });
+    // A mail that cannot go out is logged, not shown: the answer must not depend on the address.
+    await mailer.send(mail).catch((error: unknown) => logger.error({ err: error }, 'password reset mail failed'));
+  }
+
+  /** The account a reset link belongs to, if the link is still good. */
+  async checkResetLink(token: string, t: TFunction): Promise<{ userId: string; email: string | null }> {
+    const reset = token.length <= 100 ? await this.#deps.resets.find(hashResetToken(token)) : null;
+    const account = reset ? await this.#deps.accounts.findById(reset.userId) : null;
+    if (!reset || reset.usedAt !== null || reset.expiresAt <= this.#deps.now() || !account || account.status !== 'active') {
+      throw new AppError(410, t('sign-in:resetLinkInvalid'), { code: 'RESET_LINK_INVALID', help: t('sign-in:resetLinkInvalidHelp') });
+    }
+    return { userId: account.id, email: account.email };
+  }
+
+  async resetPassword(token: string, password: string, t: TFunction): Promise<void> {
+    const { userId, email } = await this.checkResetLink(token, t);
+    if (email && normaliseEmail(email) === normaliseEmail(password)) throw new ValidationError(t('sign-in:passwordIsEmail'), { password: t('sign-in:passwordIsEmail') });
+    const passwordHash = await hashPassword(password);
+    const now = this.#deps.now();
+    if (!(await this.#deps.resets.markUsed(hashResetToken(token), now))) {
+      throw new AppError(410, t('sign-in:resetLinkInvalid'), { code: 'RESET_LINK_INVALID', help: t('sign-in:resetLinkInvalidHelp') });
+    }
+    await this.#deps.accounts.setPassword(userId, passwordHash, now);
+    await this.#deps.resets.retireForUser(userId, now);
+    // Whoever knew the old password is signed out everywhere.
+    await this.#deps.identity.signOutEverywhere(userId);
+    if (email) await this.#deps.failures.clear(normaliseEmail(email));
+  }
+}
+
+export function hashResetToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}

@@ -1,0 +1,136 @@
+/**
+ * Everyone the backend knows, in the `users` table: MediaSpace users (met at
+ * their first launch, identified by their Kaltura user id) and backend
+ * accounts (invited by an administrator, signing in with email and password).
+ * The only code that reads or writes account rows.
+ */
+import type { Db } from '../lib/db/database.ts';
+import type { Selectable } from 'kysely';
+import type { UsersTable } from '../lib/db/schema.ts';
+import { BACKEND_ROLES, type BackendRole } from '../backend/backend-roles.ts';
+
+export type AccountSource = 'mediaspace' | 'backend';
+export type AccountStatus = 'invited' | 'active' | 'deactivated';
+
+export interface Account {
+  id: string;
+  /** The name people see: the profile's display name, else the name from MediaSpace or the invitation. */
+  name: string;
+  /** The name from MediaSpace or the invitation, before any profile change. */
+  givenName: string;
+  email: string | null;
+  source: AccountSource;
+  /** Backend accounts only; a MediaSpace user's access follows their MediaSpace role and course membership. */
+  backendRole: BackendRole | null;
+  mediaspaceRole: string | null;
+  status: AccountStatus;
+  language: string | null;
+  pictureImageId: string | null;
+  hasPassword: boolean;
+  firstSeenAt: number;
+  lastSeenAt: number;
+  version: number;
+}
+
+export interface NewBackendAccount {
+  id: string;
+  name: string;
+  email: string;
+  backendRole: BackendRole;
+  status: AccountStatus;
+  createdAt: number;
+}
+
+export interface AccountStore {
+  findById(id: string): Promise<Account | null>;
+  /** The backend account with this email address (case-insensitive), whatever its status. */
+  findBackendByEmail(email: string): Promise<Account | null>;
+  /** Any account, MediaSpace or backend, that uses this email address. */
+  findAnyByEmail(email: string): Promise<Account | null>;
+  passwordHashOf(id: string): Promise<string | null>;
+  insertBackendAccount(account: NewBackendAccount): Promise<Account>;
+  setPassword(id: string, passwordHash: string, now: number): Promise<void>;
+  /** Sets the account active with its first password (an accepted invitation). */
+  activate(id: string, passwordHash: string, now: number): Promise<void>;
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function createAccountStore(db: Db): AccountStore {
+  async function findOne(where: (query: ReturnType<typeof selectAccounts>) => ReturnType<typeof selectAccounts>): Promise<Account | null> {
+    const row = await where(selectAccounts(db)).executeTakeFirst();
+    return row ? toAccount(row) : null;
+  }
+
+  return {
+    findById: (id) => findOne((query) => query.where('id', '=', id)),
+    findBackendByEmail: (email) => findOne((query) => query.where('email_normalized', '=', normaliseEmail(email)).where('source', '=', 'backend')),
+    findAnyByEmail: (email) => findOne((query) => query.where('email_normalized', '=', normaliseEmail(email)).orderBy('source')),
+
+    async passwordHashOf(id) {
+      const row = await db.selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirst();
+      return row?.password_hash ?? null;
+    },
+
+    async insertBackendAccount(account) {
+      await db
+        .insertInto('users')
+        .values({
+          id: account.id,
+          name: account.name,
+          email: account.email.trim(),
+          email_normalized: normaliseEmail(account.email),
+          mediaspace_role: null,
+          source: 'backend',
+          backend_role: account.backendRole,
+          password_hash: null,
+          display_name: null,
+          language: null,
+          picture_image_id: null,
+          status: account.status,
+          deactivated_at: null,
+          first_seen_at: account.createdAt,
+          last_seen_at: account.createdAt,
+        })
+        .execute();
+      return (await this.findById(account.id))!;
+    },
+
+    async setPassword(id, passwordHash, now) {
+      await db.updateTable('users').set({ password_hash: passwordHash, last_seen_at: now }).where('id', '=', id).execute();
+    },
+
+    async activate(id, passwordHash, now) {
+      await db
+        .updateTable('users')
+        .set((eb) => ({ password_hash: passwordHash, status: 'active', last_seen_at: now, version: eb('version', '+', 1) }))
+        .where('id', '=', id)
+        .execute();
+    },
+  };
+}
+
+function selectAccounts(db: Db) {
+  return db.selectFrom('users').selectAll();
+}
+
+export function toAccount(row: Selectable<UsersTable>): Account {
+  return {
+    id: row.id,
+    name: row.display_name ?? row.name,
+    givenName: row.name,
+    email: row.email,
+    source: row.source === 'backend' ? 'backend' : 'mediaspace',
+    backendRole: (BACKEND_ROLES as readonly string[]).includes(row.backend_role ?? '') ? (row.backend_role as BackendRole) : null,
+    mediaspaceRole: row.mediaspace_role,
+    status: row.status === 'invited' || row.status === 'deactivated' ? row.status : 'active',
+    language: row.language,
+    pictureImageId: row.picture_image_id,
+    hasPassword: row.password_hash !== null,
+    firstSeenAt: Number(row.first_seen_at),
+    lastSeenAt: Number(row.last_seen_at),
+    version: Number(row.version),
+  };
+}
