@@ -95,7 +95,8 @@ describe('MediaSpace flows in a browser', function () {
     expect(await frame.locator('[data-room-role]').getAttribute('data-room-role')).to.equal('instructor');
     expect((await frame.locator('[data-room-role]').innerText()).trim()).to.equal('Instructor');
     expect(await frame.locator('[data-room-user]').innerText()).to.contain('Maria Manager');
-    expect(await frame.locator('[data-room-state]').getAttribute('data-room-state')).to.equal('live');
+    // The room script sets the state once the room socket's welcome arrives.
+    await frame.locator('[data-room-state="live"]').waitFor();
     expect(await permissionsShown(frame)).to.include('Start the session');
     expect(await roomFrameHeight(iframe)).to.be.greaterThan(300);
     // The portal stays where it was: the room opened within the page.
