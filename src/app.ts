@@ -33,6 +33,10 @@ import { createDemoPortalRouter } from './demo-portal/demo-portal-router.ts';
 import { backendNav } from './backend/backend-nav.ts';
 import { loadBackendActor } from './backend/backend-access.ts';
 import type { BrandingService } from './branding/branding-service.ts';
+import { brandingLocals, serveBrandingStylesheet } from './branding/branding-stylesheet.ts';
+import { createBrandingRouter } from './branding/branding-router.ts';
+import { createProfileRouter } from './profile/profile-router.ts';
+import type { ProfileService } from './profile/profile-service.ts';
 import type { CourseMemberStore } from './courses/course-member-store.ts';
 import { createImagesRouter } from './images/images-router.ts';
 import type { ImageService } from './images/image-service.ts';
@@ -69,6 +73,7 @@ export interface BackendDeps {
   images: ImageService;
   branding: BrandingService;
   signIn: SignInService;
+  profiles: ProfileService;
 }
 
 /** Paths whose pages are translated: the rooms backend and its sign-in. */
@@ -92,6 +97,8 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(securityHeaders(config.http.embedOrigins));
   app.use('/assets', express.static(path.join(ROOT, 'src/lib/http/public'), { maxAge: '5m', index: false }));
+  // Before sessions and CSRF: a stylesheet sets no cookie, so it can be cached.
+  app.get('/branding.css', serveBrandingStylesheet(deps.backend.branding));
   app.use(express.urlencoded({ extended: true, limit: '32kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '64kb' }));
   app.use(cookieParser());
@@ -115,13 +122,9 @@ export function createApp(deps: AppDeps): Express {
       const language = req.auth ? (await accounts.findById(req.auth.userId))?.language : null;
       return isLanguage(language) ? language : null;
     }),
-    async (_req, res, next) => {
-      const current = await branding.current();
-      res.locals.brandingStylesheet = `/branding.css?v=${current.version}`;
-      res.locals.brandingLogo = current.logoImageId ? `/images/${current.logoImageId}/header` : null;
-      next();
-    },
   );
+  // Every page (backend, room, demo portal, the module's pages) links the organisation's colours.
+  app.use(brandingLocals(branding));
 
   const csrf = createCsrfProtection(deps.csrfSecret, cookies);
   app.use(csrf.prepare);
@@ -141,6 +144,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(createImagesRouter(deps.backend.images));
   app.use(createSignInRouter({ signIn: deps.backend.signIn, cookies, signInRateLimit: createRateLimit(config.rateLimit.windowSeconds, config.rateLimit.signInsPerWindow) }));
   app.use('/backend', loadBackendActor(deps.backend), backendNav);
+  const imageUploads = { maxImageBytes: config.uploads.maxImageMegabytes * 1024 * 1024, tmpDir: path.join(config.dataDir, 'uploads-tmp') };
+  app.use('/backend', createProfileRouter({ profiles: deps.backend.profiles, cookies, uploads: imageUploads }));
+  app.use('/backend', createBrandingRouter({ branding: deps.backend.branding, uploads: imageUploads }));
   app.use(createEmbedRouter({ identity: deps.identity, settings: deps.settings, embedOrigins: config.http.embedOrigins, launchRateLimit }));
   if (deps.kalturaEmulator) {
     app.use(createDemoPortalRouter({ gateway: deps.gateway, identity: deps.identity, cookies, actionRateLimit }));

@@ -49,6 +49,8 @@ import { createPasswordResetStore } from './sign-in/password-reset-store.ts';
 import { createSignInFailureStore } from './sign-in/sign-in-failure-store.ts';
 import { SignInService } from './sign-in/sign-in-service.ts';
 import { createAccountStore } from './users/account-store.ts';
+import { createProfileStore } from './profile/profile-store.ts';
+import { ProfileService } from './profile/profile-service.ts';
 
 const PURGE_EVERY_MS = 10 * 60_000;
 
@@ -150,7 +152,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const accounts = createAccountStore(db);
   const members = createCourseMemberStore(db);
   const images = new ImageService(db, path.join(config.dataDir, 'images'));
-  const branding = new BrandingService(db, config.http.publicUrl, now);
+  const branding = new BrandingService(db, config.http.publicUrl, now, images);
   const mailer = createMailer({ from: config.mail.from, smtpUrl: config.mail.smtpUrl, outboxDir: path.join(config.dataDir, 'outbox') });
   const signIn = new SignInService({
     accounts,
@@ -165,6 +167,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     options: { maxFailures: config.backend.loginMaxFailures, lockMs: config.backend.loginLockMinutes * 60_000, resetTtlMs: config.backend.passwordResetTtlMinutes * 60_000 },
     now,
   });
+  const profiles = new ProfileService({ accounts, profiles: createProfileStore(db), images, signIn, now });
 
   const app = createApp({
     config,
@@ -180,7 +183,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     liveSessions,
     launchTokens,
     kalturaEmulator: kalturaEmulator?.router ?? null,
-    backend: { translations, accounts, members, images, branding, signIn },
+    backend: { translations, accounts, members, images, branding, signIn, profiles },
   });
   server.on('request', app);
   const roomSockets = attachRoomSockets(server, {

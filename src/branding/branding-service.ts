@@ -6,6 +6,7 @@
 import type { Db } from '../lib/db/database.ts';
 import type { MailBranding } from '../lib/mail/mail-templates.ts';
 import { ImageService } from '../images/image-service.ts';
+import { textOn } from './contrast.ts';
 
 export const DEFAULT_BRANDING = { primaryColor: '#0b5cad', secondaryColor: '#1f7a4d' } as const;
 const ORGANISATION = 'organisation';
@@ -27,21 +28,28 @@ export interface BrandingChange {
   secondaryColor: string;
 }
 
+/** What a save answers: the branding as saved, or `stale` when someone else saved first (nothing was changed). */
+export type SaveOutcome = { saved: true; branding: Branding } | { saved: false };
+
 export class BrandingService {
   readonly #db: Db;
   readonly #publicUrl: string;
   readonly #now: () => number;
+  readonly #images: ImageService | null;
   #remembered: { branding: Branding; until: number } | null = null;
 
-  constructor(db: Db, publicUrl: string, now: () => number) {
+  /** `images` stores and removes logos; without it the logo cannot be changed (colours still can). */
+  constructor(db: Db, publicUrl: string, now: () => number, images: ImageService | null = null) {
     this.#db = db;
     this.#publicUrl = publicUrl;
     this.#now = now;
+    this.#images = images;
   }
 
-  async current(): Promise<Branding> {
+  /** The branding, remembered for a few seconds; `fresh` reads the database (before a change). */
+  async current({ fresh = false }: { fresh?: boolean } = {}): Promise<Branding> {
     const now = this.#now();
-    if (this.#remembered && this.#remembered.until > now) return this.#remembered.branding;
+    if (!fresh && this.#remembered && this.#remembered.until > now) return this.#remembered.branding;
     const row = await this.#db.selectFrom('branding').selectAll().where('id', '=', ORGANISATION).executeTakeFirst();
     const branding: Branding = row
       ? { logoImageId: row.logo_image_id, primaryColor: row.primary_color, secondaryColor: row.secondary_color, version: row.version, updatedBy: row.updated_by, updatedAt: Number(row.updated_at) }
@@ -78,12 +86,58 @@ export class BrandingService {
     return saved;
   }
 
-  /** What mails need: absolute addresses, since a mail client has no base URL. */
+  /** New colours on top of `expectedVersion`, keeping the logo. */
+  async saveColours(colours: { primaryColor: string; secondaryColor: string }, expectedVersion: number, by: string): Promise<SaveOutcome> {
+    const current = await this.current({ fresh: true });
+    if (current.version !== expectedVersion) return { saved: false };
+    return this.#saved(await this.save({ logoImageId: current.logoImageId, ...colours }, expectedVersion, by));
+  }
+
+  /**
+   * A new logo from an upload (checked and sized by the image service). The replaced logo is
+   * removed; when the save is refused as stale, the new one is removed instead, so nothing is left over.
+   */
+  async replaceLogo(upload: { path: string; bytes: number }, expectedVersion: number, by: string): Promise<SaveOutcome> {
+    const images = this.#requireImages();
+    const current = await this.current({ fresh: true });
+    if (current.version !== expectedVersion) return { saved: false };
+    const logo = await images.store(upload, 'logo', by, this.#now(), 'logo');
+    let saved = false;
+    try {
+      saved = await this.save({ logoImageId: logo.id, primaryColor: current.primaryColor, secondaryColor: current.secondaryColor }, expectedVersion, by);
+    } finally {
+      if (!saved) await images.delete(logo.id);
+    }
+    if (saved && current.logoImageId) await images.delete(current.logoImageId);
+    return this.#saved(saved);
+  }
+
+  /** Back to the product's name in the header; the logo's files are removed. */
+  async removeLogo(expectedVersion: number, by: string): Promise<SaveOutcome> {
+    const images = this.#requireImages();
+    const current = await this.current({ fresh: true });
+    if (current.version !== expectedVersion) return { saved: false };
+    const saved = await this.save({ logoImageId: null, primaryColor: current.primaryColor, secondaryColor: current.secondaryColor }, expectedVersion, by);
+    if (saved && current.logoImageId) await images.delete(current.logoImageId);
+    return this.#saved(saved);
+  }
+
+  async #saved(saved: boolean): Promise<SaveOutcome> {
+    return saved ? { saved: true, branding: await this.current({ fresh: true }) } : { saved: false };
+  }
+
+  #requireImages(): ImageService {
+    if (!this.#images) throw new Error('BrandingService was built without an image service');
+    return this.#images;
+  }
+
+  /** What mails need: absolute addresses, since a mail client has no base URL; and the text colour that reads on the primary colour. */
   async mailBranding(organisationName = 'Live Rooms'): Promise<MailBranding> {
     const branding = await this.current();
     return {
       organisationName,
       primaryColor: branding.primaryColor,
+      onPrimaryColor: textOn(branding.primaryColor).text,
       logoUrl: branding.logoImageId ? `${this.#publicUrl}${ImageService.url(branding.logoImageId, 'header')}` : null,
     };
   }

@@ -76,7 +76,7 @@ export class ImageService {
       .catch(() => null);
     const contentType = metadata?.format ? ACCEPTED_FORMATS[metadata.format] : undefined;
     if (!metadata || !contentType || !metadata.width || !metadata.height) {
-      throw new ValidationError('The picture must be a PNG, JPEG or WebP image.', { [field]: 'must be a PNG, JPEG or WebP image' });
+      throw new ValidationError('The picture must be a PNG, JPEG or WebP image.', { [field]: 'must be a PNG, JPEG or WebP image' }, { code: 'IMAGE_TYPE' });
     }
     const id = randomUUID();
     const folder = path.join(this.#dir, id);
@@ -99,7 +99,7 @@ export class ImageService {
     } catch (error) {
       rmSync(folder, { recursive: true, force: true });
       if ((error as Error).message?.includes('pixel limit')) {
-        throw new ValidationError('The picture has too many pixels.', { [field]: 'is too large in pixels' });
+        throw new ValidationError('The picture has too many pixels.', { [field]: 'is too large in pixels' }, { code: 'IMAGE_TOO_MANY_PIXELS' });
       }
       throw error;
     }

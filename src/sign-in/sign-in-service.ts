@@ -59,6 +59,38 @@ export class SignInService {
     return identity.startBackendSession(account, this.#deps.partnerId);
   }
 
+  /**
+   * A signed-in backend account changes its password: the current one is required and
+   * checked like a sign-in (a wrong one counts towards the same lock-out, so a borrowed
+   * session cannot guess at it without limit). Every session of the account ends, reset
+   * links stop working, and a fresh session is answered for the browser that made the change.
+   */
+  async changePassword(accountId: string, currentPassword: string, newPassword: string, t: TFunction): Promise<LaunchResult> {
+    const { accounts, failures, resets, identity } = this.#deps;
+    const account = await accounts.findById(accountId);
+    if (!account || account.source !== 'backend' || account.status !== 'active' || !account.email) {
+      throw new AppError(403, t('profile:password.notForMediaSpace'), { code: 'NO_PASSWORD_HERE' });
+    }
+    const now = this.#deps.now();
+    const key = normaliseEmail(account.email);
+    const record = await failures.find(key);
+    if (record?.lockedUntil && record.lockedUntil > now) {
+      const minutes = Math.max(1, Math.ceil((record.lockedUntil - now) / 60_000));
+      throw new AppError(429, t('sign-in:locked', { count: minutes }), { code: 'SIGN_IN_LOCKED' });
+    }
+    const passwordHash = await accounts.passwordHashOf(account.id);
+    if (!passwordHash || !(await verifyPassword(passwordHash, currentPassword))) {
+      await this.#recordFailure(key, record, now);
+      throw new ValidationError(t('profile:password.currentWrong'), { currentPassword: t('profile:password.currentWrong') }, { code: 'CURRENT_PASSWORD_WRONG' });
+    }
+    if (key === normaliseEmail(newPassword)) throw new ValidationError(t('sign-in:passwordIsEmail'), { password: t('sign-in:passwordIsEmail') });
+    await accounts.setPassword(account.id, await hashPassword(newPassword), now);
+    await resets.retireForUser(account.id, now);
+    await failures.clear(key);
+    await identity.signOutEverywhere(account.id);
+    return identity.startBackendSession(account, this.#deps.partnerId);
+  }
+
   async #recordFailure(key: string, record: { failures: number; firstFailedAt: number } | null, now: number): Promise<void> {
     const { maxFailures, lockMs } = this.#deps.options;
     // Failures count within one lock-out window; an old failure does not add up forever.

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import { AppError, ValidationError } from '../errors/app-error.ts';
 
@@ -45,6 +45,16 @@ export function acceptUploads({ field, maxBytes, maxFiles, tmpDir }: UploadLimit
       next(toUploadError(error, maxBytes, maxFiles));
     });
   };
+}
+
+/**
+ * Runs an acceptUploads handler inside a route, so the route can show an upload's problem
+ * (413 over the limit) on its own form instead of the error page.
+ */
+export function receiveUploads(upload: RequestHandler, req: Request, res: Response): Promise<void> {
+  return new Promise((resolve, reject) => {
+    upload(req, res, (error?: unknown) => (error ? reject(error) : resolve()));
+  });
 }
 
 /** The files of the request, as this service describes them. */

@@ -13,6 +13,8 @@ const EMAIL_VIEWS = path.resolve(import.meta.dirname, '../../../views/emails');
 export interface MailBranding {
   organisationName: string;
   primaryColor: string;
+  /** Text on the primary colour: white or dark, whichever reads better. */
+  onPrimaryColor: string;
   /** Absolute URL of the logo, or null for the product's name alone. */
   logoUrl: string | null;
 }

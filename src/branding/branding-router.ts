@@ -1,0 +1,200 @@
+/**
+ * /backend/branding, for administrators: the organisation's logo and its two
+ * colours. Colours are checked against WCAG AA and saved even when text on
+ * them would read poorly (the page says so, with the ratios; the product then
+ * chooses the text colour that reads best). Every save names the version it
+ * was made on; a stale one is refused with 409 and changes nothing.
+ */
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { z } from 'zod';
+import { allowRoles, currentActor } from '../backend/backend-access.ts';
+import { AppError, ConflictError, ValidationError } from '../lib/errors/app-error.ts';
+import { acceptUploads, formatBytes, receiveUploads, uploadedFiles } from '../lib/http/multipart.ts';
+import { parseInput } from '../lib/http/validate.ts';
+import { ImageService } from '../images/image-service.ts';
+import type { Branding, BrandingService, SaveOutcome } from './branding-service.ts';
+import { AA_TEXT, contrastReport, displayRatio, isHexColour, type ContrastReport } from './contrast.ts';
+
+const FORM_STATUSES = new Set([400, 409, 413]);
+type Section = 'logo' | 'colours';
+type ColourField = 'primaryColor' | 'secondaryColor';
+
+export interface BrandingRouterDeps {
+  branding: BrandingService;
+  uploads: { maxImageBytes: number; tmpDir: string };
+}
+
+function wantsJson(req: Request): boolean {
+  return req.accepts(['html', 'json']) === 'json';
+}
+
+/** Lower case, without surrounding spaces; the leading # may be left out. */
+function normaliseColour(value: unknown): string {
+  const text = typeof value === 'string' ? value.trim().toLowerCase() : '';
+  return text && !text.startsWith('#') ? `#${text}` : text;
+}
+
+function versionOf(body: unknown, t: Request['t']): number {
+  return parseInput(z.object({ version: z.coerce.number({ error: t('branding:errors.version') }).int(t('branding:errors.version')).min(0, t('branding:errors.version')) }), body, t('common:errors.fixBelow')).version;
+}
+
+/**
+ * The colour a form sends: the text field and the colour picker carry the same value (a page
+ * script keeps them together); without the script, the one the person changed counts.
+ */
+function chosenColour(body: Record<string, unknown>, field: ColourField, saved: string): string {
+  const typed = normaliseColour(body[field]);
+  const picked = normaliseColour(body[`${field}Picker`]);
+  if (typed !== saved || !isHexColour(picked)) return typed;
+  return picked;
+}
+
+export function createBrandingRouter({ branding, uploads }: BrandingRouterDeps): Router {
+  const router = Router();
+  const administrators = allowRoles('administrator');
+  const receiveLogo = acceptUploads({ field: 'logo', maxBytes: uploads.maxImageBytes, maxFiles: 1, tmpDir: uploads.tmpDir });
+
+  function formatRatio(res: Response, ratio: number): string {
+    return new Intl.NumberFormat(String(res.locals.language ?? 'en'), { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(displayRatio(ratio));
+  }
+
+  /** The check as people read it: every ratio formatted, every warning a sentence. */
+  function describeContrast(req: Request, res: Response, report: ContrastReport) {
+    const ratio = (value: number) => formatRatio(res, value);
+    const aa = new Intl.NumberFormat(String(res.locals.language ?? 'en')).format(AA_TEXT);
+    const colours = (check: ContrastReport['secondary']) => ({
+      colour: check.colour,
+      whiteRatio: ratio(check.whiteRatio),
+      darkRatio: ratio(check.darkRatio),
+      text: check.text,
+      textIsWhite: check.text === '#ffffff',
+    });
+    return {
+      primary: colours(report.primary),
+      secondary: colours(report.secondary),
+      warnings: report.warnings.map((warning) => ({
+        field: warning.field,
+        kind: warning.kind,
+        message:
+          warning.kind === 'linksDarker'
+            ? req.t('branding:warnings.linksDarker', { colour: warning.colour, ratio: ratio(warning.ratio), shade: warning.shade, shadeRatio: ratio(warning.shadeRatio), aa })
+            : req.t(`branding:warnings.${warning.kind}`, { colour: warning.colour, white: ratio(warning.whiteRatio), dark: ratio(warning.darkRatio), aa }),
+      })),
+    };
+  }
+
+  function brandingView(current: Branding) {
+    return {
+      primaryColor: current.primaryColor,
+      secondaryColor: current.secondaryColor,
+      logo: current.logoImageId ? ImageService.url(current.logoImageId, 'header') : null,
+      version: current.version,
+      updatedAt: current.updatedAt,
+    };
+  }
+
+  interface PageState {
+    section?: Section;
+    status?: number;
+    error?: AppError | null;
+    form?: { primaryColor: string; secondaryColor: string };
+    notice?: string | null;
+  }
+
+  async function render(req: Request, res: Response, state: PageState = {}) {
+    const current = await branding.current({ fresh: true });
+    const form = state.form ?? { primaryColor: current.primaryColor, secondaryColor: current.secondaryColor };
+    // The check follows what the form shows, as long as it is a colour at all.
+    const checked = {
+      primary: isHexColour(form.primaryColor) ? form.primaryColor : current.primaryColor,
+      secondary: isHexColour(form.secondaryColor) ? form.secondaryColor : current.secondaryColor,
+    };
+    const error = state.error ?? null;
+    res
+      .status(state.status ?? 200)
+      .set('Cache-Control', 'no-store')
+      .render('branding/index', {
+        title: req.t('branding:title'),
+        branding: brandingView(current),
+        form,
+        pickers: checked,
+        contrast: describeContrast(req, res, contrastReport(checked.primary, checked.secondary)),
+        section: state.section ?? null,
+        problem: error ? { message: error.message, help: error.help ?? null } : null,
+        errors: error instanceof ValidationError ? error.fields : error?.status === 413 ? { logo: error.message } : {},
+        maxImage: formatBytes(uploads.maxImageBytes),
+        aa: new Intl.NumberFormat(String(res.locals.language ?? 'en')).format(AA_TEXT),
+        flash: state.notice ?? null,
+      });
+  }
+
+  async function submit(req: Request, res: Response, section: Section, form: PageState['form'], change: () => Promise<SaveOutcome>): Promise<boolean> {
+    try {
+      const outcome = await change();
+      if (!outcome.saved) throw new ConflictError(req.t('common:errors.conflict'), { help: req.t('common:errors.conflictHelp'), code: 'STALE_VERSION' });
+      return true;
+    } catch (error) {
+      if (wantsJson(req) || !(error instanceof AppError) || !FORM_STATUSES.has(error.status)) throw error;
+      await render(req, res, { section, status: error.status, error, form });
+      return false;
+    }
+  }
+
+  async function answer(req: Request, res: Response, saved: string) {
+    if (!wantsJson(req)) return res.redirect(303, `/backend/branding?saved=${saved}`);
+    const current = await branding.current({ fresh: true });
+    res.set('Cache-Control', 'no-store').json({ branding: brandingView(current), contrast: describeContrast(req, res, contrastReport(current.primaryColor, current.secondaryColor)) });
+  }
+
+  router.get('/branding', administrators, async (req, res) => {
+    if (wantsJson(req)) return answer(req, res, '');
+    const saved = typeof req.query.saved === 'string' && /^(colours|logo|logoRemoved)$/.test(req.query.saved) ? req.query.saved : null;
+    await render(req, res, { notice: saved ? req.t(`branding:saved.${saved}`) : null });
+  });
+
+  router.post('/branding/colours', administrators, async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const saved = await branding.current({ fresh: true });
+    const form = { primaryColor: chosenColour(body, 'primaryColor', saved.primaryColor), secondaryColor: chosenColour(body, 'secondaryColor', saved.secondaryColor) };
+    const done = await submit(req, res, 'colours', form, async () => {
+      const version = versionOf(body, req.t);
+      const hex = z.string().refine(isHexColour, req.t('branding:errors.colour'));
+      const colours = parseInput(z.object({ primaryColor: hex, secondaryColor: hex }), form, req.t('common:errors.fixBelow'));
+      return branding.saveColours(colours, version, currentActor(req).userId);
+    });
+    if (done) await answer(req, res, 'colours');
+  });
+
+  router.post('/branding/logo', administrators, async (req, res) => {
+    const done = await submit(req, res, 'logo', undefined, async () => {
+      await receive(receiveLogo, req, res, req.t, formatBytes(uploads.maxImageBytes));
+      const [file] = uploadedFiles(req);
+      if (!file || file.bytes === 0) throw new ValidationError(req.t('branding:errors.logoMissing'), { logo: req.t('branding:errors.logoMissing') });
+      const version = versionOf(req.body, req.t);
+      return branding.replaceLogo(file, version, currentActor(req).userId).catch((error: unknown) => {
+        if (!(error instanceof ValidationError)) throw error;
+        // The image service's own message is not in the person's language.
+        const message = error.code === 'IMAGE_TOO_MANY_PIXELS' ? req.t('branding:errors.logoPixels') : req.t('branding:errors.logoType');
+        throw new ValidationError(message, { logo: message }, { code: error.code });
+      });
+    });
+    if (done) await answer(req, res, 'logo');
+  });
+
+  router.post('/branding/logo/remove', administrators, async (req, res) => {
+    const done = await submit(req, res, 'logo', undefined, () => branding.removeLogo(versionOf(req.body, req.t), currentActor(req).userId));
+    if (done) await answer(req, res, 'logoRemoved');
+  });
+
+  return router;
+}
+
+/** Reads the multipart body; an upload over the limit becomes a 413 in the person's language. */
+async function receive(upload: RequestHandler, req: Request, res: Response, t: Request['t'], maxLabel: string): Promise<void> {
+  await receiveUploads(upload, req, res).catch((error: unknown) => {
+    if (error instanceof AppError && error.code === 'FILE_TOO_LARGE') {
+      throw new AppError(413, t('branding:errors.logoTooLarge', { max: maxLabel }), { code: 'FILE_TOO_LARGE', help: t('branding:errors.logoTooLargeHelp') });
+    }
+    throw error;
+  });
+}
