@@ -28,10 +28,11 @@ function wantsJson(req: Request): boolean {
   return req.accepts(['html', 'json']) === 'json';
 }
 
-/** Lower case, without surrounding spaces; the leading # may be left out. */
+/** A colour in lower case, the leading # optional; anything else comes back as it was typed, for the form to show. */
 function normaliseColour(value: unknown): string {
-  const text = typeof value === 'string' ? value.trim().toLowerCase() : '';
-  return text && !text.startsWith('#') ? `#${text}` : text;
+  const text = typeof value === 'string' ? value.trim() : '';
+  const colour = `#${text.replace(/^#/, '').toLowerCase()}`;
+  return isHexColour(colour) ? colour : text;
 }
 
 function versionOf(body: unknown, t: Request['t']): number {

@@ -1,0 +1,35 @@
+/**
+ * Integration tests that touch SQL run on SQLite, and on PostgreSQL too when
+ * TEST_DATABASE_URL is set: each PostgreSQL server gets a schema of its own,
+ * dropped when it stops.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { deepMerge, type ConfigInput } from '../../src/lib/config/config.ts';
+import { startTestServer, type TestServer, type TestServerOptions } from './test-server.ts';
+
+const DATABASE_URL = process.env.TEST_DATABASE_URL;
+
+export const TEST_DATABASES: ReadonlyArray<'SQLite' | 'PostgreSQL'> = ['SQLite', ...(DATABASE_URL ? (['PostgreSQL'] as const) : [])];
+
+export async function startTestServerOn(database: 'SQLite' | 'PostgreSQL', options: TestServerOptions = {}): Promise<TestServer> {
+  if (database === 'SQLite') return startTestServer(options);
+  const admin = new pg.Client({ connectionString: DATABASE_URL });
+  await admin.connect();
+  const schema = `live_rooms_test_${randomBytes(4).toString('hex')}`;
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const url = new URL(DATABASE_URL!);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  const server = await startTestServer({ ...options, config: deepMerge(options.config ?? {}, { database: { url: url.toString() } }) as ConfigInput });
+  return {
+    ...server,
+    async stop() {
+      try {
+        await server.stop();
+      } finally {
+        await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await admin.end();
+      }
+    },
+  };
+}
