@@ -44,6 +44,10 @@ import { isLanguage, translate, type Translations } from './lib/i18n/i18n.ts';
 import { createSignInRouter } from './sign-in/sign-in-router.ts';
 import type { SignInService } from './sign-in/sign-in-service.ts';
 import type { AccountStore } from './users/account-store.ts';
+import { createInvitationsRouter } from './users/invitations-router.ts';
+import type { InvitationsService } from './users/invitations-service.ts';
+import { createUsersRouter } from './users/users-router.ts';
+import type { UsersService } from './users/users-service.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -73,6 +77,8 @@ export interface BackendDeps {
   images: ImageService;
   branding: BrandingService;
   signIn: SignInService;
+  users: UsersService;
+  invitations: InvitationsService;
   profiles: ProfileService;
 }
 
@@ -144,6 +150,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(createImagesRouter(deps.backend.images));
   app.use(createSignInRouter({ signIn: deps.backend.signIn, cookies, signInRateLimit: createRateLimit(config.rateLimit.windowSeconds, config.rateLimit.signInsPerWindow) }));
   app.use('/backend', loadBackendActor(deps.backend), backendNav);
+  app.use('/backend', createUsersRouter({ users: deps.backend.users, invitations: deps.backend.invitations }));
+  app.use(createInvitationsRouter({ invitations: deps.backend.invitations, acceptRateLimit: createRateLimit(config.rateLimit.windowSeconds, config.rateLimit.signInsPerWindow) }));
   const imageUploads = { maxImageBytes: config.uploads.maxImageMegabytes * 1024 * 1024, tmpDir: path.join(config.dataDir, 'uploads-tmp') };
   app.use('/backend', createProfileRouter({ profiles: deps.backend.profiles, cookies, uploads: imageUploads }));
   app.use('/backend', createBrandingRouter({ branding: deps.backend.branding, uploads: imageUploads }));

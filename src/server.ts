@@ -49,6 +49,9 @@ import { createPasswordResetStore } from './sign-in/password-reset-store.ts';
 import { createSignInFailureStore } from './sign-in/sign-in-failure-store.ts';
 import { SignInService } from './sign-in/sign-in-service.ts';
 import { createAccountStore } from './users/account-store.ts';
+import { InvitationsService } from './users/invitations-service.ts';
+import { createUserRecords } from './users/user-records.ts';
+import { UsersService } from './users/users-service.ts';
 import { createProfileStore } from './profile/profile-store.ts';
 import { ProfileService } from './profile/profile-service.ts';
 
@@ -169,6 +172,10 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   });
   const profiles = new ProfileService({ accounts, profiles: createProfileStore(db), images, signIn, now });
 
+  const userRecords = createUserRecords(db);
+  const users = new UsersService({ records: userRecords, sessions: identity, now });
+  const invitations = new InvitationsService({ records: userRecords, mailer, branding, logger, publicUrl: config.http.publicUrl, ttlMs: config.backend.invitationTtlDays * 86_400_000, now });
+
   const app = createApp({
     config,
     logger,
@@ -183,7 +190,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     liveSessions,
     launchTokens,
     kalturaEmulator: kalturaEmulator?.router ?? null,
-    backend: { translations, accounts, members, images, branding, signIn, profiles },
+    backend: { translations, accounts, members, images, branding, signIn, profiles, users, invitations },
   });
   server.on('request', app);
   const roomSockets = attachRoomSockets(server, {

@@ -50,8 +50,20 @@ export interface AccountStore {
   passwordHashOf(id: string): Promise<string | null>;
   insertBackendAccount(account: NewBackendAccount): Promise<Account>;
   setPassword(id: string, passwordHash: string, now: number): Promise<void>;
-  /** Sets the account active with its first password (an accepted invitation). */
-  activate(id: string, passwordHash: string, now: number): Promise<void>;
+  /** Sets an invited account active with its first password (an accepted invitation); false if it is not invited (any more). */
+  activate(id: string, passwordHash: string, now: number): Promise<boolean>;
+  /** Accounts of any source using one of these addresses (case-insensitive). */
+  findByEmails(emails: string[]): Promise<Account[]>;
+  /**
+   * Records a change of a person's access (their role; their courses change beside it) on top of
+   * `expectedVersion`; false, changing nothing, when the account changed in between or is gone.
+   * `backendRole` undefined keeps the role (MediaSpace users, whose role comes from MediaSpace).
+   */
+  saveAccess(id: string, backendRole: BackendRole | undefined, expectedVersion: number): Promise<boolean>;
+  /** Moves an account from one status to another on top of `expectedVersion`; false when it was not in `from` at that version. */
+  changeStatus(id: string, change: { from: AccountStatus; to: AccountStatus }, expectedVersion: number, now: number): Promise<boolean>;
+  /** Removes a backend account that never accepted its invitation, with its invitation and memberships; false if it is not (any more) such an account. */
+  deleteInvited(id: string): Promise<boolean>;
 }
 
 export function normaliseEmail(email: string): string {
@@ -103,11 +115,46 @@ export function createAccountStore(db: Db): AccountStore {
     },
 
     async activate(id, passwordHash, now) {
-      await db
+      const result = await db
         .updateTable('users')
         .set((eb) => ({ password_hash: passwordHash, status: 'active', last_seen_at: now, version: eb('version', '+', 1) }))
         .where('id', '=', id)
-        .execute();
+        .where('status', '=', 'invited')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    async findByEmails(emails) {
+      const normalised = [...new Set(emails.map(normaliseEmail))];
+      if (normalised.length === 0) return [];
+      const rows = await selectAccounts(db).where('email_normalized', 'in', normalised).execute();
+      return rows.map(toAccount);
+    },
+
+    async saveAccess(id, backendRole, expectedVersion) {
+      const result = await db
+        .updateTable('users')
+        .set((eb) => ({ ...(backendRole !== undefined && { backend_role: backendRole }), version: eb('version', '+', 1) }))
+        .where('id', '=', id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    async changeStatus(id, { from, to }, expectedVersion, now) {
+      const result = await db
+        .updateTable('users')
+        .set((eb) => ({ status: to, deactivated_at: to === 'deactivated' ? now : null, version: eb('version', '+', 1) }))
+        .where('id', '=', id)
+        .where('status', '=', from)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    async deleteInvited(id) {
+      const result = await db.deleteFrom('users').where('id', '=', id).where('source', '=', 'backend').where('status', '=', 'invited').executeTakeFirst();
+      return Number(result.numDeletedRows) === 1;
     },
   };
 }

@@ -12,6 +12,7 @@ import type { Database } from './schema.ts';
 import * as initial from './migrations/0001-initial.ts';
 import * as liveRoom from './migrations/0002-live-room.ts';
 import * as roomsBackend from './migrations/0003-rooms-backend.ts';
+import * as userInvitations from './migrations/0005-users.ts';
 
 export type Db = Kysely<Database>;
 
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-live-room': liveRoom,
   '0003-rooms-backend': roomsBackend,
+  '0005-users': userInvitations,
 };
 
 export interface DatabaseOptions {
