@@ -3,6 +3,7 @@ import { createBackendAccount, signInWithPassword } from '../support/backend-acc
 import { buildImage, uploadForm } from '../support/image-builder.ts';
 import { LEVEL } from '../support/kaltura-seed.ts';
 import { MailCatcher } from '../support/mail-catcher.ts';
+import { inviteFields, uniqueEmail } from '../support/users-fixtures.ts';
 import { TEST_DATABASES, startTestServerOn } from '../support/test-databases.ts';
 import { signIn, type TestServer } from '../support/test-server.ts';
 import type { TestAgent } from '../support/test-agent.ts';
@@ -179,6 +180,18 @@ for (const database of TEST_DATABASES) {
       expect(received.html).to.contain(`<img src="${server.config.http.publicUrl}${branding.logo}"`);
       expect(received.html).to.contain('background:#8e24aa;');
       expect(received.html).to.match(/background:#8e24aa;color:#ffffff;padding:12px 20px/);
+    });
+
+    it('puts the logo and a light primary colour, with dark text on it, in invitation mails', async () => {
+      await saveColours('#ffd54f', '#1f7a4d');
+      const branding = await uploadLogo();
+      const email = uniqueEmail('invitee');
+      await admin.get('/backend/users/invite');
+      const invited = await admin.post('/backend/users/invite', inviteFields([{ name: 'Ines Invitee', email, role: 'student' }]));
+      expect(invited.status, invited.text.slice(0, 300)).to.equal(201);
+      const received = await mail.next(email);
+      expect(received.html).to.contain(`<img src="${server.config.http.publicUrl}${branding.logo}"`);
+      expect(received.html).to.match(/background:#ffd54f;color:#111111;padding:12px 20px/);
     });
 
     it('removes the logo it replaces, and the logo itself when asked', async () => {
