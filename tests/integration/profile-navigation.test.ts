@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { createBackendAccount, signInWithPassword } from '../support/backend-accounts.ts';
+import { buildImage, uploadForm } from '../support/image-builder.ts';
 import { signIn, startTestServer, type TestServer } from '../support/test-server.ts';
 import type { TestAgent } from '../support/test-agent.ts';
 
@@ -85,9 +86,25 @@ describe('backend layout and navigation', () => {
     expect(accessibilityProblems(refused.text)).to.deep.equal([]);
   });
 
+  it('points from the home page to the backend sign-in when the emulator is off', async () => {
+    // No emulator: Kaltura is elsewhere (here, nowhere), and / is the module's own home page.
+    const standalone = await startTestServer({ config: { kaltura: { serviceUrl: 'http://127.0.0.1:9', timeoutMs: 500 } } });
+    try {
+      const home = await standalone.agent().get('/');
+      expect(home.status).to.equal(200);
+      expect(home.text).to.contain('<a href="/login">Sign in with your email address</a>').and.contain('<link rel="stylesheet" href="/branding.css?v=0">');
+    } finally {
+      await standalone.stop();
+    }
+  });
+
   it('links the header to the profile, with the person\'s picture when they have one', async () => {
-    const agent = await backendUser('student');
+    const account = await createBackendAccount(server, { role: 'student' });
+    const agent = await signInWithPassword(server, account.email!);
     const page = await agent.get('/backend/profile');
     expect(page.text).to.match(/<a class="who__profile" href="\/backend\/profile">\s*<span class="who__name">Signed in as /);
+    expect((await agent.postMultipart('/backend/profile/picture', uploadForm('picture', await buildImage(), { fields: { version: String(account.version) } }))).status).to.equal(303);
+    const { picture } = (await agent.get('/backend/profile', { accept: 'application/json' })).json().profile;
+    expect((await agent.get('/backend/profile')).text).to.contain(`<img class="who__picture" src="${picture.small}" alt="" width="32" height="32">`);
   });
 });
