@@ -37,6 +37,10 @@ export class BrandingService {
   readonly #now: () => number;
   readonly #images: ImageService | null;
   #remembered: { branding: Branding; until: number } | null = null;
+  /** The read under way, shared by every page that asks meanwhile: a burst of requests when the memory runs out is one query. */
+  #reading: Promise<Branding> | null = null;
+  /** Moves on every save, so that a read begun before a save does not remember what it found. */
+  #generation = 0;
 
   /** `images` stores and removes logos; without it the logo cannot be changed (colours still can). */
   constructor(db: Db, publicUrl: string, now: () => number, images: ImageService | null = null) {
@@ -50,11 +54,24 @@ export class BrandingService {
   async current({ fresh = false }: { fresh?: boolean } = {}): Promise<Branding> {
     const now = this.#now();
     if (!fresh && this.#remembered && this.#remembered.until > now) return this.#remembered.branding;
+    if (!fresh && this.#reading) return this.#reading;
+    const reading = this.#read(now);
+    if (!fresh) {
+      this.#reading = reading;
+      void reading.finally(() => {
+        if (this.#reading === reading) this.#reading = null;
+      }).catch(() => {});
+    }
+    return reading;
+  }
+
+  async #read(now: number): Promise<Branding> {
+    const generation = this.#generation;
     const row = await this.#db.selectFrom('branding').selectAll().where('id', '=', ORGANISATION).executeTakeFirst();
     const branding: Branding = row
       ? { logoImageId: row.logo_image_id, primaryColor: row.primary_color, secondaryColor: row.secondary_color, version: row.version, updatedBy: row.updated_by, updatedAt: Number(row.updated_at) }
       : { logoImageId: null, ...DEFAULT_BRANDING, version: 0, updatedBy: null, updatedAt: null };
-    this.#remembered = { branding, until: now + REMEMBER_MS };
+    if (generation === this.#generation) this.#remembered = { branding, until: now + REMEMBER_MS };
     return branding;
   }
 
@@ -82,7 +99,9 @@ export class BrandingService {
         .executeTakeFirst();
       saved = Number(result.numUpdatedRows) === 1;
     }
+    this.#generation += 1;
     this.#remembered = null;
+    this.#reading = null;
     return saved;
   }
 
