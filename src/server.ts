@@ -49,6 +49,11 @@ import { createPasswordResetStore } from './sign-in/password-reset-store.ts';
 import { createSignInFailureStore } from './sign-in/sign-in-failure-store.ts';
 import { SignInService } from './sign-in/sign-in-service.ts';
 import { createAccountStore } from './users/account-store.ts';
+import { createFileCourseStore } from './files/file-course-store.ts';
+import { createDiskFileStorage } from './files/file-storage.ts';
+import { createFileStore } from './files/file-store.ts';
+import { FilesService } from './files/files-service.ts';
+import { createFolderStore } from './files/folder-store.ts';
 import { InvitationsService } from './users/invitations-service.ts';
 import { createUserRecords } from './users/user-records.ts';
 import { UsersService } from './users/users-service.ts';
@@ -155,6 +160,19 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const accounts = createAccountStore(db);
   const members = createCourseMemberStore(db);
   const images = new ImageService(db, path.join(config.dataDir, 'images'));
+  const fileStorage = createDiskFileStorage(path.join(config.dataDir, 'files'));
+  const files = new FilesService({
+    courses: createFileCourseStore(db),
+    folders: createFolderStore(db),
+    files: createFileStore(db),
+    storage: fileStorage,
+    members,
+    plans: config.plans,
+    logger,
+    now,
+  });
+  // Bytes left without a record by a crash mid-upload or by rooms deleted with their records; an hour old, so no upload is still in flight.
+  files.removeOrphanedStorage(Date.now() - 3600_000).catch((error: unknown) => logger.warn({ err: error }, 'removing orphaned stored files failed'));
   const branding = new BrandingService(db, config.http.publicUrl, now, images);
   const mailer = createMailer({ from: config.mail.from, smtpUrl: config.mail.smtpUrl, outboxDir: path.join(config.dataDir, 'outbox') });
   const signIn = new SignInService({
@@ -190,7 +208,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     liveSessions,
     launchTokens,
     kalturaEmulator: kalturaEmulator?.router ?? null,
-    backend: { translations, accounts, members, images, branding, signIn, profiles, users, invitations },
+    backend: { translations, accounts, members, images, branding, signIn, profiles, files, users, invitations },
   });
   server.on('request', app);
   const roomSockets = attachRoomSockets(server, {

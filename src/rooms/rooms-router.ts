@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { parseInput } from '../lib/http/validate.ts';
 import type { CookiePolicy } from '../lib/http/cookie-policy.ts';
@@ -6,7 +6,7 @@ import { NotFoundError } from '../lib/errors/app-error.ts';
 import type { LaunchTokens } from './launch-tokens.ts';
 import type { RoomLaunchService } from './room-launch-service.ts';
 import type { LiveSessionStore } from './live-session-store.ts';
-import { PERMISSION_LABELS } from './room-permissions.ts';
+import { PERMISSION_LABELS, type RoomPermission } from './room-permissions.ts';
 
 export const ROOM_PASS_COOKIE = 'lr_room';
 
@@ -19,9 +19,11 @@ export interface RoomsRouterDeps {
   tokens: LaunchTokens;
   cookies: CookiePolicy;
   passLifetimeMs: number;
+  /** The course's files for views/rooms/_files.ejs; it answers null for a pass that may not see them. */
+  filesPanel?: (req: Request, roomId: string, permissions: readonly RoomPermission[]) => Promise<unknown>;
 }
 
-export function createRoomsRouter({ launches, liveSessions, tokens, cookies, passLifetimeMs }: RoomsRouterDeps): Router {
+export function createRoomsRouter({ launches, liveSessions, tokens, cookies, passLifetimeMs, filesPanel }: RoomsRouterDeps): Router {
   const router = Router();
 
   router.get('/.well-known/jwks.json', (_req, res) => {
@@ -48,8 +50,9 @@ export function createRoomsRouter({ launches, liveSessions, tokens, cookies, pas
       permissions: pass.permissions,
       live: live !== null,
     };
+    const files = req.accepts(['html', 'json']) === 'html' ? ((await filesPanel?.(req, room.id, pass.permissions)) ?? null) : null;
     res.format({
-      html: () => res.render('rooms/room', { ...view, permissionLabels: PERMISSION_LABELS }),
+      html: () => res.render('rooms/room', { ...view, permissionLabels: PERMISSION_LABELS, filesPanel: files }),
       json: () => res.json(view),
     });
   });

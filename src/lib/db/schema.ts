@@ -209,6 +209,8 @@ export interface FoldersTable {
   created_by: string;
   created_at: number;
   updated_at: number;
+  /** "<parent id or empty>/<lower-case name>", unique per course (0006-files); always written by the file stores. */
+  sibling_key: string | null;
 }
 
 export interface FilesTable {
@@ -223,6 +225,8 @@ export interface FilesTable {
   uploaded_by: string;
   created_at: number;
   updated_at: number;
+  /** "<folder id or empty>/<lower-case name>", unique per course (0006-files); always written by the file stores. */
+  sibling_key: string | null;
 }
 
 export interface BrandingTable {

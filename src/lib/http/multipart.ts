@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import { AppError, ValidationError } from '../errors/app-error.ts';
@@ -30,16 +31,23 @@ export interface UploadedFile {
 
 export function acceptUploads({ field, maxBytes, maxFiles, tmpDir }: UploadLimits): RequestHandler {
   mkdirSync(tmpDir, { recursive: true });
+  // Each request writes into a folder of its own, removed whole when the response is done: a file
+  // cut short by a client that went away is not listed in req.files, but it is in that folder.
+  const folders = new WeakMap<Request, string>();
   const upload = multer({
-    storage: multer.diskStorage({ destination: tmpDir, filename: (_req, _file, done) => done(null, `${randomUUID()}.upload`) }),
+    storage: multer.diskStorage({
+      destination: (req, _file, done) => done(null, folders.get(req as Request) ?? tmpDir),
+      filename: (_req, _file, done) => done(null, `${randomUUID()}.upload`),
+    }),
     limits: { fileSize: maxBytes, files: maxFiles, fields: 50, fieldSize: 64 * 1024, parts: maxFiles + 50 },
   }).array(field, maxFiles);
 
   return (req, res, next) => {
+    const folder = path.join(tmpDir, randomUUID());
+    mkdirSync(folder, { recursive: true });
+    folders.set(req, folder);
     // Temporary files go when the response is done, whatever happened in between.
-    res.on('close', () => {
-      for (const file of (req.files as Express.Multer.File[] | undefined) ?? []) rmSync(file.path, { force: true });
-    });
+    res.on('close', () => rmSync(folder, { recursive: true, force: true }));
     upload(req, res, (error: unknown) => {
       if (!error) return next();
       next(toUploadError(error, maxBytes, maxFiles));
