@@ -229,7 +229,7 @@ function inviteErrorList(req: Request, errors: Record<string, string>): Array<{ 
     if (!match) return { target: 'invite-0-name', label: req.t('users:invite.form'), message };
     const [, index, field] = match;
     return {
-      target: `invite-${index}-${field === 'courses' ? 'courses' : field}`,
+      target: `invite-${index}-${field}`,
       label: req.t('users:invite.fieldOfPerson', { field: req.t(`users:invite.fields.${field}`), person: Number(index) + 1 }),
       message,
     };

@@ -376,6 +376,23 @@ describe('invitations', () => {
     });
   });
 
+  it('speaks the administrator’s language in the form and the mail, and the visitor’s on the invitation page', async () => {
+    const { agent } = await signedInAdministrator(server, 'Claire Admin');
+    const french = { headers: { 'accept-language': 'fr-FR,fr;q=0.9' } };
+    const form = await agent.get('/backend/users/invite', french);
+    expect(form.text).to.contain('<html lang="fr">').and.contain('L&#39;accès administrateur doit être accordé avec parcimonie.').and.contain('+ Inviter d&#39;autres personnes');
+    const email = uniqueEmail('fr');
+    const response = await agent.post('/backend/users/invite', inviteFields([{ name: 'Jeanne Étudiante', email }]), french);
+    expect(response.status).to.equal(201);
+    expect(response.text).to.contain('L&#39;invitation est envoyée.');
+    const received = await mail.next(email);
+    expect(received.subject).to.equal('Claire Admin vous invite chez Live Rooms');
+    expect(received.text).to.contain('Bonjour Jeanne Étudiante').and.contain('en tant que Étudiant').and.contain('pendant 7 jours');
+    const link = MailCatcher.linkIn(received, '/invitations/');
+    expect((await server.agent().get(link, french)).text).to.contain('Bienvenue, Jeanne Étudiante');
+    expect((await server.agent().get(link)).text).to.contain('Welcome, Jeanne Étudiante');
+  });
+
   it('signs in with the password chosen through the invitation, not with any other', async () => {
     const { agent } = await signedInAdministrator(server);
     const email = uniqueEmail('pw');
