@@ -304,6 +304,27 @@ describe('invitations', () => {
     });
   });
 
+  describe('resending', () => {
+    it('gives a pending invitation a new link: the old one stops working at once', async () => {
+      const { agent } = await signedInAdministrator(server);
+      const email = uniqueEmail('resend');
+      await invite(agent, [{ name: 'Resent Rosa', email }]);
+      const first = MailCatcher.linkIn(await mail.next(email), '/invitations/');
+      const account = (await accountByEmail(email))!;
+      await clock.advance(60_000);
+      await agent.get(`/backend/users/${account.id}/edit`);
+      const resent = await agent.postJson(`/backend/users/${account.id}/resend-invitation`, {});
+      expect(resent.status).to.equal(200);
+      expect(resent.json().invitation.expiresAt).to.equal(clock.now() + 7 * DAY_MS);
+      const second = MailCatcher.linkIn(await mail.next(email), '/invitations/');
+      expect(second).not.to.equal(first);
+      const old = await server.agent().get(first);
+      expect(old.status).to.equal(410);
+      expect(old.text).to.contain('It may have been replaced by a newer invitation');
+      expect((await server.agent().get(second)).status).to.equal(200);
+    });
+  });
+
   describe('a mail that cannot be sent', () => {
     it('is reported on the result page and in the list, keeps the account, and can be resent', async () => {
       const { agent } = await signedInAdministrator(server);
