@@ -38,6 +38,8 @@ import { createBrandingRouter } from './branding/branding-router.ts';
 import { createProfileRouter } from './profile/profile-router.ts';
 import type { ProfileService } from './profile/profile-service.ts';
 import type { CourseMemberStore } from './courses/course-member-store.ts';
+import type { CourseService } from './courses/course-service.ts';
+import { createCoursesRouter } from './courses/courses-router.ts';
 import { createFilesRouter } from './files/files-router.ts';
 import type { FilesService } from './files/files-service.ts';
 import { createRoomFilesPanel, createRoomFilesRouter } from './files/room-files.ts';
@@ -84,6 +86,7 @@ export interface BackendDeps {
   users: UsersService;
   invitations: InvitationsService;
   profiles: ProfileService;
+  courses: CourseService;
 }
 
 /** Paths whose pages are translated: the rooms backend and its sign-in. */
@@ -161,6 +164,7 @@ export function createApp(deps: AppDeps): Express {
   const imageUploads = { maxImageBytes: config.uploads.maxImageMegabytes * 1024 * 1024, tmpDir: path.join(config.dataDir, 'uploads-tmp') };
   app.use('/backend', createProfileRouter({ profiles: deps.backend.profiles, cookies, uploads: imageUploads }));
   app.use('/backend', createBrandingRouter({ branding: deps.backend.branding, uploads: imageUploads }));
+  app.use('/backend', createCoursesRouter({ courses: deps.backend.courses, uploads: imageUploads }));
   app.use(createEmbedRouter({ identity: deps.identity, settings: deps.settings, embedOrigins: config.http.embedOrigins, launchRateLimit }));
   if (deps.kalturaEmulator) {
     app.use(createDemoPortalRouter({ gateway: deps.gateway, identity: deps.identity, cookies, actionRateLimit }));

@@ -42,6 +42,10 @@ import { attachRoomSockets } from './live-room/room-socket-server.ts';
 import { createInProcessRoomState } from './live-room/room-state.ts';
 import { BrandingService } from './branding/branding-service.ts';
 import { createCourseMemberStore } from './courses/course-member-store.ts';
+import { createCourseStore } from './courses/course-store.ts';
+import { CourseService } from './courses/course-service.ts';
+import { createMediaSpaceMemberships } from './courses/mediaspace-memberships.ts';
+import { PlanCatalogue } from './courses/plan-catalogue.ts';
 import { ImageService } from './images/image-service.ts';
 import { loadTranslations } from './lib/i18n/i18n.ts';
 import { createMailer } from './lib/mail/mailer.ts';
@@ -134,6 +138,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const removals = createRemovalStore(db);
   const launches = new RoomLaunchService(rooms, createRoomPassStore(db), launchTokens, removals, { passLifetimeMs: config.session.roomPassHours * 3600_000, now });
   const roomState = createInProcessRoomState();
+  const plans = new PlanCatalogue(config.plans);
   const liveRooms = new LiveRoomService({
     rooms,
     liveSessions,
@@ -143,6 +148,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     state: roomState,
     scheduler,
     logger,
+    plans,
     options: {
       reconnectGraceMs: config.liveRoom.reconnectGraceSeconds * 1000,
       instructorGraceMs: config.liveRoom.instructorGraceMinutes * 60_000,
@@ -194,6 +200,9 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const users = new UsersService({ records: userRecords, sessions: identity, now });
   const invitations = new InvitationsService({ records: userRecords, mailer, branding, logger, publicUrl: config.http.publicUrl, ttlMs: config.backend.invitationTtlDays * 86_400_000, now });
 
+  const memberships = createMediaSpaceMemberships(members, remembered);
+  const courses = new CourseService({ courses: createCourseStore(db), members, plans, images, liveSessions, launches, settings, roomCaches: [rooms, liveSessions], files: fileStorage, logger, now });
+
   const app = createApp({
     config,
     logger,
@@ -202,13 +211,13 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     gateway,
     identity,
     settings,
-    meetings: new ChannelMeetingService({ gateway, rooms, liveSessions, sessions: liveRooms, launches, settings, now }),
-    myRooms: new MyRoomsService({ rooms, liveSessions, launches, settings, now }),
+    meetings: new ChannelMeetingService({ gateway, rooms, liveSessions, sessions: liveRooms, launches, settings, memberships, now }),
+    myRooms: new MyRoomsService({ rooms, liveSessions, launches, settings, memberships, now }),
     launches,
     liveSessions,
     launchTokens,
     kalturaEmulator: kalturaEmulator?.router ?? null,
-    backend: { translations, accounts, members, images, branding, signIn, profiles, files, users, invitations },
+    backend: { translations, accounts, members, images, branding, signIn, profiles, files, users, invitations, courses },
   });
   server.on('request', app);
   const roomSockets = attachRoomSockets(server, {

@@ -3,7 +3,7 @@
  * (category) must exist and the person's categoryUser membership must be
  * ACTIVE; the role mapping turns their level into room role and permissions.
  */
-import { ForbiddenError } from '../lib/errors/app-error.ts';
+import { ConflictError, ForbiddenError } from '../lib/errors/app-error.ts';
 import type { AuthSession } from '../identity/auth-session-store.ts';
 import type { CachedKalturaGateway } from '../kaltura/cached-kaltura-gateway.ts';
 import type { ModuleSettingsService } from '../module-settings/module-settings-service.ts';
@@ -13,6 +13,8 @@ import type { RoomStore } from '../rooms/room-store.ts';
 import type { RoomRole } from '../rooms/room-permissions.ts';
 import { channelLevelFromKaltura, type ChannelLevel } from './channel-levels.ts';
 import { canStartMeeting, meetingActions, roomAccessFor, type MeetingAction } from './role-mapping.ts';
+import { courseRoleForChannelLevel, type MediaSpaceMemberships } from '../courses/mediaspace-memberships.ts';
+import { RoomActionError } from '../live-room/live-room-service.ts';
 
 /** Starting a session is the live room's job: Start Meeting and the room's own Start are one operation. */
 export interface SessionStarter {
@@ -40,6 +42,7 @@ const messages = {
   notMemberHelp: 'Ask one of the channel managers to add you to the channel.',
   cannotStart: 'Your role in this channel does not let you start its meeting.',
   cannotStartHelp: 'Channel managers and moderators start meetings. You can join once one of them has started it.',
+  refusedHelp: 'You can still join the room to prepare. An administrator can make the course active in the rooms backend.',
 };
 
 export class ChannelMeetingService {
@@ -49,6 +52,7 @@ export class ChannelMeetingService {
   readonly #sessions: SessionStarter;
   readonly #launches: RoomLaunchService;
   readonly #settings: ModuleSettingsService;
+  readonly #memberships: MediaSpaceMemberships;
   readonly #now: () => number;
 
   constructor(deps: {
@@ -58,6 +62,8 @@ export class ChannelMeetingService {
     sessions: SessionStarter;
     launches: RoomLaunchService;
     settings: ModuleSettingsService;
+    /** Channel levels recorded as course membership, so the rooms backend shows people their channel's course. */
+    memberships: MediaSpaceMemberships;
     now?: () => number;
   }) {
     this.#gateway = deps.gateway;
@@ -66,6 +72,7 @@ export class ChannelMeetingService {
     this.#sessions = deps.sessions;
     this.#launches = deps.launches;
     this.#settings = deps.settings;
+    this.#memberships = deps.memberships;
     this.#now = deps.now ?? Date.now;
   }
 
@@ -93,7 +100,14 @@ export class ChannelMeetingService {
     if (level === null) throw new ForbiddenError(messages.notMember, { help: messages.notMemberHelp, code: 'NOT_A_CHANNEL_MEMBER' });
     if (!canStartMeeting(level, settings.roleMapping)) throw new ForbiddenError(messages.cannotStart, { help: messages.cannotStartHelp, code: 'CANNOT_START_MEETING' });
     const room = await this.#rooms.ensureChannelRoom(channelId, channelName, this.#now());
-    await this.#sessions.startSession(room.id, person.userId);
+    await this.#memberships.record(room.id, person.userId, courseRoleForChannelLevel(level));
+    try {
+      await this.#sessions.startSession(room.id, person.userId);
+    } catch (error) {
+      // The live room refused (an inactive course): the same refusal the room's own Start gives.
+      if (error instanceof RoomActionError) throw new ConflictError(error.message, { code: error.code, help: messages.refusedHelp });
+      throw error;
+    }
     const access = roomAccessFor(level, settings.roleMapping);
     return this.#launch(room, person, access.role, access.permissions, settings);
   }
@@ -104,6 +118,7 @@ export class ChannelMeetingService {
     const settings = await this.#settings.current();
     if (level === null) throw new ForbiddenError(messages.notMember, { help: messages.notMemberHelp, code: 'NOT_A_CHANNEL_MEMBER' });
     const room = await this.#rooms.ensureChannelRoom(channelId, channelName, this.#now());
+    await this.#memberships.record(room.id, person.userId, courseRoleForChannelLevel(level));
     const access = roomAccessFor(level, settings.roleMapping);
     return this.#launch(room, person, access.role, access.permissions, settings);
   }

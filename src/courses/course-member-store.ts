@@ -25,6 +25,11 @@ export interface CourseMemberStore {
   isInstructorAnywhere(userId: string): Promise<boolean>;
   /** Adds or changes one membership. */
   put(membership: CourseMembership): Promise<void>;
+  /**
+   * Records what MediaSpace says (a channel level, a room's owner): adds the membership or
+   * follows a change of role, but leaves one an administrator set in the backend as it is.
+   */
+  recordFromMediaSpace(membership: Omit<CourseMembership, 'source'>): Promise<void>;
   remove(roomId: string, userId: string): Promise<void>;
 }
 
@@ -55,6 +60,14 @@ export function createCourseMemberStore(db: Db): CourseMemberStore {
         .insertInto('course_members')
         .values({ room_id: membership.roomId, user_id: membership.userId, role: membership.role, source: membership.source, added_at: membership.addedAt })
         .onConflict((oc) => oc.columns(['room_id', 'user_id']).doUpdateSet({ role: membership.role, source: membership.source }))
+        .execute();
+    },
+
+    async recordFromMediaSpace(membership) {
+      await db
+        .insertInto('course_members')
+        .values({ room_id: membership.roomId, user_id: membership.userId, role: membership.role, source: 'mediaspace', added_at: membership.addedAt })
+        .onConflict((oc) => oc.columns(['room_id', 'user_id']).doUpdateSet({ role: membership.role }).where('course_members.source', '=', 'mediaspace'))
         .execute();
     },
 

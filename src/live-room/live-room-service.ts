@@ -19,7 +19,7 @@ import type { Room } from '../rooms/room-store.ts';
 import type { AttendanceStore } from './attendance-store.ts';
 import type { ChatStore } from './chat-store.ts';
 import type { RemovalStore } from './removal-store.ts';
-import type { ClientMessage, HandView, ParticipantView, PersonView, ServerMessage, SessionEndReason, SessionView } from './room-protocol.ts';
+import type { CameraView, ClientMessage, HandView, ParticipantView, PersonView, ServerMessage, SessionEndReason, SessionView } from './room-protocol.ts';
 import { CLOSE } from './room-protocol.ts';
 import type { Audience, PresentPerson, RoomState } from './room-state.ts';
 
@@ -65,6 +65,8 @@ const messages = {
   notRemoved: 'That person was not removed.',
   instructorsStay: 'Instructors cannot be removed from the room.',
   handNotRaised: 'That hand is not raised.',
+  inactive: 'This course is inactive, so its session cannot start. Instructors can still enter to prepare; an administrator can make the course active.',
+  webcamsTaken: (limit: number) => `All ${limit} webcam places of this session are taken. Try again when someone turns their camera off.`,
 };
 
 const PERMISSION_NEEDED: Partial<Record<ClientMessage['type'], [RoomPermission, string]>> = {
@@ -75,7 +77,16 @@ const PERMISSION_NEEDED: Partial<Record<ClientMessage['type'], [RoomPermission, 
   'hand.raise': ['raiseHand', 'raise your hand'],
   'participant.remove': ['removeParticipants', 'remove participants'],
   'participant.allow': ['admitParticipants', 'let removed people back in'],
+  'camera.start': ['camera', 'turn your camera on'],
+  'camera.stop': ['camera', 'use a camera'],
 };
+
+/** What a room's plan allows (src/courses/plan-catalogue.ts). */
+export interface RoomPlanRules {
+  canGoLive(room: Room): boolean;
+  /** Webcam places per live session; null: no limit. */
+  webcamLimit(room: Room): number | null;
+}
 
 export interface LiveRoomDeps {
   rooms: { findById(id: string): Promise<Room | null> };
@@ -87,6 +98,7 @@ export interface LiveRoomDeps {
   scheduler: Scheduler;
   logger: Logger;
   options: LiveRoomOptions;
+  plans: RoomPlanRules;
 }
 
 interface OpenStretch {
@@ -143,6 +155,7 @@ export class LiveRoomService {
       if (remaining > 0) return;
       const session = await this.#deps.liveSessions.findLive(actor.roomId);
       await this.#announceDeparture(actor.roomId, actor, session);
+      if (await this.#deps.state.releaseWebcam(actor.roomId, actor.userId)) await this.#publishWebcams(actor.roomId);
       if (session) this.#awaitReturn(session, actor.userId, this.#deps.scheduler.now());
       this.#watchInstructors(actor.roomId, session, await this.#deps.state.people(actor.roomId));
     });
@@ -170,6 +183,10 @@ export class LiveRoomService {
           return this.#remove(actor, message.userId);
         case 'participant.allow':
           return this.#allow(actor, message.userId);
+        case 'camera.start':
+          return this.#startWebcam(actor);
+        case 'camera.stop':
+          return this.#stopWebcam(actor);
         case 'leave':
           return;
       }
@@ -234,6 +251,8 @@ export class LiveRoomService {
     const { liveSessions, state, scheduler, chat } = this.#deps;
     const existing = await liveSessions.findLive(roomId);
     if (existing) return existing;
+    const room = await this.#deps.rooms.findById(roomId);
+    if (room && !this.#deps.plans.canGoLive(room)) throw new RoomActionError('COURSE_INACTIVE', messages.inactive);
     const session = await liveSessions.startLive(roomId, startedBy, scheduler.now());
     const people = await state.people(roomId);
     for (const person of people) await this.#keepAttending(session, person);
@@ -264,6 +283,7 @@ export class LiveRoomService {
     }
     await attendance.closeAllOpen(session.id, endedAt);
     await state.clearHands(roomId);
+    await state.clearWebcams(roomId);
     await removals.clearRoom(roomId);
     this.#noInstructorTimers.get(roomId)?.cancel();
     this.#noInstructorTimers.delete(roomId);
@@ -333,6 +353,33 @@ export class LiveRoomService {
 
   async #allow(actor: RoomActor, userId: string): Promise<void> {
     if (!(await this.#deps.removals.allow(actor.roomId, userId))) throw new RoomActionError('NOT_FOUND', messages.notRemoved);
+  }
+
+  /** A webcam place of the live session, within the course's webcam limit. */
+  async #startWebcam(actor: RoomActor): Promise<void> {
+    await this.#requireLive(actor.roomId);
+    const limit = await this.#webcamLimitOf(actor.roomId);
+    const outcome = await this.#deps.state.takeWebcam(actor.roomId, actor.userId, this.#deps.scheduler.now(), limit);
+    if (outcome === 'full') throw new RoomActionError('WEBCAM_LIMIT', messages.webcamsTaken(limit ?? 0));
+    if (outcome === 'taken') await this.#publishWebcams(actor.roomId, limit);
+  }
+
+  async #stopWebcam(actor: RoomActor): Promise<void> {
+    if (await this.#deps.state.releaseWebcam(actor.roomId, actor.userId)) await this.#publishWebcams(actor.roomId);
+  }
+
+  async #publishWebcams(roomId: string, limit?: number | null): Promise<void> {
+    this.#publish(roomId, 'everyone', { type: 'camera.changed', cameras: await this.#webcamViews(roomId), webcamLimit: limit === undefined ? await this.#webcamLimitOf(roomId) : limit });
+  }
+
+  async #webcamViews(roomId: string): Promise<CameraView[]> {
+    const names = new Map((await this.#deps.state.people(roomId)).map((person) => [person.userId, person.name]));
+    return (await this.#deps.state.webcams(roomId)).map((place) => ({ userId: place.userId, name: names.get(place.userId) ?? place.userId, since: place.since }));
+  }
+
+  async #webcamLimitOf(roomId: string): Promise<number | null> {
+    const room = await this.#deps.rooms.findById(roomId);
+    return room ? this.#deps.plans.webcamLimit(room) : null;
   }
 
   /** Inside a live session everyone sees everyone; before it, only instructors are inside and participants wait. */
@@ -431,6 +478,8 @@ export class LiveRoomService {
       waitingCount: waiting.length,
       hands: inside ? await this.#handViews(actor.roomId) : [],
       chat: session ? await this.#deps.chat.history(session.id, this.#deps.options.chatHistoryLimit) : [],
+      cameras: session ? await this.#webcamViews(actor.roomId) : [],
+      webcamLimit: room ? this.#deps.plans.webcamLimit(room) : null,
     };
   }
 

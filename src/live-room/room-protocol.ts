@@ -31,6 +31,9 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('hand.lower'), userId: userIdSchema.optional() }),
   z.object({ ...base, type: z.literal('participant.remove'), userId: userIdSchema }),
   z.object({ ...base, type: z.literal('participant.allow'), userId: userIdSchema }),
+  // Taking one of the session's webcam places (the course's plan limits them); media itself comes later.
+  z.object({ ...base, type: z.literal('camera.start') }),
+  z.object({ ...base, type: z.literal('camera.stop') }),
   z.object({ ...base, type: z.literal('leave') }),
 ]);
 export type ClientMessage = z.output<typeof clientMessageSchema>;
@@ -63,6 +66,13 @@ export interface SessionView {
   startedAt: number;
 }
 
+/** Someone whose webcam is on: they hold one of the session's webcam places. */
+export interface CameraView {
+  userId: string;
+  name: string;
+  since: number;
+}
+
 export interface HandView {
   userId: string;
   name: string;
@@ -81,6 +91,9 @@ export type ServerMessage =
       waitingCount: number;
       hands: HandView[];
       chat: ChatMessageView[];
+      cameras: CameraView[];
+      /** Webcam places per live session; null: no limit. */
+      webcamLimit: number | null;
     }
   | { type: 'session.started'; session: SessionView; participants: ParticipantView[]; hands: HandView[]; chat: ChatMessageView[] }
   | { type: 'session.ended'; endedAt: number; reason: SessionEndReason }
@@ -91,6 +104,7 @@ export type ServerMessage =
   | { type: 'chat.deleted'; messageId: string }
   | { type: 'hand.raised'; hand: HandView }
   | { type: 'hand.lowered'; userId: string }
+  | { type: 'camera.changed'; cameras: CameraView[]; webcamLimit: number | null }
   | { type: 'removed'; message: string }
   | { type: 'error'; code: string; message: string; ref?: string };
 

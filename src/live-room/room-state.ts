@@ -20,6 +20,11 @@ export interface PresentPerson {
   since: number;
 }
 
+export interface WebcamPlace {
+  userId: string;
+  since: number;
+}
+
 export interface RaisedHand {
   userId: string;
   raisedAt: number;
@@ -49,6 +54,16 @@ export interface RoomState {
   /** Raised hands, first raised first. */
   hands(roomId: string): Promise<RaisedHand[]>;
   clearHands(roomId: string): Promise<void>;
+  /**
+   * Takes a webcam place, unless `limit` places are taken already (checked and taken in one
+   * step, so two people cannot both take the last place). `limit` null: no limit.
+   */
+  takeWebcam(roomId: string, userId: string, at: number, limit: number | null): Promise<'taken' | 'held' | 'full'>;
+  /** False if the person held no place. */
+  releaseWebcam(roomId: string, userId: string): Promise<boolean>;
+  /** Places taken, first taken first. */
+  webcams(roomId: string): Promise<WebcamPlace[]>;
+  clearWebcams(roomId: string): Promise<void>;
   publish(event: RoomEvent): void;
   subscribe(listener: (event: RoomEvent) => void): () => void;
 }
@@ -56,6 +71,7 @@ export interface RoomState {
 export function createInProcessRoomState(): RoomState {
   const presence = new Map<string, Map<string, { person: PresentPerson; connections: number }>>();
   const raised = new Map<string, Map<string, number>>();
+  const webcams = new Map<string, Map<string, number>>();
   const bus = new EventEmitter();
   bus.setMaxListeners(0);
 
@@ -109,6 +125,29 @@ export function createInProcessRoomState(): RoomState {
 
     async clearHands(roomId) {
       raised.delete(roomId);
+    },
+
+    async takeWebcam(roomId, userId, at, limit) {
+      const room = webcams.get(roomId);
+      if (room?.has(userId)) return 'held';
+      if (limit !== null && (room?.size ?? 0) >= limit) return 'full';
+      roomOf(webcams, roomId).set(userId, at);
+      return 'taken';
+    },
+
+    async releaseWebcam(roomId, userId) {
+      const room = webcams.get(roomId);
+      const released = room?.delete(userId) ?? false;
+      if (room?.size === 0) webcams.delete(roomId);
+      return released;
+    },
+
+    async webcams(roomId) {
+      return [...(webcams.get(roomId)?.entries() ?? [])].map(([userId, since]) => ({ userId, since })).sort((a, b) => a.since - b.since);
+    },
+
+    async clearWebcams(roomId) {
+      webcams.delete(roomId);
     },
 
     publish(event) {

@@ -11,6 +11,7 @@ import type { LiveSessionStore } from '../rooms/live-session-store.ts';
 import type { RoomLaunchService } from '../rooms/room-launch-service.ts';
 import { ALL_ROOM_PERMISSIONS } from '../rooms/room-permissions.ts';
 import type { Room, RoomStore } from '../rooms/room-store.ts';
+import type { MediaSpaceMemberships } from '../courses/mediaspace-memberships.ts';
 import { z } from 'zod';
 
 export const ROOM_NAME_MAX = 100;
@@ -33,13 +34,16 @@ export class MyRoomsService {
   readonly #liveSessions: LiveSessionStore;
   readonly #launches: RoomLaunchService;
   readonly #settings: ModuleSettingsService;
+  readonly #memberships: MediaSpaceMemberships;
   readonly #now: () => number;
 
-  constructor(deps: { rooms: RoomStore; liveSessions: LiveSessionStore; launches: RoomLaunchService; settings: ModuleSettingsService; now?: () => number }) {
+  /** `memberships` records each room's owner as its instructor, so the rooms backend shows it among their courses. */
+  constructor(deps: { rooms: RoomStore; liveSessions: LiveSessionStore; launches: RoomLaunchService; settings: ModuleSettingsService; memberships: MediaSpaceMemberships; now?: () => number }) {
     this.#rooms = deps.rooms;
     this.#liveSessions = deps.liveSessions;
     this.#launches = deps.launches;
     this.#settings = deps.settings;
+    this.#memberships = deps.memberships;
     this.#now = deps.now ?? Date.now;
   }
 
@@ -54,7 +58,9 @@ export class MyRoomsService {
     if ((await this.#rooms.countPrivateRooms(owner.userId)) >= maxPrivateRoomsPerUser) {
       throw new ConflictError(`You already have ${maxPrivateRoomsPerUser} rooms, the most one person may have.`, { code: 'TOO_MANY_ROOMS', help: 'Use one of your rooms, or ask an administrator to raise the limit.' });
     }
-    return this.#rooms.createPrivateRoom(owner.userId, name, this.#now());
+    const room = await this.#rooms.createPrivateRoom(owner.userId, name, this.#now());
+    await this.#memberships.record(room.id, owner.userId, 'instructor');
+    return room;
   }
 
   async launch(owner: AuthSession, roomId: string): Promise<{ launchUrl: string; roomId: string; roomRole: 'instructor'; openInNewTab: boolean }> {

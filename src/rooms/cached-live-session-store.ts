@@ -7,6 +7,7 @@
  */
 import { ShortLivedCache } from '../lib/cache/short-lived-cache.ts';
 import type { LiveSession, LiveSessionStore } from './live-session-store.ts';
+import type { RoomCacheInvalidation } from './cached-room-store.ts';
 
 export const LIVE_SESSION_TTL_MS = 2_000;
 
@@ -16,7 +17,7 @@ export interface CachedLiveSessionStoreOptions {
   now?: () => number;
 }
 
-export function createCachedLiveSessionStore(inner: LiveSessionStore, { maxEntries, ttlMs = LIVE_SESSION_TTL_MS, now }: CachedLiveSessionStoreOptions): LiveSessionStore {
+export function createCachedLiveSessionStore(inner: LiveSessionStore, { maxEntries, ttlMs = LIVE_SESSION_TTL_MS, now }: CachedLiveSessionStoreOptions): LiveSessionStore & RoomCacheInvalidation {
   const liveByRoom = new ShortLivedCache<string, LiveSession | null>({ ttlMs, maxEntries, now });
   return {
     findLive: (roomId) => liveByRoom.get(roomId, () => inner.findLive(roomId)),
@@ -24,5 +25,7 @@ export function createCachedLiveSessionStore(inner: LiveSessionStore, { maxEntri
     // An end names the session, not its room; ends are rare enough to forget every room.
     end: (sessionId, endedBy, reason, at) => liveByRoom.clearAfter(inner.end(sessionId, endedBy, reason, at)),
     listLive: () => inner.listLive(),
+    // A deleted room's sessions went with it.
+    forgetRoom: (room) => liveByRoom.forget(room.id),
   };
 }

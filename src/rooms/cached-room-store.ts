@@ -11,13 +11,22 @@ import type { Room, RoomStore } from './room-store.ts';
 /** As long as a channel's name is remembered from Kaltura (cache.channelTtlSeconds by default). */
 export const ROOM_BY_CHANNEL_TTL_MS = 60_000;
 
+/**
+ * Writes to rooms made outside these stores (a course saved or deleted in the
+ * rooms backend: name, plan, the room itself) tell the caches here, so this
+ * instance never serves what was just changed.
+ */
+export interface RoomCacheInvalidation {
+  forgetRoom(room: { id: string; channelId: number | null }): void;
+}
+
 export interface CachedRoomStoreOptions {
   maxEntries: number;
   ttlMs?: number;
   now?: () => number;
 }
 
-export function createCachedRoomStore(inner: RoomStore, { maxEntries, ttlMs = ROOM_BY_CHANNEL_TTL_MS, now }: CachedRoomStoreOptions): RoomStore {
+export function createCachedRoomStore(inner: RoomStore, { maxEntries, ttlMs = ROOM_BY_CHANNEL_TTL_MS, now }: CachedRoomStoreOptions): RoomStore & RoomCacheInvalidation {
   const byChannel = new ShortLivedCache<number, Room | null>({ ttlMs, maxEntries, now });
   const findByChannel = (channelId: number) => byChannel.get(channelId, () => inner.findByChannel(channelId));
 
@@ -36,5 +45,9 @@ export function createCachedRoomStore(inner: RoomStore, { maxEntries, ttlMs = RO
     createPrivateRoom: (ownerUserId, name, at) => inner.createPrivateRoom(ownerUserId, name, at),
     listPrivateRooms: (ownerUserId) => inner.listPrivateRooms(ownerUserId),
     countPrivateRooms: (ownerUserId) => inner.countPrivateRooms(ownerUserId),
+
+    forgetRoom(room) {
+      if (room.channelId !== null) byChannel.forget(room.channelId);
+    },
   };
 }

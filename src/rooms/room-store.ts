@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../lib/db/database.ts';
 import type { RoomRow } from '../lib/db/schema.ts';
+import { parsePlanLimits, type PlanLimits } from '../courses/plan-catalogue.ts';
 
 export type RoomKind = 'channel' | 'private' | 'course';
 
@@ -15,6 +16,10 @@ export interface Room {
   capacity: number | null;
   createdAt: number;
   updatedAt: number;
+  /** A plan of the catalogue (src/courses/plan-catalogue.ts); null: a MediaSpace room outside the plans and licences. */
+  planId: string | null;
+  /** The room's own limits, on a plan with custom limits. */
+  planLimits: PlanLimits | null;
 }
 
 export interface RoomStore {
@@ -58,7 +63,7 @@ export function createRoomStore(db: Db): RoomStore {
     },
 
     async createPrivateRoom(ownerUserId, name, now) {
-      const row = { id: randomUUID(), kind: 'private' as const, name, channel_id: null, owner_user_id: ownerUserId, capacity: null, created_at: now, updated_at: now };
+      const row = { id: randomUUID(), kind: 'private' as const, name, channel_id: null, owner_user_id: ownerUserId, capacity: null, created_at: now, updated_at: now, plan_id: null, plan_limits: null };
       await db.insertInto('rooms').values(row).execute();
       return toRoom(row);
     },
@@ -87,7 +92,7 @@ export function createRoomStore(db: Db): RoomStore {
   };
 }
 
-type RoomFields = Pick<RoomRow, 'id' | 'kind' | 'name' | 'channel_id' | 'owner_user_id' | 'capacity' | 'created_at' | 'updated_at'>;
+type RoomFields = Pick<RoomRow, 'id' | 'kind' | 'name' | 'channel_id' | 'owner_user_id' | 'capacity' | 'created_at' | 'updated_at' | 'plan_id' | 'plan_limits'>;
 
 function toRoom(row: RoomFields): Room {
   return {
@@ -99,5 +104,7 @@ function toRoom(row: RoomFields): Room {
     capacity: row.capacity,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    planId: row.plan_id,
+    planLimits: parsePlanLimits(row.plan_limits),
   };
 }

@@ -12,6 +12,7 @@ import type { Database } from './schema.ts';
 import * as initial from './migrations/0001-initial.ts';
 import * as liveRoom from './migrations/0002-live-room.ts';
 import * as roomsBackend from './migrations/0003-rooms-backend.ts';
+import * as courses from './migrations/0004-courses.ts';
 import * as userInvitations from './migrations/0005-users.ts';
 import * as files from './migrations/0006-files.ts';
 
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-live-room': liveRoom,
   '0003-rooms-backend': roomsBackend,
+  '0004-courses': courses,
   '0005-users': userInvitations,
   '0006-files': files,
 };
