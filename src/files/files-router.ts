@@ -8,6 +8,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { allowRoles, currentActor } from '../backend/backend-access.ts';
+import type { NavEntry } from '../backend/backend-nav.ts';
 import { AppError, NotFoundError, ValidationError } from '../lib/errors/app-error.ts';
 import { acceptUploads, uploadedFiles } from '../lib/http/multipart.ts';
 import { NAME_MAX } from './file-names.ts';
@@ -62,7 +63,11 @@ export function createFilesRouter({ files, uploads }: FilesRouterDeps): Router {
       course: listing.course,
       manage: listing.access === 'manage',
       folder: listing.folder,
-      breadcrumbs: listing.breadcrumbs.map((crumb) => ({ name: crumb.name, href: urls.folder(listing.course.id, crumb.id) })),
+      breadcrumbs: [
+        // Students reach a course's files from the course; the others from Files.
+        ...(actor.role === 'student' ? [] : [{ name: req.t('files:title'), href: '/backend/files' }]),
+        ...listing.breadcrumbs.map((crumb) => ({ name: crumb.name, href: urls.folder(listing.course.id, crumb.id) })),
+      ],
       folders: listing.folders.map((folder) => ({ id: folder.id, name: folder.name, href: urls.folder(listing.course.id, folder.id), editHref: urls.editFolder(listing.course.id, folder.id), date: formatDate(folder.updatedAt, language), isoDate: new Date(folder.updatedAt).toISOString() })),
       files: listing.files.map((file) => ({ ...fileRow(listing.course.id, file, language, req.t), deleteAction: urls.fileAction(listing.course.id, file.id, 'delete') })),
       flash: notice ? req.t(`files:notices.${notice}`, { count }) : null,
@@ -78,6 +83,13 @@ export function createFilesRouter({ files, uploads }: FilesRouterDeps): Router {
       uploadError: form.uploadError ?? null,
     });
   }
+
+  // A course's files are under Files in the menu, for those who have it there (students come from the course).
+  router.use(['/courses/:courseId/files', '/courses/:courseId/folders'], (_req, res, next) => {
+    const nav = res.locals.backendNav as NavEntry[] | undefined;
+    if (nav?.some((entry) => entry.key === 'files')) res.locals.backendNav = nav.map((entry) => ({ ...entry, current: entry.key === 'files' }));
+    next();
+  });
 
   router.get('/files', allowRoles('administrator', 'instructor'), async (req, res) => {
     const courses = await files.courses(currentActor(req));

@@ -254,7 +254,7 @@ for (const database of DATABASES) {
 
         const confirm = await instructor.get(`/backend/courses/${id}/folders/${week}/delete`);
         expect(confirm.status).to.equal(200);
-        expect(confirm.text).to.contain('Delete the folder Week 2 and everything in it?').and.contain('1 subfolder(s) and 3 file(s)').and.contain('name="confirm" value="yes"');
+        expect(confirm.text).to.contain('Delete the folder Week 2?').and.contain('This also deletes its 1 subfolder and 3 files (6 bytes).').and.contain('name="confirm" value="yes"');
         const unconfirmed = await instructor.postJson(`/backend/courses/${id}/folders/${week}/delete`, {});
         expect(unconfirmed.status).to.equal(400);
         expect(await fileRows(id)).to.have.length(4);
