@@ -211,7 +211,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     gateway,
     identity,
     settings,
-    meetings: new ChannelMeetingService({ gateway, rooms, liveSessions, sessions: liveRooms, launches, settings, memberships, now }),
+    meetings: new ChannelMeetingService({ gateway, rooms, liveSessions, sessions: liveRooms, launches, settings, memberships, plans, now }),
     myRooms: new MyRoomsService({ rooms, liveSessions, launches, settings, memberships, now }),
     launches,
     liveSessions,

@@ -14,7 +14,7 @@ import type { RoomRole } from '../rooms/room-permissions.ts';
 import { channelLevelFromKaltura, type ChannelLevel } from './channel-levels.ts';
 import { canStartMeeting, meetingActions, roomAccessFor, type MeetingAction } from './role-mapping.ts';
 import { courseRoleForChannelLevel, type MediaSpaceMemberships } from '../courses/mediaspace-memberships.ts';
-import { RoomActionError } from '../live-room/live-room-service.ts';
+import { RoomActionError, type RoomPlanRules } from '../live-room/live-room-service.ts';
 
 /** Starting a session is the live room's job: Start Meeting and the room's own Start are one operation. */
 export interface SessionStarter {
@@ -28,6 +28,8 @@ export interface MeetingView {
   roomRole: RoomRole | null;
   actions: MeetingAction[];
   live: boolean;
+  /** The channel's room is on an inactive plan: it cannot go live, so Start is not offered; starters can still join to prepare. */
+  inactive: boolean;
 }
 
 export interface MeetingLaunch {
@@ -53,6 +55,7 @@ export class ChannelMeetingService {
   readonly #launches: RoomLaunchService;
   readonly #settings: ModuleSettingsService;
   readonly #memberships: MediaSpaceMemberships;
+  readonly #plans: Pick<RoomPlanRules, 'canGoLive'>;
   readonly #now: () => number;
 
   constructor(deps: {
@@ -64,6 +67,8 @@ export class ChannelMeetingService {
     settings: ModuleSettingsService;
     /** Channel levels recorded as course membership, so the rooms backend shows people their channel's course. */
     memberships: MediaSpaceMemberships;
+    /** Whether the channel's room may go live (its plan in the rooms backend). */
+    plans: Pick<RoomPlanRules, 'canGoLive'>;
     now?: () => number;
   }) {
     this.#gateway = deps.gateway;
@@ -73,22 +78,25 @@ export class ChannelMeetingService {
     this.#launches = deps.launches;
     this.#settings = deps.settings;
     this.#memberships = deps.memberships;
+    this.#plans = deps.plans;
     this.#now = deps.now ?? Date.now;
   }
 
   async describe(channelId: number, person: AuthSession): Promise<MeetingView> {
-    const [{ channelName, level }, settings, live] = await Promise.all([
+    const [{ channelName, level }, settings, { live, inactive }] = await Promise.all([
       this.#accessOf(channelId, person.userId, false),
       this.#settings.current(),
-      this.#isLive(channelId),
+      this.#roomState(channelId),
     ]);
+    const actions = meetingActions(level, settings.roleMapping, live);
     return {
       channelId,
       channelName,
       membership: level,
       roomRole: level ? roomAccessFor(level, settings.roleMapping).role : null,
-      actions: meetingActions(level, settings.roleMapping, live),
+      actions: inactive && actions.includes('start') ? ['join'] : actions,
       live,
+      inactive,
     };
   }
 
@@ -129,9 +137,10 @@ export class ChannelMeetingService {
     return { channelName: channel.name, level };
   }
 
-  async #isLive(channelId: number): Promise<boolean> {
+  async #roomState(channelId: number): Promise<{ live: boolean; inactive: boolean }> {
     const room = await this.#rooms.findByChannel(channelId);
-    return room ? (await this.#liveSessions.findLive(room.id)) !== null : false;
+    if (!room) return { live: false, inactive: false };
+    return { live: (await this.#liveSessions.findLive(room.id)) !== null, inactive: !this.#plans.canGoLive(room) };
   }
 
   #launch(

@@ -13,7 +13,6 @@ import { acceptUploads, uploadedFiles } from '../lib/http/multipart.ts';
 import { parseInput } from '../lib/http/validate.ts';
 import { allowRoles, currentActor } from '../backend/backend-access.ts';
 import { sendLaunch } from '../rooms/send-launch.ts';
-import { ImageService } from '../images/image-service.ts';
 import {
   COURSE_DESCRIPTION_MAX,
   COURSE_NAME_MAX,
@@ -117,7 +116,6 @@ export function createCoursesRouter({ courses, uploads }: CoursesRouterDeps): Ro
           title: course.name,
           course,
           canDelete: currentActor(req).role === 'administrator',
-          invitationImageUrl: course.imageId ? ImageService.url(course.imageId, 'invitation') : null,
           flash: flash ? req.t(`courses:flash.${flash}`) : null,
         }),
       json: () => res.json(courseJson(course)),

@@ -34,7 +34,7 @@ describe('channel meetings', () => {
     it('shows Start Meeting to a Manager and Join Meeting to a Member, in the page and in JSON', async () => {
       const { channel, people } = await channelWithMembers();
       const manager = await signIn(server, people.manager!);
-      expect(await meetingJson(manager, channel.id)).to.deep.equal({ channelId: channel.id, channelName: channel.name, membership: 'manager', roomRole: 'instructor', actions: ['start'], live: false });
+      expect(await meetingJson(manager, channel.id)).to.deep.equal({ channelId: channel.id, channelName: channel.name, membership: 'manager', roomRole: 'instructor', actions: ['start'], live: false, inactive: false });
       const page = await manager.get(`/channels/${channel.id}/meeting`);
       expect(page.text).to.contain('Start Meeting').and.not.contain('Join Meeting');
 

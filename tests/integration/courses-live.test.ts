@@ -75,6 +75,9 @@ describe('courses in the live room', () => {
       const room = await server.db.selectFrom('rooms').selectAll().where('channel_id', '=', channel.id).executeTakeFirstOrThrow();
 
       expect((await editCourse(admin.agent, room.id, { plan: 'inactive' })).status).to.equal(303);
+      // MediaSpace's buttons offer Join only (to prepare), at once: the remembered channel room was forgotten on the save.
+      expect((await managerAgent.get(`/channels/${channel.id}/meeting`, { accept: 'application/json' })).json()).to.deep.include({ inactive: true, actions: ['join'] });
+      expect((await managerAgent.get(`/channels/${channel.id}/meeting`)).text).to.contain('data-inactive="true"').and.not.contain('data-action="start"');
       const start = await managerAgent.post(`/channels/${channel.id}/meeting/start`, {}, { accept: 'application/json' });
       expect(start.status).to.equal(409);
       expect(start.json().error).to.include({ code: 'COURSE_INACTIVE' });
@@ -83,6 +86,7 @@ describe('courses in the live room', () => {
       expect(join.status).to.equal(200);
 
       expect((await editCourse(admin.agent, room.id, { plan: '' })).status).to.equal(303);
+      expect((await managerAgent.get(`/channels/${channel.id}/meeting`, { accept: 'application/json' })).json()).to.deep.include({ inactive: false, actions: ['start'] });
       expect((await managerAgent.post(`/channels/${channel.id}/meeting/start`, {}, { accept: 'application/json' })).status).to.equal(200);
     });
   });
