@@ -65,6 +65,7 @@ const messages = {
   notRemoved: 'That person was not removed.',
   instructorsStay: 'Instructors cannot be removed from the room.',
   handNotRaised: 'That hand is not raised.',
+  roomGone: 'This room no longer exists.',
   inactive: 'This course is inactive, so its session cannot start. Instructors can still enter to prepare; an administrator can make the course active.',
   webcamsTaken: (limit: number) => `All ${limit} webcam places of this session are taken. Try again when someone turns their camera off.`,
 };
@@ -252,7 +253,8 @@ export class LiveRoomService {
     const existing = await liveSessions.findLive(roomId);
     if (existing) return existing;
     const room = await this.#deps.rooms.findById(roomId);
-    if (room && !this.#deps.plans.canGoLive(room)) throw new RoomActionError('COURSE_INACTIVE', messages.inactive);
+    if (!room) throw new RoomActionError('ROOM_NOT_FOUND', messages.roomGone);
+    if (!this.#deps.plans.canGoLive(room)) throw new RoomActionError('COURSE_INACTIVE', messages.inactive);
     const session = await liveSessions.startLive(roomId, startedBy, scheduler.now());
     const people = await state.people(roomId);
     for (const person of people) await this.#keepAttending(session, person);

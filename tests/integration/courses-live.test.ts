@@ -91,6 +91,33 @@ describe('courses in the live room', () => {
     });
   });
 
+  it('refuses a start in a room deleted while someone was in it preparing', async () => {
+    const teacher = await backendPerson(server, 'instructor');
+    const id = await createCourse(admin.agent, { membersShown: '1', member: `instructor:${teacher.id}` });
+    const room = await enter(teacher.agent, id);
+    await admin.agent.get(`/backend/courses/${id}/delete`);
+    expect((await admin.agent.post(`/backend/courses/${id}/delete`, { confirm: 'delete' })).status).to.equal(303);
+    room.send({ type: 'session.start', ref: 'gone' });
+    expect(await room.next('error')).to.include({ code: 'ROOM_NOT_FOUND', ref: 'gone' });
+    expect(await server.db.selectFrom('live_sessions').selectAll().where('room_id', '=', id).execute()).to.deep.equal([]);
+  });
+
+  it('makes a deleted channel room anew on the next Join, not the remembered one', async () => {
+    const channel = await server.kaltura.createChannel('Deleted and back');
+    const manager = await server.kaltura.createUser({ role: 'viewerRole' });
+    await server.kaltura.addMember(channel.id, manager.id, LEVEL.manager);
+    const agent = await signIn(server, manager.id);
+    await agent.get(`/channels/${channel.id}/meeting`);
+    const first = (await agent.post(`/channels/${channel.id}/meeting/join`, {}, { accept: 'application/json' })).json();
+    // The channel's buttons remember its room.
+    await agent.get(`/channels/${channel.id}/meeting`);
+    await admin.agent.get(`/backend/courses/${first.roomId}/delete`);
+    expect((await admin.agent.post(`/backend/courses/${first.roomId}/delete`, { confirm: 'delete' })).status).to.equal(303);
+    const again = (await agent.post(`/channels/${channel.id}/meeting/join`, {}, { accept: 'application/json' })).json();
+    expect(again.roomId).to.be.a('string').and.not.equal(first.roomId);
+    expect((await agent.get(again.launchUrl)).status).to.equal(303);
+  });
+
   describe('the webcam limit', () => {
     it('gives out as many webcam places per live session as the course\'s plan allows, and frees a place when its holder leaves', async () => {
       await setLicences(admin.agent, { smart_custom: 10 });
