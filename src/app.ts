@@ -82,9 +82,9 @@ export interface BackendDeps {
   images: ImageService;
   branding: BrandingService;
   signIn: SignInService;
-  files: FilesService;
   users: UsersService;
   invitations: InvitationsService;
+  files: FilesService;
   profiles: ProfileService;
   courses: CourseService;
 }
@@ -158,9 +158,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(createImagesRouter(deps.backend.images));
   app.use(createSignInRouter({ signIn: deps.backend.signIn, cookies, signInRateLimit: createRateLimit(config.rateLimit.windowSeconds, config.rateLimit.signInsPerWindow) }));
   app.use('/backend', loadBackendActor(deps.backend), backendNav);
-  app.use('/backend', createFilesRouter({ files: deps.backend.files, uploads: { maxBytes: config.uploads.maxFileMegabytes * 1024 * 1024, maxFiles: config.uploads.maxFilesPerUpload, tmpDir: path.join(config.dataDir, 'uploads-tmp') } }));
   app.use('/backend', createUsersRouter({ users: deps.backend.users, invitations: deps.backend.invitations }));
   app.use(createInvitationsRouter({ invitations: deps.backend.invitations, acceptRateLimit: createRateLimit(config.rateLimit.windowSeconds, config.rateLimit.signInsPerWindow) }));
+  app.use('/backend', createFilesRouter({ files: deps.backend.files, uploads: { maxBytes: config.uploads.maxFileMegabytes * 1024 * 1024, maxFiles: config.uploads.maxFilesPerUpload, tmpDir: path.join(config.dataDir, 'uploads-tmp') } }));
   const imageUploads = { maxImageBytes: config.uploads.maxImageMegabytes * 1024 * 1024, tmpDir: path.join(config.dataDir, 'uploads-tmp') };
   app.use('/backend', createProfileRouter({ profiles: deps.backend.profiles, cookies, uploads: imageUploads }));
   app.use('/backend', createBrandingRouter({ branding: deps.backend.branding, uploads: imageUploads }));

@@ -53,14 +53,14 @@ import { createPasswordResetStore } from './sign-in/password-reset-store.ts';
 import { createSignInFailureStore } from './sign-in/sign-in-failure-store.ts';
 import { SignInService } from './sign-in/sign-in-service.ts';
 import { createAccountStore } from './users/account-store.ts';
+import { InvitationsService } from './users/invitations-service.ts';
+import { createUserRecords } from './users/user-records.ts';
+import { UsersService } from './users/users-service.ts';
 import { createFileCourseStore } from './files/file-course-store.ts';
 import { createDiskFileStorage } from './files/file-storage.ts';
 import { createFileStore } from './files/file-store.ts';
 import { FilesService } from './files/files-service.ts';
 import { createFolderStore } from './files/folder-store.ts';
-import { InvitationsService } from './users/invitations-service.ts';
-import { createUserRecords } from './users/user-records.ts';
-import { UsersService } from './users/users-service.ts';
 import { createProfileStore } from './profile/profile-store.ts';
 import { ProfileService } from './profile/profile-service.ts';
 
@@ -96,7 +96,8 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const db = createDatabase({ url: config.database.url, dataDir: config.dataDir });
   await migrateToLatest(db);
 
-  const server = http.createServer();
+  // Uploads of up to uploads.maxFileMegabytes on a slow line outlast Node's default 5-minute request timeout.
+  const server = http.createServer({ requestTimeout: 60 * 60_000 });
   await listen(server, config.http.port, config.http.host);
   const { port } = server.address() as AddressInfo;
 

@@ -27,7 +27,8 @@ const originSchema = z.url().transform((value) => new URL(value).origin);
 
 const configSchema = z.object({
   env: z.enum(['development', 'test', 'production']),
-  dataDir: z.string().min(1),
+  /** Resolved against the working directory once, so every file path made from it is absolute. */
+  dataDir: z.string().min(1).transform((value) => path.resolve(value)),
   http: z.object({
     port: z.coerce.number().int().min(0).max(65535),
     host: z.string().min(1),

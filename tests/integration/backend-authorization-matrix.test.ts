@@ -1,0 +1,85 @@
+/**
+ * The rooms backend's authorisation, from one table: each kind of person ×
+ * each backend action, with the status it must get. "Course" below is one
+ * active course; its instructor and student belong to it, the others do not.
+ * 403: the role may never do this; 404: the person has no access to this course
+ * (the service does not say whether it exists).
+ */
+import { expect } from 'chai';
+import { backendPerson, createCourse, setLicences } from '../support/courses.ts';
+import { signIn, startTestServer, type TestServer } from '../support/test-server.ts';
+import type { TestAgent } from '../support/test-agent.ts';
+
+const PEOPLE = ['administrator', 'MediaSpace admin', 'course instructor', 'other instructor', 'course student', 'other student', 'MediaSpace viewer'] as const;
+type Person = (typeof PEOPLE)[number];
+
+const ADMINS: Person[] = ['administrator', 'MediaSpace admin'];
+const MANAGERS: Person[] = [...ADMINS, 'course instructor'];
+const MEMBERS: Person[] = [...MANAGERS, 'course student'];
+const INSTRUCTORS: Person[] = [...MANAGERS, 'other instructor'];
+
+/** allowed → its status; a member of the course who may not → 403; anyone else → `outsider`. */
+function rule(allowed: Person[], status: number, { members = 403, outsider = 403 }: { members?: number; outsider?: number } = {}) {
+  return (person: Person) => (allowed.includes(person) ? status : MEMBERS.includes(person) ? members : outsider);
+}
+
+interface Context {
+  courseId: string;
+  unique: string;
+}
+
+const ACTIONS: Record<string, { expected: (person: Person) => number; run: (agent: TestAgent, context: Context) => Promise<number> }> = {
+  'list courses': { expected: () => 200, run: async (agent) => (await agent.get('/backend/courses')).status },
+  'view the course': { expected: rule(MEMBERS, 200, { outsider: 404 }), run: async (agent, { courseId }) => (await agent.get(`/backend/courses/${courseId}`, { accept: 'application/json' })).status },
+  'open the new-course form': { expected: rule(ADMINS, 200), run: async (agent) => (await agent.get('/backend/courses/new')).status },
+  'open the course edit form': { expected: rule(MANAGERS, 200, { outsider: 404 }), run: async (agent, { courseId }) => (await agent.get(`/backend/courses/${courseId}/edit`)).status },
+  'open the course delete page': { expected: rule(ADMINS, 200), run: async (agent, { courseId }) => (await agent.get(`/backend/courses/${courseId}/delete`)).status },
+  'enter the course room': { expected: rule(MEMBERS, 303, { outsider: 404 }), run: async (agent, { courseId }) => (await agent.post(`/backend/courses/${courseId}/enter`)).status },
+  'set licences': { expected: rule(ADMINS, 303), run: async (agent) => (await agent.post('/backend/courses/licences', { 'licences[smart_15]': '3' })).status },
+  'list users': { expected: rule(ADMINS, 200), run: async (agent) => (await agent.get('/backend/users')).status },
+  'open the invite form': { expected: rule(ADMINS, 200), run: async (agent) => (await agent.get('/backend/users/invite')).status },
+  'open the files overview': { expected: rule(INSTRUCTORS, 200), run: async (agent) => (await agent.get('/backend/files')).status },
+  'browse the course files': { expected: rule(MEMBERS, 200, { outsider: 404 }), run: async (agent, { courseId }) => (await agent.get(`/backend/courses/${courseId}/files`)).status },
+  'create a folder in the course': {
+    expected: rule(MANAGERS, 201, { outsider: 404 }),
+    run: async (agent, { courseId, unique }) => (await agent.post(`/backend/courses/${courseId}/folders`, { name: `Folder ${unique}` }, { accept: 'application/json' })).status,
+  },
+  'open the profile': { expected: () => 200, run: async (agent) => (await agent.get('/backend/profile')).status },
+  'open branding': { expected: rule(ADMINS, 200), run: async (agent) => (await agent.get('/backend/branding')).status },
+};
+
+describe('authorization matrix: backend person × backend action', () => {
+  let server: TestServer;
+  let courseId: string;
+  const agents = new Map<Person, TestAgent>();
+
+  before(async () => {
+    server = await startTestServer();
+    const admin = await backendPerson(server, 'administrator');
+    const teacher = await backendPerson(server, 'instructor');
+    const student = await backendPerson(server, 'student');
+    await setLicences(admin.agent, { smart_15: 3 });
+    courseId = await createCourse(admin.agent, { name: 'Matrix course', plan: 'smart_15', membersShown: '1', member: [`instructor:${teacher.id}`, `student:${student.id}`] });
+
+    agents.set('administrator', admin.agent);
+    agents.set('course instructor', teacher.agent);
+    agents.set('course student', student.agent);
+    agents.set('other instructor', (await backendPerson(server, 'instructor')).agent);
+    agents.set('other student', (await backendPerson(server, 'student')).agent);
+    for (const [person, role] of [['MediaSpace admin', 'adminRole'], ['MediaSpace viewer', 'viewerRole']] as const) {
+      const agent = await signIn(server, (await server.kaltura.createUser({ role })).id);
+      await agent.get('/backend/courses');
+      agents.set(person, agent);
+    }
+  });
+  after(() => server.stop());
+
+  for (const person of PEOPLE) {
+    for (const [action, { expected, run }] of Object.entries(ACTIONS)) {
+      const status = expected(person);
+      it(`${person} · ${action} → ${status}`, async () => {
+        expect(await run(agents.get(person)!, { courseId, unique: `${person} ${action}` })).to.equal(status);
+      });
+    }
+  }
+});
