@@ -14,11 +14,22 @@ const READY_TIMEOUT_MS = 60_000;
 const ANSWER_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 10_000;
 
-export type ParentMessage = { type: 'callCount'; id: number } | { type: 'profile'; id: number; action: 'start' | 'stop'; file?: string } | { type: 'stop' };
+export type ParentMessage =
+  | { type: 'callCount'; id: number }
+  | { type: 'profile'; id: number; action: 'start' | 'stop'; file?: string }
+  | { type: 'usage'; id: number; collectGarbage: boolean }
+  | { type: 'stop' };
 export type ChildMessage =
   | { type: 'ready'; url: string; details: Record<string, unknown> }
   | { type: 'callCount'; id: number; count: number }
-  | { type: 'profile'; id: number; error?: string };
+  | { type: 'profile'; id: number; error?: string }
+  | { type: 'usage'; id: number; usage: ChildUsage };
+
+/** What the child's process uses, in its own words (bytes; CPU in microseconds since it started). */
+export interface ChildUsage {
+  memory: NodeJS.MemoryUsage;
+  cpu: NodeJS.CpuUsage;
+}
 
 export interface ChildServer {
   url: string;
@@ -30,13 +41,20 @@ export interface ChildServer {
   /** Starts the child's CPU profiler; stopping writes a .cpuprofile (Chrome DevTools format) to `file`. */
   startProfile(): Promise<void>;
   stopProfile(file: string): Promise<void>;
+  /**
+   * The child's memory and CPU time. With `collectGarbage`, after a full
+   * collection first, so the heap holds what is alive, not garbage waiting
+   * for the collector; ask for that only between measured passes.
+   */
+  usage(options?: { collectGarbage?: boolean }): Promise<ChildUsage>;
   stop(): Promise<void>;
 }
 
 /** Starts `tests/bench/<script>` under tsx with an IPC channel and waits until it says where it listens. */
 export async function startChildServer(script: string, { label }: { label: string }): Promise<ChildServer> {
   // `node --import tsx` is tsx without its CLI wrapper process, so the pid and the IPC channel are the server's own.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, script)], {
+  // `--expose-gc` costs nothing until `usage` asks for a collection.
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(import.meta.dirname, script)], {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -53,8 +71,11 @@ function handle(child: ChildProcess, label: string, url: string, details: Record
   let nextId = 1;
   /** Sends a question and waits for the answer with the same id. */
   function ask<T extends ChildMessage['type']>(question: ParentMessage & { type: T; id: number }, failure: string): Promise<Extract<ChildMessage, { type: T }>> {
+    // A child that died cannot answer: say so, rather than let `send` raise an unhandled 'error' event.
+    if (!child.connected) return Promise.reject(new Error(`${label} ${failure}: it is not running (exit ${child.exitCode ?? child.signalCode})`));
     const answer = waitFor(child, (message): message is Extract<ChildMessage, { type: T }> => message.type === question.type && 'id' in message && message.id === question.id, ANSWER_TIMEOUT_MS, `${label} ${failure}`);
-    child.send(question);
+    // A send that fails as the child dies is answered by its exit (or the timeout) in waitFor.
+    child.send(question, () => {});
     return answer;
   }
   async function profile(action: 'start' | 'stop', file?: string): Promise<void> {
@@ -70,6 +91,9 @@ function handle(child: ChildProcess, label: string, url: string, details: Record
     },
     startProfile: () => profile('start'),
     stopProfile: (file) => profile('stop', file),
+    async usage({ collectGarbage = false } = {}) {
+      return (await ask({ type: 'usage', id: nextId++, collectGarbage }, 'did not report its memory and CPU')).usage;
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -135,6 +159,10 @@ export function serveParent({ url, details = {}, callCount, close }: { url: stri
         () => process.send!({ type: 'profile', id: message.id } satisfies ChildMessage),
         (error: unknown) => process.send!({ type: 'profile', id: message.id, error: String(error) } satisfies ChildMessage),
       );
+    }
+    if (message.type === 'usage') {
+      if (message.collectGarbage) globalThis.gc?.();
+      process.send!({ type: 'usage', id: message.id, usage: { memory: process.memoryUsage(), cpu: process.cpuUsage() } } satisfies ChildMessage);
     }
     if (message.type === 'stop') shutDown();
   });

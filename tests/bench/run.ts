@@ -7,10 +7,14 @@
  * tests/bench/results/latest.json, and exits non-zero if more than 1% of the
  * joins in any pass failed.
  *
+ * Then the room fan-out load (fan-out.ts), whose figures go into the same
+ * file's `fanOut` section; `--only join` or `--only fanout` runs one of the two.
+ *
  *   npm run bench -- --users 200 --concurrency 50
  *   BENCH_USERS=200 BENCH_CONCURRENCY=50 npm run bench
  *   npm run bench -- --cpu-prof     # also profile the service's passes (.cpuprofile files in a temp folder;
  *                                   # the profiler slows the service, so such runs' figures do not compare)
+ *   npm run bench -- --only fanout --participants 300 --chat-rate 20 --chat-seconds 10
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +25,8 @@ import { startChildServer, type ChildServer } from './child-server.ts';
 import { HttpClient } from './http-client.ts';
 import { newJoiner, type Joiner } from './join-flow.ts';
 import { MAX_FAILURE_RATE, passFailedTooOften, runJoinPass, type PassResult } from './join-storm.ts';
+import { FAN_OUT_DEFAULTS, runFanOut, type FanOutOptions } from './fan-out.ts';
+import { keepingFanOutSection } from './fan-out-report.ts';
 import { buildReport, printReport, writeReport } from './report.ts';
 import { seedJoinStorm, type Seeded } from './seed.ts';
 
@@ -41,7 +47,8 @@ const WARM_UP_JOINS = 2_000;
  */
 const ROUNDS = 3;
 
-const USAGE = 'usage: npm run bench -- [--users N] [--concurrency N] [--cpu-prof]   (or BENCH_USERS, BENCH_CONCURRENCY)';
+const USAGE =
+  'usage: npm run bench -- [--only join|fanout] [--users N] [--concurrency N] [--cpu-prof] [--participants N] [--chat-rate N] [--chat-seconds N]   (or BENCH_USERS, BENCH_CONCURRENCY)';
 
 /** A mistake on the command line: reported as a message and the usage, not as a stack trace. */
 class UsageError extends Error {}
@@ -50,18 +57,38 @@ interface Options {
   users: number;
   concurrency: number;
   cpuProfileDir: string | null;
+  only: 'join' | 'fanout' | null;
+  fanOut: FanOutOptions;
 }
 
 function readOptions(): Options {
   let values;
   try {
-    ({ values } = parseArgs({ options: { users: { type: 'string' }, concurrency: { type: 'string' }, 'cpu-prof': { type: 'boolean', default: false } }, strict: true }));
+    ({ values } = parseArgs({
+      options: {
+        users: { type: 'string' },
+        concurrency: { type: 'string' },
+        'cpu-prof': { type: 'boolean', default: false },
+        only: { type: 'string' },
+        participants: { type: 'string' },
+        'chat-rate': { type: 'string' },
+        'chat-seconds': { type: 'string' },
+      },
+      strict: true,
+    }));
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
   const users = positiveInteger('users', values.users ?? process.env.BENCH_USERS, DEFAULT_USERS);
   const concurrency = positiveInteger('concurrency', values.concurrency ?? process.env.BENCH_CONCURRENCY, DEFAULT_CONCURRENCY);
-  return { users, concurrency: Math.min(concurrency, users), cpuProfileDir: values['cpu-prof'] ? mkdtempSync(path.join(tmpdir(), 'live-rooms-bench-prof-')) : null };
+  if (values.only !== undefined && values.only !== 'join' && values.only !== 'fanout') throw new UsageError(`--only must be join or fanout, not ${JSON.stringify(values.only)}`);
+  const fanOut = {
+    participants: positiveInteger('participants', values.participants, FAN_OUT_DEFAULTS.participants),
+    messagesPerSecond: positiveInteger('chat-rate', values['chat-rate'], FAN_OUT_DEFAULTS.messagesPerSecond),
+    seconds: positiveInteger('chat-seconds', values['chat-seconds'], FAN_OUT_DEFAULTS.seconds),
+  };
+  const cpuProfileDir = values['cpu-prof'] ? mkdtempSync(path.join(tmpdir(), 'live-rooms-bench-prof-')) : null;
+  return { users, concurrency: Math.min(concurrency, users), cpuProfileDir, only: values.only ?? null, fanOut: { ...fanOut, cpuProfileDir } };
 }
 
 function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
@@ -180,6 +207,11 @@ function failedTooOften(passes: readonly PassResult[]): string[] {
 
 async function main(): Promise<void> {
   const options = readOptions();
+  if (options.only !== 'fanout') await joinStorm(options);
+  if (options.only !== 'join') await runFanOut(options.fanOut);
+}
+
+async function joinStorm(options: Options): Promise<void> {
   console.log(`Starting the service and the baseline (${options.users} users, ${options.concurrency} at a time)…`);
   const { service, baseline } = await startServers();
   try {
@@ -200,7 +232,7 @@ async function main(): Promise<void> {
       warmWithinCacheLifetimes: withinCacheLifetimes(service.details, spanMs),
       problems,
     });
-    writeReport(report);
+    keepingFanOutSection(() => writeReport(report));
     printReport(report);
     if (problems.length > 0) process.exitCode = 1;
   } finally {
