@@ -19,7 +19,7 @@ import type { Room } from '../rooms/room-store.ts';
 import type { AttendanceStore } from './attendance-store.ts';
 import type { ChatStore } from './chat-store.ts';
 import type { RemovalStore } from './removal-store.ts';
-import type { CameraView, ClientMessage, HandView, ParticipantView, PersonView, ServerMessage, SessionEndReason, SessionView } from './room-protocol.ts';
+import type { CameraView, ClientMessage, HandView, ParticipantView, PersonView, RemovedView, ServerMessage, SessionEndReason, SessionView } from './room-protocol.ts';
 import { CLOSE } from './room-protocol.ts';
 import type { Audience, PresentPerson, RoomState } from './room-state.ts';
 
@@ -351,10 +351,20 @@ export class LiveRoomService {
     });
     if (await this.#deps.state.lowerHand(actor.roomId, userId)) this.#publish(actor.roomId, 'everyone', { type: 'hand.lowered', userId });
     this.#publish(actor.roomId, { userId }, { type: 'removed', message: messages.removed }, { code: CLOSE.removed, reason: 'removed by the instructor' });
+    await this.#publishRemovals(actor.roomId);
   }
 
   async #allow(actor: RoomActor, userId: string): Promise<void> {
     if (!(await this.#deps.removals.allow(actor.roomId, userId))) throw new RoomActionError('NOT_FOUND', messages.notRemoved);
+    await this.#publishRemovals(actor.roomId);
+  }
+
+  async #publishRemovals(roomId: string): Promise<void> {
+    this.#publish(roomId, 'instructors', { type: 'removals.changed', removed: await this.#removedViews(roomId) });
+  }
+
+  async #removedViews(roomId: string): Promise<RemovedView[]> {
+    return (await this.#deps.removals.list(roomId)).map((removal) => ({ userId: removal.userId, name: removal.userName, removedAt: removal.removedAt }));
   }
 
   /** A webcam place of the live session, within the course's webcam limit. */
@@ -481,6 +491,7 @@ export class LiveRoomService {
       hands: inside ? await this.#handViews(actor.roomId) : [],
       chat: session ? await this.#deps.chat.history(session.id, this.#deps.options.chatHistoryLimit) : [],
       cameras: session ? await this.#webcamViews(actor.roomId) : [],
+      removed: actor.role === 'instructor' ? await this.#removedViews(actor.roomId) : [],
       webcamLimit: room ? this.#deps.plans.webcamLimit(room) : null,
     };
   }

@@ -73,6 +73,12 @@ export interface CameraView {
   since: number;
 }
 
+export interface RemovedView {
+  userId: string;
+  name: string;
+  removedAt: number;
+}
+
 export interface HandView {
   userId: string;
   name: string;
@@ -92,6 +98,8 @@ export type ServerMessage =
       hands: HandView[];
       chat: ChatMessageView[];
       cameras: CameraView[];
+      /** Instructors only: people removed from this room, whom they can let back in. */
+      removed: RemovedView[];
       /** Webcam places per live session; null: no limit. */
       webcamLimit: number | null;
     }
@@ -104,19 +112,23 @@ export type ServerMessage =
   | { type: 'chat.deleted'; messageId: string }
   | { type: 'hand.raised'; hand: HandView }
   | { type: 'hand.lowered'; userId: string }
+  /** To instructors: who is kept out of the room until allowed back (or the session ends). */
+  | { type: 'removals.changed'; removed: RemovedView[] }
   | { type: 'camera.changed'; cameras: CameraView[]; webcamLimit: number | null }
   | { type: 'removed'; message: string }
   | { type: 'error'; code: string; message: string; ref?: string };
 
 export type SessionEndReason = 'ended-by-instructor' | 'no-instructor';
 
-/** Close codes a client can act on: 4001 removed, 4003 full, 4004 ended connection replaced, 4401 not admitted. */
+/**
+ * Close codes a client can act on: 4000 left, 4001 removed, 4003 full, 1009 frame too big. A connection
+ * without a valid room pass never opens: its upgrade is answered with HTTP 401 instead.
+ */
 export const CLOSE = {
   tooBig: 1009,
   removed: 4001,
   full: 4003,
   left: 4000,
-  unauthorised: 4401,
 } as const;
 
 /** `{v:1, type:"error"}` with a message a person understands. */

@@ -138,9 +138,11 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
   }
 
   const unsubscribe = state.subscribe((event: RoomEvent) => {
+    // Encoded once for everyone it reaches: a chat line to 300 people is one JSON.stringify, not 300.
+    let frame: string | undefined;
     for (const connection of rooms.get(event.roomId) ?? []) {
       if (!reaches(event.audience, connection.actor)) continue;
-      send(connection, event.message);
+      sendFrame(connection, (frame ??= encode(event.message)));
       if (event.close) connection.socket.close(event.close.code, event.close.reason);
     }
   });
@@ -184,8 +186,12 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
 }
 
 function send(connection: Connection, message: ServerMessage): void {
+  sendFrame(connection, encode(message));
+}
+
+function sendFrame(connection: Connection, frame: string): void {
   if (!connection.welcomed) return;
-  if (connection.socket.readyState === connection.socket.OPEN) connection.socket.send(encode(message));
+  if (connection.socket.readyState === connection.socket.OPEN) connection.socket.send(frame);
 }
 
 function reaches(audience: Audience, actor: RoomActor): boolean {

@@ -223,6 +223,13 @@ describe('live room in a browser', function () {
     expect(await pia.locator('[data-control="leave"]').isVisible()).to.equal(false);
     await teacher.locator('[data-people-list] li').filter({ hasText: 'Pia Participant' }).waitFor({ state: 'detached' });
 
+    // The instructor sees who was removed and can let them back in; the list empties.
+    const removedList = teacher.locator('[data-removed-list]');
+    await removedList.getByText('Pia Participant').waitFor();
+    await teacher.getByRole('button', { name: 'Let Pia Participant back in' }).click();
+    await removedList.getByText('Pia Participant').waitFor({ state: 'detached' });
+    expect(await teacher.locator('[data-removed-panel]').isHidden()).to.equal(true);
+
     // Without a room pass the socket is refused (401, which a browser cannot see): the page finds out and stops.
     // (The browser logs the refused upgrade and the 401 on its console; that is expected here.)
     await teacher.getByRole('button', { name: 'Leave' }).click();

@@ -380,6 +380,9 @@ describe('live room', () => {
       expect((await piaClient.next('removed')).message).to.contain('removed you');
       expect((await piaClient.closed).code).to.equal(4001);
       await ines.next('presence.left', (m) => m.userId === piaId);
+      expect((await ines.next('removals.changed')).removed.map((person: { name: string }) => person.name)).to.deep.equal(['Pia']);
+      const coInstructor = track(await scene.instructor());
+      expect((await coInstructor.next('welcome')).removed.map((person: { userId: string }) => person.userId)).to.deep.equal([piaId]);
 
       const relaunch = await pia.agent.post(`/channels/${scene.channel.id}/meeting/join`, {}, { accept: 'application/json' });
       const refused = await pia.agent.get(relaunch.json().launchUrl);
@@ -393,6 +396,7 @@ describe('live room', () => {
       expect((await ines.next('error')).message).to.contain('Instructors cannot be removed');
 
       ines.send({ type: 'participant.allow', userId: piaId });
+      expect((await coInstructor.next('removals.changed')).removed).to.deep.equal([]);
       await eventually(async () => {
         const again = await pia.agent.post(`/channels/${scene.channel.id}/meeting/join`, {}, { accept: 'application/json' });
         expect((await pia.agent.get(again.json().launchUrl)).status).to.equal(303);

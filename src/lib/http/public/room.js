@@ -25,7 +25,7 @@
   var NOTICE_MS = 10000;
   /** A control waits this long at most for its answer: some requests (raising a raised hand) get none. */
   var BUSY_MS = 5000;
-  var CLOSE = { tooBig: 1009, left: 4000, removed: 4001, full: 4003, unauthorised: 4401 };
+  var CLOSE = { tooBig: 1009, left: 4000, removed: 4001, full: 4003 };
   var TERMINAL = ['removed', 'full', 'left', 'closed'];
 
   var messages = {
@@ -60,6 +60,7 @@
       return count <= 1 ? 'You are the only one waiting.' : count + ' people are waiting, you included.';
     },
     handRaised: function (name) { return name + ' raised their hand.'; },
+    letBackIn: 'They can come back in now.',
     yourHandLowered: 'Your hand was lowered.',
     chatPlaceholder: { live: 'Write a message', other: 'Chat opens when the session starts' },
     confirmEnd: { title: 'End the session for everyone?', text: 'Everyone leaves the live session and the chat closes.', ok: 'End session' },
@@ -107,6 +108,8 @@
     waitingPanel: part('[data-waiting-panel]'),
     waitingCount: part('[data-waiting-count]'),
     waitingList: part('[data-waiting-list]'),
+    removedPanel: part('[data-removed-panel]'),
+    removedList: part('[data-removed-list]'),
     chatList: part('[data-chat-list]'),
     chatEmpty: part('[data-chat-empty]'),
     chatForm: part('[data-chat-form]'),
@@ -132,6 +135,8 @@
     waitingCount: 0,
     hands: [],
     chat: [],
+    /** People an instructor removed, kept out until let back in (instructors only). */
+    removed: [],
     closedReason: 'pass',
     /** Controls waiting for the server's answer (since when), so they are not pressed twice. */
     busy: new Map(),
@@ -205,7 +210,6 @@
     if (code === CLOSE.removed) return update(function () { room.status = 'removed'; });
     if (code === CLOSE.full) return update(function () { room.status = 'full'; });
     if (code === CLOSE.tooBig) return closeFor('tooBig');
-    if (code === CLOSE.unauthorised) return closeFor('pass');
     if (TERMINAL.indexOf(room.status) !== -1) return;
     if (wasWelcomed) {
       attempts = 0;
@@ -290,6 +294,7 @@
       room.waitingCount = m.waitingCount;
       room.hands = sortHands(m.hands);
       room.chat = m.chat.slice();
+      room.removed = m.removed || [];
       recoverUnsentChat(m.chat);
       room.busy.clear();
       // A welcome knows only waiting or live: someone whose session just ended still sees that it ended.
@@ -310,6 +315,8 @@
     'session.ended': function (m) {
       room.session = null;
       room.hands = [];
+      // Removals last for one session.
+      room.removed = [];
       room.endedReason = m.reason;
       room.status = 'ended';
       room.busy.delete('start');
@@ -367,6 +374,12 @@
     },
     removed: function () {
       room.status = 'removed';
+    },
+    'removals.changed': function (m) {
+      var before = room.removed.length;
+      room.removed = m.removed;
+      if (isBusy('allow') && m.removed.length < before) announce(messages.letBackIn);
+      room.busy.delete('allow');
     },
     error: function (m) {
       var kind = typeof m.ref === 'string' ? m.ref.split(':')[0] : '';
@@ -482,6 +495,13 @@
     ui.handQueue.addEventListener('click', function (event) {
       var button = event.target.closest('[data-lower]');
       if (button) act('lower', { type: 'hand.lower', userId: button.getAttribute('data-lower') });
+    });
+  }
+
+  if (ui.removedList) {
+    ui.removedList.addEventListener('click', function (event) {
+      var button = event.target.closest('[data-allow]');
+      if (button) act('allow', { type: 'participant.allow', userId: button.getAttribute('data-allow') });
     });
   }
 
@@ -663,6 +683,7 @@
     renderPeople(phase);
     renderHands(phase);
     renderWaiting(phase);
+    renderRemoved();
     renderChat(phase, connected);
   }
 
@@ -746,6 +767,17 @@
     });
     ui.waitingPanel.hidden = waiting.length === 0;
     ui.waitingCount.textContent = '(' + room.waitingCount + ')';
+  }
+
+  function renderRemoved() {
+    if (!ui.removedList) return;
+    var mayAllow = can('admitParticipants');
+    syncList(ui.removedList, room.removed, function (person) { return person.userId; }, function (person) {
+      var item = el('li', { class: 'people__person', 'data-user-id': person.userId }, avatar(person), el('span', { class: 'people__name' }, person.name));
+      if (mayAllow) item.append(el('button', { type: 'button', class: 'button button--secondary button--small', 'data-allow': person.userId, 'aria-label': 'Let ' + person.name + ' back in' }, 'Let back in'));
+      return item;
+    }, mayAllow ? 'allow' : '');
+    ui.removedPanel.hidden = room.removed.length === 0;
   }
 
   function renderChat(phase, connected) {
