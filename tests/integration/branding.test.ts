@@ -155,7 +155,7 @@ for (const database of TEST_DATABASES) {
       expect((await agent.get(launchUrl)).status).to.equal(303);
       const room = await agent.get(`/rooms/${roomId}`);
       expect(room.status).to.equal(200);
-      expect(room.text).to.contain(stylesheet);
+      expect(room.text).to.contain(stylesheet).and.contain(`<img class="room__logo" src="${branding.logo}"`);
 
       // The demo portal: its start page, and the portal after signing in as a demo user.
       const portal = server.agent();
