@@ -1,0 +1,96 @@
+import { expect } from 'chai';
+import sinon from 'sinon';
+import type { AuthSession, AuthSessionStore } from '../../../src/identity/auth-session-store.ts';
+import { IdentityService } from '../../../src/identity/identity-service.ts';
+import type { UserStore } from '../../../src/identity/user-store.ts';
+import type { CachedKalturaGateway } from '../../../src/kaltura/cached-kaltura-gateway.ts';
+import type { KsIdentity } from '../../../src/kaltura/kaltura-gateway.ts';
+
+const START = Date.parse('2026-03-02T09:00:00Z');
+const MINUTE = 60_000;
+
+function ksIdentity(role = 'viewerRole', overrides: Partial<KsIdentity> = {}): KsIdentity {
+  return {
+    userId: 'u1',
+    partnerId: 1,
+    expiresAt: START + 24 * 3600_000,
+    user: { id: 'u1', fullName: 'Una User', email: 'una@example.edu' },
+    roleMetadataXml: `<metadata><role>${role}</role></metadata>`,
+    ...overrides,
+  };
+}
+
+function scene() {
+  let clock = START;
+  const gateway = { resolveKs: sinon.stub().resolves(ksIdentity()) };
+  const sessions = {
+    insert: sinon.stub().resolves(),
+    findById: sinon.stub().resolves(null),
+    refresh: sinon.stub().resolves(),
+    delete: sinon.stub().resolves(),
+    deleteForUser: sinon.stub().resolves(0),
+    deleteExpired: sinon.stub().resolves(0),
+  } satisfies AuthSessionStore;
+  const users = { recordMediaSpaceUser: sinon.stub().resolves() } satisfies UserStore;
+  const identity = new IdentityService(gateway as unknown as CachedKalturaGateway, sessions, users, { idleMs: 30 * MINUTE, absoluteMs: 8 * 3600_000, now: () => clock });
+  /** The browser comes back holding the session its first launch made. */
+  const relaunch = (current: AuthSession) => identity.launch('ks', current);
+  return { identity, gateway, sessions, users, relaunch, advance: (ms: number) => void (clock += ms) };
+}
+
+describe('IdentityService', () => {
+  afterEach(() => sinon.restore());
+
+  describe('#launch', () => {
+    it('records the MediaSpace user and starts a session on the first launch', async () => {
+      const { identity, sessions, users } = scene();
+      const { token, session } = await identity.launch('ks', null);
+      expect(token).to.be.a('string');
+      expect(session).to.include({ userId: 'u1', userName: 'Una User', mediaspaceRole: 'viewerRole' });
+      expect(users.recordMediaSpaceUser.calledOnce).to.equal(true);
+      expect(sessions.insert.calledOnce).to.equal(true);
+    });
+
+    it('writes nothing when the same person launches again within a minute with the same profile', async () => {
+      const { identity, sessions, users, relaunch, advance } = scene();
+      const { session } = await identity.launch('ks', null);
+      advance(MINUTE - 1);
+      const again = await relaunch(session);
+      expect(again).to.deep.equal({ token: null, session });
+      expect(users.recordMediaSpaceUser.callCount).to.equal(1);
+      expect(sessions.refresh.callCount).to.equal(0);
+    });
+
+    it('writes a changed MediaSpace role at once, to the user and to the session', async () => {
+      const { identity, gateway, sessions, users, relaunch, advance } = scene();
+      const { session } = await identity.launch('ks', null);
+      gateway.resolveKs.resolves(ksIdentity('privateOnlyRole'));
+      advance(1_000);
+      const again = await relaunch(session);
+      expect(again.session.mediaspaceRole).to.equal('privateOnlyRole');
+      expect(users.recordMediaSpaceUser.lastCall.args[0]).to.include({ mediaspaceRole: 'privateOnlyRole' });
+      expect(sessions.refresh.calledOnce).to.equal(true);
+      expect(sessions.refresh.lastCall.args[1]).to.include({ mediaspaceRole: 'privateOnlyRole' });
+    });
+
+    it('writes activity and the extended expiry again once a minute has passed', async () => {
+      const { identity, sessions, users, relaunch, advance } = scene();
+      const { session } = await identity.launch('ks', null);
+      advance(MINUTE + 1);
+      const again = await relaunch(session);
+      expect(users.recordMediaSpaceUser.callCount).to.equal(2);
+      expect(sessions.refresh.calledOnce).to.equal(true);
+      expect(again.session).to.include({ lastSeenAt: START + MINUTE + 1, expiresAt: START + MINUTE + 1 + 8 * 3600_000 });
+    });
+
+    it('starts a new session when the browser holds someone else\'s', async () => {
+      const { identity, gateway, sessions } = scene();
+      const { session } = await identity.launch('ks', null);
+      gateway.resolveKs.resolves(ksIdentity('viewerRole', { userId: 'u2', user: { id: 'u2', fullName: 'Otto Other' } }));
+      const other = await identity.launch('ks-2', session);
+      expect(other.token).to.be.a('string');
+      expect(other.session.userId).to.equal('u2');
+      expect(sessions.insert.callCount).to.equal(2);
+    });
+  });
+});
