@@ -45,7 +45,7 @@ import type { FilesService } from './files/files-service.ts';
 import { createRoomFilesPanel, createRoomFilesRouter } from './files/room-files.ts';
 import { createImagesRouter } from './images/images-router.ts';
 import type { ImageService } from './images/image-service.ts';
-import { isLanguage, translate, type Translations } from './lib/i18n/i18n.ts';
+import { resolveLanguageFirst, type LanguageChooser } from './lib/i18n/i18n.ts';
 import { createSignInRouter } from './sign-in/sign-in-router.ts';
 import type { SignInService } from './sign-in/sign-in-service.ts';
 import type { AccountStore } from './users/account-store.ts';
@@ -71,12 +71,13 @@ export interface AppDeps {
   launchTokens: LaunchTokens;
   /** The built-in Kaltura API emulator, mounted at /api_v3 when no Kaltura is configured. */
   kalturaEmulator: Router | null;
+  /** Every page in the person's language: profile choice, else browser, else the default. */
+  languages: LanguageChooser;
   backend: BackendDeps;
 }
 
 /** The rooms backend's services. */
 export interface BackendDeps {
-  translations: Translations;
   accounts: AccountStore;
   members: CourseMemberStore;
   images: ImageService;
@@ -89,8 +90,12 @@ export interface BackendDeps {
   courses: CourseService;
 }
 
-/** Paths whose pages are translated: the rooms backend and its sign-in. */
-const TRANSLATED_PATHS = ['/backend', '/login', '/password-reset', '/invitations'];
+/**
+ * Every page is translated. On these paths (the rooms backend and its sign-in) handlers speak to
+ * people before a page is rendered, so the person's language is settled before them; elsewhere it
+ * is settled when a page or an error is rendered, so a join that renders nothing reads no profile.
+ */
+const LANGUAGE_FIRST_PATHS = ['/backend', '/login', '/password-reset', '/invitations'];
 
 export function createApp(deps: AppDeps): Express {
   const { config, logger, cookies } = deps;
@@ -101,7 +106,6 @@ export function createApp(deps: AppDeps): Express {
   app.set('views', path.join(ROOT, 'views'));
   // Templates are read and compiled once, except in development, where they are edited while the service runs.
   app.set('view cache', config.env !== 'development');
-  app.locals.productName = 'Live Rooms';
 
   // Request lines are written at info; at a higher level (or silent) pino-http would do its work for nothing.
   if (logger.isLevelEnabled('info')) app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url?.startsWith('/assets/') ?? false } }));
@@ -109,6 +113,8 @@ export function createApp(deps: AppDeps): Express {
   if (deps.kalturaEmulator) app.use('/api_v3', deps.kalturaEmulator);
 
   app.use(securityHeaders(config.http.embedOrigins));
+  // Before anything that may fail, so that every error page speaks the person's language.
+  app.use(deps.languages.middleware());
   app.use('/assets', express.static(path.join(ROOT, 'src/lib/http/public'), { maxAge: '5m', index: false }));
   // Before sessions and CSRF: a stylesheet sets no cookie, so it can be cached.
   app.get('/branding.css', serveBrandingStylesheet(deps.backend.branding));
@@ -128,14 +134,8 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
 
-  const { translations, accounts, branding } = deps.backend;
-  app.use(
-    TRANSLATED_PATHS,
-    translate(translations, config.backend.defaultLanguage, async (req) => {
-      const language = req.auth ? (await accounts.findById(req.auth.userId))?.language : null;
-      return isLanguage(language) ? language : null;
-    }),
-  );
+  const { branding } = deps.backend;
+  app.use(LANGUAGE_FIRST_PATHS, resolveLanguageFirst);
   // Every page (backend, room, demo portal, the module's pages) links the organisation's colours.
   app.use(brandingLocals(branding));
 
@@ -150,7 +150,7 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: 'ok' });
   });
   app.use(createIdentityRouter({ identity: deps.identity, cookies, launchRateLimit, defaultReturnPath: '/' }));
-  app.use(createRoomsRouter({ launches: deps.launches, liveSessions: deps.liveSessions, tokens: deps.launchTokens, cookies, passLifetimeMs: config.session.roomPassHours * 3600_000, filesPanel: createRoomFilesPanel(deps.backend.files, translations, config.backend.defaultLanguage) }));
+  app.use(createRoomsRouter({ launches: deps.launches, liveSessions: deps.liveSessions, tokens: deps.launchTokens, cookies, passLifetimeMs: config.session.roomPassHours * 3600_000, filesPanel: createRoomFilesPanel(deps.backend.files) }));
   app.use(createRoomFilesRouter({ launches: deps.launches, files: deps.backend.files }));
   app.use(createChannelsRouter({ meetings: deps.meetings, settings: deps.settings, actionRateLimit }));
   app.use(createMyRoomsRouter({ myRooms: deps.myRooms, settings: deps.settings, actionRateLimit }));
@@ -165,7 +165,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/backend', createProfileRouter({ profiles: deps.backend.profiles, cookies, uploads: imageUploads }));
   app.use('/backend', createBrandingRouter({ branding: deps.backend.branding, uploads: imageUploads }));
   app.use('/backend', createCoursesRouter({ courses: deps.backend.courses, uploads: imageUploads }));
-  app.use(createEmbedRouter({ identity: deps.identity, settings: deps.settings, embedOrigins: config.http.embedOrigins, launchRateLimit }));
+  app.use(createEmbedRouter({ identity: deps.identity, settings: deps.settings, embedOrigins: config.http.embedOrigins, launchRateLimit, languages: deps.languages }));
   if (deps.kalturaEmulator) {
     app.use(createDemoPortalRouter({ gateway: deps.gateway, identity: deps.identity, cookies, actionRateLimit }));
   } else {
@@ -175,6 +175,6 @@ export function createApp(deps: AppDeps): Express {
   }
 
   app.use(notFoundHandler());
-  app.use(createErrorHandler(logger, { showStack: config.env === 'development' }));
+  app.use(createErrorHandler(logger, { showStack: config.env === 'development', languages: deps.languages }));
   return app;
 }

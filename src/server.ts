@@ -47,7 +47,7 @@ import { CourseService } from './courses/course-service.ts';
 import { createMediaSpaceMemberships } from './courses/mediaspace-memberships.ts';
 import { PlanCatalogue } from './courses/plan-catalogue.ts';
 import { ImageService } from './images/image-service.ts';
-import { loadTranslations } from './lib/i18n/i18n.ts';
+import { LanguageChooser, loadTranslations } from './lib/i18n/i18n.ts';
 import { createMailer } from './lib/mail/mailer.ts';
 import { createPasswordResetStore } from './sign-in/password-reset-store.ts';
 import { createSignInFailureStore } from './sign-in/sign-in-failure-store.ts';
@@ -62,6 +62,7 @@ import { createFileStore } from './files/file-store.ts';
 import { FilesService } from './files/files-service.ts';
 import { createFolderStore } from './files/folder-store.ts';
 import { createProfileStore } from './profile/profile-store.ts';
+import { createCachedProfileStore } from './profile/cached-profile-store.ts';
 import { ProfileService } from './profile/profile-service.ts';
 
 const PURGE_EVERY_MS = 10 * 60_000;
@@ -195,7 +196,10 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     options: { maxFailures: config.backend.loginMaxFailures, lockMs: config.backend.loginLockMinutes * 60_000, resetTtlMs: config.backend.passwordResetTtlMinutes * 60_000 },
     now,
   });
-  const profiles = new ProfileService({ accounts, profiles: createProfileStore(db), images, signIn, now });
+  // Every page asks for the person's chosen language: remembered briefly, forgotten when they change it.
+  const profileStore = createCachedProfileStore(createProfileStore(db), remembered);
+  const profiles = new ProfileService({ accounts, profiles: profileStore, images, signIn, now });
+  const languages = new LanguageChooser(translations, config.backend.defaultLanguage, (userId) => profileStore.languageOf(userId));
 
   const userRecords = createUserRecords(db);
   const users = new UsersService({ records: userRecords, sessions: identity, now });
@@ -218,7 +222,8 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     liveSessions,
     launchTokens,
     kalturaEmulator: kalturaEmulator?.router ?? null,
-    backend: { translations, accounts, members, images, branding, signIn, profiles, files, users, invitations, courses },
+    languages,
+    backend: { accounts, members, images, branding, signIn, profiles, files, users, invitations, courses },
   });
   server.on('request', app);
   const roomSockets = attachRoomSockets(server, {
@@ -228,6 +233,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     logger,
     heartbeatMs: config.liveRoom.heartbeatSeconds * 1000,
     embedOrigins: config.http.embedOrigins,
+    languages,
   });
 
   const purge = setInterval(() => {

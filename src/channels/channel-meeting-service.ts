@@ -4,6 +4,7 @@
  * ACTIVE; the role mapping turns their level into room role and permissions.
  */
 import { ConflictError, ForbiddenError } from '../lib/errors/app-error.ts';
+import { phrase } from '../lib/i18n/phrase.ts';
 import type { AuthSession } from '../identity/auth-session-store.ts';
 import type { CachedKalturaGateway } from '../kaltura/cached-kaltura-gateway.ts';
 import type { ModuleSettingsService } from '../module-settings/module-settings-service.ts';
@@ -40,11 +41,11 @@ export interface MeetingLaunch {
 }
 
 const messages = {
-  notMember: 'You are not a member of this channel, so you cannot take part in its meeting.',
-  notMemberHelp: 'Ask one of the channel managers to add you to the channel.',
-  cannotStart: 'Your role in this channel does not let you start its meeting.',
-  cannotStartHelp: 'Channel managers and moderators start meetings. You can join once one of them has started it.',
-  refusedHelp: 'You can still join the room to prepare. An administrator can make the course active in the rooms backend.',
+  notMember: phrase('channels:errors.notMember'),
+  notMemberHelp: phrase('channels:errors.notMemberHelp'),
+  cannotStart: phrase('channels:errors.cannotStart'),
+  cannotStartHelp: phrase('channels:errors.cannotStartHelp'),
+  refusedHelp: phrase('channels:errors.refusedHelp'),
 };
 
 export class ChannelMeetingService {
@@ -113,7 +114,7 @@ export class ChannelMeetingService {
       await this.#sessions.startSession(room.id, person.userId);
     } catch (error) {
       // The live room refused (an inactive course): the same refusal the room's own Start gives.
-      if (error instanceof RoomActionError) throw new ConflictError(error.message, { code: error.code, help: messages.refusedHelp });
+      if (error instanceof RoomActionError) throw new ConflictError(error.text, { code: error.code, help: messages.refusedHelp });
       throw error;
     }
     const access = roomAccessFor(level, settings.roleMapping);

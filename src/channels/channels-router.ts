@@ -6,14 +6,19 @@ import { moduleNotEnabled, requireModuleEnabled } from '../module-settings/modul
 import type { ModuleSettingsService } from '../module-settings/module-settings-service.ts';
 import type { ChannelMeetingService } from './channel-meeting-service.ts';
 import { sendLaunch } from '../rooms/send-launch.ts';
+import { phrase } from '../lib/i18n/phrase.ts';
+
+const messages = {
+  notAChannel: phrase('channels:errors.notAChannel'),
+};
 
 /** Kaltura category ids are positive 32-bit integers; anything else cannot name a channel. */
 const channelParamsSchema = z.object({
   channelId: z
     .string()
-    .regex(/^[1-9][0-9]{0,9}$/, 'must be a positive whole number')
+    .regex(/^[1-9][0-9]{0,9}$/, 'channels:fields.channelIdNotNumber')
     .transform(Number)
-    .refine((id) => id <= 2_147_483_647, 'is too large to be a channel id'),
+    .refine((id) => id <= 2_147_483_647, 'channels:fields.channelIdTooLarge'),
 });
 
 export interface ChannelsRouterDeps {
@@ -24,7 +29,7 @@ export interface ChannelsRouterDeps {
 
 export function createChannelsRouter({ meetings, settings, actionRateLimit }: ChannelsRouterDeps): Router {
   const router = Router();
-  const channelIdOf = (params: unknown) => parseInput(channelParamsSchema, params, 'This is not a channel address.').channelId;
+  const channelIdOf = (params: unknown) => parseInput(channelParamsSchema, params, messages.notAChannel).channelId;
 
   router.get('/channels/:channelId/meeting', async (req, res) => {
     if (!(await settings.current()).enabled) {

@@ -11,7 +11,8 @@ import { parseInput } from '../lib/http/validate.ts';
 import { UnauthorizedError } from '../lib/errors/app-error.ts';
 import type { CachedKalturaGateway } from '../kaltura/cached-kaltura-gateway.ts';
 import { displayNameOf } from '../kaltura/kaltura-records.ts';
-import { MEDIASPACE_ROLE_LABELS, resolveMediaSpaceRole } from '../identity/mediaspace-roles.ts';
+import { resolveMediaSpaceRole } from '../identity/mediaspace-roles.ts';
+import { phrase } from '../lib/i18n/phrase.ts';
 import { channelLevelFromKaltura } from '../channels/channel-levels.ts';
 import { SESSION_COOKIE } from '../identity/session-middleware.ts';
 import type { IdentityService } from '../identity/identity-service.ts';
@@ -20,7 +21,13 @@ import type { IdentityService } from '../identity/identity-service.ts';
 const PORTAL_COOKIE = 'demo_ks';
 const PORTAL_SESSION_SECONDS = 4 * 3600;
 
-const signInSchema = z.object({ userId: z.string().min(1, 'is required').max(100) });
+const signInSchema = z.object({ userId: z.string({ error: 'demo-portal:fields.userRequired' }).min(1, 'demo-portal:fields.userRequired').max(100) });
+
+const messages = {
+  pickUser: phrase('demo-portal:errors.pickUser'),
+  notSignedIn: phrase('demo-portal:errors.notSignedIn'),
+  notSignedInHelp: phrase('demo-portal:errors.notSignedInHelp'),
+};
 
 export interface DemoPortalDeps {
   gateway: CachedKalturaGateway;
@@ -37,14 +44,14 @@ export function createDemoPortalRouter({ gateway, identity, cookies, actionRateL
     const users = directory
       .map(({ user, roleMetadataXml }) => {
         const role = resolveMediaSpaceRole({ isAdmin: user.isAdmin, roleMetadataXml, partnerData: user.partnerData });
-        return { id: user.id, name: displayNameOf(user), email: user.email ?? '', role, roleLabel: role ? MEDIASPACE_ROLE_LABELS[role] : 'No role' };
+        return { id: user.id, name: displayNameOf(user), email: user.email ?? '', role };
       })
       .sort((a, b) => a.name.localeCompare(b.name));
     res.render('demo-portal/sign-in', { users });
   });
 
   router.post('/demo/sign-in', actionRateLimit, async (req, res) => {
-    const { userId } = parseInput(signInSchema, req.body, 'Pick a demo user.');
+    const { userId } = parseInput(signInSchema, req.body, messages.pickUser);
     const ks = await gateway.startUserSession(userId, PORTAL_SESSION_SECONDS);
     res.cookie(PORTAL_COOKIE, ks, { ...cookies, httpOnly: true, path: '/', maxAge: PORTAL_SESSION_SECONDS * 1000 });
     // Arrive in Live Rooms the way MediaSpace sends people: through /launch with the KS.
@@ -54,7 +61,7 @@ export function createDemoPortalRouter({ gateway, identity, cookies, actionRateL
   router.get('/demo/portal', async (req, res) => {
     const ks = req.cookies?.[PORTAL_COOKIE];
     if (typeof ks !== 'string' || !req.auth) {
-      throw new UnauthorizedError('You are not signed in to the demo portal.', { help: 'Pick a demo user on the start page.', code: 'DEMO_NOT_SIGNED_IN' });
+      throw new UnauthorizedError(messages.notSignedIn, { help: messages.notSignedInHelp, code: 'DEMO_NOT_SIGNED_IN' });
     }
     const channels = (await gateway.listUserChannels(req.auth.userId)).map(({ channel, permissionLevel }) => ({
       id: channel.id,
@@ -62,7 +69,7 @@ export function createDemoPortalRouter({ gateway, identity, cookies, actionRateL
       description: channel.description ?? '',
       level: channelLevelFromKaltura(permissionLevel),
     }));
-    res.render('demo-portal/portal', { ks, user: req.auth, roleLabel: MEDIASPACE_ROLE_LABELS[req.auth.mediaspaceRole], channels });
+    res.render('demo-portal/portal', { ks, user: req.auth, channels });
   });
 
   router.post('/demo/sign-out', async (req, res) => {

@@ -13,15 +13,22 @@ import { parseInput } from '../lib/http/validate.ts';
 import type { IdentityService } from '../identity/identity-service.ts';
 import { hasRoleAtLeast, isMediaSpaceAdmin } from '../identity/mediaspace-roles.ts';
 import type { ModuleSettingsService } from '../module-settings/module-settings-service.ts';
+import type { LanguageChooser } from '../lib/i18n/i18n.ts';
+import { phrase } from '../lib/i18n/phrase.ts';
 
 const SNIPPET_FILE = path.resolve(import.meta.dirname, 'public/live-rooms.js');
 
 const menuQuerySchema = z.object({
-  ks: z.string({ error: 'is missing' }).min(1, 'is missing').max(4096, 'is too long').regex(/^[A-Za-z0-9+/=_\-|.]+$/, 'is not a Kaltura session'),
+  ks: z.string({ error: 'embed:fields.ksMissing' }).min(1, 'embed:fields.ksMissing').max(4096, 'embed:fields.ksTooLong').regex(/^[A-Za-z0-9+/=_\-|.]+$/, 'embed:fields.notKs'),
 });
+
+const messages = {
+  menuIncomplete: phrase('embed:errors.menuIncomplete'),
+};
 
 export interface MenuItem {
   id: 'my-rooms' | 'module-settings';
+  /** In the person's language: their profile's choice, else their browser's. */
   label: string;
   /** A path of this service, reached through /launch so the module session is made first. */
   returnTo: string;
@@ -32,9 +39,10 @@ export interface EmbedRouterDeps {
   settings: ModuleSettingsService;
   embedOrigins: readonly string[];
   launchRateLimit: RequestHandler;
+  languages: LanguageChooser;
 }
 
-export function createEmbedRouter({ identity, settings, embedOrigins, launchRateLimit }: EmbedRouterDeps): Router {
+export function createEmbedRouter({ identity, settings, embedOrigins, launchRateLimit, languages }: EmbedRouterDeps): Router {
   const router = Router();
 
   router.get('/embed/live-rooms.js', (_req, res) => {
@@ -44,14 +52,16 @@ export function createEmbedRouter({ identity, settings, embedOrigins, launchRate
   });
 
   router.get('/embed/menu', allowEmbedOrigins(embedOrigins), launchRateLimit, async (req, res) => {
-    const { ks } = parseInput(menuQuerySchema, req.query, 'The menu request is not complete.');
-    const [{ role }, current] = await Promise.all([identity.identify(ks), settings.current()]);
+    const { ks } = parseInput(menuQuerySchema, req.query, messages.menuIncomplete);
+    const [{ identity: person, role }, current] = await Promise.all([identity.identify(ks), settings.current()]);
+    // The menu comes without the module's cookie: the KS says whose language it is.
+    const t = languages.t(await languages.forPerson(person.userId, req.get('accept-language')));
     const items: MenuItem[] = [];
     if (current.enabled && current.enableUserPrivateLiveRoom && hasRoleAtLeast(role, 'privateOnlyRole')) {
-      items.push({ id: 'my-rooms', label: 'My Rooms', returnTo: '/my-rooms' });
+      items.push({ id: 'my-rooms', label: t('embed:menu.myRooms'), returnTo: '/my-rooms' });
     }
     // Administrators always see the settings: that is where the module is turned on.
-    if (isMediaSpaceAdmin(role)) items.push({ id: 'module-settings', label: 'Live Rooms settings', returnTo: '/admin/module' });
+    if (isMediaSpaceAdmin(role)) items.push({ id: 'module-settings', label: t('embed:menu.settings'), returnTo: '/admin/module' });
     res.set('Cache-Control', 'private, no-store').json({ items });
   });
 

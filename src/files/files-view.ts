@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import type { Response } from 'express';
 import type { TFunction } from 'i18next';
 import { NotFoundError } from '../lib/errors/app-error.ts';
+import type { Text } from '../lib/i18n/phrase.ts';
 import { contentDisposition, extensionOf } from './file-names.ts';
 import type { Download, FolderChoice } from './files-service.ts';
 import type { StoredFile } from './file-store.ts';
@@ -86,7 +87,7 @@ export function choiceLabel(choice: FolderChoice, courseName: string): string {
  * Sends a stored file as a download: always an attachment, under its sanitised name, with a
  * type the browser will not sniff into a page, and no script may run even if it were opened.
  */
-export async function sendDownload(res: Response, download: Download, missingMessage: string): Promise<void> {
+export async function sendDownload(res: Response, download: Download, missingMessage: Text): Promise<void> {
   // Checked first: an error page sent after the download's headers would carry their sandbox.
   if (!(await stat(download.path).catch(() => null))?.isFile()) throw new NotFoundError(missingMessage, { code: 'FILE_BYTES_MISSING' });
   res.set({

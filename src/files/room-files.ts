@@ -9,7 +9,7 @@ import { Router, type Request } from 'express';
 import type { TFunction } from 'i18next';
 import { z } from 'zod';
 import { ForbiddenError, NotFoundError } from '../lib/errors/app-error.ts';
-import { preferredLanguage, type Language, type Translations } from '../lib/i18n/i18n.ts';
+import { phrase } from '../lib/i18n/phrase.ts';
 import type { RoomLaunchService } from '../rooms/room-launch-service.ts';
 import type { RoomPermission } from '../rooms/room-permissions.ts';
 import { ROOM_PASS_COOKIE } from '../rooms/rooms-router.ts';
@@ -17,25 +17,25 @@ import type { FilesService } from './files-service.ts';
 import { formatSize, sendDownload, urls } from './files-view.ts';
 
 const messages = {
-  notAllowed: "Only the room's instructors can open its files here.",
-  notFound: 'This room has no such file.',
+  notAllowed: phrase('files:room.notAllowed'),
+  notFound: phrase('files:room.notFound'),
 };
 
 const uuid = z.uuid();
 
 export interface RoomFilesPanel {
-  /** The panel's texts, in the language the person's browser asks for. */
+  /** The panel's texts, in the person's language. */
   t: TFunction;
   count: number;
   groups: Array<{ label: string; files: Array<{ id: string; name: string; href: string; size: string }> }>;
 }
 
 /** The room page's files panel for a pass that may manage files; null for everyone else. */
-export function createRoomFilesPanel(files: FilesService, translations: Translations, fallback: Language) {
+export function createRoomFilesPanel(files: FilesService) {
   return async (req: Request, roomId: string, permissions: readonly RoomPermission[]): Promise<RoomFilesPanel | null> => {
     if (!permissions.includes('manageFiles')) return null;
-    const language = preferredLanguage(req, fallback);
-    const t = translations.forLanguage(language);
+    const language = await req.resolveLanguage();
+    const t = req.t;
     const groups = await files.roomFiles(roomId);
     return {
       t,

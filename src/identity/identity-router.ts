@@ -3,18 +3,24 @@ import { z } from 'zod';
 import type { CookiePolicy } from '../lib/http/cookie-policy.ts';
 import { safeReturnPath } from '../lib/http/return-path.ts';
 import { parseInput } from '../lib/http/validate.ts';
+import { phrase } from '../lib/i18n/phrase.ts';
 import type { IdentityService } from './identity-service.ts';
 import { SESSION_COOKIE } from './session-middleware.ts';
 
 // A KS is base64 (v1) or "v2|partner|base64url" (v2); nothing else belongs in one.
+// Problems are keys of identity.json, said in the person's language where they are shown.
 const launchQuerySchema = z.object({
   ks: z
-    .string({ error: 'is missing: open Live Rooms from MediaSpace' })
-    .min(1, 'is missing: open Live Rooms from MediaSpace')
-    .max(4096, 'is too long')
-    .regex(/^[A-Za-z0-9+/=_\-|.]+$/, 'is not a Kaltura session'),
-  returnTo: z.string().max(2048, 'is too long').optional(),
+    .string({ error: 'identity:fields.ksMissing' })
+    .min(1, 'identity:fields.ksMissing')
+    .max(4096, 'identity:fields.tooLong')
+    .regex(/^[A-Za-z0-9+/=_\-|.]+$/, 'identity:fields.notKs'),
+  returnTo: z.string().max(2048, 'identity:fields.tooLong').optional(),
 });
+
+const messages = {
+  linkIncomplete: phrase('identity:errors.linkIncomplete'),
+};
 
 export interface IdentityRouterDeps {
   identity: IdentityService;
@@ -27,7 +33,7 @@ export function createIdentityRouter({ identity, cookies, launchRateLimit, defau
   const router = Router();
 
   router.get('/launch', launchRateLimit, async (req, res) => {
-    const query = parseInput(launchQuerySchema, req.query, 'The link from MediaSpace is not complete.');
+    const query = parseInput(launchQuerySchema, req.query, messages.linkIncomplete);
     // Check where we would go before anything is created: a bad returnTo leaves no session behind.
     const returnPath = safeReturnPath(query.returnTo, defaultReturnPath);
     // The session middleware has already found the browser's current session, if any.

@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { ForbiddenError } from '../lib/errors/app-error.ts';
+import { phrase } from '../lib/i18n/phrase.ts';
 import type { CachedKalturaGateway } from '../kaltura/cached-kaltura-gateway.ts';
 import { displayNameOf } from '../kaltura/kaltura-records.ts';
 import type { AuthSession, AuthSessionStore } from './auth-session-store.ts';
@@ -26,8 +27,8 @@ export interface LaunchResult {
 }
 
 const messages = {
-  noRole: 'Your MediaSpace account has no role, so it cannot use Live Rooms.',
-  noRoleHelp: 'Ask your MediaSpace administrator to give your account a role.',
+  noRole: phrase('identity:errors.noRole'),
+  noRoleHelp: phrase('identity:errors.noRoleHelp'),
 };
 
 /** Activity is written at most this often, so that reading a page is not a database write. */

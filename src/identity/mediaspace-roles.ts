@@ -9,14 +9,6 @@
 export const MEDIASPACE_ROLES = ['anonymousRole', 'viewerRole', 'privateOnlyRole', 'adminRole', 'unmoderatedAdminRole'] as const;
 export type MediaSpaceRole = (typeof MEDIASPACE_ROLES)[number];
 
-export const MEDIASPACE_ROLE_LABELS: Record<MediaSpaceRole, string> = {
-  anonymousRole: 'Anonymous',
-  viewerRole: 'Viewer',
-  privateOnlyRole: 'Private Only',
-  adminRole: 'Admin',
-  unmoderatedAdminRole: 'Unmoderated Admin',
-};
-
 export interface RoleSources {
   isAdmin?: boolean | null;
   roleMetadataXml?: string | null;

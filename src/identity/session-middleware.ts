@@ -3,9 +3,17 @@ import type { AuthSession } from './auth-session-store.ts';
 import type { CookiePolicy } from '../lib/http/cookie-policy.ts';
 import { ForbiddenError, UnauthorizedError } from '../lib/errors/app-error.ts';
 import type { IdentityService } from './identity-service.ts';
-import { hasRoleAtLeast, isMediaSpaceAdmin, type MediaSpaceRole, MEDIASPACE_ROLE_LABELS } from './mediaspace-roles.ts';
+import { hasRoleAtLeast, isMediaSpaceAdmin, type MediaSpaceRole } from './mediaspace-roles.ts';
+import { phrase, type Text } from '../lib/i18n/phrase.ts';
 
 export const SESSION_COOKIE = 'lr_session';
+
+const messages = {
+  noSession: phrase('identity:errors.noSession'),
+  noSessionHelp: phrase('identity:errors.noSessionHelp'),
+  roleTooLowHelp: (role: MediaSpaceRole) => phrase('identity:errors.roleTooLowHelp', { role: phrase(`users:mediaspaceRoles.${role}`) }),
+  notAdministrator: phrase('identity:errors.notAdministrator'),
+};
 
 /** Puts the person's module session, if any, on `req.auth`; never trusts anything else the browser says about who they are. */
 export function loadSession(identity: IdentityService, cookies: CookiePolicy): RequestHandler {
@@ -24,8 +32,8 @@ export function loadSession(identity: IdentityService, cookies: CookiePolicy): R
 /** The person's module session; a request without one is answered 401. */
 export function currentSession(req: Request): AuthSession {
   if (!req.auth) {
-    throw new UnauthorizedError('You are not signed in to Live Rooms, or your session has ended.', {
-      help: 'Open this page from MediaSpace again.',
+    throw new UnauthorizedError(messages.noSession, {
+      help: messages.noSessionHelp,
       code: 'NO_SESSION',
     });
   }
@@ -37,11 +45,11 @@ export const requireSession: RequestHandler = (req, _res, next) => {
   next();
 };
 
-export function requireRoleAtLeast(minimum: MediaSpaceRole, message: string): RequestHandler {
+export function requireRoleAtLeast(minimum: MediaSpaceRole, message: Text): RequestHandler {
   return (req, _res, next) => {
     if (!req.auth) return requireSession(req, _res, next);
     if (!hasRoleAtLeast(req.auth.mediaspaceRole, minimum)) {
-      throw new ForbiddenError(message, { help: `Your MediaSpace role is ${MEDIASPACE_ROLE_LABELS[req.auth.mediaspaceRole]}. Ask your MediaSpace administrator if you need more.`, code: 'ROLE_TOO_LOW' });
+      throw new ForbiddenError(message, { help: messages.roleTooLowHelp(req.auth.mediaspaceRole), code: 'ROLE_TOO_LOW' });
     }
     next();
   };
@@ -50,7 +58,7 @@ export function requireRoleAtLeast(minimum: MediaSpaceRole, message: string): Re
 export const requireMediaSpaceAdmin: RequestHandler = (req, res, next) => {
   if (!req.auth) return requireSession(req, res, next);
   if (!isMediaSpaceAdmin(req.auth.mediaspaceRole)) {
-    throw new ForbiddenError('Only MediaSpace administrators can change the Live Rooms settings.', { code: 'NOT_AN_ADMINISTRATOR' });
+    throw new ForbiddenError(messages.notAdministrator, { code: 'NOT_AN_ADMINISTRATOR' });
   }
   next();
 };

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { NotFoundError } from '../lib/errors/app-error.ts';
+import { phrase } from '../lib/i18n/phrase.ts';
 import type { ImageService } from './image-service.ts';
 
 const ID = /^[0-9a-f-]{36}$/;
@@ -10,7 +11,7 @@ export function createImagesRouter(images: ImageService): Router {
   router.get('/images/:id/:variant', async (req, res) => {
     const { id, variant } = req.params;
     const file = ID.test(id) && VARIANT.test(variant) ? await images.file(id, variant) : null;
-    if (!file) throw new NotFoundError('There is no such picture.');
+    if (!file) throw new NotFoundError(phrase('common:httpErrors.noPicture'));
     // Pictures appear in mails and framed pages on other sites.
     res.set('Cross-Origin-Resource-Policy', 'cross-origin');
     res.set('Cache-Control', 'public, max-age=31536000, immutable');

@@ -6,6 +6,7 @@
 import kaltura from 'kaltura-client';
 import { z } from 'zod';
 import { AppError, NotFoundError, UnauthorizedError, UpstreamError } from '../lib/errors/app-error.ts';
+import { phrase } from '../lib/i18n/phrase.ts';
 import {
   categorySchema,
   categoryUserSchema,
@@ -82,17 +83,17 @@ export interface KalturaGatewayOptions {
 }
 
 const messages = {
-  ksInvalid: 'Your MediaSpace session could not be verified.',
-  ksExpired: 'Your MediaSpace session has expired.',
-  ksOtherPartner: 'This MediaSpace session belongs to a different Kaltura account.',
-  ksNoUser: 'This MediaSpace session does not belong to a user.',
-  ksHelp: 'Sign in to MediaSpace again and open this page from there.',
-  channelNotFound: 'There is no channel with this id.',
-  timeout: (ms: number) => `Kaltura did not answer within ${Math.round(ms / 100) / 10} seconds.`,
-  unreachable: 'Kaltura could not be reached.',
-  unexpected: 'Kaltura answered in a way this service did not expect.',
-  kalturaError: (code: string) => `Kaltura refused the request (${code}).`,
-  retryHelp: 'Try again in a moment. If it keeps happening, tell your MediaSpace administrator.',
+  ksInvalid: phrase('kaltura:errors.ksInvalid'),
+  ksExpired: phrase('kaltura:errors.ksExpired'),
+  ksOtherPartner: phrase('kaltura:errors.ksOtherPartner'),
+  ksNoUser: phrase('kaltura:errors.ksNoUser'),
+  ksHelp: phrase('kaltura:errors.ksHelp'),
+  channelNotFound: phrase('kaltura:errors.channelNotFound'),
+  timeout: (ms: number) => phrase('kaltura:errors.timeout', { count: Math.round(ms / 100) / 10 }),
+  unreachable: phrase('kaltura:errors.unreachable'),
+  unexpected: phrase('kaltura:errors.unexpected'),
+  kalturaError: (code: string) => phrase('kaltura:errors.refused', { code }),
+  retryHelp: phrase('kaltura:errors.retryHelp'),
 };
 
 /** A Kaltura API exception, kept with its code so callers can decide what it means for them. */

@@ -21,6 +21,8 @@ import type { ChatStore } from './chat-store.ts';
 import type { RemovalStore } from './removal-store.ts';
 import type { CameraView, ClientMessage, HandView, ParticipantView, PersonView, RemovedView, ServerMessage, SessionEndReason, SessionView } from './room-protocol.ts';
 import { CLOSE } from './room-protocol.ts';
+import { phrase, say, type Text } from '../lib/i18n/phrase.ts';
+import { inEnglish } from '../lib/i18n/i18n.ts';
 import type { Audience, PresentPerson, RoomState } from './room-state.ts';
 
 export interface LiveRoomOptions {
@@ -44,42 +46,47 @@ export interface RoomActor {
 
 export type ConnectOutcome = { admitted: true } | { admitted: false; message: ServerMessage; close: { code: number; reason: string } };
 
-/** A refusal the sender of a message sees as an `error` message. */
+/** A refusal the sender of a message sees as an `error` message, said in their language. */
 export class RoomActionError extends Error {
   readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
+  /** The words as given, before they are put into the person's language (`message` reads in English). */
+  readonly text: Text;
+  constructor(code: string, message: Text) {
+    super(say(inEnglish(), message));
     this.code = code;
+    this.text = message;
   }
 }
 
 const messages = {
-  full: 'This room is full. Try again when someone leaves, or ask the instructor.',
-  removed: 'The instructor removed you from this session.',
-  notAllowed: (what: string) => `You do not have permission to ${what}.`,
-  notLive: 'The session has not started yet.',
-  alreadyLive: 'The session is already live.',
-  tooFast: 'You are sending messages too quickly. Wait a moment, then send again.',
-  noSuchMessage: 'That message is no longer in the chat.',
-  notHere: 'That person is not in the room.',
-  notRemoved: 'That person was not removed.',
-  instructorsStay: 'Instructors cannot be removed from the room.',
-  handNotRaised: 'That hand is not raised.',
-  roomGone: 'This room no longer exists.',
-  inactive: 'This course is inactive, so its session cannot start. Instructors can still enter to prepare; an administrator can make the course active.',
-  webcamsTaken: (limit: number) => `All ${limit} webcam places of this session are taken. Try again when someone turns their camera off.`,
+  full: phrase('live-room:errors.full'),
+  removed: phrase('live-room:errors.removed'),
+  notAllowed: (action: RoomAction) => phrase('live-room:errors.notAllowed', { action: phrase(`live-room:actions.${action}`) }),
+  notLive: phrase('live-room:errors.notLive'),
+  tooFast: phrase('live-room:errors.tooFast'),
+  noSuchMessage: phrase('live-room:errors.noSuchMessage'),
+  notHere: phrase('live-room:errors.notHere'),
+  notRemoved: phrase('live-room:errors.notRemoved'),
+  instructorsStay: phrase('live-room:errors.instructorsStay'),
+  handNotRaised: phrase('live-room:errors.handNotRaised'),
+  roomGone: phrase('live-room:errors.roomGone'),
+  inactive: phrase('live-room:errors.inactive'),
+  webcamsTaken: (limit: number) => phrase('live-room:errors.webcamsTaken', { count: limit }),
 };
 
-const PERMISSION_NEEDED: Partial<Record<ClientMessage['type'], [RoomPermission, string]>> = {
-  'session.start': ['startSession', 'start the session'],
-  'session.end': ['endSession', 'end the session'],
+/** What a refused person was not allowed to do (live-room:actions.<action>). */
+type RoomAction = 'startSession' | 'endSession' | 'chat' | 'deleteMessages' | 'raiseHand' | 'removeParticipants' | 'letBackIn' | 'cameraOn' | 'useCamera' | 'lowerHands';
+
+const PERMISSION_NEEDED: Partial<Record<ClientMessage['type'], [RoomPermission, RoomAction]>> = {
+  'session.start': ['startSession', 'startSession'],
+  'session.end': ['endSession', 'endSession'],
   'chat.send': ['chat', 'chat'],
-  'chat.delete': ['moderateChat', "delete other people's messages"],
-  'hand.raise': ['raiseHand', 'raise your hand'],
-  'participant.remove': ['removeParticipants', 'remove participants'],
-  'participant.allow': ['admitParticipants', 'let removed people back in'],
-  'camera.start': ['camera', 'turn your camera on'],
-  'camera.stop': ['camera', 'use a camera'],
+  'chat.delete': ['moderateChat', 'deleteMessages'],
+  'hand.raise': ['raiseHand', 'raiseHand'],
+  'participant.remove': ['removeParticipants', 'removeParticipants'],
+  'participant.allow': ['admitParticipants', 'letBackIn'],
+  'camera.start': ['camera', 'cameraOn'],
+  'camera.stop': ['camera', 'useCamera'],
 };
 
 /** What a room's plan allows (src/courses/plan-catalogue.ts). */
@@ -328,7 +335,7 @@ export class LiveRoomService {
   }
 
   async #lowerHand(actor: RoomActor, userId: string): Promise<void> {
-    if (userId !== actor.userId && !actor.permissions.includes('lowerHands')) throw new RoomActionError('NOT_ALLOWED', messages.notAllowed("lower other people's hands"));
+    if (userId !== actor.userId && !actor.permissions.includes('lowerHands')) throw new RoomActionError('NOT_ALLOWED', messages.notAllowed('lowerHands'));
     if (!(await this.#deps.state.lowerHand(actor.roomId, userId))) {
       if (userId !== actor.userId) throw new RoomActionError('NOT_FOUND', messages.handNotRaised);
       return;

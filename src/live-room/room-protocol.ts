@@ -4,7 +4,9 @@
  * server, before anything acts on it. What the server sends is typed here too,
  * so the two sides cannot drift apart silently.
  */
+import type { TFunction } from 'i18next';
 import { z } from 'zod';
+import { say, type Text } from '../lib/i18n/phrase.ts';
 import type { RoomPermission, RoomRole } from '../rooms/room-permissions.ts';
 
 export const PROTOCOL_VERSION = 1;
@@ -115,8 +117,9 @@ export type ServerMessage =
   /** To instructors: who is kept out of the room until allowed back (or the session ends). */
   | { type: 'removals.changed'; removed: RemovedView[] }
   | { type: 'camera.changed'; cameras: CameraView[]; webcamLimit: number | null }
-  | { type: 'removed'; message: string }
-  | { type: 'error'; code: string; message: string; ref?: string };
+  /** `message` is said in each receiver's language as it is sent (see `inLanguage`). */
+  | { type: 'removed'; message: Text }
+  | { type: 'error'; code: string; message: Text; ref?: string };
 
 export type SessionEndReason = 'ended-by-instructor' | 'no-instructor';
 
@@ -132,10 +135,21 @@ export const CLOSE = {
 } as const;
 
 /** `{v:1, type:"error"}` with a message a person understands. */
-export function errorMessage(code: string, message: string, ref?: string): ServerMessage {
+export function errorMessage(code: string, message: Text, ref?: string): ServerMessage {
   return { type: 'error', code, message, ...(ref && { ref }) };
 }
 
+/** Whether a message carries words for people, which are said in each receiver's language. */
+export function hasWords(message: ServerMessage): message is Extract<ServerMessage, { type: 'removed' | 'error' }> {
+  return message.type === 'removed' || message.type === 'error';
+}
+
+/** The message with its words in the language of `t`, ready to encode. */
+export function inLanguage(message: ServerMessage, t: TFunction): ServerMessage {
+  return hasWords(message) ? { ...message, message: say(t, message.message) } : message;
+}
+
+/** Messages with words are encoded only after `inLanguage`: a phrase is not something to send. */
 export function encode(message: ServerMessage): string {
   return JSON.stringify({ v: PROTOCOL_VERSION, ...message });
 }

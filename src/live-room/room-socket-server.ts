@@ -18,8 +18,19 @@ import type { RoomLaunchService } from '../rooms/room-launch-service.ts';
 import { ROOM_PASS_COOKIE } from '../rooms/rooms-router.ts';
 import type { LiveRoomService, RoomActor } from './live-room-service.ts';
 import { RoomActionError } from './live-room-service.ts';
-import { CLIENT_MESSAGE_TYPES, CLOSE, clientMessageSchema, encode, errorMessage, MAX_FRAME_BYTES, type ServerMessage } from './room-protocol.ts';
+import { CLIENT_MESSAGE_TYPES, CLOSE, clientMessageSchema, encode, errorMessage, hasWords, inLanguage, MAX_FRAME_BYTES, type ServerMessage } from './room-protocol.ts';
 import type { Audience, RoomEvent, RoomState } from './room-state.ts';
+import type { LanguageChooser } from '../lib/i18n/i18n.ts';
+import { phrase } from '../lib/i18n/phrase.ts';
+import type { TFunction } from 'i18next';
+
+const messages = {
+  binary: phrase('live-room:errors.binary'),
+  badJson: phrase('live-room:errors.badJson'),
+  unknownType: (type: string) => phrase('live-room:errors.unknownType', { type }),
+  invalid: (type: string, problem: string) => phrase('live-room:errors.invalid', { type, problem }),
+  internal: phrase('live-room:errors.internal'),
+};
 
 const ROOM_SOCKET_PATH = /^\/rooms\/([0-9a-f-]{36})\/ws$/;
 
@@ -31,6 +42,8 @@ export interface RoomSocketServerDeps {
   heartbeatMs: number;
   /** Origins, besides the request's own host, whose pages may open room sockets (the MediaSpace that frames rooms). */
   embedOrigins: readonly string[];
+  /** Each connection's words are in its person's language, chosen once when it opens. */
+  languages: LanguageChooser;
 }
 
 export interface RoomSocketServer {
@@ -41,6 +54,8 @@ export interface RoomSocketServer {
 interface Connection {
   id: string;
   actor: RoomActor;
+  /** The person's language, for the words in refusals and errors. */
+  t: TFunction;
   socket: WebSocket;
   alive: boolean;
   /** Nothing is sent before the welcome: the welcome already reflects everything that happened until then. */
@@ -58,17 +73,22 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
     // Browsers send cookies with cross-site WebSocket requests too; the Origin says whose page asked.
     if (!originAllowed(req, deps.embedOrigins)) return refuse(socket, 403, 'Forbidden');
     const passToken = parseCookies(req.headers.cookie ?? '')[ROOM_PASS_COOKIE];
+    const acceptLanguage = req.headers['accept-language'];
     launches.enter(roomId, passToken).then(
-      ({ pass }) => {
+      async ({ pass }) => {
         const actor: RoomActor = { roomId, userId: pass.userId, name: pass.userName, email: pass.userEmail, role: pass.role, permissions: pass.permissions };
-        sockets.handleUpgrade(req, socket, head, (ws) => welcome(ws, actor));
+        const language = await deps.languages.forPerson(pass.userId, acceptLanguage).catch((error: unknown) => {
+          logger.warn({ err: error }, 'reading the language of a room connection failed');
+          return deps.languages.browser(acceptLanguage);
+        });
+        sockets.handleUpgrade(req, socket, head, (ws) => welcome(ws, actor, deps.languages.t(language)));
       },
       (error: unknown) => refuse(socket, error instanceof AppError ? error.status : 500, error instanceof AppError ? 'Unauthorized' : 'Internal Server Error'),
     );
   });
 
-  function welcome(socket: WebSocket, actor: RoomActor): void {
-    const connection: Connection = { id: randomUUID(), actor, socket, alive: true, welcomed: false };
+  function welcome(socket: WebSocket, actor: RoomActor, t: TFunction): void {
+    const connection: Connection = { id: randomUUID(), actor, t, socket, alive: true, welcomed: false };
     localRoom(actor.roomId).add(connection);
     socket.on('pong', () => {
       connection.alive = true;
@@ -111,38 +131,40 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
   function onMessage(connection: Connection, data: Buffer, isBinary: boolean): void {
     // Anything sent before the welcome is ignored: the client has not seen the room yet.
     if (!connection.welcomed) return;
-    if (isBinary) return send(connection, errorMessage('BINARY_NOT_ACCEPTED', 'Messages must be JSON text.'));
+    if (isBinary) return send(connection, errorMessage('BINARY_NOT_ACCEPTED', messages.binary));
     let raw: unknown;
     try {
       raw = JSON.parse(data.toString('utf8'));
     } catch {
-      return send(connection, errorMessage('BAD_JSON', 'That message is not valid JSON.'));
+      return send(connection, errorMessage('BAD_JSON', messages.badJson));
     }
     const ref = typeof (raw as { ref?: unknown })?.ref === 'string' ? ((raw as { ref: string }).ref.slice(0, 64)) : undefined;
     const parsed = clientMessageSchema.safeParse(raw);
     if (!parsed.success) {
       const type = (raw as { type?: unknown })?.type;
       if (typeof type !== 'string' || !(CLIENT_MESSAGE_TYPES as string[]).includes(type)) {
-        return send(connection, errorMessage('UNKNOWN_TYPE', `Unknown message type ${JSON.stringify(String(type ?? '')).slice(0, 80)}.`, ref));
+        return send(connection, errorMessage('UNKNOWN_TYPE', messages.unknownType(JSON.stringify(String(type ?? '')).slice(0, 80)), ref));
       }
       const issue = parsed.error.issues[0];
       const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-      return send(connection, errorMessage('INVALID_MESSAGE', `That ${type} message is not valid (${where}${issue?.message ?? 'invalid'}).`, ref));
+      return send(connection, errorMessage('INVALID_MESSAGE', messages.invalid(type, `${where}${issue?.message ?? 'invalid'}`), ref));
     }
     if (parsed.data.type === 'leave') return connection.socket.close(CLOSE.left, 'left the room');
     liveRooms.handle(connection.actor, parsed.data).catch((error: unknown) => {
-      if (error instanceof RoomActionError) return send(connection, errorMessage(error.code, error.message, ref));
+      if (error instanceof RoomActionError) return send(connection, errorMessage(error.code, error.text, ref));
       logger.error({ err: error, type: parsed.data.type }, 'room message failed');
-      send(connection, errorMessage('INTERNAL_ERROR', 'Something went wrong on our side. Try again.', ref));
+      send(connection, errorMessage('INTERNAL_ERROR', messages.internal, ref));
     });
   }
 
   const unsubscribe = state.subscribe((event: RoomEvent) => {
     // Encoded once for everyone it reaches: a chat line to 300 people is one JSON.stringify, not 300.
+    // Only words for people (a removal, to one person) are encoded for each in their language.
     let frame: string | undefined;
+    const worded = hasWords(event.message);
     for (const connection of rooms.get(event.roomId) ?? []) {
       if (!reaches(event.audience, connection.actor)) continue;
-      sendFrame(connection, (frame ??= encode(event.message)));
+      sendFrame(connection, worded ? encode(inLanguage(event.message, connection.t)) : (frame ??= encode(event.message)));
       if (event.close) connection.socket.close(event.close.code, event.close.reason);
     }
   });
@@ -186,7 +208,7 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
 }
 
 function send(connection: Connection, message: ServerMessage): void {
-  sendFrame(connection, encode(message));
+  sendFrame(connection, encode(inLanguage(message, connection.t)));
 }
 
 function sendFrame(connection: Connection, frame: string): void {

@@ -1,11 +1,12 @@
 import type { RequestHandler } from 'express';
 import { NotFoundError } from '../lib/errors/app-error.ts';
+import { phrase } from '../lib/i18n/phrase.ts';
 import type { ModuleSettingsService } from './module-settings-service.ts';
 import type { ModuleSettings } from './settings-schema.ts';
 
 export function moduleNotEnabled(): NotFoundError {
-  return new NotFoundError('Live Rooms: module not enabled.', {
-    help: 'A MediaSpace administrator can enable the Live Rooms module in its settings.',
+  return new NotFoundError(phrase('module-settings:errors.notEnabled'), {
+    help: phrase('module-settings:errors.notEnabledHelp'),
     code: 'MODULE_NOT_ENABLED',
   });
 }

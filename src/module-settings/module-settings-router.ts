@@ -3,11 +3,16 @@ import { z } from 'zod';
 import { requireMediaSpaceAdmin } from '../identity/session-middleware.ts';
 import { parseInput } from '../lib/http/validate.ts';
 import { CHANNEL_LEVELS } from '../channels/channel-levels.ts';
-import { PERMISSION_LABELS, ROOM_PERMISSIONS, ROOM_ROLES } from '../rooms/room-permissions.ts';
+import { ROOM_PERMISSIONS, ROOM_ROLES } from '../rooms/room-permissions.ts';
+import { phrase } from '../lib/i18n/phrase.ts';
 import type { ModuleSettingsService } from './module-settings-service.ts';
 import { loadModuleManifest } from './settings-schema.ts';
 
-const versionSchema = z.object({ version: z.coerce.number({ error: 'is missing' }).int().min(0) });
+const versionSchema = z.object({ version: z.coerce.number({ error: 'module-settings:fields.versionMissing' }).int().min(0) });
+
+const messages = {
+  formIncomplete: phrase('module-settings:errors.formIncomplete'),
+};
 
 export function createModuleSettingsRouter(settings: ModuleSettingsService): Router {
   const router = Router();
@@ -22,7 +27,7 @@ export function createModuleSettingsRouter(settings: ModuleSettingsService): Rou
   });
 
   router.post('/admin/module', async (req, res) => {
-    const { version } = parseInput(versionSchema, req.body, 'The settings form is incomplete.');
+    const { version } = parseInput(versionSchema, req.body, messages.formIncomplete);
     const input = req.is('application/json') ? (req.body as { settings?: unknown }).settings : settingsFromForm(req.body as FormBody);
     const who = `${req.auth!.userName} (${req.auth!.userId})`;
     const saved = await settings.save(input, version, who);
@@ -65,6 +70,5 @@ function settingsPageModel(snapshot: Awaited<ReturnType<ModuleSettingsService['s
     channelLevels: CHANNEL_LEVELS,
     roomRoles: ROOM_ROLES,
     permissions: ROOM_PERMISSIONS,
-    permissionLabels: PERMISSION_LABELS,
   };
 }

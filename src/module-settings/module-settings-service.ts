@@ -8,6 +8,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { ConflictError } from '../lib/errors/app-error.ts';
 import { parseInput } from '../lib/http/validate.ts';
+import { phrase } from '../lib/i18n/phrase.ts';
 import type { AuditEntry, ModuleSettingsStore, SettingChange } from './module-settings-store.ts';
 import { defaultModuleSettings, moduleSettingsSchema, type ModuleSettings, type ModuleSettingName, type PartialModuleSettings } from './settings-schema.ts';
 
@@ -50,7 +51,7 @@ export class ModuleSettingsService {
   }
 
   async save(input: unknown, expectedVersion: number, changedBy: string): Promise<SettingsSnapshot> {
-    const next = parseInput(moduleSettingsSchema, input, 'The settings were not saved.');
+    const next = parseInput(moduleSettingsSchema, input, phrase('module-settings:errors.notSaved'));
     this.#cached = null;
     const current = await this.snapshot();
     if (current.version !== expectedVersion) throw staleEdit();
@@ -73,8 +74,8 @@ export function diffSettings(before: ModuleSettings, after: ModuleSettings): Set
 }
 
 function staleEdit(): ConflictError {
-  return new ConflictError('Another administrator saved the settings while you were editing them. Nothing was changed.', {
-    help: 'Reload the page to see their changes, then make yours again.',
+  return new ConflictError(phrase('module-settings:errors.stale'), {
+    help: phrase('module-settings:errors.staleHelp'),
     code: 'SETTINGS_CHANGED',
   });
 }

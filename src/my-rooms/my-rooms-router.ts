@@ -1,19 +1,25 @@
 import { Router, type RequestHandler } from 'express';
 import { NotFoundError, ValidationError } from '../lib/errors/app-error.ts';
+import { phrase } from '../lib/i18n/phrase.ts';
 import { requireRoleAtLeast } from '../identity/session-middleware.ts';
 import { requireSettings } from '../module-settings/module-gates.ts';
 import type { ModuleSettingsService } from '../module-settings/module-settings-service.ts';
 import { sendLaunch } from '../rooms/send-launch.ts';
 import { MyRoomsService, ROOM_NAME_MAX } from './my-rooms-service.ts';
 
+const messages = {
+  notEnabled: phrase('my-rooms:errors.notEnabled'),
+  roleTooLow: phrase('my-rooms:errors.roleTooLow'),
+};
+
 export function createMyRoomsRouter({ myRooms, settings, actionRateLimit }: { myRooms: MyRoomsService; settings: ModuleSettingsService; actionRateLimit: RequestHandler }): Router {
   const router = Router();
   router.use(
     '/my-rooms',
     requireSettings(settings, (current) => current.enabled && current.enableUserPrivateLiveRoom, () =>
-      new NotFoundError('My Rooms is not available: private rooms are not enabled.', { code: 'PRIVATE_ROOMS_NOT_ENABLED' }),
+      new NotFoundError(messages.notEnabled, { code: 'PRIVATE_ROOMS_NOT_ENABLED' }),
     ),
-    requireRoleAtLeast('privateOnlyRole', 'My Rooms is for MediaSpace users with the Private Only role or above.'),
+    requireRoleAtLeast('privateOnlyRole', messages.roleTooLow),
   );
 
   router.get('/my-rooms', async (req, res) => {
@@ -35,7 +41,10 @@ export function createMyRoomsRouter({ myRooms, settings, actionRateLimit }: { my
       // A browser keeps what was typed and sees the problem next to the field.
       if (!(error instanceof ValidationError) || !req.accepts('html') || req.accepts(['json', 'html']) === 'json') throw error;
       const rooms = await myRooms.list(req.auth!);
-      res.status(400).render('my-rooms/index', { rooms, error: error.fields.name ? `Name ${error.fields.name}.` : error.message, draftName: String((req.body as { name?: unknown }).name ?? ''), nameMax: ROOM_NAME_MAX, created: null });
+      await req.resolveLanguage();
+      const nameProblem = error.sayFields(req.t).name;
+      const problem = nameProblem ? req.t('my-rooms:nameProblem', { problem: nameProblem }) : error.say(req.t).message;
+      res.status(400).render('my-rooms/index', { rooms, error: problem, draftName: String((req.body as { name?: unknown }).name ?? ''), nameMax: ROOM_NAME_MAX, created: null });
     }
   });
 

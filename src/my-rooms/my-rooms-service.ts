@@ -5,6 +5,7 @@
  */
 import { ConflictError, NotFoundError } from '../lib/errors/app-error.ts';
 import { parseInput } from '../lib/http/validate.ts';
+import { phrase } from '../lib/i18n/phrase.ts';
 import type { AuthSession } from '../identity/auth-session-store.ts';
 import type { ModuleSettingsService } from '../module-settings/module-settings-service.ts';
 import type { LiveSessionStore } from '../rooms/live-session-store.ts';
@@ -16,14 +17,23 @@ import { z } from 'zod';
 
 export const ROOM_NAME_MAX = 100;
 
+/** Problems are keys of my-rooms.json (fields.name.*), said in the person's language where they are shown. */
 export const newRoomSchema = z.object({
   name: z
-    .string({ error: 'is required' })
+    .string({ error: 'my-rooms:fields.name.required' })
     .transform((name) => name.normalize('NFC').replace(/\s+/g, ' ').trim())
-    .pipe(z.string().min(1, 'is required').max(ROOM_NAME_MAX, `must be at most ${ROOM_NAME_MAX} characters`))
+    .pipe(z.string().min(1, 'my-rooms:fields.name.required').max(ROOM_NAME_MAX, 'my-rooms:fields.name.tooLong'))
     // Control and format characters make names that look like other names.
-    .refine((name) => !/[\p{Cc}\p{Cf}]/u.test(name), 'must not contain invisible characters'),
+    .refine((name) => !/[\p{Cc}\p{Cf}]/u.test(name), 'my-rooms:fields.name.invisible'),
 });
+
+const messages = {
+  notCreated: phrase('my-rooms:errors.notCreated'),
+  tooMany: (max: number) => phrase('my-rooms:errors.tooMany', { count: max }),
+  tooManyHelp: phrase('my-rooms:errors.tooManyHelp'),
+  noSuchRoom: phrase('my-rooms:errors.noSuchRoom'),
+  noSuchRoomHelp: phrase('my-rooms:errors.noSuchRoomHelp'),
+};
 
 export interface PrivateRoomView extends Room {
   live: boolean;
@@ -53,10 +63,10 @@ export class MyRoomsService {
   }
 
   async create(owner: AuthSession, input: unknown): Promise<Room> {
-    const { name } = parseInput(newRoomSchema, input, 'The room was not created.');
+    const { name } = parseInput(newRoomSchema, input, messages.notCreated, { max: ROOM_NAME_MAX });
     const { maxPrivateRoomsPerUser } = await this.#settings.current();
     if ((await this.#rooms.countPrivateRooms(owner.userId)) >= maxPrivateRoomsPerUser) {
-      throw new ConflictError(`You already have ${maxPrivateRoomsPerUser} rooms, the most one person may have.`, { code: 'TOO_MANY_ROOMS', help: 'Use one of your rooms, or ask an administrator to raise the limit.' });
+      throw new ConflictError(messages.tooMany(maxPrivateRoomsPerUser), { code: 'TOO_MANY_ROOMS', help: messages.tooManyHelp });
     }
     const room = await this.#rooms.createPrivateRoom(owner.userId, name, this.#now());
     await this.#memberships.record(room.id, owner.userId, 'instructor');
@@ -67,7 +77,7 @@ export class MyRoomsService {
     const room = await this.#rooms.findById(roomId);
     // Another person's room and no room at all look the same from outside.
     if (!room || room.kind !== 'private' || room.ownerUserId !== owner.userId) {
-      throw new NotFoundError('You have no room with this address.', { code: 'ROOM_NOT_FOUND', help: 'Pick one of the rooms listed on My Rooms.' });
+      throw new NotFoundError(messages.noSuchRoom, { code: 'ROOM_NOT_FOUND', help: messages.noSuchRoomHelp });
     }
     const settings = await this.#settings.current();
     const person = { id: owner.userId, name: owner.userName, email: owner.userEmail };

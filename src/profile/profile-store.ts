@@ -12,6 +12,8 @@ export interface ProfileDetails {
 }
 
 export interface ProfileStore {
+  /** The language the person chose in their profile; null if they chose none or are unknown. */
+  languageOf(userId: string): Promise<string | null>;
   /** False, changing nothing, when the row is no longer at `expectedVersion`. */
   updateDetails(userId: string, details: ProfileDetails, expectedVersion: number): Promise<boolean>;
   setPicture(userId: string, pictureImageId: string | null, expectedVersion: number): Promise<boolean>;
@@ -29,6 +31,10 @@ export function createProfileStore(db: Db): ProfileStore {
   }
 
   return {
+    async languageOf(userId) {
+      const row = await db.selectFrom('users').select('language').where('id', '=', userId).executeTakeFirst();
+      return row?.language ?? null;
+    },
     updateDetails: (userId, { displayName, language }, expectedVersion) => update(userId, { display_name: displayName, language }, expectedVersion),
     setPicture: (userId, pictureImageId, expectedVersion) => update(userId, { picture_image_id: pictureImageId }, expectedVersion),
   };

@@ -8,6 +8,7 @@ import { createHash, createPrivateKey, createPublicKey, randomUUID, type KeyObje
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { UnauthorizedError } from '../lib/errors/app-error.ts';
+import { phrase } from '../lib/i18n/phrase.ts';
 import { ROOM_PERMISSIONS, ROOM_ROLES, type RoomPermission, type RoomRole } from './room-permissions.ts';
 
 export const MAX_LAUNCH_TOKEN_SECONDS = 120;
@@ -47,9 +48,9 @@ export interface SignedLaunch {
 }
 
 const messages = {
-  expired: 'This link into the room has expired.',
-  invalid: 'This link into the room is not valid.',
-  help: 'Go back to MediaSpace and select Start Meeting, Join Meeting or your room again.',
+  expired: phrase('rooms:errors.linkExpired'),
+  invalid: phrase('rooms:errors.linkInvalid'),
+  help: phrase('rooms:errors.linkHelp'),
 };
 
 export class LaunchTokens {

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../lib/errors/app-error.ts';
+import { phrase } from '../lib/i18n/phrase.ts';
 import { hashToken } from '../identity/identity-service.ts';
 import type { LaunchTokens } from './launch-tokens.ts';
 import type { RoomPass, RoomPassStore } from './room-pass-store.ts';
@@ -23,14 +24,14 @@ export interface RoomLaunchOptions {
 }
 
 const messages = {
-  reused: 'This link into the room has already been used.',
-  reusedHelp: 'Links into a room work once. Go back to MediaSpace and open the room again.',
-  wrongRoom: 'This link is for a different room.',
-  roomGone: 'This room no longer exists.',
-  noPass: 'You have not entered this room yet.',
-  noPassHelp: 'Open the room from MediaSpace: Start Meeting, Join Meeting or My Rooms.',
-  removed: 'The instructor removed you from this session.',
-  removedHelp: 'You can come back once the instructor lets you in again.',
+  reused: phrase('rooms:errors.reused'),
+  reusedHelp: phrase('rooms:errors.reusedHelp'),
+  wrongRoom: phrase('rooms:errors.wrongRoom'),
+  roomGone: phrase('rooms:errors.roomGone'),
+  noPass: phrase('rooms:errors.noPass'),
+  noPassHelp: phrase('rooms:errors.noPassHelp'),
+  removed: phrase('rooms:errors.removed'),
+  removedHelp: phrase('rooms:errors.removedHelp'),
 };
 
 /** Whether an instructor removed a person from a room's session (they stay out until allowed back). */

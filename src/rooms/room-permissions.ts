@@ -26,23 +26,6 @@ export type RoomPermission = (typeof ROOM_PERMISSIONS)[number];
 /** Everything: the main instructor of a private room, and the default for channel managers and moderators. */
 export const ALL_ROOM_PERMISSIONS: readonly RoomPermission[] = ROOM_PERMISSIONS;
 
-export const PERMISSION_LABELS: Record<RoomPermission, string> = {
-  startSession: 'Start the session',
-  endSession: 'End the session',
-  admitParticipants: 'Admit participants',
-  removeParticipants: 'Remove participants',
-  muteOthers: 'Mute others',
-  shareScreen: 'Share screen',
-  record: 'Record',
-  manageFiles: 'Manage files',
-  chat: 'Chat',
-  camera: 'Camera',
-  microphone: 'Microphone',
-  raiseHand: 'Raise hand',
-  moderateChat: 'Delete chat messages',
-  lowerHands: "Lower others' hands",
-};
-
 /** Keeps the catalogue order, drops duplicates, so tokens and pages list permissions the same way. */
 export function normalisePermissions(permissions: Iterable<RoomPermission>): RoomPermission[] {
   const wanted = new Set(permissions);

@@ -1,17 +1,24 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { parseInput } from '../lib/http/validate.ts';
+import { scriptJson } from '../lib/http/script-json.ts';
 import type { CookiePolicy } from '../lib/http/cookie-policy.ts';
 import { NotFoundError } from '../lib/errors/app-error.ts';
+import { phrase } from '../lib/i18n/phrase.ts';
 import type { LaunchTokens } from './launch-tokens.ts';
 import type { RoomLaunchService } from './room-launch-service.ts';
 import type { LiveSessionStore } from './live-session-store.ts';
-import { PERMISSION_LABELS, type RoomPermission } from './room-permissions.ts';
+import type { RoomPermission } from './room-permissions.ts';
 
 export const ROOM_PASS_COOKIE = 'lr_room';
 
 const roomIdSchema = z.uuid();
-const launchQuerySchema = z.object({ token: z.string({ error: 'is missing' }).min(1, 'is missing').max(8192, 'is too long') });
+const launchQuerySchema = z.object({ token: z.string({ error: 'rooms:fields.tokenMissing' }).min(1, 'rooms:fields.tokenMissing').max(8192, 'rooms:fields.tokenTooLong') });
+
+const messages = {
+  linkIncomplete: phrase('rooms:errors.linkIncomplete'),
+  noRoomHere: phrase('rooms:errors.noRoomHere'),
+};
 
 export interface RoomsRouterDeps {
   launches: RoomLaunchService;
@@ -32,7 +39,7 @@ export function createRoomsRouter({ launches, liveSessions, tokens, cookies, pas
 
   router.get('/rooms/:roomId/launch', async (req, res) => {
     const roomId = roomIdOrNotFound(req.params.roomId);
-    const { token } = parseInput(launchQuerySchema, req.query, 'The link into the room is incomplete.');
+    const { token } = parseInput(launchQuerySchema, req.query, messages.linkIncomplete);
     const { passToken } = await launches.redeem(roomId, token);
     // One cookie per room, scoped to that room's path: admission to one room says nothing about another.
     res.cookie(ROOM_PASS_COOKIE, passToken, { ...cookies, httpOnly: true, path: `/rooms/${roomId}`, maxAge: passLifetimeMs });
@@ -50,9 +57,12 @@ export function createRoomsRouter({ launches, liveSessions, tokens, cookies, pas
       permissions: pass.permissions,
       live: live !== null,
     };
-    const files = req.accepts(['html', 'json']) === 'html' ? ((await filesPanel?.(req, room.id, pass.permissions)) ?? null) : null;
+    const page = req.accepts(['html', 'json']) === 'html';
+    const files = page ? ((await filesPanel?.(req, room.id, pass.permissions)) ?? null) : null;
+    // room.js's words, in the person's language (templates: it fills in {{name}} and picks plural forms itself).
+    const roomTexts = page ? scriptJson({ language: await req.resolveLanguage(), ...(req.t('rooms:client', { returnObjects: true }) as object) }) : null;
     res.format({
-      html: () => res.render('rooms/room', { ...view, permissionLabels: PERMISSION_LABELS, filesPanel: files }),
+      html: () => res.render('rooms/room', { ...view, filesPanel: files, roomTexts }),
       json: () => res.json(view),
     });
   });
@@ -62,6 +72,6 @@ export function createRoomsRouter({ launches, liveSessions, tokens, cookies, pas
 
 function roomIdOrNotFound(value: unknown): string {
   const parsed = roomIdSchema.safeParse(value);
-  if (!parsed.success) throw new NotFoundError('There is no room at this address.', { code: 'ROOM_NOT_FOUND' });
+  if (!parsed.success) throw new NotFoundError(messages.noRoomHere, { code: 'ROOM_NOT_FOUND' });
   return parsed.data;
 }

@@ -8,7 +8,11 @@ import { expect } from 'chai';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import { BrowserTestSession, launchBrowser } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
-import { PERMISSION_LABELS, ROOM_PERMISSIONS } from '../../src/rooms/room-permissions.ts';
+import { ROOM_PERMISSIONS } from '../../src/rooms/room-permissions.ts';
+import { readLocales } from '../../src/lib/i18n/i18n.ts';
+
+/** The permissions' names in English, as the room lists them. */
+const PERMISSION_LABELS = (readLocales().en.rooms as { permissions: Record<string, string> }).permissions;
 
 const ROOM_PATH = /\/rooms\/[0-9a-f-]{36}$/;
 

@@ -64,7 +64,7 @@
     return null;
   }
 
-  // Only our own frames may resize themselves, and only to sane sizes.
+  // Only our own frames may resize and name themselves, and only to sane sizes.
   window.addEventListener('message', function (event) {
     var data = event.data;
     if (event.origin !== serviceOrigin || !data || data.source !== 'live-rooms') return;
@@ -72,6 +72,8 @@
     if (!frame) return;
     if (data.type === 'resize' && !frame.classList.contains('live-rooms-in-room')) {
       frame.style.height = Math.max(0, Math.min(Number(data.height) || 0, 2000)) + 'px';
+      // The framed page names itself in the person's language; until it does, the title is English.
+      if (typeof data.title === 'string' && data.title) frame.title = data.title.slice(0, 200);
     } else if (data.type === 'room') {
       frame.classList.add('live-rooms-in-room');
       frame.style.height = '80vh';

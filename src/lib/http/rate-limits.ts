@@ -1,6 +1,7 @@
 import { rateLimit } from 'express-rate-limit';
 import type { RequestHandler } from 'express';
 import { AppError } from '../errors/app-error.ts';
+import { phrase } from '../i18n/phrase.ts';
 
 export function createRateLimit(windowSeconds: number, limit: number): RequestHandler {
   return rateLimit({
@@ -9,6 +10,6 @@ export function createRateLimit(windowSeconds: number, limit: number): RequestHa
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     handler: (_req, _res, next) =>
-      next(new AppError(429, 'Too many requests from your address.', { code: 'RATE_LIMITED', help: `Wait a minute and try again.` })),
+      next(new AppError(429, phrase('common:httpErrors.rateLimited'), { code: 'RATE_LIMITED', help: phrase('common:httpErrors.rateLimitedHelp') })),
   });
 }

@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors/app-error.ts';
+import { phrase } from '../i18n/phrase.ts';
 
 const PROBE_ORIGIN = 'http://return-path.invalid';
 
@@ -17,5 +18,5 @@ export function safeReturnPath(value: string | undefined, fallback: string): str
 }
 
 function invalidReturnPath(): ValidationError {
-  return new ValidationError('The return address must be a page of Live Rooms itself.', { returnTo: 'must be a path that starts with a single /' });
+  return new ValidationError(phrase('common:returnPath.invalid'), { returnTo: phrase('common:returnPath.field') });
 }

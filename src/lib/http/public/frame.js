@@ -9,11 +9,12 @@
   function post(message) {
     if (!framed) return;
     message.source = 'live-rooms';
-    // Only sizes travel this way; nothing in them is worth keeping from any parent.
+    // Only sizes and the page title travel this way; nothing in them is worth keeping from any parent.
     window.parent.postMessage(message, '*');
   }
   function reportHeight() {
-    post({ type: 'resize', height: Math.ceil(document.documentElement.getBoundingClientRect().height) });
+    // The title, in the person's language, names the frame for screen readers on the MediaSpace page.
+    post({ type: 'resize', height: Math.ceil(document.documentElement.getBoundingClientRect().height), title: document.title });
   }
   if (document.body.getAttribute('data-frame') === 'room') post({ type: 'room' });
   else if (framed) {
@@ -23,10 +24,14 @@
 
   // Rooms set to open in a new tab: POST for a launch link, then open it in a top-level tab
   // (a cookie made inside a framed page would not reach a new tab).
+  // The status element carries the words, in the page's language.
+  var status = document.getElementById('meeting-status');
+  function words(name, fallback) {
+    return (status && status.getAttribute('data-text-' + name)) || fallback;
+  }
   document.querySelectorAll('form[data-open-in-new-tab]').forEach(function (form) {
     form.addEventListener('submit', function (event) {
       event.preventDefault();
-      var status = document.getElementById('meeting-status');
       fetch(form.action, {
         method: 'POST',
         headers: { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -35,7 +40,7 @@
       })
         .then(function (response) {
           return response.json().then(function (body) {
-            if (!response.ok) throw new Error((body.error && body.error.message) || 'The room could not be opened.');
+            if (!response.ok) throw new Error((body.error && body.error.message) || words('failed', 'The room could not be opened.'));
             return body;
           });
         })
@@ -49,7 +54,7 @@
             link.href = launch.launchUrl;
             link.target = '_blank';
             link.rel = 'noopener';
-            link.textContent = 'Open the room in a new tab';
+            link.textContent = words('open-in-tab', 'Open the room in a new tab');
             status.appendChild(link);
           }
         })

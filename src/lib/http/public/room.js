@@ -8,7 +8,8 @@
  * retried with exponential backoff and jitter, except after the server said
  * why it closed (left, removed, full, too big) or the room pass is no longer
  * accepted; a chat message the server refused goes back into the draft.
- * No inline scripts, no eval: it runs under the service's CSP.
+ * No inline scripts, no eval: it runs under the service's CSP. Its words come
+ * with the page as JSON (#room-texts), in the person's language.
  */
 (function () {
   'use strict';
@@ -28,47 +29,57 @@
   var CLOSE = { tooBig: 1009, left: 4000, removed: 4001, full: 4003 };
   var TERMINAL = ['removed', 'full', 'left', 'closed'];
 
+  // The words, in the person's language, come with the page (views/rooms/room.ejs): data, not script.
+  var texts = JSON.parse(document.getElementById('room-texts').textContent);
+  var pluralRules = new Intl.PluralRules(texts.language);
+
+  /** A template with {{name}} placeholders, filled in as text. */
+  function fill(template, values) {
+    return template.replace(/\{\{\s*(\w+)\s*\}\}/g, function (whole, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
+  }
+
+  /** The plural form for `count` in the page's language, filled in. */
+  function plural(forms, count, values) {
+    var template = forms[pluralRules.select(count)] || forms.other;
+    return fill(template, Object.assign({ count: count }, values));
+  }
+
   var messages = {
-    state: {
-      connecting: 'Connecting…',
-      waiting: 'Not started',
-      live: 'Live',
-      reconnecting: 'Reconnecting…',
-      ended: 'Session ended',
-      removed: 'Removed',
-      full: 'Room full',
-      left: 'You left',
-      closed: 'Disconnected',
-    },
-    ended: {
-      'ended-by-instructor': 'An instructor ended it.',
-      'no-instructor': 'It ended because no instructor was in the room for a while.',
-    },
+    state: texts.state,
+    ended: texts.ended,
     closed: {
-      pass: ['This room link is no longer valid.', 'Open the room again from MediaSpace.'],
-      tooBig: ['The connection was closed.', 'Something sent to the room was too large. Reload the page to go back in.'],
-      unreachable: ['The room cannot be reached.', 'Check your connection, then try again.'],
+      pass: [texts.closed.pass.title, texts.closed.pass.detail],
+      tooBig: [texts.closed.tooBig.title, texts.closed.tooBig.detail],
+      unreachable: [texts.closed.unreachable.title, texts.closed.unreachable.detail],
     },
-    retryIn: function (seconds) { return 'Trying again in ' + seconds + ' s.'; },
-    retrying: 'Trying again…',
-    offline: 'You are not connected right now. Your message is kept; send it again once the room is back.',
-    notSent: 'Your last message may not have been sent. It is back in the box below.',
-    tooLong: 'A message has at most 2,000 characters.',
-    charsLeft: function (left) { return left === 1 ? '1 character left' : left + ' characters left'; },
+    retryIn: function (seconds) { return fill(texts.retryIn, { seconds: seconds }); },
+    retrying: texts.retrying,
+    offline: texts.offline,
+    notSent: texts.notSent,
+    tooLong: texts.tooLong,
+    charsLeft: function (left) { return plural(texts.charsLeft, left); },
     waitingSummary: function (count, instructor) {
-      if (instructor) return count === 0 ? 'Nobody is waiting yet.' : count === 1 ? '1 person is waiting.' : count + ' people are waiting.';
-      return count <= 1 ? 'You are the only one waiting.' : count + ' people are waiting, you included.';
+      if (instructor) return count === 0 ? texts.waitingSummary.instructor.none : plural(texts.waitingSummary.instructor, count);
+      return count <= 1 ? texts.waitingSummary.participant.alone : fill(texts.waitingSummary.participant.others, { count: count });
     },
-    handRaised: function (name) { return name + ' raised their hand.'; },
-    letBackIn: 'They can come back in now.',
-    yourHandLowered: 'Your hand was lowered.',
-    chatPlaceholder: { live: 'Write a message', other: 'Chat opens when the session starts' },
-    confirmEnd: { title: 'End the session for everyone?', text: 'Everyone leaves the live session and the chat closes.', ok: 'End session' },
+    handRaised: function (name) { return fill(texts.handRaised, { name: name }); },
+    letBackIn: texts.letBackIn,
+    yourHandLowered: texts.yourHandLowered,
+    chatPlaceholder: texts.chatPlaceholder,
+    confirmEnd: texts.confirmEnd,
     confirmRemove: function (name) {
-      return { title: 'Remove ' + name + '?', text: name + ' leaves the session now and cannot come back unless an instructor lets them in again.', ok: 'Remove' };
+      return { title: fill(texts.confirmRemove.title, { name: name }), text: fill(texts.confirmRemove.text, { name: name }), ok: texts.confirmRemove.ok };
     },
-    you: 'you',
-    roles: { instructor: 'Instructor', participant: 'Participant' },
+    you: texts.you,
+    roles: texts.roles,
+    hand: texts.hand,
+    remove: function (name) { return { label: texts.remove.label, aria: fill(texts.remove.aria, { name: name }) }; },
+    lower: function (name) { return { label: texts.lower.label, aria: fill(texts.lower.aria, { name: name }) }; },
+    allow: function (name) { return { label: texts.allow.label, aria: fill(texts.allow.aria, { name: name }) }; },
+    deleteMessage: function (name, time) { return { label: texts.deleteMessage.label, aria: fill(texts.deleteMessage.aria, { name: name, time: time }) }; },
+    thisPerson: texts.thisPerson,
   };
 
   // ----- the page's parts -----------------------------------------------------------------------
@@ -486,7 +497,7 @@
     if (!button) return;
     var userId = button.getAttribute('data-remove');
     var person = room.participants.get(userId);
-    confirmAction(messages.confirmRemove(person ? person.name : 'this person'), button).then(function (confirmed) {
+    confirmAction(messages.confirmRemove(person ? person.name : messages.thisPerson), button).then(function (confirmed) {
       if (confirmed) act('remove', { type: 'participant.remove', userId: userId });
     });
   });
@@ -662,7 +673,7 @@
     if (ui.hand) {
       var raised = myHandRaised();
       ui.hand.setAttribute('aria-pressed', raised ? 'true' : 'false');
-      var label = raised ? 'Lower hand' : 'Raise hand';
+      var label = raised ? messages.hand.lower : messages.hand.raise;
       if (ui.hand.textContent !== label) ui.hand.replaceChildren(handIcon(), label);
     }
     ui.leave.hidden = !active;
@@ -724,9 +735,10 @@
       el('span', { class: 'people__name' }, person.name, you ? el('span', { class: 'people__you' }, ' (' + messages.you + ')') : null),
     );
     if (person.role === 'instructor') item.append(el('span', { class: 'badge badge--role' }, messages.roles.instructor));
-    if (raised) item.append(el('span', { class: 'people__hand', title: 'Hand raised' }, handIcon(), el('span', { class: 'visually-hidden' }, 'hand raised')));
+    if (raised) item.append(el('span', { class: 'people__hand', title: messages.hand.raisedTitle }, handIcon(), el('span', { class: 'visually-hidden' }, messages.hand.raisedHidden)));
     if (mayRemove && !you && person.role !== 'instructor') {
-      item.append(el('button', { type: 'button', class: 'button button--quiet button--small people__remove', 'data-remove': person.userId, 'aria-label': 'Remove ' + person.name }, 'Remove'));
+      var remove = messages.remove(person.name);
+      item.append(el('button', { type: 'button', class: 'button button--quiet button--small people__remove', 'data-remove': person.userId, 'aria-label': remove.aria }, remove.label));
     }
     return item;
   }
@@ -752,7 +764,10 @@
         el('span', { class: 'hand-queue__name' }, hand.name),
         el('time', { class: 'hand-queue__time', datetime: new Date(hand.raisedAt).toISOString() }, formatTime(hand.raisedAt)),
       );
-      if (mayLower) item.append(el('button', { type: 'button', class: 'button button--secondary button--small', 'data-lower': hand.userId, 'aria-label': 'Lower ' + hand.name + "'s hand" }, 'Lower'));
+      if (mayLower) {
+        var lower = messages.lower(hand.name);
+        item.append(el('button', { type: 'button', class: 'button button--secondary button--small', 'data-lower': hand.userId, 'aria-label': lower.aria }, lower.label));
+      }
       return item;
     });
     ui.handsPanel.hidden = hands.length === 0;
@@ -774,7 +789,10 @@
     var mayAllow = can('admitParticipants');
     syncList(ui.removedList, room.removed, function (person) { return person.userId; }, function (person) {
       var item = el('li', { class: 'people__person', 'data-user-id': person.userId }, avatar(person), el('span', { class: 'people__name' }, person.name));
-      if (mayAllow) item.append(el('button', { type: 'button', class: 'button button--secondary button--small', 'data-allow': person.userId, 'aria-label': 'Let ' + person.name + ' back in' }, 'Let back in'));
+      if (mayAllow) {
+        var allow = messages.allow(person.name);
+        item.append(el('button', { type: 'button', class: 'button button--secondary button--small', 'data-allow': person.userId, 'aria-label': allow.aria }, allow.label));
+      }
       return item;
     }, mayAllow ? 'allow' : '');
     ui.removedPanel.hidden = room.removed.length === 0;
@@ -813,7 +831,8 @@
     meta.append(' ', el('time', { class: 'chat__time', datetime: new Date(message.sentAt).toISOString() }, formatTime(message.sentAt)));
     item.append(meta, el('p', { class: 'chat__text' }, linkified(message.text)));
     if (mayDelete) {
-      item.append(el('button', { type: 'button', class: 'chat__delete', 'data-delete': message.id, 'aria-label': 'Delete the message from ' + message.name + ' at ' + formatTime(message.sentAt) }, 'Delete'));
+      var remove = messages.deleteMessage(message.name, formatTime(message.sentAt));
+      item.append(el('button', { type: 'button', class: 'chat__delete', 'data-delete': message.id, 'aria-label': remove.aria }, remove.label));
     }
     return item;
   }
@@ -964,7 +983,7 @@
     }
   }
 
-  var timeFormat = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
+  var timeFormat = new Intl.DateTimeFormat(texts.language, { hour: 'numeric', minute: '2-digit' });
   function formatTime(ms) {
     return timeFormat.format(new Date(ms));
   }
