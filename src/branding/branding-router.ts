@@ -5,11 +5,12 @@
  * chooses the text colour that reads best). Every save names the version it
  * was made on; a stale one is refused with 409 and changes nothing.
  */
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { allowRoles, currentActor } from '../backend/backend-access.ts';
 import { AppError, ConflictError, ValidationError } from '../lib/errors/app-error.ts';
-import { acceptUploads, formatBytes, receiveUploads, uploadedFiles } from '../lib/http/multipart.ts';
+import { runFormChange, versionOf, wantsJson } from '../lib/http/forms.ts';
+import { acceptOneFile, formatBytes } from '../lib/http/multipart.ts';
 import { parseInput } from '../lib/http/validate.ts';
 import { ImageService } from '../images/image-service.ts';
 import type { Branding, BrandingService, SaveOutcome } from './branding-service.ts';
@@ -24,19 +25,11 @@ export interface BrandingRouterDeps {
   uploads: { maxImageBytes: number; tmpDir: string };
 }
 
-function wantsJson(req: Request): boolean {
-  return req.accepts(['html', 'json']) === 'json';
-}
-
 /** A colour in lower case, the leading # optional; anything else comes back as it was typed, for the form to show. */
 function normaliseColour(value: unknown): string {
   const text = typeof value === 'string' ? value.trim() : '';
   const colour = `#${text.replace(/^#/, '').toLowerCase()}`;
   return isHexColour(colour) ? colour : text;
-}
-
-function versionOf(body: unknown, t: Request['t']): number {
-  return parseInput(z.object({ version: z.coerce.number({ error: t('branding:errors.version') }).int(t('branding:errors.version')).min(0, t('branding:errors.version')) }), body, t('common:errors.fixBelow')).version;
 }
 
 /**
@@ -53,7 +46,12 @@ function chosenColour(body: Record<string, unknown>, field: ColourField, saved: 
 export function createBrandingRouter({ branding, uploads }: BrandingRouterDeps): Router {
   const router = Router();
   const administrators = allowRoles('administrator');
-  const receiveLogo = acceptUploads({ field: 'logo', maxBytes: uploads.maxImageBytes, maxFiles: 1, tmpDir: uploads.tmpDir });
+  const receiveLogo = acceptOneFile({
+    field: 'logo',
+    maxBytes: uploads.maxImageBytes,
+    tmpDir: uploads.tmpDir,
+    messages: { tooLarge: 'branding:errors.logoTooLarge', tooLargeHelp: 'branding:errors.logoTooLargeHelp', missing: 'branding:errors.logoMissing' },
+  });
 
   function formatRatio(res: Response, ratio: number): string {
     return new Intl.NumberFormat(String(res.locals.language ?? 'en'), { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(displayRatio(ratio));
@@ -129,16 +127,17 @@ export function createBrandingRouter({ branding, uploads }: BrandingRouterDeps):
       });
   }
 
-  async function submit(req: Request, res: Response, section: Section, form: PageState['form'], change: () => Promise<SaveOutcome>): Promise<boolean> {
-    try {
-      const outcome = await change();
-      if (!outcome.saved) throw new ConflictError(req.t('common:errors.conflict'), { help: req.t('common:errors.conflictHelp'), code: 'STALE_VERSION' });
-      return true;
-    } catch (error) {
-      if (wantsJson(req) || !(error instanceof AppError) || !FORM_STATUSES.has(error.status)) throw error;
-      await render(req, res, { section, status: error.status, error, form });
-      return false;
-    }
+  /** Runs a save and says whether it was made; a stale version is refused (409) like any problem the form shows. */
+  function submit(req: Request, res: Response, section: Section, form: PageState['form'], change: () => Promise<SaveOutcome>): Promise<boolean> {
+    return runFormChange(
+      req,
+      async () => {
+        const outcome = await change();
+        if (!outcome.saved) throw new ConflictError(req.t('common:errors.conflict'), { help: req.t('common:errors.conflictHelp'), code: 'STALE_VERSION' });
+      },
+      FORM_STATUSES,
+      (error) => render(req, res, { section, status: error.status, error, form }),
+    );
   }
 
   async function answer(req: Request, res: Response, saved: string) {
@@ -158,7 +157,7 @@ export function createBrandingRouter({ branding, uploads }: BrandingRouterDeps):
     const saved = await branding.current({ fresh: true });
     const form = { primaryColor: chosenColour(body, 'primaryColor', saved.primaryColor), secondaryColor: chosenColour(body, 'secondaryColor', saved.secondaryColor) };
     const done = await submit(req, res, 'colours', form, async () => {
-      const version = versionOf(body, req.t);
+      const version = versionOf(body, req.t, 'branding:errors.version');
       const hex = z.string().refine(isHexColour, req.t('branding:errors.colour'));
       const colours = parseInput(z.object({ primaryColor: hex, secondaryColor: hex }), form, req.t('common:errors.fixBelow'));
       return branding.saveColours(colours, version, currentActor(req).userId);
@@ -168,10 +167,8 @@ export function createBrandingRouter({ branding, uploads }: BrandingRouterDeps):
 
   router.post('/branding/logo', administrators, async (req, res) => {
     const done = await submit(req, res, 'logo', undefined, async () => {
-      await receive(receiveLogo, req, res, req.t, formatBytes(uploads.maxImageBytes));
-      const [file] = uploadedFiles(req);
-      if (!file || file.bytes === 0) throw new ValidationError(req.t('branding:errors.logoMissing'), { logo: req.t('branding:errors.logoMissing') });
-      const version = versionOf(req.body, req.t);
+      const file = await receiveLogo(req, res);
+      const version = versionOf(req.body, req.t, 'branding:errors.version');
       return branding.replaceLogo(file, version, currentActor(req).userId).catch((error: unknown) => {
         if (!(error instanceof ValidationError)) throw error;
         // The image service's own message is not in the person's language.
@@ -183,19 +180,9 @@ export function createBrandingRouter({ branding, uploads }: BrandingRouterDeps):
   });
 
   router.post('/branding/logo/remove', administrators, async (req, res) => {
-    const done = await submit(req, res, 'logo', undefined, () => branding.removeLogo(versionOf(req.body, req.t), currentActor(req).userId));
+    const done = await submit(req, res, 'logo', undefined, () => branding.removeLogo(versionOf(req.body, req.t, 'branding:errors.version'), currentActor(req).userId));
     if (done) await answer(req, res, 'logoRemoved');
   });
 
   return router;
-}
-
-/** Reads the multipart body; an upload over the limit becomes a 413 in the person's language. */
-async function receive(upload: RequestHandler, req: Request, res: Response, t: Request['t'], maxLabel: string): Promise<void> {
-  await receiveUploads(upload, req, res).catch((error: unknown) => {
-    if (error instanceof AppError && error.code === 'FILE_TOO_LARGE') {
-      throw new AppError(413, t('branding:errors.logoTooLarge', { max: maxLabel }), { code: 'FILE_TOO_LARGE', help: t('branding:errors.logoTooLargeHelp') });
-    }
-    throw error;
-  });
 }

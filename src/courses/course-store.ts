@@ -11,9 +11,9 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../lib/db/database.ts';
 import type { Database, RoomRow } from '../lib/db/schema.ts';
-import type { Room } from '../rooms/room-store.ts';
+import { toRoom, type Room } from '../rooms/room-store.ts';
 import type { CourseRole, MembershipSource } from './course-member-store.ts';
-import { parsePlanLimits, type PlanLimits } from './plan-catalogue.ts';
+import type { PlanLimits } from './plan-catalogue.ts';
 
 export interface Course extends Room {
   summary: string | null;
@@ -334,16 +334,7 @@ async function replaceMembers(trx: Transaction<Database>, roomId: string, member
 
 function toCourse(row: RoomRow): Course {
   return {
-    id: row.id,
-    kind: row.kind,
-    name: row.name,
-    channelId: row.channel_id === null ? null : Number(row.channel_id),
-    ownerUserId: row.owner_user_id,
-    capacity: row.capacity,
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-    planId: row.plan_id,
-    planLimits: parsePlanLimits(row.plan_limits),
+    ...toRoom(row),
     summary: row.summary,
     description: row.description,
     imageId: row.image_id,

@@ -7,12 +7,14 @@
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { allowRoles, currentActor } from '../backend/backend-access.ts';
+import { allowRoles, currentActor, type BackendActor } from '../backend/backend-access.ts';
 import type { NavEntry } from '../backend/backend-nav.ts';
 import { AppError, NotFoundError, ValidationError } from '../lib/errors/app-error.ts';
 import { acceptUploads, uploadedFiles } from '../lib/http/multipart.ts';
+import type { StoredFile } from './file-store.ts';
 import { NAME_MAX } from './file-names.ts';
 import type { FilesService } from './files-service.ts';
+import type { Folder } from './folder-store.ts';
 import { choiceLabel, fileJson, fileRow, folderJson, formatDate, formatSize, sendDownload, urls } from './files-view.ts';
 
 export interface FilesRouterDeps {
@@ -29,6 +31,29 @@ interface BrowseForm {
   folderName?: string;
   folderError?: string | null;
   uploadError?: string | null;
+}
+
+/** What an edit form sent, shown again with its problem: a name, or where to move (a folder id, '' or null for the top level). */
+type Draft = Partial<Record<'name' | 'folder' | 'parent', string | null>>;
+
+/** What a change made from a form answers: pages go to `location`, JSON callers get `json`. */
+interface Done {
+  location: string;
+  json: object;
+  status?: number;
+}
+
+/** A file or a folder, as its rename and move forms see it. */
+interface Editable<T> {
+  what: 'file' | 'folder';
+  /** The field of the move form that names the folder to move into. */
+  placeField: 'folder' | 'parent';
+  rename(actor: BackendActor, courseId: string, id: string, name: unknown, t: Request['t']): Promise<T>;
+  move(actor: BackendActor, courseId: string, id: string, place: string | null, t: Request['t']): Promise<T>;
+  /** Back to the folder it is in now, with a notice. */
+  done(courseId: string, item: T, notice: 'renamed' | 'moved'): Done;
+  /** Its page again, with what was sent and the problem beside the field. */
+  showForm(req: Request, res: Response, status: number, courseId: string, id: string, draft: Draft, errors: Record<string, string>): Promise<void>;
 }
 
 export function createFilesRouter({ files, uploads }: FilesRouterDeps): Router {
@@ -49,6 +74,52 @@ export function createFilesRouter({ files, uploads }: FilesRouterDeps): Router {
 
   function wantsHtml(req: Request): boolean {
     return req.accepts(['html', 'json']) === 'html';
+  }
+
+  /**
+   * Makes a change sent from a form and answers it; a problem the person can fix (a bad or taken
+   * name, a move that cannot be) shows the form again instead, for pages. JSON callers get errors.
+   */
+  async function submitForm<T>(req: Request, res: Response, change: () => Promise<T>, done: (result: T) => Done, showForm: (error: AppError) => Promise<void>): Promise<void> {
+    let result: T;
+    try {
+      result = await change();
+    } catch (error) {
+      if (!isFormError(error) || !wantsHtml(req)) throw error;
+      return showForm(error);
+    }
+    const answer = done(result);
+    res.format({ html: () => res.redirect(303, answer.location), json: () => res.status(answer.status ?? 200).json(answer.json) });
+  }
+
+  /** The rename and the move forms of a file or a folder, at `path` (its id in the parameter `:fileId` or `:folderId`). */
+  function editRoutes<T>(path: string, editable: Editable<T>): void {
+    const ids = (req: Request) => ({ courseId: idOf(req.params.courseId, req, 'course'), id: idOf(req.params[`${editable.what}Id`], req, editable.what) });
+
+    router.post(`${path}/rename`, async (req, res) => {
+      const { courseId, id } = ids(req);
+      const name = (req.body as { name?: unknown } | undefined)?.name;
+      await submitForm(
+        req,
+        res,
+        () => editable.rename(currentActor(req), courseId, id, name, req.t),
+        (item) => editable.done(courseId, item, 'renamed'),
+        (error) => editable.showForm(req, res, error.status, courseId, id, { name: typeof name === 'string' ? name : '' }, { name: fieldMessage(error, 'name') }),
+      );
+    });
+
+    router.post(`${path}/move`, async (req, res) => {
+      const { courseId, id } = ids(req);
+      const field = editable.placeField;
+      const place = placeOf((req.body as Record<string, unknown> | undefined)?.[field], req);
+      await submitForm(
+        req,
+        res,
+        () => editable.move(currentActor(req), courseId, id, place, req.t),
+        (item) => editable.done(courseId, item, 'moved'),
+        (error) => editable.showForm(req, res, error.status, courseId, id, { [field]: place }, { [field]: fieldMessage(error, field) }),
+      );
+    });
   }
 
   async function renderBrowse(req: Request, res: Response, status: number, courseId: string, folderId: string | null, form: BrowseForm = {}) {
@@ -149,7 +220,7 @@ export function createFilesRouter({ files, uploads }: FilesRouterDeps): Router {
     await sendDownload(res, download, req.t('files:errors.fileNotFound'));
   });
 
-  async function renderFile(req: Request, res: Response, status: number, courseId: string, fileId: string, draft: { name?: string; folder?: string | null } = {}, errors: Record<string, string> = {}) {
+  async function renderFile(req: Request, res: Response, status: number, courseId: string, fileId: string, draft: Draft = {}, errors: Record<string, string> = {}) {
     const { course, file, path, moveTargets } = await files.file(currentActor(req), courseId, fileId, req.t);
     res.status(status).render('files/edit-file', {
       title: req.t('files:editFileTitle', { name: file.name }),
@@ -172,30 +243,13 @@ export function createFilesRouter({ files, uploads }: FilesRouterDeps): Router {
     await renderFile(req, res, 200, idOf(req.params.courseId, req, 'course'), idOf(req.params.fileId, req, 'file'));
   });
 
-  router.post('/courses/:courseId/files/:fileId/rename', async (req, res) => {
-    const courseId = idOf(req.params.courseId, req, 'course');
-    const fileId = idOf(req.params.fileId, req, 'file');
-    const name = (req.body as { name?: unknown } | undefined)?.name;
-    try {
-      const file = await files.renameFile(currentActor(req), courseId, fileId, name, req.t);
-      res.format({ html: () => res.redirect(303, urls.folder(courseId, file.folderId, { notice: 'renamed' })), json: () => res.json({ file: fileJson(courseId, file) }) });
-    } catch (error) {
-      if (!isFormError(error) || !wantsHtml(req)) throw error;
-      await renderFile(req, res, error.status, courseId, fileId, { name: typeof name === 'string' ? name : '' }, { name: fieldMessage(error, 'name') });
-    }
-  });
-
-  router.post('/courses/:courseId/files/:fileId/move', async (req, res) => {
-    const courseId = idOf(req.params.courseId, req, 'course');
-    const fileId = idOf(req.params.fileId, req, 'file');
-    const target = placeOf((req.body as { folder?: unknown } | undefined)?.folder, req);
-    try {
-      const file = await files.moveFile(currentActor(req), courseId, fileId, target, req.t);
-      res.format({ html: () => res.redirect(303, urls.folder(courseId, file.folderId, { notice: 'moved' })), json: () => res.json({ file: fileJson(courseId, file) }) });
-    } catch (error) {
-      if (!isFormError(error) || !wantsHtml(req)) throw error;
-      await renderFile(req, res, error.status, courseId, fileId, { folder: target }, { folder: fieldMessage(error, 'folder') });
-    }
+  editRoutes<StoredFile>('/courses/:courseId/files/:fileId', {
+    what: 'file',
+    placeField: 'folder',
+    rename: (actor, courseId, fileId, name, t) => files.renameFile(actor, courseId, fileId, name, t),
+    move: (actor, courseId, fileId, folderId, t) => files.moveFile(actor, courseId, fileId, folderId, t),
+    done: (courseId, file, notice) => ({ location: urls.folder(courseId, file.folderId, { notice }), json: { file: fileJson(courseId, file) } }),
+    showForm: renderFile,
   });
 
   router.post('/courses/:courseId/files/:fileId/delete', async (req, res) => {
@@ -208,16 +262,16 @@ export function createFilesRouter({ files, uploads }: FilesRouterDeps): Router {
     const courseId = idOf(req.params.courseId, req, 'course');
     const body = (req.body ?? {}) as { name?: unknown; parent?: unknown };
     const parentId = placeOf(body.parent, req);
-    try {
-      const folder = await files.createFolder(currentActor(req), courseId, parentId, body.name, req.t);
-      res.format({ html: () => res.redirect(303, urls.folder(courseId, parentId, { notice: 'folderCreated' })), json: () => res.status(201).json({ folder: folderJson(folder) }) });
-    } catch (error) {
-      if (!isFormError(error) || !wantsHtml(req)) throw error;
-      await renderBrowse(req, res, error.status, courseId, parentId, { folderName: typeof body.name === 'string' ? body.name : '', folderError: fieldMessage(error, 'name') });
-    }
+    await submitForm(
+      req,
+      res,
+      () => files.createFolder(currentActor(req), courseId, parentId, body.name, req.t),
+      (folder) => ({ location: urls.folder(courseId, parentId, { notice: 'folderCreated' }), json: { folder: folderJson(folder) }, status: 201 }),
+      (error) => renderBrowse(req, res, error.status, courseId, parentId, { folderName: typeof body.name === 'string' ? body.name : '', folderError: fieldMessage(error, 'name') }),
+    );
   });
 
-  async function renderFolder(req: Request, res: Response, status: number, view: 'edit-folder' | 'delete-folder', courseId: string, folderId: string, draft: { name?: string; parent?: string | null } = {}, errors: Record<string, string> = {}) {
+  async function renderFolder(req: Request, res: Response, status: number, view: 'edit-folder' | 'delete-folder', courseId: string, folderId: string, draft: Draft = {}, errors: Record<string, string> = {}) {
     const { course, folder, path, contents, moveTargets } = await files.folder(currentActor(req), courseId, folderId, req.t);
     const language = String(res.locals.language ?? 'en');
     res.status(status).render(`files/${view}`, {
@@ -244,30 +298,13 @@ export function createFilesRouter({ files, uploads }: FilesRouterDeps): Router {
     await renderFolder(req, res, 200, 'edit-folder', idOf(req.params.courseId, req, 'course'), idOf(req.params.folderId, req, 'folder'));
   });
 
-  router.post('/courses/:courseId/folders/:folderId/rename', async (req, res) => {
-    const courseId = idOf(req.params.courseId, req, 'course');
-    const folderId = idOf(req.params.folderId, req, 'folder');
-    const name = (req.body as { name?: unknown } | undefined)?.name;
-    try {
-      const folder = await files.renameFolder(currentActor(req), courseId, folderId, name, req.t);
-      res.format({ html: () => res.redirect(303, urls.folder(courseId, folder.parentId, { notice: 'renamed' })), json: () => res.json({ folder: folderJson(folder) }) });
-    } catch (error) {
-      if (!isFormError(error) || !wantsHtml(req)) throw error;
-      await renderFolder(req, res, error.status, 'edit-folder', courseId, folderId, { name: typeof name === 'string' ? name : '' }, { name: fieldMessage(error, 'name') });
-    }
-  });
-
-  router.post('/courses/:courseId/folders/:folderId/move', async (req, res) => {
-    const courseId = idOf(req.params.courseId, req, 'course');
-    const folderId = idOf(req.params.folderId, req, 'folder');
-    const parentId = placeOf((req.body as { parent?: unknown } | undefined)?.parent, req);
-    try {
-      const folder = await files.moveFolder(currentActor(req), courseId, folderId, parentId, req.t);
-      res.format({ html: () => res.redirect(303, urls.folder(courseId, folder.parentId, { notice: 'moved' })), json: () => res.json({ folder: folderJson(folder) }) });
-    } catch (error) {
-      if (!isFormError(error) || !wantsHtml(req)) throw error;
-      await renderFolder(req, res, error.status, 'edit-folder', courseId, folderId, { parent: parentId }, { parent: fieldMessage(error, 'parent') });
-    }
+  editRoutes<Folder>('/courses/:courseId/folders/:folderId', {
+    what: 'folder',
+    placeField: 'parent',
+    rename: (actor, courseId, folderId, name, t) => files.renameFolder(actor, courseId, folderId, name, t),
+    move: (actor, courseId, folderId, parentId, t) => files.moveFolder(actor, courseId, folderId, parentId, t),
+    done: (courseId, folder, notice) => ({ location: urls.folder(courseId, folder.parentId, { notice }), json: { folder: folderJson(folder) } }),
+    showForm: (req, res, status, courseId, folderId, draft, errors) => renderFolder(req, res, status, 'edit-folder', courseId, folderId, draft, errors),
   });
 
   // Deleting a folder removes everything in it: a page says how much, and the delete itself must say it was confirmed.

@@ -4,12 +4,13 @@
  * their password. Forms answer with the page again (field errors, 400, 409,
  * 413, 429) keeping what was typed, or JSON for `Accept: application/json`.
  */
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { currentActor } from '../backend/backend-access.ts';
 import { AppError, ValidationError } from '../lib/errors/app-error.ts';
 import type { CookiePolicy } from '../lib/http/cookie-policy.ts';
-import { acceptUploads, formatBytes, receiveUploads, uploadedFiles } from '../lib/http/multipart.ts';
+import { runFormChange, versionOf, wantsJson } from '../lib/http/forms.ts';
+import { acceptOneFile, formatBytes } from '../lib/http/multipart.ts';
 import { parseInput } from '../lib/http/validate.ts';
 import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../lib/i18n/i18n.ts';
 import { ImageService } from '../images/image-service.ts';
@@ -45,14 +46,6 @@ function detailsSchema(t: Request['t']) {
   });
 }
 
-function versionOf(body: unknown, t: Request['t']): number {
-  return parseInput(z.object({ version: z.coerce.number({ error: t('profile:errors.version') }).int(t('profile:errors.version')).min(0, t('profile:errors.version')) }), body, t('common:errors.fixBelow')).version;
-}
-
-function wantsJson(req: Request): boolean {
-  return req.accepts(['html', 'json']) === 'json';
-}
-
 /** What pages and JSON callers see of a profile. */
 export function profileView(account: Account) {
   return {
@@ -71,7 +64,12 @@ export function profileView(account: Account) {
 
 export function createProfileRouter({ profiles, cookies, uploads }: ProfileRouterDeps): Router {
   const router = Router();
-  const receivePicture = acceptUploads({ field: 'picture', maxBytes: uploads.maxImageBytes, maxFiles: 1, tmpDir: uploads.tmpDir });
+  const receivePicture = acceptOneFile({
+    field: 'picture',
+    maxBytes: uploads.maxImageBytes,
+    tmpDir: uploads.tmpDir,
+    messages: { tooLarge: 'profile:errors.pictureTooLarge', tooLargeHelp: 'profile:errors.pictureTooLargeHelp', missing: 'profile:errors.pictureMissing' },
+  });
 
   interface PageState {
     section?: Section;
@@ -110,15 +108,8 @@ export function createProfileRouter({ profiles, cookies, uploads }: ProfileRoute
    * the page instead, in the section of the form, with its status. JSON callers get the error
    * handler's JSON.
    */
-  async function submit(req: Request, res: Response, section: Section, form: PageState['form'], change: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await change();
-      return true;
-    } catch (error) {
-      if (wantsJson(req) || !(error instanceof AppError) || !FORM_STATUSES.has(error.status)) throw error;
-      await render(req, res, { section, status: error.status, error, form });
-      return false;
-    }
+  function submit(req: Request, res: Response, section: Section, form: PageState['form'], change: () => Promise<unknown>): Promise<boolean> {
+    return runFormChange(req, change, FORM_STATUSES, (error) => render(req, res, { section, status: error.status, error, form }));
   }
 
   async function answer(req: Request, res: Response, saved: string) {
@@ -139,7 +130,7 @@ export function createProfileRouter({ profiles, cookies, uploads }: ProfileRoute
     const { userId } = currentActor(req);
     const typed = { displayName: String(req.body?.displayName ?? ''), language: String(req.body?.language ?? '') };
     const saved = await submit(req, res, 'details', typed, async () => {
-      const version = versionOf(req.body, req.t);
+      const version = versionOf(req.body, req.t, 'profile:errors.version');
       const details = parseInput(detailsSchema(req.t), req.body, req.t('common:errors.fixBelow'));
       await profiles.updateDetails(userId, { displayName: details.displayName, language: details.language as Language }, version, req.t);
     });
@@ -149,17 +140,15 @@ export function createProfileRouter({ profiles, cookies, uploads }: ProfileRoute
   router.post('/profile/picture', async (req, res) => {
     const { userId } = currentActor(req);
     const saved = await submit(req, res, 'picture', {}, async () => {
-      await receive(receivePicture, req, res, req.t, formatBytes(uploads.maxImageBytes));
-      const [file] = uploadedFiles(req);
-      if (!file || file.bytes === 0) throw new ValidationError(req.t('profile:errors.pictureMissing'), { picture: req.t('profile:errors.pictureMissing') });
-      await profiles.replacePicture(userId, file, versionOf(req.body, req.t), req.t);
+      const file = await receivePicture(req, res);
+      await profiles.replacePicture(userId, file, versionOf(req.body, req.t, 'profile:errors.version'), req.t);
     });
     if (saved) await answer(req, res, 'picture');
   });
 
   router.post('/profile/picture/remove', async (req, res) => {
     const { userId } = currentActor(req);
-    if (await submit(req, res, 'picture', {}, () => profiles.removePicture(userId, versionOf(req.body, req.t), req.t))) await answer(req, res, 'pictureRemoved');
+    if (await submit(req, res, 'picture', {}, () => profiles.removePicture(userId, versionOf(req.body, req.t, 'profile:errors.version'), req.t))) await answer(req, res, 'pictureRemoved');
   });
 
   router.post('/profile/password', async (req, res) => {
@@ -182,14 +171,4 @@ export function createProfileRouter({ profiles, cookies, uploads }: ProfileRoute
   });
 
   return router;
-}
-
-/** Reads the multipart body; an upload over the limit becomes a 413 in the person's language. */
-async function receive(upload: RequestHandler, req: Request, res: Response, t: Request['t'], maxLabel: string): Promise<void> {
-  await receiveUploads(upload, req, res).catch((error: unknown) => {
-    if (error instanceof AppError && error.code === 'FILE_TOO_LARGE') {
-      throw new AppError(413, t('profile:errors.pictureTooLarge', { max: maxLabel }), { code: 'FILE_TOO_LARGE', help: t('profile:errors.pictureTooLargeHelp') });
-    }
-    throw error;
-  });
 }

@@ -94,7 +94,8 @@ export function createRoomStore(db: Db): RoomStore {
 
 type RoomFields = Pick<RoomRow, 'id' | 'kind' | 'name' | 'channel_id' | 'owner_user_id' | 'capacity' | 'created_at' | 'updated_at' | 'plan_id' | 'plan_limits'>;
 
-function toRoom(row: RoomFields): Room {
+/** A row of `rooms` as the room it is; a course adds its own fields to this. */
+export function toRoom(row: RoomFields): Room {
   return {
     id: row.id,
     kind: row.kind,

@@ -8,32 +8,23 @@ import type { Selectable } from 'kysely';
 import type { Db } from '../lib/db/database.ts';
 import type { InvitationsTable } from '../lib/db/schema.ts';
 
-export interface Invitation {
-  id: string;
-  userId: string;
-  tokenHash: string;
-  invitedBy: string;
-  createdAt: number;
-  expiresAt: number;
-  sentAt: number | null;
-  sendError: string | null;
-  acceptedAt: number | null;
-}
-
-export interface NewInvitation {
-  id: string;
-  userId: string;
-  tokenHash: string;
-  invitedBy: string;
-  createdAt: number;
-  expiresAt: number;
-}
-
+/** One link: a renewal replaces these in the invitation's row. */
 export interface InvitationRenewal {
   tokenHash: string;
   invitedBy: string;
   createdAt: number;
   expiresAt: number;
+}
+
+export interface NewInvitation extends InvitationRenewal {
+  id: string;
+  userId: string;
+}
+
+export interface Invitation extends NewInvitation {
+  sentAt: number | null;
+  sendError: string | null;
+  acceptedAt: number | null;
 }
 
 export interface InvitationStore {
@@ -52,6 +43,11 @@ export interface InvitationStore {
 }
 
 export function createInvitationStore(db: Db): InvitationStore {
+  async function findBy(column: 'token_hash' | 'user_id', value: string): Promise<Invitation | null> {
+    const row = await db.selectFrom('invitations').selectAll().where(column, '=', value).executeTakeFirst();
+    return row ? toInvitation(row) : null;
+  }
+
   return {
     async insert(invitation) {
       await db
@@ -71,15 +67,9 @@ export function createInvitationStore(db: Db): InvitationStore {
         .execute();
     },
 
-    async findByTokenHash(tokenHash) {
-      const row = await db.selectFrom('invitations').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
-      return row ? toInvitation(row) : null;
-    },
+    findByTokenHash: (tokenHash) => findBy('token_hash', tokenHash),
 
-    async findForUser(userId) {
-      const row = await db.selectFrom('invitations').selectAll().where('user_id', '=', userId).executeTakeFirst();
-      return row ? toInvitation(row) : null;
-    },
+    findForUser: (userId) => findBy('user_id', userId),
 
     async renew(userId, renewal) {
       const result = await db

@@ -6,6 +6,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { AppError, ValidationError } from '../lib/errors/app-error.ts';
+import { wantsJson } from '../lib/http/forms.ts';
 import { parseInput } from '../lib/http/validate.ts';
 import { allowRoles, currentActor } from '../backend/backend-access.ts';
 import { BACKEND_ROLES } from '../backend/backend-roles.ts';
@@ -243,8 +244,4 @@ function doneNotice(req: Request): string | null {
 
 function editPath(id: string): string {
   return `/backend/users/${encodeURIComponent(id)}/edit`;
-}
-
-function wantsJson(req: Request): boolean {
-  return req.accepts(['html', 'json']) === 'json';
 }

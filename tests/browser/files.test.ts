@@ -6,55 +6,27 @@
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createCourseMemberStore } from '../../src/courses/course-member-store.ts';
 import { createBackendAccount, TEST_PASSWORD } from '../support/backend-accounts.ts';
-import { BrowserTestSession, launchBrowser } from '../support/browser.ts';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { useBrowserSuite } from '../support/browser.ts';
 
 describe('course files in a browser', function () {
-  let browser: Browser;
-  let server: TestServer;
-  let session: BrowserTestSession;
-  const consoleErrors: string[] = [];
-
-  before(async function () {
-    this.timeout(30_000);
-    const [launched, started] = await Promise.allSettled([launchBrowser(), startTestServer({ config: { uploads: { maxFileMegabytes: 1 } } })]);
-    if (launched.status === 'fulfilled') browser = launched.value;
-    if (started.status === 'fulfilled') server = started.value;
-    if (launched.status === 'rejected') throw launched.reason;
-    if (started.status === 'rejected') throw started.reason;
-    session = new BrowserTestSession(browser);
-  });
-
-  after(async () => {
-    await Promise.all([browser?.close(), server?.stop()]);
-  });
-
-  beforeEach(async () => {
-    consoleErrors.length = 0;
-    const page = await session.open();
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.location().url.endsWith('/favicon.ico')) consoleErrors.push(`${message.text()} (${message.location().url})`);
-    });
-  });
-
-  afterEach(async function () {
-    await session.close(this.currentTest);
-  });
+  const suite = useBrowserSuite({ server: { config: { uploads: { maxFileMegabytes: 1 } } } });
+  const { session } = suite.sessions;
+  const { consoleErrors } = suite;
 
   /** A course with this instructor in it, signed in through /login. */
   async function instructorInCourse(page: Page): Promise<string> {
     const courseId = randomUUID();
     const now = Date.now();
-    await server.db
+    await suite.server.db
       .insertInto('rooms')
       .values({ id: courseId, kind: 'course', name: 'Browser course', channel_id: null, owner_user_id: null, capacity: null, created_at: now, updated_at: now, summary: 's', description: 'd', plan_id: 'smart_15', plan_limits: null, image_id: null, updated_by: null })
       .execute();
-    const account = await createBackendAccount(server, { role: 'instructor', name: 'Bea Browser' });
-    await createCourseMemberStore(server.db).put({ roomId: courseId, userId: account.id, role: 'instructor', source: 'backend', addedAt: now });
-    await page.goto(`${server.url}/login`);
+    const account = await createBackendAccount(suite.server, { role: 'instructor', name: 'Bea Browser' });
+    await createCourseMemberStore(suite.server.db).put({ roomId: courseId, userId: account.id, role: 'instructor', source: 'backend', addedAt: now });
+    await page.goto(`${suite.server.url}/login`);
     await page.getByLabel('Email address').fill(account.email!);
     await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -65,7 +37,7 @@ describe('course files in a browser', function () {
   it('makes a folder, uploads two files with a progress bar, lists them and deletes one after confirming', async () => {
     const page = session.page;
     const courseId = await instructorInCourse(page);
-    await page.goto(`${server.url}/backend/courses/${courseId}/files`);
+    await page.goto(`${suite.server.url}/backend/courses/${courseId}/files`);
     await page.getByLabel('Folder name').fill('Week 1');
     await page.getByRole('button', { name: 'Create folder' }).click();
     await page.getByText('The folder was created.').waitFor();
@@ -99,7 +71,7 @@ describe('course files in a browser', function () {
   it('says what the limit is when a file is too large, uploads nothing and lets the person try again', async () => {
     const page = session.page;
     const courseId = await instructorInCourse(page);
-    await page.goto(`${server.url}/backend/courses/${courseId}/files`);
+    await page.goto(`${suite.server.url}/backend/courses/${courseId}/files`);
     await page.getByLabel('Files', { exact: true }).setInputFiles([
       { name: 'fine.txt', mimeType: 'text/plain', buffer: Buffer.from('fine') },
       { name: 'big.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(1024 * 1024 + 1) },
@@ -107,17 +79,17 @@ describe('course files in a browser', function () {
     await page.getByRole('button', { name: 'Upload' }).click();
     await page.getByText('A file is larger than the limit of 1 MB. Nothing was uploaded.').waitFor();
     expect(await page.getByRole('button', { name: 'Upload' }).isEnabled()).to.equal(true);
-    expect(await server.db.selectFrom('files').select('id').where('room_id', '=', courseId).execute()).to.deep.equal([]);
+    expect(await suite.server.db.selectFrom('files').select('id').where('room_id', '=', courseId).execute()).to.deep.equal([]);
     expect(consoleErrors.filter((error) => !error.includes('413'))).to.deep.equal([]);
   });
 
   it('uploads through the plain form when JavaScript is off', async () => {
     const page = session.page;
     const courseId = await instructorInCourse(page);
-    const context = await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() });
+    const context = await suite.browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() });
     try {
       const plain = await context.newPage();
-      await plain.goto(`${server.url}/backend/courses/${courseId}/files`);
+      await plain.goto(`${suite.server.url}/backend/courses/${courseId}/files`);
       await plain.getByLabel('Files', { exact: true }).setInputFiles([{ name: 'plain.txt', mimeType: 'text/plain', buffer: Buffer.from('plain') }]);
       await plain.getByRole('button', { name: 'Upload' }).click();
       await plain.getByText('1 file was uploaded.').waitFor();

@@ -5,73 +5,44 @@
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { BrowserTestSession, launchBrowser } from '../support/browser.ts';
+import type { Locator, Page } from 'playwright-core';
+import { useBrowserSuite } from '../support/browser.ts';
 import { LEVEL } from '../support/kaltura-seed.ts';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 const ROOM_PATH = /\/rooms\/[0-9a-f-]{36}$/;
 const HOSTILE = '<img src=x onerror=alert(1)> https://example.org/a?b=1';
 
 describe('live room in a browser', function () {
-  let browser: Browser;
-  let server: TestServer;
-  let instructor: BrowserTestSession;
-  let participant: BrowserTestSession;
+  const suite = useBrowserSuite({ server: { settings: { enabled: true } }, sessions: ['instructor', 'participant'] });
+  const { instructor, participant } = suite.sessions;
+  const { consoleErrors } = suite;
   /** Any alert, confirm or prompt a page opened: the room uses none, and chat must never cause one. */
   const dialogs: string[] = [];
-  /** Console errors, CSP refusals among them. */
-  const consoleErrors: string[] = [];
 
-  before(async function () {
-    this.timeout(30_000);
-    const [launched, started] = await Promise.allSettled([launchBrowser(), startTestServer({ settings: { enabled: true } })]);
-    if (launched.status === 'fulfilled') browser = launched.value;
-    if (started.status === 'fulfilled') server = started.value;
-    if (launched.status === 'rejected') throw launched.reason;
-    if (started.status === 'rejected') throw started.reason;
-    instructor = new BrowserTestSession(browser);
-    participant = new BrowserTestSession(browser);
-  });
-
-  after(async () => {
-    await Promise.all([browser?.close(), server?.stop()]);
-  });
-
-  beforeEach(async () => {
+  beforeEach(() => {
     dialogs.length = 0;
-    consoleErrors.length = 0;
     for (const session of [instructor, participant]) {
-      const page = await session.open();
-      page.on('dialog', (dialog) => {
+      session.page.on('dialog', (dialog) => {
         dialogs.push(dialog.message());
         void dialog.dismiss();
-      });
-      page.on('console', (message) => {
-        // The service has no favicon; the browser asks for one anyway.
-        if (message.type() === 'error' && !message.location().url.endsWith('/favicon.ico')) consoleErrors.push(`${message.text()} (${message.location().url})`);
       });
     }
   });
 
-  afterEach(async function () {
-    await Promise.all([instructor.close(this.currentTest), participant.close(this.currentTest)]);
-  });
-
   /** A fresh channel with its manager and one member, seeded in the Kaltura emulator. */
   async function channelScene() {
-    const channel = await server.kaltura.createChannel(`Seminar ${randomUUID().slice(0, 6)}`);
-    const manager = await server.kaltura.createUser({ role: 'viewerRole', name: 'Ines Instructor' });
-    const member = await server.kaltura.createUser({ role: 'viewerRole', name: 'Pia Participant' });
-    await server.kaltura.addMember(channel.id, manager.id, LEVEL.manager);
-    await server.kaltura.addMember(channel.id, member.id, LEVEL.member);
+    const channel = await suite.server.kaltura.createChannel(`Seminar ${randomUUID().slice(0, 6)}`);
+    const manager = await suite.server.kaltura.createUser({ role: 'viewerRole', name: 'Ines Instructor' });
+    const member = await suite.server.kaltura.createUser({ role: 'viewerRole', name: 'Pia Participant' });
+    await suite.server.kaltura.addMember(channel.id, manager.id, LEVEL.manager);
+    await suite.server.kaltura.addMember(channel.id, member.id, LEVEL.member);
     return { channel, manager, member };
   }
 
   /** Signs in through /launch, as MediaSpace's frame does, and lands on the channel's meeting actions. */
   async function openMeetingActions(page: Page, userId: string, channelId: number): Promise<void> {
-    const ks = await server.kaltura.userKs(userId);
-    await page.goto(`${server.url}/launch?ks=${encodeURIComponent(ks)}&returnTo=${encodeURIComponent(`/channels/${channelId}/meeting`)}`);
+    const ks = await suite.server.kaltura.userKs(userId);
+    await page.goto(`${suite.server.url}/launch?ks=${encodeURIComponent(ks)}&returnTo=${encodeURIComponent(`/channels/${channelId}/meeting`)}`);
     await page.locator('.channel-buttons').waitFor();
   }
 
@@ -81,10 +52,10 @@ describe('live room in a browser', function () {
    */
   async function enterWithoutStarting(page: Page, channelId: number): Promise<void> {
     const csrf = await page.locator('input[name="_csrf"]').first().inputValue();
-    const response = await page.request.post(`${server.url}/channels/${channelId}/meeting/join`, { form: { _csrf: csrf }, headers: { Accept: 'application/json' } });
+    const response = await page.request.post(`${suite.server.url}/channels/${channelId}/meeting/join`, { form: { _csrf: csrf }, headers: { Accept: 'application/json' } });
     expect(response.status(), await response.text()).to.equal(200);
     const { launchUrl } = (await response.json()) as { launchUrl: string };
-    await page.goto(new URL(launchUrl, server.url).href);
+    await page.goto(new URL(launchUrl, suite.server.url).href);
     await page.waitForURL(ROOM_PATH);
   }
 

@@ -5,9 +5,8 @@
  * actions in an iframe and Live Rooms links in the header menu.
  */
 import { expect } from 'chai';
-import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
-import { BrowserTestSession, launchBrowser } from '../support/browser.ts';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { useBrowserSuite } from '../support/browser.ts';
 import { ROOM_PERMISSIONS } from '../../src/rooms/room-permissions.ts';
 import { readLocales } from '../../src/lib/i18n/i18n.ts';
 
@@ -17,37 +16,17 @@ const PERMISSION_LABELS = (readLocales().en.rooms as { permissions: Record<strin
 const ROOM_PATH = /\/rooms\/[0-9a-f-]{36}$/;
 
 describe('MediaSpace flows in a browser', function () {
-  let browser: Browser;
-  let server: TestServer;
-  let session: BrowserTestSession;
+  const suite = useBrowserSuite({ server: { settings: { enabled: true, enableUserPrivateLiveRoom: true } } });
+  const { session } = suite.sessions;
   let page: Page;
 
-  before(async function () {
-    this.timeout(30_000);
-    // Both settle before a failure is reported, so that `after` stops whichever one did start.
-    const [launched, started] = await Promise.allSettled([launchBrowser(), startTestServer({ settings: { enabled: true, enableUserPrivateLiveRoom: true } })]);
-    if (launched.status === 'fulfilled') browser = launched.value;
-    if (started.status === 'fulfilled') server = started.value;
-    if (launched.status === 'rejected') throw launched.reason;
-    if (started.status === 'rejected') throw started.reason;
-    session = new BrowserTestSession(browser);
-  });
-
-  after(async () => {
-    await Promise.all([browser?.close(), server?.stop()]);
-  });
-
-  beforeEach(async () => {
-    page = await session.open();
-  });
-
-  afterEach(async function () {
-    await session.close(this.currentTest);
+  beforeEach(() => {
+    page = session.page;
   });
 
   /** The demo portal's start page, "Sign in as …", and on through /launch to the user's channels. */
   async function signInAs(name: string): Promise<void> {
-    await page.goto(`${server.url}/`);
+    await page.goto(`${suite.server.url}/`);
     await page.getByRole('button', { name: `Sign in as ${name}`, exact: true }).click();
     await page.waitForURL('**/demo/portal');
     await page.getByRole('heading', { name: 'My channels' }).waitFor();

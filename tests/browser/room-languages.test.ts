@@ -6,46 +6,24 @@
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { BrowserTestSession, launchBrowser } from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { useBrowserSuite } from '../support/browser.ts';
 import { LEVEL } from '../support/kaltura-seed.ts';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 const ROOM_PATH = /\/rooms\/[0-9a-f-]{36}$/;
 
 describe('live room in French in a browser', function () {
-  let browser: Browser;
-  let server: TestServer;
-  let instructor: BrowserTestSession;
-  let participant: BrowserTestSession;
-
-  before(async function () {
-    this.timeout(30_000);
-    const [launched, started] = await Promise.allSettled([launchBrowser(), startTestServer({ settings: { enabled: true } })]);
-    if (launched.status === 'fulfilled') browser = launched.value;
-    if (started.status === 'fulfilled') server = started.value;
-    if (launched.status === 'rejected') throw launched.reason;
-    if (started.status === 'rejected') throw started.reason;
-    instructor = new BrowserTestSession(browser);
-    participant = new BrowserTestSession(browser);
-  });
-
-  after(async () => {
-    await Promise.all([browser?.close(), server?.stop()]);
-  });
+  const suite = useBrowserSuite({ server: { settings: { enabled: true } }, sessions: ['instructor', 'participant'] });
+  const { instructor, participant } = suite.sessions;
 
   beforeEach(async () => {
-    for (const session of [instructor, participant]) await (await session.open()).setExtraHTTPHeaders({ 'Accept-Language': 'fr-FR,fr;q=0.9' });
-  });
-
-  afterEach(async function () {
-    await Promise.all([instructor.close(this.currentTest), participant.close(this.currentTest)]);
+    for (const session of [instructor, participant]) await session.page.setExtraHTTPHeaders({ 'Accept-Language': 'fr-FR,fr;q=0.9' });
   });
 
   /** Through /launch to the channel buttons, in French. */
   async function openMeetingActions(page: Page, userId: string, channelId: number): Promise<void> {
-    const ks = await server.kaltura.userKs(userId);
-    await page.goto(`${server.url}/launch?ks=${encodeURIComponent(ks)}&returnTo=${encodeURIComponent(`/channels/${channelId}/meeting`)}`);
+    const ks = await suite.server.kaltura.userKs(userId);
+    await page.goto(`${suite.server.url}/launch?ks=${encodeURIComponent(ks)}&returnTo=${encodeURIComponent(`/channels/${channelId}/meeting`)}`);
     await page.locator('.channel-buttons').waitFor();
   }
 
@@ -60,18 +38,18 @@ describe('live room in French in a browser', function () {
   async function enterWithoutStarting(page: Page, userId: string, channelId: number): Promise<void> {
     await openMeetingActions(page, userId, channelId);
     const csrf = await page.locator('input[name="_csrf"]').first().inputValue();
-    const response = await page.request.post(`${server.url}/channels/${channelId}/meeting/join`, { form: { _csrf: csrf }, headers: { Accept: 'application/json' } });
+    const response = await page.request.post(`${suite.server.url}/channels/${channelId}/meeting/join`, { form: { _csrf: csrf }, headers: { Accept: 'application/json' } });
     expect(response.status(), await response.text()).to.equal(200);
-    await page.goto(new URL(((await response.json()) as { launchUrl: string }).launchUrl, server.url).href);
+    await page.goto(new URL(((await response.json()) as { launchUrl: string }).launchUrl, suite.server.url).href);
     await page.waitForURL(ROOM_PATH);
   }
 
   it('says what happens in the room in French, from waiting through the session to its end', async () => {
-    const channel = await server.kaltura.createChannel(`Séminaire ${randomUUID().slice(0, 6)}`);
-    const manager = await server.kaltura.createUser({ role: 'viewerRole', name: 'Inès Formatrice' });
-    const member = await server.kaltura.createUser({ role: 'viewerRole', name: 'Paul Participant' });
-    await server.kaltura.addMember(channel.id, manager.id, LEVEL.manager);
-    await server.kaltura.addMember(channel.id, member.id, LEVEL.member);
+    const channel = await suite.server.kaltura.createChannel(`Séminaire ${randomUUID().slice(0, 6)}`);
+    const manager = await suite.server.kaltura.createUser({ role: 'viewerRole', name: 'Inès Formatrice' });
+    const member = await suite.server.kaltura.createUser({ role: 'viewerRole', name: 'Paul Participant' });
+    await suite.server.kaltura.addMember(channel.id, manager.id, LEVEL.manager);
+    await suite.server.kaltura.addMember(channel.id, member.id, LEVEL.member);
     const teacher = instructor.page;
     const paul = participant.page;
 

@@ -7,42 +7,28 @@
  */
 import { expect } from 'chai';
 import sharp from 'sharp';
-import type { Browser } from 'playwright-core';
 import { createBackendAccount, TEST_PASSWORD } from '../support/backend-accounts.ts';
-import { BrowserTestSession, launchBrowser } from '../support/browser.ts';
+import { useBrowserSuite } from '../support/browser.ts';
 import { MailCatcher } from '../support/mail-catcher.ts';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 describe('rooms backend in a browser', function () {
-  let browser: Browser;
-  let server: TestServer;
   let mail: MailCatcher;
-  let admin: BrowserTestSession;
-  let instructor: BrowserTestSession;
-
-  before(async function () {
-    this.timeout(30_000);
+  // Before the suite's own hooks: the server sends its mail here.
+  before(async () => {
     mail = await MailCatcher.start();
-    [browser, server] = await Promise.all([launchBrowser(), startTestServer({ config: { mail: { smtpUrl: mail.smtpUrl } } })]);
-    admin = new BrowserTestSession(browser);
-    instructor = new BrowserTestSession(browser);
   });
   after(async () => {
-    await Promise.all([browser?.close(), server?.stop(), mail?.stop()]);
+    await mail?.stop();
   });
-  beforeEach(async () => {
-    await Promise.all([admin.open(), instructor.open()]);
-  });
-  afterEach(async function () {
-    await Promise.all([admin.close(this.currentTest), instructor.close(this.currentTest)]);
-  });
+  const suite = useBrowserSuite({ server: () => ({ config: { mail: { smtpUrl: mail.smtpUrl } } }), sessions: ['admin', 'instructor'] });
+  const { admin, instructor } = suite.sessions;
 
   it('takes a course from creation to an invited instructor uploading its first file', async function () {
     this.timeout(45_000);
-    const administrator = await createBackendAccount(server, { role: 'administrator', name: 'Ada Admin' });
+    const administrator = await createBackendAccount(suite.server, { role: 'administrator', name: 'Ada Admin' });
     const page = admin.page;
 
-    await page.goto(`${server.url}/login`);
+    await page.goto(`${suite.server.url}/login`);
     await page.getByLabel('Email address').fill(administrator.email!);
     await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -75,7 +61,7 @@ describe('rooms backend in a browser', function () {
     const link = MailCatcher.linkIn(invitation, '/invitations/');
 
     const other = instructor.page;
-    await other.goto(`${server.url}${link}`);
+    await other.goto(`${suite.server.url}${link}`);
     await other.getByLabel('New password', { exact: true }).fill('my own long password');
     await other.getByLabel('Repeat the new password').fill('my own long password');
     await other.getByRole('button', { name: 'Save the password' }).click();

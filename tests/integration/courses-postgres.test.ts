@@ -3,40 +3,23 @@
  * licence goes to exactly one of several activations racing for it. Runs
  * when TEST_DATABASE_URL is set (.ci/run sets it up).
  */
-import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import pg from 'pg';
 import { backendPerson, courseAs, createCourse, editCourse, pngPicture, setLicences, type BackendPerson } from '../support/courses.ts';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
-
-const DATABASE_URL = process.env.TEST_DATABASE_URL;
+import { skipWithoutPostgres, startTestServerOn } from '../support/test-databases.ts';
+import type { TestServer } from '../support/test-server.ts';
 
 describe('courses on PostgreSQL', function () {
   let server: TestServer;
   let admin: BackendPerson;
-  let connection: pg.Client;
-  const schema = `live_rooms_courses_${randomBytes(4).toString('hex')}`;
 
   before(async function () {
-    if (!DATABASE_URL) {
-      console.warn('    (skipped: set TEST_DATABASE_URL=postgres://… to run the PostgreSQL tests; .ci/run does)');
-      this.skip();
-    }
-    connection = new pg.Client({ connectionString: DATABASE_URL });
-    await connection.connect();
-    await connection.query(`CREATE SCHEMA ${schema}`);
-    const url = new URL(DATABASE_URL!);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    server = await startTestServer({ config: { database: { url: url.toString() } } });
+    skipWithoutPostgres(this);
+    server = await startTestServerOn('PostgreSQL');
     admin = await backendPerson(server, 'administrator');
   });
 
   after(async () => {
     await server?.stop();
-    if (connection) {
-      await connection.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await connection.end();
-    }
   });
 
   it('gives the last licence to exactly one of concurrent activations, round after round', async () => {

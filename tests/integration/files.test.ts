@@ -7,38 +7,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import pg from 'pg';
 import { createCourseMemberStore, type CourseRole } from '../../src/courses/course-member-store.ts';
 import type { BackendRole } from '../../src/backend/backend-roles.ts';
 import { createBackendAccount, signInWithPassword } from '../support/backend-accounts.ts';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { TEST_DATABASES, startTestServerOn } from '../support/test-databases.ts';
+import type { TestServer } from '../support/test-server.ts';
 import type { TestAgent } from '../support/test-agent.ts';
-
-const DATABASE_URL = process.env.TEST_DATABASE_URL;
-const DATABASES = ['SQLite', ...(DATABASE_URL ? ['PostgreSQL'] : [])] as const;
-
-/** A server on the chosen database; PostgreSQL gets a schema of its own, dropped afterwards. */
-async function startOn(database: string, config: Record<string, unknown> = {}): Promise<{ server: TestServer; stop: () => Promise<void> }> {
-  if (database !== 'PostgreSQL') {
-    const server = await startTestServer({ config });
-    return { server, stop: () => server.stop() };
-  }
-  const admin = new pg.Client({ connectionString: DATABASE_URL });
-  await admin.connect();
-  const schema = `live_rooms_files_${randomBytes(4).toString('hex')}`;
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  const url = new URL(DATABASE_URL!);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  const server = await startTestServer({ config: { ...config, database: { url: url.toString() } } });
-  return {
-    server,
-    async stop() {
-      await server.stop();
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin.end();
-    },
-  };
-}
 
 /** Builders: a course straight in the room model, and people with a role in it, signed in. */
 function builders(get: () => TestServer) {
@@ -82,10 +56,9 @@ async function listing(agent: TestAgent, courseId: string, folderId: string | nu
   return response.json();
 }
 
-for (const database of DATABASES) {
+for (const database of TEST_DATABASES) {
   describe(`course files (${database})`, () => {
     let server: TestServer;
-    let stop: () => Promise<void>;
     const { course, person } = builders(() => server);
     const storageDir = () => path.join(server.dataDir, 'files');
     const tmpDir = () => path.join(server.dataDir, 'uploads-tmp');
@@ -94,9 +67,9 @@ for (const database of DATABASES) {
     const fileRows = (courseId: string) => server.db.selectFrom('files').selectAll().where('room_id', '=', courseId).execute();
 
     before(async () => {
-      ({ server, stop } = await startOn(database, { uploads: { maxFileMegabytes: 1, maxFilesPerUpload: 3 } }));
+      server = await startTestServerOn(database, { config: { uploads: { maxFileMegabytes: 1, maxFilesPerUpload: 3 } } });
     });
-    after(() => stop());
+    after(() => server?.stop());
 
     describe('GET /backend/files', () => {
       it('lists every course for administrators and their own courses for instructors, with counts', async () => {

@@ -3,38 +3,21 @@
  * launch, a channel's Start and Join, My Rooms and the settings audit, against
  * a fresh schema. Runs when TEST_DATABASE_URL is set (.ci/run sets it up).
  */
-import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import pg from 'pg';
 import { LEVEL } from '../support/kaltura-seed.ts';
-import { signIn, startTestServer, type TestServer } from '../support/test-server.ts';
-
-const DATABASE_URL = process.env.TEST_DATABASE_URL;
+import { skipWithoutPostgres, startTestServerOn } from '../support/test-databases.ts';
+import { signIn, type TestServer } from '../support/test-server.ts';
 
 describe('on PostgreSQL', function () {
   let server: TestServer;
-  let admin: pg.Client;
-  const schema = `live_rooms_test_${randomBytes(4).toString('hex')}`;
 
   before(async function () {
-    if (!DATABASE_URL) {
-      console.warn('    (skipped: set TEST_DATABASE_URL=postgres://… to run the PostgreSQL tests; .ci/run does)');
-      this.skip();
-    }
-    admin = new pg.Client({ connectionString: DATABASE_URL });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    const url = new URL(DATABASE_URL!);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    server = await startTestServer({ config: { database: { url: url.toString() } } });
+    skipWithoutPostgres(this);
+    server = await startTestServerOn('PostgreSQL');
   });
 
   after(async () => {
     await server?.stop();
-    if (admin) {
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin.end();
-    }
   });
 
   it('starts and joins a channel meeting, keeping one room and one live session', async () => {

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import pg from 'pg';
 import { createBackendAccount, signInWithPassword, TEST_PASSWORD } from '../support/backend-accounts.ts';
 import { MailCatcher } from '../support/mail-catcher.ts';
+import { skipWithoutPostgres, startTestServerOn } from '../support/test-databases.ts';
 import { signIn, startTestServer, type TestServer } from '../support/test-server.ts';
 import type { TestAgent } from '../support/test-agent.ts';
 import { createRoom, inviteFields, signedInAdministrator, uniqueEmail } from '../support/users-fixtures.ts';
@@ -340,32 +340,17 @@ describe('users', () => {
 });
 
 describe('users on PostgreSQL', function () {
-  const DATABASE_URL = process.env.TEST_DATABASE_URL;
-  const schema = `live_rooms_users_${randomBytes(4).toString('hex')}`;
   let server: TestServer;
   let mail: MailCatcher;
-  let admin: pg.Client;
 
   before(async function () {
-    if (!DATABASE_URL) {
-      console.warn('    (skipped: set TEST_DATABASE_URL=postgres://… to run the PostgreSQL tests)');
-      this.skip();
-    }
-    admin = new pg.Client({ connectionString: DATABASE_URL });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    const url = new URL(DATABASE_URL!);
-    url.searchParams.set('options', `-c search_path=${schema}`);
+    skipWithoutPostgres(this);
     mail = await MailCatcher.start();
-    server = await startTestServer({ config: { database: { url: url.toString() }, mail: { smtpUrl: mail.smtpUrl } } });
+    server = await startTestServerOn('PostgreSQL', { config: { mail: { smtpUrl: mail.smtpUrl } } });
   });
   after(async () => {
     await server?.stop();
     await mail?.stop();
-    if (admin) {
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin.end();
-    }
   });
 
   it('invites several people in one transaction, rolls a refused submit back, searches, edits and accepts the same way', async () => {

@@ -65,6 +65,32 @@ export function receiveUploads(upload: RequestHandler, req: Request, res: Respon
   });
 }
 
+export interface OneFileUpload extends Omit<UploadLimits, 'maxFiles'> {
+  /** Translation keys of what the person is told: a file over the limit (`max` names it), how to fix that, and no file at all. */
+  messages: { tooLarge: string; tooLargeHelp: string; missing: string };
+}
+
+/**
+ * One file from a form, read inside its route so the route can show a problem on its own form:
+ * a file over the limit is a 413, a missing or empty one an error of the form's field, both in
+ * the person's language.
+ */
+export function acceptOneFile({ messages, ...limits }: OneFileUpload): (req: Request, res: Response) => Promise<UploadedFile> {
+  const upload = acceptUploads({ ...limits, maxFiles: 1 });
+  const max = formatBytes(limits.maxBytes);
+  return async (req, res) => {
+    await receiveUploads(upload, req, res).catch((error: unknown) => {
+      if (error instanceof AppError && error.code === 'FILE_TOO_LARGE') {
+        throw new AppError(413, req.t(messages.tooLarge, { max }), { code: 'FILE_TOO_LARGE', help: req.t(messages.tooLargeHelp) });
+      }
+      throw error;
+    });
+    const [file] = uploadedFiles(req);
+    if (!file || file.bytes === 0) throw new ValidationError(req.t(messages.missing), { [limits.field]: req.t(messages.missing) });
+    return file;
+  };
+}
+
 /** The files of the request, as this service describes them. */
 export function uploadedFiles(req: { files?: unknown }): UploadedFile[] {
   return ((req.files as Express.Multer.File[] | undefined) ?? []).map((file) => ({
