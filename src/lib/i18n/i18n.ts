@@ -66,8 +66,28 @@ function createTranslations(fallback: Language): Translations {
     returnNull: false,
     initAsync: false,
   });
-  const fixed = new Map(LANGUAGES.map((language) => [language, instance.getFixedT(language)]));
+  const fixed = new Map(LANGUAGES.map((language) => [language, rememberingPlainTexts(instance, language)]));
   return { forLanguage: (language) => fixed.get(language)!, namespaces };
+}
+
+/**
+ * i18next resolves a key anew on every call, copying its whole configuration each time (about
+ * 10 µs), and a page asks for the same plain texts on every render: each language remembers the
+ * texts it has found. Calls with options (interpolation, plurals) go to i18next every time; a key
+ * with no text is not remembered, so what is remembered is bounded by the translation files.
+ */
+function rememberingPlainTexts(instance: i18n, language: Language): TFunction {
+  const lookUp = instance.getFixedT(language) as unknown as (...args: unknown[]) => string;
+  const texts = new Map<string, string>();
+  return ((key: unknown, ...rest: unknown[]) => {
+    if (typeof key !== 'string' || rest.length > 0) return lookUp(key, ...rest);
+    const known = texts.get(key);
+    if (known !== undefined) return known;
+    const text = lookUp(key);
+    // Keys can be made from input (a flash name in a query): only those with a text are kept.
+    if (instance.exists(key, { lng: language })) texts.set(key, text);
+    return text;
+  }) as unknown as TFunction;
 }
 
 let english: TFunction | undefined;

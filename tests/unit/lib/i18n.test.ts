@@ -33,6 +33,24 @@ describe('translations', () => {
   });
   afterEach(() => sinon.restore());
 
+  describe('#forLanguage', () => {
+    it('answers plain texts the same on every call, in each language', () => {
+      const [en, fr] = [translations.forLanguage('en'), translations.forLanguage('fr')];
+      const first = fr('channels:meeting.join');
+      expect(first).to.not.equal('channels:meeting.join');
+      expect(fr('channels:meeting.join')).to.equal(first);
+      expect(en('channels:meeting.join')).to.not.equal(first);
+    });
+
+    it('interpolates on every call, and answers an unknown key with the key itself', () => {
+      const t = translations.forLanguage('en');
+      expect(t('channels:meeting.title', { channel: 'Physics' })).to.contain('Physics');
+      expect(t('channels:meeting.title', { channel: 'Chemistry' })).to.contain('Chemistry');
+      expect(t('channels:no.such.text')).to.equal('no.such.text');
+      expect(t('channels:no.such.text')).to.equal('no.such.text');
+    });
+  });
+
   describe('browserLanguage', () => {
     it('takes the most wanted of our languages, by weight, whatever the region', () => {
       expect(browserLanguage('fr-CA,fr;q=0.9,en;q=0.5', 'en')).to.equal('fr');
