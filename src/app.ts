@@ -9,7 +9,7 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from './lib/logger/logger.ts';
 import type { AppConfig } from './lib/config/config.ts';
 import type { CookiePolicy } from './lib/http/cookie-policy.ts';
-import { createCsrfProtection } from './lib/http/csrf.ts';
+import { createCsrfProtection, withoutTokens } from './lib/http/csrf.ts';
 import { createErrorHandler, notFoundHandler } from './lib/http/error-handler.ts';
 import { createRateLimit } from './lib/http/rate-limits.ts';
 import { securityHeaders } from './lib/http/security-headers.ts';
@@ -108,7 +108,15 @@ export function createApp(deps: AppDeps): Express {
   app.set('view cache', config.env !== 'development');
 
   // Request lines are written at info; at a higher level (or silent) pino-http would do its work for nothing.
-  if (logger.isLevelEnabled('info')) app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url?.startsWith('/assets/') ?? false } }));
+  if (logger.isLevelEnabled('info')) {
+    app.use(
+      pinoHttp({
+        logger,
+        autoLogging: { ignore: (req) => req.url?.startsWith('/assets/') ?? false },
+        serializers: { req: (req: { url?: string }) => ({ ...req, url: req.url && withoutTokens(req.url) }) },
+      }),
+    );
+  }
   // The emulator stands where Kaltura would be: it has its own body parsing, errors and no CSRF.
   if (deps.kalturaEmulator) app.use('/api_v3', deps.kalturaEmulator);
 

@@ -103,6 +103,7 @@ describe('signing in to the rooms backend', () => {
     const received = await mail.next(account.email!);
     expect(received.subject).to.equal('Reset your Live Rooms password');
     expect(received.text).to.contain('Hello Rita Reset');
+    expect(received.html).to.contain('<html lang="en">');
     const link = MailCatcher.linkIn(received, '/password-reset/');
 
     expect((await agent.get(link)).status).to.equal(200);

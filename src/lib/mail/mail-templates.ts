@@ -27,9 +27,11 @@ export interface MailContext {
 }
 
 export async function renderMail(template: string, to: string, context: MailContext): Promise<OutgoingMail> {
+  // The mail's <html lang> is the language its texts are in.
+  const locals = { language: context.t('common:languageCode'), ...context };
   const [html, text] = await Promise.all([
-    ejs.renderFile(path.join(EMAIL_VIEWS, `${template}.html.ejs`), context, { async: false, root: EMAIL_VIEWS }),
-    ejs.renderFile(path.join(EMAIL_VIEWS, `${template}.text.ejs`), context, { async: false, root: EMAIL_VIEWS }),
+    ejs.renderFile(path.join(EMAIL_VIEWS, `${template}.html.ejs`), locals, { async: false, root: EMAIL_VIEWS }),
+    ejs.renderFile(path.join(EMAIL_VIEWS, `${template}.text.ejs`), locals, { async: false, root: EMAIL_VIEWS }),
   ]);
   return { to, subject: context.subject, html, text };
 }
