@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { ROOM_PASS_COOKIE } from '../../src/rooms/rooms-router.ts';
 import { KalturaSeeder, LEVEL } from '../support/kaltura-seed.ts';
-import { BENCH_PARTNER } from './bench-partner.ts';
+import { benchSeeder } from './bench-partner.ts';
 import { CookieJar, RequestFailure, type HttpClient, type HttpResponse } from './http-client.ts';
 import { runConcurrently } from './load-generator.ts';
 
@@ -33,13 +33,7 @@ export interface FanOutCast {
 }
 
 export async function seedFanOut(serviceUrl: string, participantCount: number): Promise<FanOutCast> {
-  const seeder = new KalturaSeeder({
-    serviceUrl,
-    partnerId: BENCH_PARTNER.id,
-    adminSecret: BENCH_PARTNER.adminSecret,
-    userSecret: BENCH_PARTNER.userSecret,
-    roleProfileId: BENCH_PARTNER.roleProfileId,
-  });
+  const seeder = benchSeeder(serviceUrl);
   const channel = await seeder.createChannel('Bench fan-out');
   const seedPerson = async (userId: string, name: string, level: number): Promise<FanOutPerson> => {
     await seeder.createUser({ id: userId, name, role: 'viewerRole' });

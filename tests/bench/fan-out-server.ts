@@ -8,44 +8,20 @@
  * not throttled. Run by tests/bench/fan-out.ts in a child process; it answers
  * questions about its memory over IPC (child-server.ts), never over HTTP.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { loadConfig } from '../../src/lib/config/config.ts';
-import { startServer } from '../../src/server.ts';
-import { BENCH_PARTNER } from './bench-partner.ts';
+import { startBenchService } from './bench-partner.ts';
 import { serveParent } from './child-server.ts';
 
 /** The schema's ceiling: more participants than the load will ever bring. */
 const ROOM_CAPACITY = 10_000;
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'live-rooms-bench-'));
-const config = loadConfig({
-  environment: { NODE_ENV: 'test' },
-  overrides: {
-    dataDir,
-    http: { port: 0, host: '127.0.0.1', publicUrl: 'http://127.0.0.1' },
-    log: { level: 'silent' },
-    kaltura: { partnerId: BENCH_PARTNER.id, adminSecret: BENCH_PARTNER.adminSecret, userSecret: BENCH_PARTNER.userSecret, userRoleMetadataProfileId: BENCH_PARTNER.roleProfileId },
-    rateLimit: { windowSeconds: 60, launchesPerWindow: 1e9, actionsPerWindow: 1e9 },
-    liveRoom: { defaultCapacity: ROOM_CAPACITY },
-    moduleSettings: { enabled: true },
-  },
-});
-
-const running = await startServer(config);
+const service = await startBenchService({ liveRoom: { defaultCapacity: ROOM_CAPACITY } });
+const { config } = service;
 serveParent({
-  url: running.url,
+  url: service.running.url,
   details: {
     database: config.database.url === null ? 'sqlite' : 'postgres',
     chatLimit: { ratePerSecond: config.liveRoom.chatRatePerSecond, burst: config.liveRoom.chatBurst },
     heartbeatSeconds: config.liveRoom.heartbeatSeconds,
   },
-  async close() {
-    try {
-      await running.close();
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  },
+  close: () => service.close(),
 });

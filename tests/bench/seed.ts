@@ -5,7 +5,7 @@
  * Everything goes through kaltura-client, the way the integration tests seed.
  */
 import { KalturaSeeder, LEVEL } from '../support/kaltura-seed.ts';
-import { BENCH_PARTNER } from './bench-partner.ts';
+import { benchSeeder } from './bench-partner.ts';
 import { runConcurrently } from './load-generator.ts';
 
 /** Seeding is not measured; this only keeps it quick without flooding the emulator. */
@@ -25,13 +25,7 @@ export interface Seeded {
 }
 
 export async function seedJoinStorm(serviceUrl: string, userCount: number): Promise<Seeded> {
-  const seeder = new KalturaSeeder({
-    serviceUrl,
-    partnerId: BENCH_PARTNER.id,
-    adminSecret: BENCH_PARTNER.adminSecret,
-    userSecret: BENCH_PARTNER.userSecret,
-    roleProfileId: BENCH_PARTNER.roleProfileId,
-  });
+  const seeder = benchSeeder(serviceUrl);
   const channel = await seeder.createChannel('Bench join storm');
   const indexes = Array.from({ length: userCount }, (_, index) => index);
   const { outcomes } = await runConcurrently(indexes, SEED_CONCURRENCY, (index) => seedUser(seeder, channel.id, index));
