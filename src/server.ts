@@ -45,6 +45,7 @@ import { createCourseMemberStore } from './courses/course-member-store.ts';
 import { createCourseStore } from './courses/course-store.ts';
 import { CourseService } from './courses/course-service.ts';
 import { createMediaSpaceMemberships } from './courses/mediaspace-memberships.ts';
+import { createVerifiedCourseMembers } from './courses/verified-course-members.ts';
 import { PlanCatalogue } from './courses/plan-catalogue.ts';
 import { ImageService } from './images/image-service.ts';
 import { LanguageChooser, loadTranslations } from './lib/i18n/i18n.ts';
@@ -167,6 +168,9 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const translations = await loadTranslations(config.backend.defaultLanguage);
   const accounts = createAccountStore(db);
   const members = createCourseMemberStore(db);
+  const memberships = createMediaSpaceMemberships(members, remembered);
+  // Access decisions re-check a membership that came from a channel level with Kaltura.
+  const verifiedMembers = createVerifiedCourseMembers({ members, gateway, recorder: memberships });
   const images = new ImageService(db, path.join(config.dataDir, 'images'));
   const fileStorage = createDiskFileStorage(path.join(config.dataDir, 'files'));
   const files = new FilesService({
@@ -174,7 +178,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     folders: createFolderStore(db),
     files: createFileStore(db),
     storage: fileStorage,
-    members,
+    members: verifiedMembers,
     plans: config.plans,
     logger,
     now,
@@ -205,8 +209,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const users = new UsersService({ records: userRecords, sessions: identity, now });
   const invitations = new InvitationsService({ records: userRecords, mailer, branding, logger, publicUrl: config.http.publicUrl, ttlMs: config.backend.invitationTtlDays * 86_400_000, now });
 
-  const memberships = createMediaSpaceMemberships(members, remembered);
-  const courses = new CourseService({ courses: createCourseStore(db), members, plans, images, liveSessions, launches, settings, roomCaches: [rooms, liveSessions], files: fileStorage, logger, now });
+  const courses = new CourseService({ courses: createCourseStore(db), members: verifiedMembers, plans, images, liveSessions, launches, settings, roomCaches: [rooms, liveSessions], files: fileStorage, logger, now });
 
   const app = createApp({
     config,
@@ -223,7 +226,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     launchTokens,
     kalturaEmulator: kalturaEmulator?.router ?? null,
     languages,
-    backend: { accounts, members, images, branding, signIn, profiles, files, users, invitations, courses },
+    backend: { accounts, members: verifiedMembers, images, branding, signIn, profiles, files, users, invitations, courses },
   });
   server.on('request', app);
   const roomSockets = attachRoomSockets(server, {

@@ -28,6 +28,7 @@ export interface BackendActor {
 
 export interface BackendAccessDeps {
   accounts: AccountStore;
+  /** The verified store (src/courses/verified-course-members.ts): channel-level memberships are re-checked with Kaltura. */
   members: CourseMemberStore;
 }
 

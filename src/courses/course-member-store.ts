@@ -18,8 +18,15 @@ export interface CourseMembership {
   addedAt: number;
 }
 
+export interface MembershipInRoom extends CourseMembership {
+  /** The channel, when the room is a channel's room; null for private rooms and backend courses. */
+  channelId: number | null;
+}
+
 export interface CourseMemberStore {
   roleIn(roomId: string, userId: string): Promise<CourseRole | null>;
+  findInRoom(roomId: string, userId: string): Promise<MembershipInRoom | null>;
+  listInRoomsOf(userId: string): Promise<MembershipInRoom[]>;
   listForUser(userId: string): Promise<CourseMembership[]>;
   listForCourse(roomId: string): Promise<CourseMembership[]>;
   isInstructorAnywhere(userId: string): Promise<boolean>;
@@ -30,6 +37,11 @@ export interface CourseMemberStore {
    * follows a change of role, but leaves one an administrator set in the backend as it is.
    */
   recordFromMediaSpace(membership: Omit<CourseMembership, 'source'>): Promise<void>;
+  /**
+   * Follows what Kaltura says now about a membership recorded from MediaSpace: a new role, or
+   * none (removed). A membership an administrator set in the meantime is left as it is.
+   */
+  followMediaSpace(roomId: string, userId: string, role: CourseRole | null): Promise<void>;
   remove(roomId: string, userId: string): Promise<void>;
 }
 
@@ -38,6 +50,15 @@ export function createCourseMemberStore(db: Db): CourseMemberStore {
     async roleIn(roomId, userId) {
       const row = await db.selectFrom('course_members').select('role').where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
       return row ? (row.role as CourseRole) : null;
+    },
+
+    async findInRoom(roomId, userId) {
+      const row = await withRoom(db).where('course_members.room_id', '=', roomId).where('course_members.user_id', '=', userId).executeTakeFirst();
+      return row ? toMembershipInRoom(row) : null;
+    },
+
+    async listInRoomsOf(userId) {
+      return (await withRoom(db).where('course_members.user_id', '=', userId).execute()).map(toMembershipInRoom);
     },
 
     async listForUser(userId) {
@@ -71,10 +92,30 @@ export function createCourseMemberStore(db: Db): CourseMemberStore {
         .execute();
     },
 
+    async followMediaSpace(roomId, userId, role) {
+      if (role === null) {
+        await db.deleteFrom('course_members').where('room_id', '=', roomId).where('user_id', '=', userId).where('source', '=', 'mediaspace').execute();
+      } else {
+        await db.updateTable('course_members').set({ role }).where('room_id', '=', roomId).where('user_id', '=', userId).where('source', '=', 'mediaspace').execute();
+      }
+    },
+
     async remove(roomId, userId) {
       await db.deleteFrom('course_members').where('room_id', '=', roomId).where('user_id', '=', userId).execute();
     },
   };
+}
+
+function withRoom(db: Db) {
+  return db
+    .selectFrom('course_members')
+    .innerJoin('rooms', 'rooms.id', 'course_members.room_id')
+    .selectAll('course_members')
+    .select(['rooms.kind', 'rooms.channel_id']);
+}
+
+function toMembershipInRoom(row: Parameters<typeof toMembership>[0] & { kind: string; channel_id: number | null }): MembershipInRoom {
+  return { ...toMembership(row), channelId: row.kind === 'channel' && row.channel_id !== null ? Number(row.channel_id) : null };
 }
 
 function toMembership(row: { room_id: string; user_id: string; role: string; source: string; added_at: number }): CourseMembership {

@@ -17,6 +17,8 @@ export const RECORDED_MEMBERSHIP_TTL_MS = 10 * 60_000;
 
 export interface MediaSpaceMemberships {
   record(roomId: string, userId: string, role: CourseRole): Promise<void>;
+  /** The membership changed elsewhere (Kaltura said otherwise): the next start or join records it again. */
+  forget(roomId: string, userId: string): void;
 }
 
 export function createMediaSpaceMemberships(members: Pick<CourseMemberStore, 'recordFromMediaSpace'>, { maxEntries, now = Date.now, ttlMs = RECORDED_MEMBERSHIP_TTL_MS }: { maxEntries: number; now?: () => number; ttlMs?: number }): MediaSpaceMemberships {
@@ -27,6 +29,10 @@ export function createMediaSpaceMemberships(members: Pick<CourseMemberStore, 're
         await members.recordFromMediaSpace({ roomId, userId, role, addedAt: now() });
         return true;
       });
+    },
+
+    forget(roomId, userId) {
+      for (const role of ['instructor', 'student'] satisfies CourseRole[]) recorded.forget(`${roomId}|${userId}|${role}`);
     },
   };
 }

@@ -71,6 +71,28 @@ describe('when Kaltura misbehaves', () => {
     expect((await agent.post(`/channels/${channelId}/meeting/start`)).status).to.equal(303);
   });
 
+  it('answers the rooms backend with 502 while Kaltura cannot confirm a channel membership, and changes nothing', async () => {
+    const manager = (await seeder.createUser({ role: 'viewerRole' })).id;
+    const channel = (await seeder.createChannel('Backend fault line')).id;
+    await seeder.addMember(channel, manager, LEVEL.manager);
+    const agent = server.agent();
+    await agent.get(`/launch?ks=${encodeURIComponent(await seeder.userKs(manager))}&returnTo=/channels/${channel}/meeting`);
+    await agent.get(`/channels/${channel}/meeting`);
+    expect((await agent.post(`/channels/${channel}/meeting/join`, {}, { accept: 'application/json' })).status).to.equal(200);
+    const room = await server.db.selectFrom('rooms').select('id').where('channel_id', '=', channel).executeTakeFirstOrThrow();
+    const membership = () => server.db.selectFrom('course_members').select(['role', 'source']).where('room_id', '=', room.id).where('user_id', '=', manager).execute();
+
+    kaltura.setFault('http-500');
+    server.gateway.forgetChannel(channel);
+    expect((await agent.get('/backend/courses', { accept: 'application/json' })).status).to.equal(502);
+    expect((await agent.get(`/backend/courses/${room.id}/files`, { accept: 'application/json' })).status).to.equal(502);
+    expect(await membership()).to.deep.equal([{ role: 'instructor', source: 'mediaspace' }]);
+
+    kaltura.setFault('none');
+    const courses = (await agent.get('/backend/courses', { accept: 'application/json' })).json().courses;
+    expect(courses.map((course: { id: string; access: string }) => [course.id, course.access])).to.deep.equal([[room.id, 'manage']]);
+  });
+
   it('answers 502 when Kaltura cannot be reached at all', async () => {
     const unreachable = await startTestServer({ config: { kaltura: { serviceUrl: 'http://127.0.0.1:9', timeoutMs: TIMEOUT_MS } } });
     try {
