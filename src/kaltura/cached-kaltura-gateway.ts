@@ -36,12 +36,15 @@ interface MembershipEntry {
 export function createCachedKalturaGateway(inner: KalturaGateway, options: CacheOptions): CachedKalturaGateway {
   const now = options.now ?? Date.now;
   const max = options.maxEntries;
-  // The caches age on the service's clock, so tests can move time instead of sleeping.
+  // The caches age on the service's clock, so tests can move time instead of sleeping. lru-cache
+  // would otherwise reuse one reading of the clock until a 1 ms timer fires, which a busy event
+  // loop runs late: a lifetime would then end a little after its time.
   const perf = { now };
+  const clock = { perf, ttlResolution: 0 };
 
   const identities = new LRUCache<string, KsIdentity>({
     max,
-    perf,
+    ...clock,
     ttl: seconds(options.ksTtlSeconds),
     fetchMethod: async (_key, _stale, { context, options: entryOptions }) => {
       const identity = await inner.resolveKs(context as string);
@@ -50,8 +53,8 @@ export function createCachedKalturaGateway(inner: KalturaGateway, options: Cache
       return identity;
     },
   });
-  const channels = new LRUCache<number, KalturaCategory>({ max, perf, ttl: seconds(options.channelTtlSeconds) });
-  const memberships = new LRUCache<string, MembershipEntry>({ max, perf, ttl: seconds(options.membershipTtlSeconds) });
+  const channels = new LRUCache<number, KalturaCategory>({ max, ...clock, ttl: seconds(options.channelTtlSeconds) });
+  const memberships = new LRUCache<string, MembershipEntry>({ max, ...clock, ttl: seconds(options.membershipTtlSeconds) });
   const inFlight = new Map<string, Promise<ChannelAccess>>();
 
   async function loadAccess(channelId: number, userId: string): Promise<ChannelAccess> {
