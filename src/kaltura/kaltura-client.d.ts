@@ -21,6 +21,8 @@ declare module 'kaltura-client' {
   }
   class Client {
     constructor(config: Configuration);
+    /** The axios instance every request of this client goes through. */
+    axios: import('axios').AxiosInstance;
   }
   type Filter = Record<string, unknown>;
   const kaltura: {

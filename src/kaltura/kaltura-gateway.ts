@@ -3,6 +3,8 @@
  * HTTP. It answers in the module's terms (identities, channels, memberships)
  * and turns Kaltura's failures into AppErrors a person can understand.
  */
+import http from 'node:http';
+import https from 'node:https';
 import kaltura from 'kaltura-client';
 import { z } from 'zod';
 import { AppError, NotFoundError, UnauthorizedError, UpstreamError } from '../lib/errors/app-error.ts';
@@ -246,13 +248,22 @@ export function createKalturaGateway(options: KalturaGatewayOptions): KalturaGat
   };
 }
 
+/** Connections kept open to Kaltura per instance of the service. */
+const KALTURA_MAX_SOCKETS = 32;
+
 function createClient(serviceUrl: string, timeoutMs: number) {
   const config = new kaltura.Configuration();
   config.serviceUrl = serviceUrl;
   config.timeout = timeoutMs;
   // A logger that is not kaltura-client's own ILogger turns its console logging (which includes the KS) off.
   config.setLogger({ log() {}, error() {}, debug() {} });
-  return new kaltura.Client(config);
+  const client = new kaltura.Client(config);
+  // Connections to Kaltura are kept and reused, and bounded: a burst of launches queues for a
+  // socket instead of opening (and, in production, TLS-handshaking) one connection each.
+  const agent = { keepAlive: true, maxSockets: KALTURA_MAX_SOCKETS };
+  client.axios.defaults.httpAgent = new http.Agent(agent);
+  client.axios.defaults.httpsAgent = new https.Agent(agent);
+  return client;
 }
 
 const stringSchema = z.string().min(1);
