@@ -101,6 +101,8 @@ export function createApp(deps: AppDeps): Express {
   const { config, logger, cookies } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // Pages carry a fresh CSRF token and the person's state, so an ETag would never match: not worth hashing every body.
+  app.set('etag', false);
   app.set('trust proxy', config.http.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT, 'views'));

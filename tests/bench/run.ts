@@ -45,9 +45,10 @@ const WARM_UP_JOINS = 2_000;
  * Warm and baseline passes, interleaved. On a shared machine a neighbour's
  * burst of CPU can halve a sub-second pass; alternating the two and taking
  * each one's median round means both meet the same weather. Odd, so the
- * median is a real round.
+ * median is a real round; five, because with three one unlucky round in a
+ * run moved the ratio by up to 0.05 (six runs read 0.29–0.39).
  */
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 const USAGE =
   'usage: npm run bench -- [--only join|fanout] [--users N] [--concurrency N] [--cpu-prof] [--participants N] [--chat-rate N] [--chat-seconds N]   (or BENCH_USERS, BENCH_CONCURRENCY)';
