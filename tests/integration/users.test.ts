@@ -127,6 +127,14 @@ describe('users', () => {
       expect(page.text).to.contain('Invited: the link works until').and.contain(`Biology ${word}`);
     });
 
+    it('searches letters beyond ASCII in any case, on SQLite as on PostgreSQL', async () => {
+      const { agent } = await signedInAdministrator(server);
+      const word = tag();
+      const elodie = await createBackendAccount(server, { role: 'student', name: `Élodie Œuvre ${word}`, email: uniqueEmail('elodie') });
+      expect((await listUsers(agent, { q: `élodie œuvre ${word}` })).users.map((user) => user.id)).to.deep.equal([elodie.id]);
+      expect((await listUsers(agent, { q: `ÉLODIE ŒUVRE ${word.toUpperCase()}` })).users.map((user) => user.id)).to.deep.equal([elodie.id]);
+    });
+
     it('pages through many people, keeping the search in the page links', async () => {
       const { agent } = await signedInAdministrator(server);
       const word = tag();

@@ -44,6 +44,9 @@ export function createDatabase({ url, dataDir }: DatabaseOptions): Db {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // SQLite's own lower() folds ASCII only; PostgreSQL's folds every letter. The same queries
+  // (case-insensitive search and sorting by name) must find "Élodie" for "élodie" on both.
+  sqlite.function('lower', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value) as string | null);
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
 }
 
