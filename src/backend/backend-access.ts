@@ -21,7 +21,6 @@ export interface BackendActor {
   email: string | null;
   role: BackendRole;
   source: AccountSource;
-  language: string | null;
   /** The profile picture, shown beside their name in the backend's header. */
   pictureImageId: string | null;
 }
@@ -36,11 +35,11 @@ export async function resolveBackendActor(session: AuthSession, { accounts, memb
   const account = await accounts.findById(session.userId);
   if (session.source === 'backend') {
     if (!account || account.source !== 'backend' || account.status !== 'active' || !account.backendRole) return null;
-    return { userId: account.id, name: account.name, email: account.email, role: account.backendRole, source: 'backend', language: account.language, pictureImageId: account.pictureImageId };
+    return { userId: account.id, name: account.name, email: account.email, role: account.backendRole, source: 'backend', pictureImageId: account.pictureImageId };
   }
   if (account?.status === 'deactivated') return null;
   const role: BackendRole = isMediaSpaceAdmin(session.mediaspaceRole) ? 'administrator' : (await members.isInstructorAnywhere(session.userId)) ? 'instructor' : 'student';
-  return { userId: session.userId, name: account?.name ?? session.userName, email: session.userEmail, role, source: 'mediaspace', language: account?.language ?? null, pictureImageId: account?.pictureImageId ?? null };
+  return { userId: session.userId, name: account?.name ?? session.userName, email: session.userEmail, role, source: 'mediaspace', pictureImageId: account?.pictureImageId ?? null };
 }
 
 /** Sets req.backend for signed-in people; people without a session are sent to sign in. */

@@ -13,7 +13,7 @@ import type { Logger } from '../../../src/lib/logger/logger.ts';
 
 const COURSE = '11111111-1111-4111-8111-111111111111';
 const t = ((key: string) => key) as unknown as TFunction;
-const instructor = { userId: 'u-instructor', name: 'Ines', email: null, role: 'instructor', source: 'backend', language: null } as BackendActor;
+const instructor = { userId: 'u-instructor', name: 'Ines', email: null, role: 'instructor', source: 'backend' } as BackendActor;
 const student: BackendActor = { ...instructor, userId: 'u-student', role: 'student' };
 const outsider: BackendActor = { ...instructor, userId: 'u-outsider' };
 const uploads = [
