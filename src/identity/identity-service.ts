@@ -3,9 +3,9 @@
  * MediaSpace role is read where MediaSpace keeps it, and the module keeps its
  * own short session (an opaque cookie; the database holds only its hash).
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { ForbiddenError } from '../lib/errors/app-error.ts';
+import { hashOpaqueToken, newOpaqueToken } from '../lib/secrets/opaque-tokens.ts';
 import { phrase } from '../lib/i18n/phrase.ts';
 import type { CachedKalturaGateway } from '../kaltura/cached-kaltura-gateway.ts';
 import { displayNameOf } from '../kaltura/kaltura-records.ts';
@@ -79,15 +79,15 @@ export class IdentityService {
       return { token: null, session: await this.#continueSession(current, profile, expiresAt, now) };
     }
 
-    const token = randomBytes(32).toString('base64url');
-    const session: AuthSession = { id: hashToken(token), userId: identity.userId, partnerId: identity.partnerId, ...profile, createdAt: now, lastSeenAt: now, expiresAt, source: 'mediaspace' };
+    const token = newOpaqueToken();
+    const session: AuthSession = { id: hashOpaqueToken(token), userId: identity.userId, partnerId: identity.partnerId, ...profile, createdAt: now, lastSeenAt: now, expiresAt, source: 'mediaspace' };
     await this.#sessions.insert(session);
     return { token, session };
   }
 
   /** The live session behind a cookie value, or null if it is unknown, idle too long or past its absolute expiry. */
   async findSession(token: string): Promise<AuthSession | null> {
-    const session = await this.#sessions.findById(hashToken(token));
+    const session = await this.#sessions.findById(hashOpaqueToken(token));
     if (!session) return null;
     const now = this.#options.now();
     if (now >= session.expiresAt || now - session.lastSeenAt >= this.#options.idleMs) {
@@ -107,9 +107,9 @@ export class IdentityService {
    */
   async startBackendSession(account: { id: string; name: string; email: string | null }, partnerId: number): Promise<LaunchResult> {
     const now = this.#options.now();
-    const token = randomBytes(32).toString('base64url');
+    const token = newOpaqueToken();
     const session: AuthSession = {
-      id: hashToken(token),
+      id: hashOpaqueToken(token),
       userId: account.id,
       userName: account.name,
       userEmail: account.email,
@@ -156,14 +156,10 @@ export class IdentityService {
   }
 
   async signOut(token: string): Promise<void> {
-    await this.#sessions.delete(hashToken(token));
+    await this.#sessions.delete(hashOpaqueToken(token));
   }
 
   async purgeExpired(): Promise<number> {
     return this.#sessions.deleteExpired(this.#options.now(), this.#options.idleMs);
   }
-}
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
 }

@@ -3,10 +3,9 @@
  * signed token; the room redeems the token once and admits the person with
  * the role and permissions the token names.
  */
-import { randomBytes } from 'node:crypto';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../lib/errors/app-error.ts';
 import { phrase } from '../lib/i18n/phrase.ts';
-import { hashToken } from '../identity/identity-service.ts';
+import { hashOpaqueToken, newOpaqueToken } from '../lib/secrets/opaque-tokens.ts';
 import type { LaunchTokens } from './launch-tokens.ts';
 import type { RoomPass, RoomPassStore } from './room-pass-store.ts';
 import { normalisePermissions, type RoomPermission, type RoomRole } from './room-permissions.ts';
@@ -72,9 +71,9 @@ export class RoomLaunchService {
     if (!(await this.#rooms.findById(roomId))) throw new NotFoundError(messages.roomGone, { code: 'ROOM_NOT_FOUND' });
     if (await this.#removals.isRemoved(roomId, claims.sub)) throw new ForbiddenError(messages.removed, { help: messages.removedHelp, code: 'REMOVED_FROM_ROOM' });
 
-    const passToken = randomBytes(32).toString('base64url');
+    const passToken = newOpaqueToken();
     const pass: RoomPass = {
-      id: hashToken(passToken),
+      id: hashOpaqueToken(passToken),
       roomId,
       userId: claims.sub,
       userName: claims.user.name,
@@ -91,7 +90,7 @@ export class RoomLaunchService {
   }
 
   async enter(roomId: string, passToken: string | undefined): Promise<{ room: Room; pass: RoomPass }> {
-    const pass = passToken ? await this.#passes.findById(hashToken(passToken)) : null;
+    const pass = passToken ? await this.#passes.findById(hashOpaqueToken(passToken)) : null;
     if (!pass || pass.roomId !== roomId || pass.expiresAt <= this.#options.now()) {
       throw new UnauthorizedError(messages.noPass, { help: messages.noPassHelp, code: 'NO_ROOM_PASS' });
     }

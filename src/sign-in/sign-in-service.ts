@@ -5,7 +5,6 @@
  * lock-out reveals nothing either), and password reset by a single-use link
  * sent by mail.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import type { TFunction } from 'i18next';
 import { AppError, UnauthorizedError, ValidationError } from '../lib/errors/app-error.ts';
 import type { Mailer } from '../lib/mail/mailer.ts';
@@ -13,6 +12,7 @@ import { renderMail } from '../lib/mail/mail-templates.ts';
 import type { Logger } from '../lib/logger/logger.ts';
 import type { BrandingService } from '../branding/branding-service.ts';
 import type { IdentityService, LaunchResult } from '../identity/identity-service.ts';
+import { hashOpaqueToken, newOpaqueToken } from '../lib/secrets/opaque-tokens.ts';
 import { normaliseEmail, type AccountStore } from '../users/account-store.ts';
 import { hashPassword, verifyAgainstNothing, verifyPassword } from './passwords.ts';
 import type { PasswordResetStore } from './password-reset-store.ts';
@@ -105,9 +105,9 @@ export class SignInService {
     const account = await accounts.findBackendByEmail(email);
     if (!account || account.status !== 'active' || !account.email) return;
     const now = this.#deps.now();
-    const token = randomBytes(32).toString('base64url');
+    const token = newOpaqueToken();
     await resets.retireForUser(account.id, now);
-    await resets.insert({ tokenHash: hashResetToken(token), userId: account.id, createdAt: now, expiresAt: now + this.#deps.options.resetTtlMs, usedAt: null });
+    await resets.insert({ tokenHash: hashOpaqueToken(token), userId: account.id, createdAt: now, expiresAt: now + this.#deps.options.resetTtlMs, usedAt: null });
     const mail = await renderMail('password-reset', account.email, {
       t,
       branding: await this.#deps.branding.mailBranding(),
@@ -122,7 +122,7 @@ export class SignInService {
 
   /** The account a reset link belongs to, if the link is still good. */
   async checkResetLink(token: string, t: TFunction): Promise<{ userId: string; email: string | null }> {
-    const reset = token.length <= 100 ? await this.#deps.resets.find(hashResetToken(token)) : null;
+    const reset = token.length <= 100 ? await this.#deps.resets.find(hashOpaqueToken(token)) : null;
     const account = reset ? await this.#deps.accounts.findById(reset.userId) : null;
     if (!reset || reset.usedAt !== null || reset.expiresAt <= this.#deps.now() || !account || account.status !== 'active') {
       throw new AppError(410, t('sign-in:resetLinkInvalid'), { code: 'RESET_LINK_INVALID', help: t('sign-in:resetLinkInvalidHelp') });
@@ -135,7 +135,7 @@ export class SignInService {
     if (email && normaliseEmail(email) === normaliseEmail(password)) throw new ValidationError(t('sign-in:passwordIsEmail'), { password: t('sign-in:passwordIsEmail') });
     const passwordHash = await hashPassword(password);
     const now = this.#deps.now();
-    if (!(await this.#deps.resets.markUsed(hashResetToken(token), now))) {
+    if (!(await this.#deps.resets.markUsed(hashOpaqueToken(token), now))) {
       throw new AppError(410, t('sign-in:resetLinkInvalid'), { code: 'RESET_LINK_INVALID', help: t('sign-in:resetLinkInvalidHelp') });
     }
     await this.#deps.accounts.setPassword(userId, passwordHash, now);
@@ -146,6 +146,3 @@ export class SignInService {
   }
 }
 
-export function hashResetToken(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
-}

@@ -7,7 +7,8 @@
  * be resent. Following the link, the person chooses a password and their
  * account becomes active.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { hashOpaqueToken, newOpaqueToken } from '../lib/secrets/opaque-tokens.ts';
 import type { TFunction } from 'i18next';
 import { z } from 'zod';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../lib/errors/app-error.ts';
@@ -86,10 +87,6 @@ export interface InvitationsServiceDeps {
 /** The role a person has in the courses they were given: administrators and instructors teach them. */
 export function courseRoleFor(role: BackendRole): CourseRole {
   return role === 'student' ? 'student' : 'instructor';
-}
-
-export function hashInvitationToken(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
 }
 
 interface Created {
@@ -175,8 +172,8 @@ export class InvitationsService {
     if (!account || account.source !== 'backend') throw new NotFoundError(t('users:errors.notFound'));
     if (account.status !== 'invited') throw new ConflictError(t('users:errors.alreadyAccepted'), { code: 'INVITATION_ACCEPTED' });
     const now = this.#deps.now();
-    const token = newToken();
-    const renewal = { tokenHash: hashInvitationToken(token), invitedBy: actor.userId, createdAt: now, expiresAt: now + this.#deps.ttlMs };
+    const token = newOpaqueToken();
+    const renewal = { tokenHash: hashOpaqueToken(token), invitedBy: actor.userId, createdAt: now, expiresAt: now + this.#deps.ttlMs };
     if (!(await records.invitations.renew(userId, renewal))) {
       if (await records.invitations.findForUser(userId)) throw new ConflictError(t('users:errors.alreadyAccepted'), { code: 'INVITATION_ACCEPTED' });
       await records.invitations.insert({ id: randomUUID(), userId, ...renewal });
@@ -218,14 +215,14 @@ export class InvitationsService {
     const now = this.#deps.now();
     await this.#deps.records.transaction(async (records) => {
       // Both conditional: of two submits of one link, one wins and the other is told the link is used.
-      if (!(await records.invitations.markAccepted(hashInvitationToken(token), now))) throw new InvitationLinkError('used', t);
+      if (!(await records.invitations.markAccepted(hashOpaqueToken(token), now))) throw new InvitationLinkError('used', t);
       if (!(await records.accounts.activate(account.id, passwordHash, now))) throw new InvitationLinkError('used', t);
     });
   }
 
   async #usable(token: string, t: TFunction) {
     const { records } = this.#deps;
-    const invitation = TOKEN.test(token) ? await records.invitations.findByTokenHash(hashInvitationToken(token)) : null;
+    const invitation = TOKEN.test(token) ? await records.invitations.findByTokenHash(hashOpaqueToken(token)) : null;
     if (!invitation) throw new InvitationLinkError('unknown', t);
     if (invitation.acceptedAt !== null) throw new InvitationLinkError('used', t);
     if (invitation.expiresAt <= this.#deps.now()) throw new InvitationLinkError('expired', t);
@@ -236,12 +233,12 @@ export class InvitationsService {
 
   async #create(records: UserRecords, actor: BackendActor, row: ValidInviteRow, courses: CourseChoice[], now: number, expiresAt: number): Promise<Created> {
     const id = randomUUID();
-    const token = newToken();
+    const token = newOpaqueToken();
     const account = await records.accounts.insertBackendAccount({ id, name: row.name, email: row.email, backendRole: row.role, status: 'invited', createdAt: now });
     for (const course of courses) {
       await records.members.put({ roomId: course.id, userId: id, role: courseRoleFor(row.role), source: 'backend', addedAt: now });
     }
-    await records.invitations.insert({ id: randomUUID(), userId: id, tokenHash: hashInvitationToken(token), invitedBy: actor.userId, createdAt: now, expiresAt });
+    await records.invitations.insert({ id: randomUUID(), userId: id, tokenHash: hashOpaqueToken(token), invitedBy: actor.userId, createdAt: now, expiresAt });
     return { account, courses, token, expiresAt };
   }
 
@@ -254,7 +251,7 @@ export class InvitationsService {
   async #deliver(inviterName: string, { account, courses, token, expiresAt }: Created, branding: MailBranding, t: TFunction): Promise<InvitationOutcome> {
     const { records, mailer, logger, publicUrl } = this.#deps;
     const role = account.backendRole ?? 'student';
-    const tokenHash = hashInvitationToken(token);
+    const tokenHash = hashOpaqueToken(token);
     let sendError: string | null = null;
     try {
       const mail = await renderMail('invitation', account.email!, {
@@ -298,10 +295,6 @@ function inviteRowSchema(t: TFunction) {
     role: z.string().refine(isBackendRole, t('users:errors.roleInvalid', { roles: BACKEND_ROLES.join(', ') })).transform((role) => role as BackendRole),
     courseIds: z.array(z.string().max(100)).max(200),
   });
-}
-
-function newToken(): string {
-  return randomBytes(32).toString('base64url');
 }
 
 /** What the mail server answered (an SMTP reply such as "550 mailbox unavailable"), else what went wrong on the way, short. */
