@@ -4,6 +4,7 @@
  * is remembered briefly; a save takes effect at once on this instance.
  */
 import type { Db } from '../lib/db/database.ts';
+import { ShortLivedCache } from '../lib/cache/short-lived-cache.ts';
 import type { MailBranding } from '../lib/mail/mail-templates.ts';
 import { ImageService } from '../images/image-service.ts';
 import { textOn } from './contrast.ts';
@@ -36,11 +37,8 @@ export class BrandingService {
   readonly #publicUrl: string;
   readonly #now: () => number;
   readonly #images: ImageService | null;
-  #remembered: { branding: Branding; until: number } | null = null;
-  /** The read under way, shared by every page that asks meanwhile: a burst of requests when the memory runs out is one query. */
-  #reading: Promise<Branding> | null = null;
-  /** Moves on every save, so that a read begun before a save does not remember what it found. */
-  #generation = 0;
+  /** One entry: a burst of pages when it runs out shares one query, and a read that raced a save is not kept. */
+  readonly #remembered: ShortLivedCache<typeof ORGANISATION, Branding>;
 
   /** `images` stores and removes logos; without it the logo cannot be changed (colours still can). */
   constructor(db: Db, publicUrl: string, now: () => number, images: ImageService | null = null) {
@@ -48,31 +46,19 @@ export class BrandingService {
     this.#publicUrl = publicUrl;
     this.#now = now;
     this.#images = images;
+    this.#remembered = new ShortLivedCache({ ttlMs: REMEMBER_MS, maxEntries: 1, now });
   }
 
   /** The branding, remembered for a few seconds; `fresh` reads the database (before a change). */
-  async current({ fresh = false }: { fresh?: boolean } = {}): Promise<Branding> {
-    const now = this.#now();
-    if (!fresh && this.#remembered && this.#remembered.until > now) return this.#remembered.branding;
-    if (!fresh && this.#reading) return this.#reading;
-    const reading = this.#read(now);
-    if (!fresh) {
-      this.#reading = reading;
-      void reading.finally(() => {
-        if (this.#reading === reading) this.#reading = null;
-      }).catch(() => {});
-    }
-    return reading;
+  current({ fresh = false }: { fresh?: boolean } = {}): Promise<Branding> {
+    return fresh ? this.#read() : this.#remembered.get(ORGANISATION, () => this.#read());
   }
 
-  async #read(now: number): Promise<Branding> {
-    const generation = this.#generation;
+  async #read(): Promise<Branding> {
     const row = await this.#db.selectFrom('branding').selectAll().where('id', '=', ORGANISATION).executeTakeFirst();
-    const branding: Branding = row
+    return row
       ? { logoImageId: row.logo_image_id, primaryColor: row.primary_color, secondaryColor: row.secondary_color, version: row.version, updatedBy: row.updated_by, updatedAt: Number(row.updated_at) }
       : { logoImageId: null, ...DEFAULT_BRANDING, version: 0, updatedBy: null, updatedAt: null };
-    if (generation === this.#generation) this.#remembered = { branding, until: now + REMEMBER_MS };
-    return branding;
   }
 
   /**
@@ -99,9 +85,7 @@ export class BrandingService {
         .executeTakeFirst();
       saved = Number(result.numUpdatedRows) === 1;
     }
-    this.#generation += 1;
-    this.#remembered = null;
-    this.#reading = null;
+    this.#remembered.forget(ORGANISATION);
     return saved;
   }
 
