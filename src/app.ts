@@ -170,8 +170,9 @@ export function createApp(deps: AppDeps): Express {
   app.use('/backend', loadBackendActor(deps.backend), backendNav);
   app.use('/backend', createUsersRouter({ users: deps.backend.users, invitations: deps.backend.invitations }));
   app.use(createInvitationsRouter({ invitations: deps.backend.invitations, acceptRateLimit: createRateLimit(config.rateLimit.windowSeconds, config.rateLimit.signInsPerWindow) }));
-  app.use('/backend', createFilesRouter({ files: deps.backend.files, uploads: { maxBytes: config.uploads.maxFileMegabytes * 1024 * 1024, maxFiles: config.uploads.maxFilesPerUpload, tmpDir: path.join(config.dataDir, 'uploads-tmp') } }));
-  const imageUploads = { maxImageBytes: config.uploads.maxImageMegabytes * 1024 * 1024, tmpDir: path.join(config.dataDir, 'uploads-tmp') };
+  const uploadsTmpDir = path.join(config.dataDir, 'uploads-tmp');
+  app.use('/backend', createFilesRouter({ files: deps.backend.files, uploads: { maxBytes: config.uploads.maxFileMegabytes * 1024 * 1024, maxFiles: config.uploads.maxFilesPerUpload, tmpDir: uploadsTmpDir } }));
+  const imageUploads = { maxImageBytes: config.uploads.maxImageMegabytes * 1024 * 1024, tmpDir: uploadsTmpDir };
   app.use('/backend', createProfileRouter({ profiles: deps.backend.profiles, cookies, uploads: imageUploads }));
   app.use('/backend', createBrandingRouter({ branding: deps.backend.branding, uploads: imageUploads }));
   app.use('/backend', createCoursesRouter({ courses: deps.backend.courses, uploads: imageUploads }));
