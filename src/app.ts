@@ -103,7 +103,8 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   // Pages carry a fresh CSRF token and the person's state, so an ETag would never match: not worth hashing every body.
   app.set('etag', false);
-  app.set('trust proxy', config.http.trustProxy);
+  // Client addresses (rate limits, logs) come from X-Forwarded-For only when a configured proxy sent it.
+  app.set('trust proxy', config.http.trustedProxies);
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT, 'views'));
   // Templates are read and compiled once, except in development, where they are edited while the service runs.
