@@ -12,6 +12,7 @@ import type { CookiePolicy } from './lib/http/cookie-policy.ts';
 import { createCsrfProtection, withoutTokens } from './lib/http/csrf.ts';
 import { createErrorHandler, notFoundHandler } from './lib/http/error-handler.ts';
 import { createRateLimit } from './lib/http/rate-limits.ts';
+import { requestDeadline } from './lib/http/request-deadline.ts';
 import { securityHeaders } from './lib/http/security-headers.ts';
 import type { CachedKalturaGateway } from './kaltura/cached-kaltura-gateway.ts';
 import type { IdentityService } from './identity/identity-service.ts';
@@ -120,6 +121,7 @@ export function createApp(deps: AppDeps): Express {
       }),
     );
   }
+  app.use(requestDeadline({ requestMs: config.http.requestTimeoutMs, uploadMs: config.http.uploadTimeoutMs }));
   // The emulator stands where Kaltura would be: it has its own body parsing, errors and no CSRF.
   if (deps.kalturaEmulator) app.use('/api_v3', deps.kalturaEmulator);
 

@@ -98,8 +98,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const db = createDatabase({ url: config.database.url, dataDir: config.dataDir });
   await migrateToLatest(db);
 
-  // Uploads of up to uploads.maxFileMegabytes on a slow line outlast Node's default 5-minute request timeout.
-  const server = http.createServer({ requestTimeout: 60 * 60_000 });
+  const server = createHttpServer(config.http);
   await listen(server, config.http.port, config.http.host);
   const { port } = server.address() as AddressInfo;
 
@@ -275,6 +274,23 @@ function demoPartner(config: AppConfig): EmulatorPartner {
     adminSecret: config.kaltura.adminSecret ?? readOrCreateSecretFile(config.dataDir, 'emulator-admin-secret', randomSecret),
     userSecret: config.kaltura.userSecret ?? readOrCreateSecretFile(config.dataDir, 'emulator-user-secret', randomSecret),
   };
+}
+
+/**
+ * Node's request timeout is the upload routes' long one (large files on slow lines); every other
+ * route is cut off sooner by requestDeadline. Headers, idle keep-alive connections and the number
+ * of connections are bounded for everyone.
+ */
+function createHttpServer(options: AppConfig['http']): http.Server {
+  const server = http.createServer({
+    requestTimeout: options.uploadTimeoutMs,
+    headersTimeout: options.headersTimeoutMs,
+    keepAliveTimeout: options.keepAliveTimeoutMs,
+    // Node looks for timed-out requests this often (30 s by default), too seldom for a short headers timeout.
+    connectionsCheckingInterval: Math.min(30_000, options.headersTimeoutMs),
+  });
+  server.maxConnections = options.maxConnections;
+  return server;
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {
