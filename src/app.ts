@@ -7,9 +7,10 @@ import express, { type Express, type Router } from 'express';
 import cookieParser from 'cookie-parser';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from './lib/logger/logger.ts';
+import { requestForLog, responseForLog } from './lib/logger/redact.ts';
 import type { AppConfig } from './lib/config/config.ts';
 import type { CookiePolicy } from './lib/http/cookie-policy.ts';
-import { createCsrfProtection, withoutTokens } from './lib/http/csrf.ts';
+import { createCsrfProtection } from './lib/http/csrf.ts';
 import { createErrorHandler, notFoundHandler } from './lib/http/error-handler.ts';
 import { createRateLimit } from './lib/http/rate-limits.ts';
 import { requestDeadline } from './lib/http/request-deadline.ts';
@@ -117,7 +118,7 @@ export function createApp(deps: AppDeps): Express {
       pinoHttp({
         logger,
         autoLogging: { ignore: (req) => req.url?.startsWith('/assets/') ?? false },
-        serializers: { req: (req: { url?: string }) => ({ ...req, url: req.url && withoutTokens(req.url) }) },
+        serializers: { req: requestForLog, res: responseForLog },
       }),
     );
   }
