@@ -92,6 +92,7 @@ export interface RunningServer {
 }
 
 export async function startServer(config: AppConfig, options: StartOptions = {}): Promise<RunningServer> {
+  keepWrittenFilesPrivate();
   const scheduler = options.scheduler ?? systemScheduler(options.now);
   const now = scheduler.now;
   const logger = options.logger ?? createLogger(config.log.level);
@@ -264,6 +265,17 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
       await db.destroy();
     },
   };
+}
+
+/**
+ * Everything the service writes in its data folder is its own, as secrets/ always was: folders
+ * 0700, files 0600. The database with its password hashes, its -wal and -shm, the outbox with
+ * live links, pictures, course files and uploads in progress are written by SQLite, sharp, multer
+ * and nodemailer, each with its own default mode; the process's umask is the one setting they all
+ * follow.
+ */
+function keepWrittenFilesPrivate(): void {
+  process.umask(0o077);
 }
 
 /** The emulated partner: its id from config, its secrets from config or made once and kept in the data folder. */
