@@ -6,7 +6,9 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { createBackendAccount, signInWithPassword } from '../support/backend-accounts.ts';
 import { buildImage, uploadForm } from '../support/image-builder.ts';
+import { rawUpload } from '../support/slow-client.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
+import type { TestAgent } from '../support/test-agent.ts';
 
 /** Every folder and file under a folder, with its permission bits. */
 function modesUnder(root: string): Map<string, number> {
@@ -16,24 +18,12 @@ function modesUnder(root: string): Map<string, number> {
 }
 
 /** An upload left half-sent on a raw socket, so its temporary file exists while it is checked. */
-async function halfSentUpload(server: TestServer, agentCookies: string, csrf: string, courseId: string): Promise<net.Socket> {
-  const request = new Request(`${server.url}/`, { method: 'POST', body: uploadForm('files', Buffer.alloc(64 * 1024, 1), { name: 'big.bin', type: 'application/octet-stream' }) });
-  const body = Buffer.from(await request.arrayBuffer());
+async function halfSentUpload(server: TestServer, agent: TestAgent, courseId: string): Promise<net.Socket> {
+  const { head, body } = await rawUpload(agent, `/backend/courses/${courseId}/files/upload`, uploadForm('files', Buffer.alloc(64 * 1024, 1), { name: 'big.bin', type: 'application/octet-stream' }));
   const { hostname, port } = new URL(server.url);
   const socket = net.connect(Number(port), hostname);
   socket.on('error', () => undefined);
-  socket.write(
-    [
-      `POST /backend/courses/${courseId}/files/upload?_csrf=${encodeURIComponent(csrf)} HTTP/1.1`,
-      'Host: 127.0.0.1',
-      'Accept: application/json',
-      `Cookie: ${agentCookies}`,
-      `Content-Type: ${request.headers.get('content-type')}`,
-      `Content-Length: ${body.length}`,
-      '',
-      '',
-    ].join('\r\n'),
-  );
+  socket.write(`${head}\r\n\r\n`);
   socket.write(body.subarray(0, body.length / 2));
   return socket;
 }
@@ -79,8 +69,7 @@ describe('the data folder', () => {
     const form = new FormData();
     form.append('files', new Blob(['notes']), 'notes.txt');
     expect((await agent.postMultipart(`/backend/courses/${courseId}/files/upload`, form, { accept: 'application/json' })).status).to.equal(201);
-    const cookies = ['lr_session', 'lr_csrf'].map((name) => `${name}=${agent.cookie(name)}`).join('; ');
-    const arriving = await halfSentUpload(server, cookies, agent.csrfToken!, courseId);
+    const arriving = await halfSentUpload(server, agent, courseId);
     try {
       const uploadsTmp = path.join(dataDir, 'uploads-tmp');
       await eventually(() => readdirSync(uploadsTmp, { recursive: true, encoding: 'utf8' }).find((entry) => entry.endsWith('.upload')));

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { expect } from 'chai';
 import { createBackendAccount, signInWithPassword } from '../support/backend-accounts.ts';
 import { buildImage, uploadForm } from '../support/image-builder.ts';
-import { sendSlowly } from '../support/slow-client.ts';
+import { rawUpload, sendSlowly } from '../support/slow-client.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 // Short enough for the test to run in well under a second; production uses 30 s and 1 h.
@@ -52,19 +52,9 @@ describe('slow requests', () => {
     const account = await createBackendAccount(server, { role: 'instructor' });
     const agent = await signInWithPassword(server, account.email!);
     await agent.get('/backend/profile');
-    const request = new Request(`${server.url}/backend/profile/picture`, { method: 'POST', body: uploadForm('picture', await buildImage({ bytes: 2048 }), { fields: { version: String(account.version) } }) });
-    const body = Buffer.from(await request.arrayBuffer());
-    const cookies = ['lr_session', 'lr_csrf'].map((name) => `${name}=${agent.cookie(name)}`).join('; ');
+    const { head, body } = await rawUpload(agent, '/backend/profile/picture', uploadForm('picture', await buildImage({ bytes: 2048 }), { fields: { version: String(account.version) } }));
     const outcome = await sendSlowly(server.url, {
-      head: [
-        `POST /backend/profile/picture?_csrf=${encodeURIComponent(agent.csrfToken!)} HTTP/1.1`,
-        'Host: 127.0.0.1',
-        'Accept: application/json',
-        `Cookie: ${cookies}`,
-        `Content-Type: ${request.headers.get('content-type')}`,
-        `Content-Length: ${body.length}`,
-        'Connection: close',
-      ].join('\r\n'),
+      head,
       body,
       bytesPerStep: 16,
       stepMs: 20,

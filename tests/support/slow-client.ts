@@ -4,6 +4,7 @@
  * and when the server closed the connection. Every run stops by itself.
  */
 import net from 'node:net';
+import type { TestAgent } from './test-agent.ts';
 
 export interface SlowRequest {
   /** The request line and headers, without the empty line that ends them. */
@@ -68,4 +69,24 @@ export function sendSlowly(url: string, { head, body = Buffer.alloc(0), trickleH
       resolve({ answer: Buffer.concat(chunks).toString('utf8'), closedAfterMs, sent });
     });
   });
+}
+
+/**
+ * A multipart upload of `form` as the agent's browser would send it (its session and CSRF
+ * cookies, the CSRF token in the query), as a head and a body for a raw socket.
+ */
+export async function rawUpload(agent: TestAgent, pathname: string, form: FormData): Promise<{ head: string; body: Buffer }> {
+  const request = new Request(new URL(pathname, agent.baseUrl), { method: 'POST', body: form });
+  const body = Buffer.from(await request.arrayBuffer());
+  const cookies = ['lr_session', 'lr_csrf'].map((name) => `${name}=${agent.cookie(name)}`).join('; ');
+  const head = [
+    `POST ${pathname}${pathname.includes('?') ? '&' : '?'}_csrf=${encodeURIComponent(agent.csrfToken!)} HTTP/1.1`,
+    `Host: ${new URL(agent.baseUrl).host}`,
+    'Accept: application/json',
+    `Cookie: ${cookies}`,
+    `Content-Type: ${request.headers.get('content-type')}`,
+    `Content-Length: ${body.length}`,
+    'Connection: close',
+  ].join('\r\n');
+  return { head, body };
 }
