@@ -64,7 +64,7 @@ const configSchema = z.object({
     uploadTimeoutMs: z.number().int().min(50).max(6 * 3600_000),
     headersTimeoutMs: z.number().int().min(50).max(600_000),
     keepAliveTimeoutMs: z.number().int().min(50).max(600_000),
-    /** Connections open at once; more are refused by the operating system's backlog. */
+    /** Connections open at once (WebSockets included); Node closes any beyond them as they arrive. */
     maxConnections: z.coerce.number().int().min(1),
     /** MediaSpace origins allowed to frame the module and to call its embed API. */
     embedOrigins: z.array(originSchema),
