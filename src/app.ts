@@ -7,11 +7,13 @@ import express, { type Express, type Router } from 'express';
 import cookieParser from 'cookie-parser';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from './lib/logger/logger.ts';
+import { requestForLog, responseForLog } from './lib/logger/redact.ts';
 import type { AppConfig } from './lib/config/config.ts';
 import type { CookiePolicy } from './lib/http/cookie-policy.ts';
-import { createCsrfProtection, withoutTokens } from './lib/http/csrf.ts';
+import { createCsrfProtection } from './lib/http/csrf.ts';
 import { createErrorHandler, notFoundHandler } from './lib/http/error-handler.ts';
 import { createRateLimit } from './lib/http/rate-limits.ts';
+import { requestDeadline } from './lib/http/request-deadline.ts';
 import { securityHeaders } from './lib/http/security-headers.ts';
 import type { CachedKalturaGateway } from './kaltura/cached-kaltura-gateway.ts';
 import type { IdentityService } from './identity/identity-service.ts';
@@ -103,7 +105,8 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   // Pages carry a fresh CSRF token and the person's state, so an ETag would never match: not worth hashing every body.
   app.set('etag', false);
-  app.set('trust proxy', config.http.trustProxy);
+  // Client addresses (rate limits, logs) come from X-Forwarded-For only when a configured proxy sent it.
+  app.set('trust proxy', config.http.trustedProxies);
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT, 'views'));
   // Templates are read and compiled once, except in development, where they are edited while the service runs.
@@ -115,10 +118,11 @@ export function createApp(deps: AppDeps): Express {
       pinoHttp({
         logger,
         autoLogging: { ignore: (req) => req.url?.startsWith('/assets/') ?? false },
-        serializers: { req: (req: { url?: string }) => ({ ...req, url: req.url && withoutTokens(req.url) }) },
+        serializers: { req: requestForLog, res: responseForLog },
       }),
     );
   }
+  app.use(requestDeadline({ requestMs: config.http.requestTimeoutMs, uploadMs: config.http.uploadTimeoutMs }));
   // The emulator stands where Kaltura would be: it has its own body parsing, errors and no CSRF.
   if (deps.kalturaEmulator) app.use('/api_v3', deps.kalturaEmulator);
 

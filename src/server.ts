@@ -92,14 +92,14 @@ export interface RunningServer {
 }
 
 export async function startServer(config: AppConfig, options: StartOptions = {}): Promise<RunningServer> {
+  keepWrittenFilesPrivate();
   const scheduler = options.scheduler ?? systemScheduler(options.now);
   const now = scheduler.now;
   const logger = options.logger ?? createLogger(config.log.level);
   const db = createDatabase({ url: config.database.url, dataDir: config.dataDir });
   await migrateToLatest(db);
 
-  // Uploads of up to uploads.maxFileMegabytes on a slow line outlast Node's default 5-minute request timeout.
-  const server = http.createServer({ requestTimeout: 60 * 60_000 });
+  const server = createHttpServer(config.http);
   await listen(server, config.http.port, config.http.host);
   const { port } = server.address() as AddressInfo;
 
@@ -267,6 +267,17 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   };
 }
 
+/**
+ * Everything the service writes in its data folder is its own, as secrets/ always was: folders
+ * 0700, files 0600. The database with its password hashes, its -wal and -shm, the outbox with
+ * live links, pictures, course files and uploads in progress are written by SQLite, sharp, multer
+ * and nodemailer, each with its own default mode; the process's umask is the one setting they all
+ * follow.
+ */
+function keepWrittenFilesPrivate(): void {
+  process.umask(0o077);
+}
+
 /** The emulated partner: its id from config, its secrets from config or made once and kept in the data folder. */
 function demoPartner(config: AppConfig): EmulatorPartner {
   return {
@@ -275,6 +286,23 @@ function demoPartner(config: AppConfig): EmulatorPartner {
     adminSecret: config.kaltura.adminSecret ?? readOrCreateSecretFile(config.dataDir, 'emulator-admin-secret', randomSecret),
     userSecret: config.kaltura.userSecret ?? readOrCreateSecretFile(config.dataDir, 'emulator-user-secret', randomSecret),
   };
+}
+
+/**
+ * Node's request timeout is the upload routes' long one (large files on slow lines); every other
+ * route is cut off sooner by requestDeadline. Headers, idle keep-alive connections and the number
+ * of connections are bounded for everyone.
+ */
+function createHttpServer(options: AppConfig['http']): http.Server {
+  const server = http.createServer({
+    requestTimeout: options.uploadTimeoutMs,
+    headersTimeout: options.headersTimeoutMs,
+    keepAliveTimeout: options.keepAliveTimeoutMs,
+    // Node looks for timed-out requests this often (30 s by default), too seldom for a short headers timeout.
+    connectionsCheckingInterval: Math.min(30_000, options.headersTimeoutMs),
+  });
+  server.maxConnections = options.maxConnections;
+  return server;
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { OPEN_REDIRECTS } from '../support/open-redirects.ts';
 import { signIn, startTestServer, type TestServer } from '../support/test-server.ts';
 
 describe('GET /launch (arriving from MediaSpace)', () => {
@@ -94,12 +95,12 @@ describe('GET /launch (arriving from MediaSpace)', () => {
     expect((await server.agent().get(`/launch?ks=${'A'.repeat(5000)}`)).status).to.equal(400);
   });
 
-  for (const hostile of ['https://evil.example/', '//evil.example/x', '/\\evil.example', 'javascript:alert(1)']) {
+  for (const hostile of ['https://evil.example/', '//evil.example/x', '/\\evil.example', 'javascript:alert(1)', ...OPEN_REDIRECTS]) {
     it(`never leads away from the service: returnTo=${hostile} is refused before any session exists`, async () => {
       const before = await sessionCount();
       const { response } = await launch(await server.kaltura.userKs(viewerId), hostile);
       expect(response.status).to.equal(400);
-      expect(response.location).to.equal(null);
+      expect(response.headers.get('location')).to.equal(null);
       expect(response.text).to.contain('must be a page of Live Rooms');
       expect(await sessionCount()).to.equal(before);
     });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { createBackendAccount, signInWithPassword, TEST_PASSWORD } from '../support/backend-accounts.ts';
+import { OPEN_REDIRECTS } from '../support/open-redirects.ts';
 import { MailCatcher } from '../support/mail-catcher.ts';
 import { ManualScheduler } from '../support/manual-scheduler.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
@@ -29,6 +30,18 @@ describe('signing in to the rooms backend', () => {
     expect(response.location).to.equal('/backend/profile');
     const cookie = response.headers.getSetCookie().find((header) => header.startsWith('lr_session='));
     expect(cookie).to.match(/HttpOnly/i).and.match(/SameSite=Lax/i);
+  });
+
+  it('never leads away from the service after signing in, however the return path is disguised', async () => {
+    const account = await createBackendAccount(server);
+    const agent = server.agent();
+    await agent.get('/login');
+    for (const hostile of OPEN_REDIRECTS) {
+      const response = await agent.post('/login', { email: account.email!, password: TEST_PASSWORD, returnTo: hostile });
+      expect(response.status, hostile).to.equal(400);
+      expect(response.headers.get('location'), hostile).to.equal(null);
+      expect(response.headers.getSetCookie().some((header) => header.startsWith('lr_session=')), hostile).to.equal(false);
+    }
   });
 
   it('answers every wrong combination with the same message, and signs nobody in', async () => {

@@ -25,14 +25,16 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
-export interface TestServerOptions extends Pick<StartOptions, 'now' | 'scheduler'> {
+export interface TestServerOptions extends Pick<StartOptions, 'now' | 'scheduler' | 'logger'> {
   settings?: PartialModuleSettings;
   config?: ConfigInput;
   /** Reuse a data folder (restart tests). */
   dataDir?: string;
+  /** Environment variables on top of NODE_ENV=test (for example NODE_ENV=production). */
+  environment?: Record<string, string>;
 }
 
-export async function startTestServer({ settings = { enabled: true, enableUserPrivateLiveRoom: true }, config = {}, now, scheduler, dataDir }: TestServerOptions = {}): Promise<TestServer> {
+export async function startTestServer({ settings = { enabled: true, enableUserPrivateLiveRoom: true }, config = {}, now, scheduler, dataDir, environment = {}, logger }: TestServerOptions = {}): Promise<TestServer> {
   const folder = dataDir ?? mkdtempSync(path.join(tmpdir(), 'live-rooms-test-'));
   const overrides = deepMerge(
     {
@@ -44,7 +46,7 @@ export async function startTestServer({ settings = { enabled: true, enableUserPr
     },
     config,
   );
-  const running = await startServer(loadConfig({ environment: { NODE_ENV: 'test' }, overrides }), { now, scheduler, extraEmulatorPartners: [OTHER_PARTNER] });
+  const running = await startServer(loadConfig({ environment: { NODE_ENV: 'test', ...environment }, overrides }), { now, scheduler, logger, extraEmulatorPartners: [OTHER_PARTNER] });
   const seeder = (partner: { id: number; adminSecret: string; userSecret: string }) =>
     new KalturaSeeder({ serviceUrl: running.url, partnerId: partner.id, adminSecret: partner.adminSecret, userSecret: partner.userSecret, roleProfileId: ROLE_PROFILE_ID });
   return {

@@ -6,6 +6,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { partialModuleSettingsSchema } from '../../module-settings/settings-schema.ts';
 
@@ -25,15 +26,46 @@ const planSchema = z.object({
 
 const originSchema = z.url().transform((value) => new URL(value).origin);
 
+// An address or a subnet (CIDR), or one of Express's names for the private ranges.
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+function isProxyAddress(value: string): boolean {
+  const [address = '', bits, ...rest] = value.split('/');
+  if (rest.length > 0) return false;
+  if (bits === undefined) return PROXY_NAMES.has(address) || isIP(address) !== 0;
+  return isIP(address) !== 0 && /^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(address) === 4 ? 32 : 128);
+}
+
+/**
+ * Which proxies may tell the client's address in X-Forwarded-For: none (false), a hop count
+ * in front of the service, or their addresses and subnets. Anyone else's header is ignored.
+ */
+const trustedProxiesSchema = z.union([
+  z.literal(false),
+  z.number().int().min(0).max(10).transform((hops) => (hops === 0 ? (false as const) : hops)),
+  z
+    .array(z.string().trim().refine(isProxyAddress, 'must be IP addresses or subnets (10.0.0.0/8), or a hop count'))
+    .transform((list) => (list.length === 0 ? (false as const) : list)),
+]);
+
 const configSchema = z.object({
   env: z.enum(['development', 'test', 'production']),
+  /** Deliberately run the Kaltura emulator and the demo portal (with its demo accounts) in production. */
+  demoMode: z.boolean(),
   /** Resolved against the working directory once, so every file path made from it is absolute. */
   dataDir: z.string().min(1).transform((value) => path.resolve(value)),
   http: z.object({
     port: z.coerce.number().int().min(0).max(65535),
     host: z.string().min(1),
     publicUrl: z.url().transform((value) => value.replace(/\/+$/, '')),
-    trustProxy: z.boolean(),
+    trustedProxies: trustedProxiesSchema,
+    /** Whole request, headers and body, on every route but uploads; keeps slow bodies from holding connections. */
+    requestTimeoutMs: z.number().int().min(50).max(600_000),
+    /** Whole request on upload routes: large files on slow lines. */
+    uploadTimeoutMs: z.number().int().min(50).max(6 * 3600_000),
+    headersTimeoutMs: z.number().int().min(50).max(600_000),
+    keepAliveTimeoutMs: z.number().int().min(50).max(600_000),
+    /** Connections open at once (WebSockets included); Node closes any beyond them as they arrive. */
+    maxConnections: z.coerce.number().int().min(1),
     /** MediaSpace origins allowed to frame the module and to call its embed API. */
     embedOrigins: z.array(originSchema),
   }),
@@ -113,6 +145,16 @@ const configSchema = z.object({
     defaultLanguage: z.enum(['en', 'fr']),
   }),
 }).superRefine((config, ctx) => {
+  if (config.env === 'production' && config.kaltura.serviceUrl === null && !config.demoMode) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['kaltura', 'serviceUrl'],
+      message: 'is required in production (KALTURA_SERVICE_URL): without it the built-in Kaltura emulator and the demo portal, with its demo accounts, would run; set DEMO_MODE=true only to run the demo on purpose',
+    });
+  }
+  if (config.http.headersTimeoutMs > Math.min(config.http.requestTimeoutMs, config.http.uploadTimeoutMs)) {
+    ctx.addIssue({ code: 'custom', path: ['http', 'headersTimeoutMs'], message: 'must not be longer than http.requestTimeoutMs and http.uploadTimeoutMs' });
+  }
   if (config.kaltura.serviceUrl && !config.kaltura.adminSecret) {
     ctx.addIssue({ code: 'custom', path: ['kaltura', 'adminSecret'], message: 'is required when kaltura.serviceUrl is set (KALTURA_ADMIN_SECRET)' });
   }
@@ -132,6 +174,9 @@ const ENVIRONMENT_KEYS: Record<string, { key: string[]; parse?: (raw: string, na
   HOST: { key: ['http', 'host'] },
   PUBLIC_URL: { key: ['http', 'publicUrl'] },
   EMBED_ORIGINS: { key: ['http', 'embedOrigins'], parse: (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean) },
+  TRUSTED_PROXIES: { key: ['http', 'trustedProxies'], parse: parseTrustedProxies },
+  MAX_CONNECTIONS: { key: ['http', 'maxConnections'] },
+  DEMO_MODE: { key: ['demoMode'], parse: parseBooleanVariable },
   DATA_DIR: { key: ['dataDir'] },
   DATABASE_URL: { key: ['database', 'url'] },
   LOG_LEVEL: { key: ['log', 'level'] },
@@ -146,6 +191,17 @@ const ENVIRONMENT_KEYS: Record<string, { key: string[]; parse?: (raw: string, na
   SMTP_URL: { key: ['mail', 'smtpUrl'] },
   MAIL_FROM: { key: ['mail', 'from'] },
 };
+
+/** A hop count ("1") or a comma-separated list of addresses and subnets; the schema checks each. */
+function parseTrustedProxies(raw: string): unknown {
+  return /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function parseBooleanVariable(raw: string, name: string): boolean {
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new ConfigError(`Invalid configuration: ${name} must be true or false`);
+}
 
 function parseJsonVariable(raw: string, name: string): unknown {
   try {

@@ -31,11 +31,6 @@ function tokenFromRequest(req: Request): string | undefined {
   return req.is('multipart/form-data') && typeof fromQuery === 'string' ? fromQuery : undefined;
 }
 
-/** A URL fit for logs: upload forms carry their CSRF token in the query, and logs keep no tokens. */
-export function withoutTokens(url: string): string {
-  return url.replace(/([?&]_csrf=)[^&#]*/g, '$1[redacted]');
-}
-
 export function createCsrfProtection(secret: string, cookies: CookiePolicy): CsrfProtection {
   const cookieOptions = { sameSite: cookies.sameSite, secure: cookies.secure, partitioned: cookies.partitioned, httpOnly: true, path: '/' } as const;
   const { generateCsrfToken, doubleCsrfProtection } = doubleCsrf({

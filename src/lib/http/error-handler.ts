@@ -6,6 +6,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { TFunction } from 'i18next';
 import type { Logger } from '../logger/logger.ts';
+import { withoutSecrets } from '../logger/redact.ts';
 import { AppError, NotFoundError, ValidationError } from '../errors/app-error.ts';
 import { phrase } from '../i18n/phrase.ts';
 import type { LanguageChooser } from '../i18n/i18n.ts';
@@ -34,7 +35,7 @@ export function notFoundHandler(): RequestHandler {
 export function createErrorHandler(logger: Logger, { showStack, languages }: { showStack: boolean; languages: LanguageChooser }): ErrorRequestHandler {
   return async (error, req, res, _next) => {
     const appError = toAppError(error);
-    if (appError.status >= 500) logger.error({ err: error, url: req.originalUrl }, 'request failed');
+    if (appError.status >= 500) logger.error({ err: error, url: withoutSecrets(req.originalUrl) }, 'request failed');
     if (res.headersSent) return;
     const t = await languageOf(req, res, languages);
     const { message, help } = appError.say(t);

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import { AppError, ValidationError } from '../errors/app-error.ts';
+import { allowUploadTime } from './request-deadline.ts';
 
 export interface UploadLimits {
   /** The form field that carries the file(s). */
@@ -48,6 +49,8 @@ export function acceptUploads({ field, maxBytes, maxFiles, tmpDir }: UploadLimit
     folders.set(req, folder);
     // Temporary files go when the response is done, whatever happened in between.
     res.on('close', () => rmSync(folder, { recursive: true, force: true }));
+    // Who may upload what has been checked by now: a large file on a slow line may take its time.
+    allowUploadTime(req);
     upload(req, res, (error: unknown) => {
       if (!error) return next();
       next(toUploadError(error, maxBytes, maxFiles));

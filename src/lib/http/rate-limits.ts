@@ -9,6 +9,8 @@ export function createRateLimit(windowSeconds: number, limit: number): RequestHa
     limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
+    // Without trusted proxies (the default) a client's X-Forwarded-For is ignored on purpose, not a misconfiguration.
+    validate: { xForwardedForHeader: false },
     handler: (_req, _res, next) =>
       next(new AppError(429, phrase('common:httpErrors.rateLimited'), { code: 'RATE_LIMITED', help: phrase('common:httpErrors.rateLimitedHelp') })),
   });
