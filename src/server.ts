@@ -180,6 +180,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     storage: fileStorage,
     members: verifiedMembers,
     plans: config.plans,
+    quota: { course: config.uploads.courseQuotaMegabytes * 1024 * 1024, organisation: config.uploads.organisationQuotaMegabytes * 1024 * 1024 },
     logger,
     now,
   });
