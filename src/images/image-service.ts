@@ -9,7 +9,7 @@
  * session; an id never changes content, so responses cache forever.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Db } from '../lib/db/database.ts';
@@ -127,6 +127,38 @@ export class ImageService {
     } catch (error) {
       rmSync(folder, { recursive: true, force: true });
       throw error;
+    }
+  }
+
+  /**
+   * Originals stored before pictures were cleaned on upload may still carry their metadata: each is
+   * rewritten once, upright and without it (written aside, then renamed over, so nobody is sent half
+   * a file). Answers how many were cleaned; one that cannot be read is left as it was.
+   */
+  async cleanStoredOriginals(): Promise<number> {
+    let cleaned = 0;
+    for (const { id } of await this.#db.selectFrom('stored_images').select('id').execute()) {
+      if (await this.#cleanStoredOriginal(id)) cleaned++;
+    }
+    return cleaned;
+  }
+
+  async #cleanStoredOriginal(id: string): Promise<boolean> {
+    const file = path.join(this.#dir, id, 'original');
+    const metadata = await sharp(file, { limitInputPixels: MAX_INPUT_PIXELS })
+      .metadata()
+      .catch(() => null);
+    if (!metadata || !(metadata.exif || metadata.xmp || metadata.iptc || (metadata.orientation ?? 1) !== 1)) return false;
+    try {
+      const original = await cleanOriginal(file, 'image');
+      writeFileSync(`${file}.clean`, original.data);
+      renameSync(`${file}.clean`, file);
+      await this.#db.updateTable('stored_images').set({ width: original.width, height: original.height, bytes: original.data.length }).where('id', '=', id).execute();
+      return true;
+    } catch {
+      // Deleted meanwhile, or not readable as a whole: nothing to clean, or nothing this can clean.
+      rmSync(`${file}.clean`, { force: true });
+      return false;
     }
   }
 

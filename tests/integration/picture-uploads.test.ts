@@ -3,6 +3,9 @@
  * against what people really upload: phone photos that carry their author and where they were taken,
  * and files that are damaged or are not what their name says.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import sharp from 'sharp';
 import { backendPerson, courseForm, filesIn, type BackendPerson } from '../support/courses.ts';
@@ -138,4 +141,30 @@ describe('picture uploads', () => {
       });
     });
   }
+
+  it('removes the metadata of originals stored before uploads were cleaned, when the service starts', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'live-rooms-pictures-'));
+    let restarted: TestServer | null = null;
+    try {
+      const first = await startTestServer({ dataDir });
+      const owner = await backendPerson(first, 'instructor');
+      const avatar = ROUTES.find((route) => route.name === 'a profile picture')!;
+      const id = await avatar.storedId(first, owner, await avatar.upload(owner, { bytes: await photoWithExif('jpeg'), name: 'me.jpg', type: 'image/jpeg' }));
+      await first.stop();
+      // What the service kept before it cleaned uploads: the photo as it was sent.
+      const original = path.join(dataDir, 'images', id, 'original');
+      writeFileSync(original, await photoWithExif('jpeg'));
+
+      restarted = await startTestServer({ dataDir });
+      await eventually(async () => expect((await sharp(readFileSync(original)).metadata()).exif).to.equal(undefined), 2000);
+      const metadata = await sharp(readFileSync(original)).metadata();
+      expect([metadata.format, metadata.width, metadata.height, metadata.orientation]).to.deep.equal(['jpeg', 200, 300, undefined]);
+      expect(readFileSync(original).includes(PHOTO_EXIF.artist)).to.equal(false);
+      const row = await restarted.db.selectFrom('stored_images').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      expect([row.width, row.height, Number(row.bytes)]).to.deep.equal([200, 300, readFileSync(original).length]);
+    } finally {
+      await restarted?.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });
