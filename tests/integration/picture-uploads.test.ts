@@ -75,7 +75,8 @@ describe('picture uploads', () => {
   let admin: BackendPerson;
 
   before(async () => {
-    server = await startTestServer({ config: { log: { level: 'silent' } } });
+    // In development, where a failure would show its stack trace to the person.
+    server = await startTestServer({ config: { env: 'development', log: { level: 'silent' } } });
     admin = await backendPerson(server, 'administrator', 'Ada Admin');
   });
   after(async () => {
