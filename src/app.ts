@@ -12,7 +12,7 @@ import type { AppConfig } from './lib/config/config.ts';
 import type { CookiePolicy } from './lib/http/cookie-policy.ts';
 import { createCsrfProtection } from './lib/http/csrf.ts';
 import { createErrorHandler, notFoundHandler } from './lib/http/error-handler.ts';
-import { createRateLimit } from './lib/http/rate-limits.ts';
+import { createRateLimit, personOrAddress } from './lib/http/rate-limits.ts';
 import { requestDeadline } from './lib/http/request-deadline.ts';
 import { securityHeaders } from './lib/http/security-headers.ts';
 import type { CachedKalturaGateway } from './kaltura/cached-kaltura-gateway.ts';
@@ -175,8 +175,10 @@ export function createApp(deps: AppDeps): Express {
   app.use('/backend', createUsersRouter({ users: deps.backend.users, invitations: deps.backend.invitations }));
   app.use(createInvitationsRouter({ invitations: deps.backend.invitations, acceptRateLimit: createRateLimit(config.rateLimit.windowSeconds, config.rateLimit.signInsPerWindow) }));
   const uploadsTmpDir = path.join(config.dataDir, 'uploads-tmp');
-  app.use('/backend', createFilesRouter({ files: deps.backend.files, uploads: { maxBytes: config.uploads.maxFileMegabytes * 1024 * 1024, maxFiles: config.uploads.maxFilesPerUpload, tmpDir: uploadsTmpDir } }));
-  const imageUploads = { maxImageBytes: config.uploads.maxImageMegabytes * 1024 * 1024, tmpDir: uploadsTmpDir };
+  // One budget per person across every upload route, files and pictures alike.
+  const uploadRateLimit = createRateLimit(config.rateLimit.windowSeconds, config.rateLimit.uploadsPerWindow, { keyOf: personOrAddress, message: 'common:httpErrors.uploadsRateLimited' });
+  app.use('/backend', createFilesRouter({ files: deps.backend.files, uploads: { maxBytes: config.uploads.maxFileMegabytes * 1024 * 1024, maxFiles: config.uploads.maxFilesPerUpload, tmpDir: uploadsTmpDir, rateLimit: uploadRateLimit } }));
+  const imageUploads = { maxImageBytes: config.uploads.maxImageMegabytes * 1024 * 1024, tmpDir: uploadsTmpDir, rateLimit: uploadRateLimit };
   app.use('/backend', createProfileRouter({ profiles: deps.backend.profiles, cookies, uploads: imageUploads }));
   app.use('/backend', createBrandingRouter({ branding: deps.backend.branding, uploads: imageUploads }));
   app.use('/backend', createCoursesRouter({ courses: deps.backend.courses, uploads: imageUploads }));

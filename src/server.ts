@@ -180,11 +180,17 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     storage: fileStorage,
     members: verifiedMembers,
     plans: config.plans,
+    quota: { course: config.uploads.courseQuotaMegabytes * 1024 * 1024, organisation: config.uploads.organisationQuotaMegabytes * 1024 * 1024 },
     logger,
     now,
   });
   // Bytes left without a record by a crash mid-upload or by rooms deleted with their records; an hour old, so no upload is still in flight.
   files.removeOrphanedStorage(Date.now() - 3600_000).catch((error: unknown) => logger.warn({ err: error }, 'removing orphaned stored files failed'));
+  // Picture originals stored before uploads were cleaned lose their metadata (author, location) once.
+  images
+    .cleanStoredOriginals()
+    .then((count) => count > 0 && logger.info({ count }, 'removed metadata from stored picture originals'))
+    .catch((error: unknown) => logger.warn({ err: error }, 'removing metadata from stored picture originals failed'));
   const branding = new BrandingService(db, config.http.publicUrl, now, images);
   const mailer = createMailer({ from: config.mail.from, smtpUrl: config.mail.smtpUrl, outboxDir: path.join(config.dataDir, 'outbox') });
   const signIn = new SignInService({

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { allowRoles, currentActor } from '../backend/backend-access.ts';
 import { AppError, ConflictError, ValidationError } from '../lib/errors/app-error.ts';
 import { runFormChange, versionOf, wantsJson } from '../lib/http/forms.ts';
-import { acceptOneFile, formatBytes } from '../lib/http/multipart.ts';
+import { acceptOneFile, formatBytes, type ImageUploads } from '../lib/http/multipart.ts';
 import { parseInput } from '../lib/http/validate.ts';
 import { ImageService } from '../images/image-service.ts';
 import type { Branding, BrandingService, SaveOutcome } from './branding-service.ts';
@@ -22,7 +22,7 @@ type ColourField = 'primaryColor' | 'secondaryColor';
 
 export interface BrandingRouterDeps {
   branding: BrandingService;
-  uploads: { maxImageBytes: number; tmpDir: string };
+  uploads: ImageUploads;
 }
 
 /** A colour in lower case, the leading # optional; anything else comes back as it was typed, for the form to show. */
@@ -50,6 +50,7 @@ export function createBrandingRouter({ branding, uploads }: BrandingRouterDeps):
     field: 'logo',
     maxBytes: uploads.maxImageBytes,
     tmpDir: uploads.tmpDir,
+    rateLimit: uploads.rateLimit,
     messages: { tooLarge: 'branding:errors.logoTooLarge', tooLargeHelp: 'branding:errors.logoTooLargeHelp', missing: 'branding:errors.logoMissing' },
   });
 

@@ -9,7 +9,7 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { AppError, NotFoundError, ValidationError } from '../lib/errors/app-error.ts';
-import { acceptUploads, uploadedFiles } from '../lib/http/multipart.ts';
+import { acceptUploads, uploadedFiles, type ImageUploads } from '../lib/http/multipart.ts';
 import { parseInput } from '../lib/http/validate.ts';
 import { allowRoles, currentActor } from '../backend/backend-access.ts';
 import { sendLaunch } from '../rooms/send-launch.ts';
@@ -27,7 +27,7 @@ import { PLAN_LIMIT_KEYS } from './plan-catalogue.ts';
 
 export interface CoursesRouterDeps {
   courses: CourseService;
-  uploads: { maxImageBytes: number; tmpDir: string };
+  uploads: ImageUploads;
 }
 
 const courseIdSchema = z.uuid();
@@ -35,7 +35,7 @@ const FLASHES = ['created', 'saved', 'deleted', 'licences'] as const;
 
 export function createCoursesRouter({ courses, uploads }: CoursesRouterDeps): Router {
   const router = Router();
-  const acceptImage = acceptUploads({ field: 'image', maxBytes: uploads.maxImageBytes, maxFiles: 1, tmpDir: uploads.tmpDir });
+  const acceptImage = acceptUploads({ field: 'image', maxBytes: uploads.maxImageBytes, maxFiles: 1, tmpDir: uploads.tmpDir, rateLimit: uploads.rateLimit });
   const administrators = allowRoles('administrator');
   const imageMegabytes = +(uploads.maxImageBytes / (1024 * 1024)).toFixed(1);
 

@@ -31,15 +31,24 @@ export interface CourseFileStats {
   bytes: number;
 }
 
+export type StorageScope = 'course' | 'organisation';
+
+/** Bytes of course files held by one course and by all courses together (now, or at most: a quota). */
+export type StorageUsage = Record<StorageScope, number>;
+export type StorageQuota = StorageUsage;
+
 export interface FileStore {
   find(courseId: string, id: string): Promise<StoredFile | null>;
   listIn(courseId: string, folderId: string | null): Promise<StoredFile[]>;
   listCourse(courseId: string): Promise<StoredFile[]>;
   /**
    * Records the files of one upload in one folder: all of them, or none. A name already used in
-   * the folder (or twice in the upload) gets a number: "notes (2).pdf".
+   * the folder (or twice in the upload) gets a number: "notes (2).pdf". None are recorded when
+   * they would take the course or the organisation over its quota: that is counted in the same
+   * transaction, after a lock every recording takes, so two uploads cannot both take the last bytes.
    */
-  insertAll(courseId: string, folderId: string | null, files: readonly NewFile[]): Promise<StoredFile[] | 'folderMissing'>;
+  insertAll(courseId: string, folderId: string | null, files: readonly NewFile[], quota: StorageQuota): Promise<StoredFile[] | 'folderMissing' | { full: StorageScope }>;
+  usage(courseId: string): Promise<StorageUsage>;
   rename(courseId: string, id: string, name: string, contentType: string, now: number): Promise<'done' | 'nameTaken' | 'missing'>;
   move(courseId: string, id: string, folderId: string | null, now: number): Promise<'done' | 'nameTaken' | 'missing' | 'folderMissing'>;
   /** Removes one record and answers it (its storage key is the caller's to remove), or null. */
@@ -77,11 +86,16 @@ export function createFileStore(db: Db): FileStore {
       return (await listing().where('files.room_id', '=', courseId).execute()).map(toFile);
     },
 
-    async insertAll(courseId, folderId, files) {
+    async insertAll(courseId, folderId, files, quota) {
+      const incoming = files.reduce((sum, file) => sum + file.bytes, 0);
       for (let attempt = 1; ; attempt++) {
         try {
           return await db.transaction().execute(async (trx) => {
             if (folderId !== null && !(await folderExists(trx, courseId, folderId))) return 'folderMissing' as const;
+            await trx.updateTable('storage_locks').set((eb) => ({ scope: eb.ref('scope') })).where('scope', '=', 'files').execute();
+            const used = await usageIn(trx, courseId);
+            const full = (['course', 'organisation'] as const).find((scope) => used[scope] + incoming > quota[scope]);
+            if (full) return { full };
             const taken = new Set(await siblingKeysIn(trx, courseId, folderId));
             const recorded: StoredFile[] = [];
             for (const file of files) {
@@ -167,6 +181,10 @@ export function createFileStore(db: Db): FileStore {
       return result;
     },
 
+    async usage(courseId) {
+      return usageIn(db, courseId);
+    },
+
     async storageKeys() {
       return new Set((await db.selectFrom('files').select('storage_key').execute()).map((row) => row.storage_key));
     },
@@ -176,6 +194,15 @@ export function createFileStore(db: Db): FileStore {
 function isForeignKeyViolation(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
   return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}
+
+async function usageIn(db: Db | Transaction<Database>, courseId: string): Promise<StorageUsage> {
+  const row = await db
+    .selectFrom('files')
+    .select((eb) => [eb.fn.sum<number | string | null>(eb.case().when('room_id', '=', courseId).then(eb.ref('bytes')).else(0).end()).as('course'), eb.fn.sum<number | string | null>('bytes').as('organisation')])
+    .executeTakeFirstOrThrow();
+  // PostgreSQL answers sums as strings, and null over no rows.
+  return { course: Number(row.course ?? 0), organisation: Number(row.organisation ?? 0) };
 }
 
 async function folderExists(trx: Transaction<Database>, courseId: string, folderId: string): Promise<boolean> {

@@ -5,7 +5,7 @@
  * what was typed and show the problem beside the field; uploads are checked
  * for access before their body is read.
  */
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { allowRoles, currentActor, type BackendActor } from '../backend/backend-access.ts';
 import type { NavEntry } from '../backend/backend-nav.ts';
@@ -13,13 +13,13 @@ import { AppError, NotFoundError, ValidationError } from '../lib/errors/app-erro
 import { acceptUploads, uploadedFiles } from '../lib/http/multipart.ts';
 import type { StoredFile } from './file-store.ts';
 import { NAME_MAX } from './file-names.ts';
-import type { FilesService } from './files-service.ts';
+import { StorageQuotaError, type FilesService } from './files-service.ts';
 import type { Folder } from './folder-store.ts';
 import { choiceLabel, fileJson, fileRow, folderJson, formatDate, formatSize, sendDownload, urls } from './files-view.ts';
 
 export interface FilesRouterDeps {
   files: FilesService;
-  uploads: { maxBytes: number; maxFiles: number; tmpDir: string };
+  uploads: { maxBytes: number; maxFiles: number; tmpDir: string; rateLimit: RequestHandler };
 }
 
 const uuid = z.uuid();
@@ -58,7 +58,7 @@ interface Editable<T> {
 
 export function createFilesRouter({ files, uploads }: FilesRouterDeps): Router {
   const router = Router();
-  const acceptFiles = acceptUploads({ field: 'files', maxBytes: uploads.maxBytes, maxFiles: uploads.maxFiles, tmpDir: uploads.tmpDir });
+  const acceptFiles = acceptUploads({ field: 'files', maxBytes: uploads.maxBytes, maxFiles: uploads.maxFiles, tmpDir: uploads.tmpDir, rateLimit: uploads.rateLimit });
 
   /** Which id a route parameter or field names; an id that cannot be one is a place that does not exist. */
   function idOf(value: unknown, req: Request, what: 'course' | 'folder' | 'file'): string {
@@ -209,7 +209,8 @@ export function createFilesRouter({ files, uploads }: FilesRouterDeps): Router {
       });
     },
     // A browser without the upload script sees the folder again, with the problem above the upload form.
-    async (error: unknown, req: Request, res: Response, next: NextFunction) => {
+    async (raised: unknown, req: Request, res: Response, next: NextFunction) => {
+      const error = raised instanceof StorageQuotaError ? quotaError(raised, req) : raised;
       if (!(error instanceof AppError) || ![400, 413, 500].includes(error.status) || !wantsHtml(req) || res.headersSent) return next(error);
       await renderBrowse(req, res, error.status, idOf(req.params.courseId, req, 'course'), placeOf(req.query.folder, req), { uploadError: error.message });
     },
@@ -338,10 +339,20 @@ function fieldMessage(error: AppError, field: string): string {
   return error instanceof ValidationError && error.fields[field] ? error.fields[field] : error.message;
 }
 
+function languageOf(req: Request): string {
+  return isString(req.res?.locals.language) ? req.res.locals.language : 'en';
+}
+
+/** The quota an upload would go over, named in the person's number format. */
+function quotaError(error: StorageQuotaError, req: Request): AppError {
+  const quota = formatSize(error.quotaBytes, languageOf(req), req.t);
+  return new AppError(413, req.t(`files:errors.${error.scope}Quota`, { quota }), { code: error.code, help: req.t(`files:errors.${error.scope}QuotaHelp`), cause: error });
+}
+
 /** The upload's limits, in the person's language and naming the limit. */
 function uploadError(error: unknown, req: Request, limits: FilesRouterDeps['uploads']): unknown {
   if (!(error instanceof AppError)) return error;
-  const language = isString(req.res?.locals.language) ? req.res.locals.language : 'en';
+  const language = languageOf(req);
   switch (error.code) {
     case 'FILE_TOO_LARGE':
       return new AppError(413, req.t('files:errors.tooLarge', { limit: formatSize(limits.maxBytes, language, req.t) }), { code: error.code, help: req.t('files:errors.tooLargeHelp'), cause: error });

@@ -14,13 +14,13 @@ import { courseAccess, type BackendActor, type CourseAccess } from '../backend/b
 import type { CourseMemberStore } from '../courses/course-member-store.ts';
 import type { PlanDefinition } from '../lib/config/config.ts';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../lib/errors/app-error.ts';
-import type { UploadedFile } from '../lib/http/multipart.ts';
+import { formatBytes, type UploadedFile } from '../lib/http/multipart.ts';
 import type { Logger } from '../lib/logger/logger.ts';
 import type { RoomKind } from '../rooms/room-store.ts';
 import type { FileCourse, FileCourseStore } from './file-course-store.ts';
 import { checkName, cleanUploadedName, NAME_MAX } from './file-names.ts';
 import type { FileStorage } from './file-storage.ts';
-import type { FileStore, StoredFile } from './file-store.ts';
+import type { FileStore, StorageQuota, StorageScope, StoredFile } from './file-store.ts';
 import { contentTypeFor, servedContentType } from './file-types.ts';
 import { subtree, type Folder, type FolderStore } from './folder-store.ts';
 
@@ -31,6 +31,7 @@ export interface FilesServiceDeps {
   storage: FileStorage;
   members: CourseMemberStore;
   plans: Readonly<Record<string, PlanDefinition>>;
+  quota: StorageQuota;
   logger: Logger;
   now: () => number;
 }
@@ -91,6 +92,21 @@ export interface RoomFileGroup {
 }
 
 type T = TFunction;
+
+/**
+ * An upload that would take its course or the whole organisation over its storage quota (413).
+ * `quotaBytes` lets a page name the quota in the person's own number format.
+ */
+export class StorageQuotaError extends AppError {
+  readonly scope: StorageScope;
+  readonly quotaBytes: number;
+
+  constructor(scope: StorageScope, quotaBytes: number, t: T) {
+    super(413, t(`files:errors.${scope}Quota`, { quota: formatBytes(quotaBytes) }), { code: scope === 'course' ? 'COURSE_QUOTA_EXCEEDED' : 'ORGANISATION_QUOTA_EXCEEDED', help: t(`files:errors.${scope}QuotaHelp`) });
+    this.scope = scope;
+    this.quotaBytes = quotaBytes;
+  }
+}
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 const byName = (a: { name: string }, b: { name: string }) => collator.compare(a.name, b.name);
 
@@ -218,10 +234,17 @@ export class FilesService {
     return { parentId: removed.parentId, folders: removed.folders, files: removed.files };
   }
 
-  /** Checks, before an upload's body is read, that this person may upload into this folder. */
+  /**
+   * Checks, before an upload's body is read, that this person may upload into this folder, and that
+   * neither the course nor the organisation is full already. Whether this upload fits is known only
+   * once it is read, and is checked where it is recorded.
+   */
   async checkUpload(actor: BackendActor, courseId: string, folderId: string | null, t: T): Promise<FilesCourse> {
     const course = await this.openToManage(actor, courseId, t);
     if (folderId !== null && !(await this.#deps.folders.find(course.id, folderId))) throw folderNotFound(t);
+    const used = await this.#deps.files.usage(course.id);
+    const full = (['course', 'organisation'] as const).find((scope) => used[scope] >= this.#deps.quota[scope]);
+    if (full) throw new StorageQuotaError(full, this.#deps.quota[full], t);
     return course;
   }
 
@@ -247,14 +270,15 @@ export class FilesService {
     });
     let recorded: Awaited<ReturnType<FileStore['insertAll']>>;
     try {
-      recorded = await files.insertAll(course.id, folderId, records);
+      recorded = await files.insertAll(course.id, folderId, records, this.#deps.quota);
     } catch (error) {
       await this.#removeStored(keys);
       throw error;
     }
-    if (recorded === 'folderMissing') {
+    if (!Array.isArray(recorded)) {
       await this.#removeStored(keys);
-      throw folderNotFound(t);
+      if (recorded === 'folderMissing') throw folderNotFound(t);
+      throw new StorageQuotaError(recorded.full, this.#deps.quota[recorded.full], t);
     }
     return recorded.map((file) => ({ ...file, uploaderName: actor.name }));
   }

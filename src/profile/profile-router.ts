@@ -10,7 +10,7 @@ import { currentActor } from '../backend/backend-access.ts';
 import { AppError, ValidationError } from '../lib/errors/app-error.ts';
 import type { CookiePolicy } from '../lib/http/cookie-policy.ts';
 import { runFormChange, versionOf, wantsJson } from '../lib/http/forms.ts';
-import { acceptOneFile, formatBytes } from '../lib/http/multipart.ts';
+import { acceptOneFile, formatBytes, type ImageUploads } from '../lib/http/multipart.ts';
 import { parseInput } from '../lib/http/validate.ts';
 import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../lib/i18n/i18n.ts';
 import { ImageService } from '../images/image-service.ts';
@@ -31,7 +31,7 @@ type Section = 'picture' | 'details' | 'password';
 export interface ProfileRouterDeps {
   profiles: ProfileService;
   cookies: CookiePolicy;
-  uploads: { maxImageBytes: number; tmpDir: string };
+  uploads: ImageUploads;
 }
 
 function detailsSchema(t: Request['t']) {
@@ -68,6 +68,7 @@ export function createProfileRouter({ profiles, cookies, uploads }: ProfileRoute
     field: 'picture',
     maxBytes: uploads.maxImageBytes,
     tmpDir: uploads.tmpDir,
+    rateLimit: uploads.rateLimit,
     messages: { tooLarge: 'profile:errors.pictureTooLarge', tooLargeHelp: 'profile:errors.pictureTooLargeHelp', missing: 'profile:errors.pictureMissing' },
   });
 

@@ -32,6 +32,9 @@ export async function verifyAgainstNothing(password: string): Promise<false> {
   return false;
 }
 
+/** The checks a sign-in makes, as one object so that a test can count how many attempts reach a password check. */
+export const passwordChecks = { verify: verifyPassword, verifyAgainstNothing };
+
 /** A new password: long enough, not too long, not the email address. `messages` come from the person's language. */
 export function newPasswordSchema(messages: { tooShort: string; tooLong: string; mismatch: string }) {
   return z

@@ -14,7 +14,7 @@ import type { BrandingService } from '../branding/branding-service.ts';
 import type { IdentityService, LaunchResult } from '../identity/identity-service.ts';
 import { hashOpaqueToken, newOpaqueToken } from '../lib/secrets/opaque-tokens.ts';
 import { normaliseEmail, type AccountStore } from '../users/account-store.ts';
-import { hashPassword, verifyAgainstNothing, verifyPassword } from './passwords.ts';
+import { hashPassword, passwordChecks } from './passwords.ts';
 import type { PasswordResetStore } from './password-reset-store.ts';
 import type { SignInFailureStore } from './sign-in-failure-store.ts';
 
@@ -40,19 +40,14 @@ export class SignInService {
   }
 
   async signIn(email: string, password: string, t: TFunction): Promise<LaunchResult> {
-    const { accounts, failures, identity, options } = this.#deps;
+    const { accounts, failures, identity } = this.#deps;
     const now = this.#deps.now();
     const key = normaliseEmail(email);
-    const record = await failures.find(key);
-    if (record?.lockedUntil && record.lockedUntil > now) {
-      const minutes = Math.max(1, Math.ceil((record.lockedUntil - now) / 60_000));
-      throw new AppError(429, t('sign-in:locked', { count: minutes }), { code: 'SIGN_IN_LOCKED' });
-    }
+    await this.#countAttempt(key, now, t);
     const account = await accounts.findBackendByEmail(key);
     const passwordHash = account?.status === 'active' ? await accounts.passwordHashOf(account.id) : null;
-    const matches = passwordHash ? await verifyPassword(passwordHash, password) : await verifyAgainstNothing(password);
+    const matches = passwordHash ? await passwordChecks.verify(passwordHash, password) : await passwordChecks.verifyAgainstNothing(password);
     if (!account || !matches) {
-      await this.#recordFailure(key, record, now);
       throw new UnauthorizedError(t('sign-in:wrongCredentials'), { code: 'SIGN_IN_FAILED' });
     }
     await failures.clear(key);
@@ -73,30 +68,30 @@ export class SignInService {
     }
     const now = this.#deps.now();
     const key = normaliseEmail(account.email);
-    const record = await failures.find(key);
-    if (record?.lockedUntil && record.lockedUntil > now) {
-      const minutes = Math.max(1, Math.ceil((record.lockedUntil - now) / 60_000));
-      throw new AppError(429, t('sign-in:locked', { count: minutes }), { code: 'SIGN_IN_LOCKED' });
-    }
+    await this.#countAttempt(key, now, t);
     const passwordHash = await accounts.passwordHashOf(account.id);
-    if (!passwordHash || !(await verifyPassword(passwordHash, currentPassword))) {
-      await this.#recordFailure(key, record, now);
+    if (!passwordHash || !(await passwordChecks.verify(passwordHash, currentPassword))) {
       throw new ValidationError(t('profile:password.currentWrong'), { currentPassword: t('profile:password.currentWrong') }, { code: 'CURRENT_PASSWORD_WRONG' });
     }
+    await failures.clear(key);
     if (key === normaliseEmail(newPassword)) throw new ValidationError(t('sign-in:passwordIsEmail'), { password: t('sign-in:passwordIsEmail') });
     await accounts.setPassword(account.id, await hashPassword(newPassword), now);
     await resets.retireForUser(account.id, now);
-    await failures.clear(key);
     await identity.signOutEverywhere(account.id);
     return identity.startBackendSession(account, this.#deps.partnerId);
   }
 
-  async #recordFailure(key: string, record: { failures: number; firstFailedAt: number } | null, now: number): Promise<void> {
+  /**
+   * Every attempt counts before its password is checked, so that concurrent attempts cannot all be checked
+   * against one stale count; a locked address is refused without a check. A right password clears the count.
+   */
+  async #countAttempt(key: string, now: number, t: TFunction): Promise<void> {
     const { maxFailures, lockMs } = this.#deps.options;
-    // Failures count within one lock-out window; an old failure does not add up forever.
-    const fresh = !record || now - record.firstFailedAt > lockMs;
-    const count = fresh ? 1 : record.failures + 1;
-    await this.#deps.failures.save(key, { failures: count, firstFailedAt: fresh ? now : record.firstFailedAt, lockedUntil: count >= maxFailures ? now + lockMs : null });
+    const decision = await this.#deps.failures.countAttempt(key, now, { maxFailures, lockMs });
+    if (!decision.allowed) {
+      const minutes = Math.max(1, Math.ceil((decision.lockedUntil - now) / 60_000));
+      throw new AppError(429, t('sign-in:locked', { count: minutes }), { code: 'SIGN_IN_LOCKED' });
+    }
   }
 
   /** Always answers the same, whether an account has this address or not; only an active backend account gets a mail. */

@@ -7,42 +7,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { createCourseMemberStore, type CourseRole } from '../../src/courses/course-member-store.ts';
-import type { BackendRole } from '../../src/backend/backend-roles.ts';
-import { createBackendAccount, signInWithPassword } from '../support/backend-accounts.ts';
+import { courseFileBuilders as builders, uploadFiles as upload } from '../support/course-files.ts';
 import { TEST_DATABASES, startTestServerOn } from '../support/test-databases.ts';
 import type { TestServer } from '../support/test-server.ts';
 import type { TestAgent } from '../support/test-agent.ts';
-
-/** Builders: a course straight in the room model, and people with a role in it, signed in. */
-function builders(get: () => TestServer) {
-  async function course({ plan = 'smart_15', name }: { plan?: string; name?: string } = {}): Promise<string> {
-    const id = randomUUID();
-    const now = Date.now();
-    await get()
-      .db.insertInto('rooms')
-      .values({ id, kind: 'course', name: name ?? `Course ${id.slice(0, 6)}`, channel_id: null, owner_user_id: null, capacity: null, created_at: now, updated_at: now, summary: 'A course', description: 'About it', plan_id: plan, plan_limits: null, image_id: null, updated_by: null })
-      .execute();
-    return id;
-  }
-
-  async function person(role: BackendRole, membership?: { courseId: string; as: CourseRole }, name?: string): Promise<TestAgent & { userId: string }> {
-    const account = await createBackendAccount(get(), { role, name });
-    if (membership) await createCourseMemberStore(get().db).put({ roomId: membership.courseId, userId: account.id, role: membership.as, source: 'backend', addedAt: Date.now() });
-    const agent = await signInWithPassword(get(), account.email!);
-    // A page read after signing in gives the CSRF token bound to the new session.
-    await agent.get('/login');
-    return Object.assign(agent, { userId: account.id });
-  }
-
-  return { course, person };
-}
-
-function upload(agent: TestAgent, courseId: string, folderId: string | null, files: Array<[string, string | Buffer]>, options: { csrf?: boolean; accept?: string } = {}) {
-  const form = new FormData();
-  for (const [name, content] of files) form.append('files', new Blob([new Uint8Array(typeof content === 'string' ? Buffer.from(content) : content)]), name);
-  return agent.postMultipart(`/backend/courses/${courseId}/files/upload${folderId ? `?folder=${folderId}` : ''}`, form, { accept: options.accept ?? 'application/json', csrf: options.csrf });
-}
 
 async function newFolder(agent: TestAgent, courseId: string, name: string, parent: string | null = null): Promise<string> {
   const response = await agent.postJson(`/backend/courses/${courseId}/folders`, { name, parent: parent ?? '' });

@@ -1,9 +1,12 @@
 import { expect } from 'chai';
+import sinon from 'sinon';
 import { createBackendAccount, signInWithPassword, TEST_PASSWORD } from '../support/backend-accounts.ts';
 import { OPEN_REDIRECTS } from '../support/open-redirects.ts';
 import { MailCatcher } from '../support/mail-catcher.ts';
 import { ManualScheduler } from '../support/manual-scheduler.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { startTestServerOn, TEST_DATABASES } from '../support/test-databases.ts';
+import { passwordChecks } from '../../src/sign-in/passwords.ts';
 
 describe('signing in to the rooms backend', () => {
   let server: TestServer;
@@ -167,3 +170,51 @@ describe('signing in to the rooms backend', () => {
     expect(page.text).to.contain('<html lang="fr">').and.contain('Mot de passe oublié');
   });
 });
+
+for (const database of TEST_DATABASES) {
+  describe(`the sign-in lock-out under concurrent attempts, on ${database}`, () => {
+    let server: TestServer;
+    const clock = new ManualScheduler();
+
+    before(async () => {
+      server = await startTestServerOn(database, { scheduler: clock, now: clock.now, config: { backend: { loginMaxFailures: 5, loginLockMinutes: 15 } } });
+    });
+    after(async () => {
+      await server?.stop();
+    });
+    afterEach(() => sinon.restore());
+
+    for (const concurrent of [15, 60]) {
+      it(`locks an account after five of ${concurrent} concurrent wrong passwords, checking no more than five`, async () => {
+        const account = await createBackendAccount(server);
+        const agent = server.agent();
+        await agent.get('/login');
+        const checks = sinon.spy(passwordChecks, 'verify');
+        const answers = await Promise.all(Array.from({ length: concurrent }, (_, attempt) => agent.post('/login', { email: account.email!, password: `wrong ${attempt} password` })));
+        expect(answers.filter((answer) => answer.status === 401)).to.have.length(5);
+        expect(answers.filter((answer) => answer.status === 429)).to.have.length(concurrent - 5);
+        expect(checks.callCount).to.equal(5);
+        const row = await server.db.selectFrom('sign_in_failures').selectAll().where('email_normalized', '=', account.email!.toLowerCase()).executeTakeFirstOrThrow();
+        expect(row.failures).to.equal(5);
+        expect(Number(row.locked_until)).to.equal(clock.now() + 15 * 60_000);
+        expect((await agent.post('/login', { email: account.email!, password: TEST_PASSWORD })).status).to.equal(429);
+        await clock.advance(15 * 60_000 - 1000);
+        expect((await agent.post('/login', { email: account.email!, password: TEST_PASSWORD })).status).to.equal(429);
+        await clock.advance(2000);
+        expect((await agent.post('/login', { email: account.email!, password: TEST_PASSWORD })).status).to.equal(303);
+      });
+    }
+
+    it('counts wrong current passwords on the profile page towards the same lock-out, concurrent or not', async () => {
+      const account = await createBackendAccount(server);
+      const agent = await signInWithPassword(server, account.email!);
+      await agent.get('/backend/profile');
+      const checks = sinon.spy(passwordChecks, 'verify');
+      const change = (current: string) => agent.post('/backend/profile/password', { currentPassword: current, password: 'a brand new passphrase', confirmPassword: 'a brand new passphrase' });
+      const answers = await Promise.all(Array.from({ length: 12 }, (_, attempt) => change(`wrong ${attempt} password`)));
+      expect(answers.filter((answer) => answer.status === 429)).to.have.length(7);
+      expect(checks.callCount).to.equal(5);
+      expect((await change(TEST_PASSWORD)).status).to.equal(429);
+    });
+  });
+}

@@ -108,6 +108,8 @@ const configSchema = z.object({
     actionsPerWindow: z.number().int().min(1),
     /** Sign-in and password-reset attempts per address; the per-account lock-out comes on top. */
     signInsPerWindow: z.number().int().min(1),
+    /** Uploads (files and pictures) per person, or per address without a session, across every upload route. */
+    uploadsPerWindow: z.number().int().min(1),
   }),
   liveRoom: z.object({
     /** A reconnect within this long continues the same attendance interval. */
@@ -131,6 +133,9 @@ const configSchema = z.object({
     maxFileMegabytes: z.number().min(1).max(10_240),
     maxImageMegabytes: z.number().min(1).max(100),
     maxFilesPerUpload: z.number().int().min(1).max(100),
+    /** Bytes of course files one course may hold, and all courses together: an upload that would go over is refused whole. */
+    courseQuotaMegabytes: z.number().positive(),
+    organisationQuotaMegabytes: z.number().positive(),
   }),
   mail: z.object({
     from: z.string().min(3),

@@ -229,6 +229,11 @@ export interface FilesTable {
   sibling_key: string | null;
 }
 
+/** One row per lock that serialises a check across requests and instances (0009-storage-quotas): 'files'. */
+export interface StorageLocksTable {
+  scope: string;
+}
+
 export interface BrandingTable {
   id: string;
   logo_image_id: string | null;
@@ -259,6 +264,7 @@ export interface Database {
   stored_images: StoredImagesTable;
   folders: FoldersTable;
   files: FilesTable;
+  storage_locks: StorageLocksTable;
   branding: BrandingTable;
 }
 

@@ -19,6 +19,8 @@ export interface UploadLimits {
   maxBytes: number;
   maxFiles: number;
   tmpDir: string;
+  /** Every upload route has one, so that nobody sends upload after upload without end; it runs before a byte of the body is read. */
+  rateLimit: RequestHandler;
 }
 
 export interface UploadedFile {
@@ -30,7 +32,7 @@ export interface UploadedFile {
   mimeType: string;
 }
 
-export function acceptUploads({ field, maxBytes, maxFiles, tmpDir }: UploadLimits): RequestHandler {
+export function acceptUploads({ field, maxBytes, maxFiles, tmpDir, rateLimit }: UploadLimits): RequestHandler {
   mkdirSync(tmpDir, { recursive: true });
   // Each request writes into a folder of its own, removed whole when the response is done: a file
   // cut short by a client that went away is not listed in req.files, but it is in that folder.
@@ -43,7 +45,7 @@ export function acceptUploads({ field, maxBytes, maxFiles, tmpDir }: UploadLimit
     limits: { fileSize: maxBytes, files: maxFiles, fields: 50, fieldSize: 64 * 1024, parts: maxFiles + 50 },
   }).array(field, maxFiles);
 
-  return (req, res, next) => {
+  const receive: RequestHandler = (req, res, next) => {
     const folder = path.join(tmpDir, randomUUID());
     mkdirSync(folder, { recursive: true });
     folders.set(req, folder);
@@ -56,6 +58,7 @@ export function acceptUploads({ field, maxBytes, maxFiles, tmpDir }: UploadLimit
       next(toUploadError(error, maxBytes, maxFiles));
     });
   };
+  return (req, res, next) => rateLimit(req, res, (error?: unknown) => (error ? next(error) : receive(req, res, next)));
 }
 
 /**
@@ -66,6 +69,13 @@ export function receiveUploads(upload: RequestHandler, req: Request, res: Respon
   return new Promise((resolve, reject) => {
     upload(req, res, (error?: unknown) => (error ? reject(error) : resolve()));
   });
+}
+
+/** What every picture upload route is given: the size limit, where uploads land, and the upload rate limit. */
+export interface ImageUploads {
+  maxImageBytes: number;
+  tmpDir: string;
+  rateLimit: RequestHandler;
 }
 
 export interface OneFileUpload extends Omit<UploadLimits, 'maxFiles'> {

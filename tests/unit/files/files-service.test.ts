@@ -42,11 +42,12 @@ function service({ storage = {}, files = {} }: { storage?: Partial<FileStorage>;
   const fakeFiles = {
     insertAll: sinon.stub().callsFake(async (_course: string, folderId: string | null, records: NewFile[]) => records.map((record) => ({ ...record, courseId: COURSE, folderId, uploaderName: null, updatedAt: record.createdAt }))),
     storageKeys: async () => new Set<string>(),
+    usage: async () => ({ course: 0, organisation: 0 }),
     ...files,
   } as unknown as FileStore;
   const logger = { warn: sinon.stub() } as unknown as Logger;
   const plans = { smart_15: { label: 'Smart_15', active: true, virtualClassrooms: 1, cloudRecordingHours: 2, selfPacedCourses: 1, webcamUsers: 15, customLimits: false } };
-  return { files: new FilesService({ courses, folders, files: fakeFiles, storage: fakeStorage, members, plans, logger, now: () => 1000 }), storage: fakeStorage, records: fakeFiles, logger };
+  return { files: new FilesService({ courses, folders, files: fakeFiles, storage: fakeStorage, members, plans, quota: { course: Infinity, organisation: Infinity }, logger, now: () => 1000 }), storage: fakeStorage, records: fakeFiles, logger };
 }
 
 async function failure(promise: Promise<unknown>): Promise<AppError> {
