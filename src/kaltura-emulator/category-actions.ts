@@ -1,7 +1,7 @@
 /**
  * category.add / get / list / update / delete.
  */
-import type { ServiceActions, SessionCall } from './action-types.ts';
+import { adminAction, userAction, type ServiceActions, type SessionCall } from './action-types.ts';
 import {
   assertUniqueFullName,
   assertValidName,
@@ -45,11 +45,11 @@ export type KalturaCategory = CategoryRecord & {
 export type NewCategory = CategoryInput & { id: number; name: string };
 
 export const categoryActions: ServiceActions = {
-  add: { access: 'admin', run: addCategory },
-  get: { access: 'session', run: getCategory },
-  list: { access: 'session', run: listCategories },
-  update: { access: 'admin', run: updateCategory },
-  delete: { access: 'admin', run: deleteCategory },
+  add: adminAction(addCategory),
+  get: userAction(getCategory, { widget: true }),
+  list: userAction(listCategories, { widget: true }),
+  update: adminAction(updateCategory),
+  delete: adminAction(deleteCategory),
 };
 
 /** Validates and stores a category; shared by category.add and the fixture seeding. */

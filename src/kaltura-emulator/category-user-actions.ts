@@ -2,8 +2,8 @@
  * categoryUser.add / get / list / update / delete / activate / deactivate:
  * channel membership. A USER KS sees only its own memberships.
  */
-import type { ServiceActions, SessionCall } from './action-types.ts';
-import { categoryUserKey, CategoryUserStatus, ensureUser, type CategoryUserRecord, type PartnerData } from './emulator-state.ts';
+import { userAction, type ServiceActions, type SessionCall } from './action-types.ts';
+import { categoryUserKey, CategoryUserPermissionLevel, CategoryUserStatus, ensureUser, type CategoryUserRecord, type PartnerData } from './emulator-state.ts';
 import { apiError } from './kaltura-errors.ts';
 import { categoryUserFilterSchema, categoryUserObjectSchema, filterPagerSchema, type CategoryUserFilter } from './kaltura-schemas.ts';
 import { equalsWhenGiven, listResponse, within, type ListResponse } from './list-response.ts';
@@ -17,13 +17,13 @@ const UPDATE_METHOD_MANUAL = 0;
 export type KalturaCategoryUser = CategoryUserRecord & { objectType: 'KalturaCategoryUser'; categoryFullIds: string };
 
 export const categoryUserActions: ServiceActions = {
-  add: { access: 'admin', run: addCategoryUser },
-  get: { access: 'session', run: getCategoryUser },
-  list: { access: 'session', run: listCategoryUsers },
-  update: { access: 'admin', run: updateCategoryUser },
-  delete: { access: 'admin', run: deleteCategoryUser },
-  activate: { access: 'admin', run: (call) => setStatus(call, CategoryUserStatus.ACTIVE) },
-  deactivate: { access: 'admin', run: (call) => setStatus(call, CategoryUserStatus.NOT_ACTIVE) },
+  add: userAction(addCategoryUser),
+  get: userAction(getCategoryUser),
+  list: userAction(listCategoryUsers),
+  update: userAction(updateCategoryUser),
+  delete: userAction(deleteCategoryUser),
+  activate: userAction((call) => setStatus(call, CategoryUserStatus.ACTIVE)),
+  deactivate: userAction((call) => setStatus(call, CategoryUserStatus.NOT_ACTIVE)),
 };
 
 /** Adds a membership; the fixture uses it too, to seed other statuses. */
@@ -50,10 +50,12 @@ function toKalturaCategoryUser(data: PartnerData, record: CategoryUserRecord): K
   return { ...record, categoryFullIds: data.categories.get(record.categoryId)?.fullIds ?? '', objectType: 'KalturaCategoryUser' };
 }
 
-function addCategoryUser({ params, data, nowSeconds }: SessionCall): KalturaCategoryUser {
+function addCategoryUser({ params, data, nowSeconds, session }: SessionCall): KalturaCategoryUser {
   const input = requireObject(params, 'categoryUser', ['KalturaCategoryUser'], categoryUserObjectSchema);
   const categoryId = requireProperty(input.categoryId, 'KalturaCategoryUser', 'categoryId');
   const userId = requireProperty(input.userId, 'KalturaCategoryUser', 'userId');
+  // Kaltura's join policies are not emulated: the categories here never let a user add themselves.
+  if (!seesAllUsers(session) && !managesCategory(data, categoryId, session.userId)) throw apiError('CATEGORY_USER_JOIN_NOT_ALLOWED', { CAT: categoryId });
   return toKalturaCategoryUser(data, insertCategoryUser(data, categoryId, userId, input.permissionLevel, CategoryUserStatus.ACTIVE, nowSeconds));
 }
 
@@ -77,21 +79,25 @@ function listCategoryUsers({ params, data, session }: SessionCall): ListResponse
   return listResponse('KalturaCategoryUserListResponse', matches, pager);
 }
 
-function updateCategoryUser({ params, data, nowSeconds }: SessionCall): KalturaCategoryUser {
+function updateCategoryUser({ params, data, nowSeconds, session }: SessionCall): KalturaCategoryUser {
   const record = findCategoryUser(data, requireInt(params, 'categoryId'), requireString(params, 'userId'));
+  assertMayChange(session, data, record, { self: false });
   const input = requireObject(params, 'categoryUser', ['KalturaCategoryUser'], categoryUserObjectSchema);
   if (input.permissionLevel !== undefined) record.permissionLevel = input.permissionLevel;
   record.updatedAt = nowSeconds;
   return toKalturaCategoryUser(data, record);
 }
 
-function deleteCategoryUser({ params, data }: SessionCall): void {
+function deleteCategoryUser({ params, data, session }: SessionCall): void {
   const record = findCategoryUser(data, requireInt(params, 'categoryId'), requireString(params, 'userId'));
+  assertMayChange(session, data, record, { self: true });
   data.categoryUsers.delete(categoryUserKey(record.categoryId, record.userId));
 }
 
-function setStatus({ params, data, nowSeconds }: SessionCall, status: number): KalturaCategoryUser {
+function setStatus({ params, data, nowSeconds, session }: SessionCall, status: number): KalturaCategoryUser {
   const record = findCategoryUser(data, requireInt(params, 'categoryId'), requireString(params, 'userId'));
+  // Kaltura lets members leave (deactivate themselves) but only managers let anyone in.
+  assertMayChange(session, data, record, { self: status === CategoryUserStatus.NOT_ACTIVE });
   record.status = status;
   record.updatedAt = nowSeconds;
   return toKalturaCategoryUser(data, record);
@@ -102,6 +108,21 @@ function findCategoryUser(data: PartnerData, categoryId: number, userId: string)
   const record = data.categoryUsers.get(categoryUserKey(categoryId, userId));
   if (!record) throw apiError('INVALID_CATEGORY_USER_ID', { CAT: categoryId, USER: userId });
   return record;
+}
+
+/**
+ * Under entitlement (a USER KS without disableentitlement), Kaltura lets only the category's
+ * managers change its memberships, and, where `self` says so, a member change their own.
+ */
+function assertMayChange(session: SessionCall['session'], data: PartnerData, record: CategoryUserRecord, { self }: { self: boolean }): void {
+  if (seesAllUsers(session) || managesCategory(data, record.categoryId, session.userId)) return;
+  if (self && record.userId === session.userId) return;
+  throw apiError('CANNOT_UPDATE_CATEGORY_USER');
+}
+
+function managesCategory(data: PartnerData, categoryId: number, userId: string): boolean {
+  const own = data.categoryUsers.get(categoryUserKey(categoryId, userId));
+  return own?.status === CategoryUserStatus.ACTIVE && own.permissionLevel === CategoryUserPermissionLevel.MANAGER;
 }
 
 function assertKnownUser(data: PartnerData, userId: string): void {

@@ -20,11 +20,11 @@ export function createEmulatorRouter(emulation: Emulation, countRequest: () => v
   router.use(express.json({ limit: BODY_LIMIT, type: () => true }));
 
   router.post(['/service/multirequest', '/service/multirequest/action/:action'], (req, res) => {
-    sendJson(res, answerMultirequest(emulation, bodyParams(req)));
+    sendJson(res, answerMultirequest(emulation, bodyParams(req), remoteAddressOf(req)));
   });
   router.post('/service/:service/action/:action', (req, res) => {
     const { service = '', action = '' } = req.params;
-    sendJson(res, answerCall(emulation, { service, action, params: bodyParams(req) }));
+    sendJson(res, answerCall(emulation, { service, action, params: bodyParams(req), remoteAddress: remoteAddressOf(req) }));
   });
   router.use((req, res) => {
     sendJson(res, toErrorResponse(unroutedRequestError(req.path)));
@@ -38,6 +38,11 @@ export function createEmulatorRouter(emulation: Emulation, countRequest: () => v
 function bodyParams(req: Request): Params {
   const body: unknown = req.body;
   return typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...(body as Params) } : {};
+}
+
+/** The peer's own address: the emulator sits behind no proxy, so forwarded headers are not believed. */
+function remoteAddressOf(req: Request): string {
+  return req.socket.remoteAddress ?? '';
 }
 
 function unroutedRequestError(path: string): KalturaApiError {

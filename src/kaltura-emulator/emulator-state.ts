@@ -113,6 +113,8 @@ export interface EmulatorState {
   partners: Map<number, PartnerData>;
   /** Signatures of sessions ended with session.end. */
   revokedKsSignatures: Set<string>;
+  /** Calls left to a KS with the actionslimit privilege, by signature, once it has made its first. */
+  ksActionsLeft: Map<string, number>;
   /** Kaltura ids are unique across partners, so the counters are global. */
   lastIds: { category: number; metadataProfile: number; metadata: number };
 }
@@ -121,6 +123,7 @@ export function createEmulatorState(partners: readonly EmulatorPartner[]): Emula
   return {
     partners: new Map(partners.map((partner) => [partner.id, emptyPartnerData(partner)])),
     revokedKsSignatures: new Set(),
+    ksActionsLeft: new Map(),
     lastIds: { category: 0, metadataProfile: 0, metadata: 0 },
   };
 }

@@ -7,6 +7,10 @@
 const MESSAGE_TEMPLATES = {
   INTERNAL_SERVERL_ERROR: 'Internal server error occurred "@ERROR@"',
   MISSING_KS: 'Missing KS, session not established',
+  INVALID_ACTIONS_LIMIT: 'Invalid actions limit',
+  INVALID_OBJECT_ID: 'Invalid object id [@ID@]',
+  CANNOT_UPDATE_CATEGORY_USER: 'cannot update category user',
+  CATEGORY_USER_JOIN_NOT_ALLOWED: 'cannot register to this category ["@CAT@"]',
   INVALID_KS: 'Invalid KS "@KSID@", Error "@ERR_CODE@,@ERR_DESC@"',
   START_SESSION_ERROR: 'Error while starting session for partner [@PID@]',
   SERVICE_NOT_SPECIFIED: 'Service name was not specified, please specify one',

@@ -3,7 +3,7 @@
  * metadata_metadata.add / get / list / update / delete. MediaSpace keeps a
  * user's application role in such a record (object type USER).
  */
-import type { ServiceActions, SessionCall } from './action-types.ts';
+import { adminAction, userAction, type ServiceActions, type SessionCall } from './action-types.ts';
 import { ensureUser, MetadataObjectType, MetadataProfileStatus, MetadataStatus, nextId, type MetadataProfileRecord, type MetadataRecord, type PartnerData } from './emulator-state.ts';
 import { apiError } from './kaltura-errors.ts';
 import { METADATA_OBJECT_TYPES, filterPagerSchema, metadataFilterSchema, metadataProfileFilterSchema, metadataProfileObjectSchema, type MetadataFilter, type MetadataProfileFilter } from './kaltura-schemas.ts';
@@ -17,16 +17,16 @@ type KalturaMetadataProfile = MetadataProfileRecord & { objectType: 'KalturaMeta
 type KalturaMetadata = MetadataRecord & { objectType: 'KalturaMetadata' };
 
 export const metadataProfileActions: ServiceActions = {
-  add: { access: 'admin', run: addProfile },
-  list: { access: 'admin', run: listProfiles },
+  add: adminAction(addProfile),
+  list: userAction(listProfiles, { widget: true }),
 };
 
 export const metadataActions: ServiceActions = {
-  add: { access: 'admin', run: addMetadata },
-  get: { access: 'session', run: getMetadata },
-  list: { access: 'session', run: listMetadata },
-  update: { access: 'admin', run: updateMetadata },
-  delete: { access: 'admin', run: deleteMetadata },
+  add: userAction(addMetadata),
+  get: userAction(getMetadata, { widget: true }),
+  list: userAction(listMetadata, { widget: true }),
+  update: userAction(updateMetadata),
+  delete: userAction(deleteMetadata),
 };
 
 export function insertProfile(data: PartnerData, id: number, input: { metadataObjectType: string; name?: string; systemName?: string; description?: string; createMode?: number }, xsd: string, nowSeconds: number): MetadataProfileRecord {

@@ -1,7 +1,7 @@
 /**
  * user.add / get / list / update.
  */
-import type { ServiceActions, SessionCall } from './action-types.ts';
+import { adminAction, userAction, type ServiceActions, type SessionCall } from './action-types.ts';
 import { UserStatus, type PartnerData, type UserRecord } from './emulator-state.ts';
 import { apiError } from './kaltura-errors.ts';
 import { filterPagerSchema, userFilterSchema, userObjectSchema, type UserFilter, type UserInput } from './kaltura-schemas.ts';
@@ -11,10 +11,10 @@ import { csvIntegers, csvValues, readObject, readString, requireObject, requireP
 export type KalturaUser = UserRecord & { objectType: 'KalturaUser' };
 
 export const userActions: ServiceActions = {
-  add: { access: 'admin', run: addUser },
-  get: { access: 'session', run: getUser },
-  list: { access: 'admin', run: listUsers },
-  update: { access: 'admin', run: updateUser },
+  add: adminAction(addUser),
+  get: userAction(getUser, { widget: true }),
+  list: adminAction(listUsers),
+  update: adminAction(updateUser),
 };
 
 export function toKalturaUser(record: UserRecord): KalturaUser {

@@ -7,7 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import kaltura from 'kaltura-client';
 import { z } from 'zod';
-import { AppError, NotFoundError, UnauthorizedError, UpstreamError } from '../lib/errors/app-error.ts';
+import { AppError, NotFoundError, UpstreamError } from '../lib/errors/app-error.ts';
 import { phrase } from '../lib/i18n/phrase.ts';
 import {
   categorySchema,
@@ -15,12 +15,12 @@ import {
   kalturaApiErrorSchema,
   listResponseSchema,
   metadataSchema,
-  sessionInfoSchema,
   userSchema,
   type KalturaCategory,
   type KalturaCategoryUser,
   type KalturaUser,
 } from './kaltura-records.ts';
+import { acceptedSession, isKsRejection, ksValidationRequests } from './ks-validation.ts';
 
 const SESSION_TYPE_USER = 0;
 const SESSION_TYPE_ADMIN = 2;
@@ -85,11 +85,6 @@ export interface KalturaGatewayOptions {
 }
 
 const messages = {
-  ksInvalid: phrase('kaltura:errors.ksInvalid'),
-  ksExpired: phrase('kaltura:errors.ksExpired'),
-  ksOtherPartner: phrase('kaltura:errors.ksOtherPartner'),
-  ksNoUser: phrase('kaltura:errors.ksNoUser'),
-  ksHelp: phrase('kaltura:errors.ksHelp'),
   channelNotFound: phrase('kaltura:errors.channelNotFound'),
   timeout: (ms: number) => phrase('kaltura:errors.timeout', { count: Math.round(ms / 100) / 10 }),
   unreachable: phrase('kaltura:errors.unreachable'),
@@ -162,36 +157,27 @@ export function createKalturaGateway(options: KalturaGatewayOptions): KalturaGat
   return {
     callCount: () => calls,
 
-    async resolveKs(ks) {
-      const profileId = options.userRoleMetadataProfileId;
-      const admin = await adminKs();
-      const requests = [
-        kaltura.services.session.get(ks).setKs(ks),
-        kaltura.services.user.get('{1:result:userId}').setKs(admin),
-      ];
-      if (profileId !== null) {
-        const filter = new kaltura.objects.MetadataFilter({
-          metadataProfileIdEqual: profileId,
-          metadataObjectTypeEqual: METADATA_OBJECT_TYPE_USER,
-          objectIdEqual: '{1:result:userId}',
+    resolveKs: (ks) =>
+      withAdminKs(async (admin) => {
+        const [sessionResult, userResult, metadataResult] = await sendMulti(ksValidationRequests(ks, admin, options.userRoleMetadataProfileId));
+        const session = acceptedSession(sessionResult, userResult, {
+          partnerId: options.partnerId,
+          now: now(),
+          adminKsRejected: (error) => {
+            throw new KalturaApiError(error.code, error.message);
+          },
         });
-        requests.push(kaltura.services.metadata.listAction(filter).setKs(admin));
-      }
-      const [sessionResult, userResult, metadataResult] = await sendMulti(requests);
-      const session = parse(sessionInfoSchema, rejectKsErrors(sessionResult));
-      if (session.partnerId !== options.partnerId) throw new UnauthorizedError(messages.ksOtherPartner, { help: messages.ksHelp, code: 'KS_OTHER_PARTNER' });
-      if (!session.userId) throw new UnauthorizedError(messages.ksNoUser, { help: messages.ksHelp, code: 'KS_NO_USER' });
-      if (session.expiry * 1000 <= now()) throw new UnauthorizedError(messages.ksExpired, { help: messages.ksHelp, code: 'KS_EXPIRED' });
-      const user = parse(userSchema, unwrap(userResult));
-      const metadata = metadataResult === undefined ? null : parse(listResponseSchema(metadataSchema), unwrap(metadataResult));
-      return {
-        userId: session.userId,
-        partnerId: session.partnerId,
-        expiresAt: session.expiry * 1000,
-        user,
-        roleMetadataXml: metadata?.objects[0]?.xml ?? null,
-      };
-    },
+        const user = parse(userSchema, unwrap(userResult));
+        if (user.id !== session.userId) throw unexpected(userResult);
+        const metadata = metadataResult === undefined ? null : parse(listResponseSchema(metadataSchema), unwrap(metadataResult));
+        return {
+          userId: session.userId,
+          partnerId: session.partnerId,
+          expiresAt: session.expiry * 1000,
+          user,
+          roleMetadataXml: metadata?.objects[0]?.xml ?? null,
+        };
+      }),
 
     getChannel: (channelId) =>
       withAdminKs(async (ks) => parse(categorySchema, await send(kaltura.services.category.get(channelId).setKs(ks)).catch(rethrowMapped(channelErrors)))),
@@ -279,31 +265,12 @@ const channelErrors: ErrorMap = {
   CATEGORY_NOT_FOUND: () => new NotFoundError(messages.channelNotFound, { code: 'CHANNEL_NOT_FOUND' }),
 };
 
-const ksErrors: ErrorMap = {
-  INVALID_KS: () => new UnauthorizedError(messages.ksInvalid, { help: messages.ksHelp, code: 'KS_INVALID' }),
-  EXPIRED_KS: () => new UnauthorizedError(messages.ksExpired, { help: messages.ksHelp, code: 'KS_EXPIRED' }),
-};
-
 /** Single requests fail with a KalturaApiError; give the codes a caller understands their own meaning. */
 function rethrowMapped(errorMap: ErrorMap): (error: unknown) => never {
   return (error) => {
     const mapped = error instanceof KalturaApiError ? errorMap[error.kalturaCode] : undefined;
     throw mapped ? mapped() : error;
   };
-}
-
-function isKsRejection(code: string): boolean {
-  return code === 'INVALID_KS' || code === 'EXPIRED_KS';
-}
-
-/** A KS that Kaltura will not take is the user's problem (401), whatever Kaltura's exact code says. */
-function rejectKsErrors(result: unknown): unknown {
-  const error = kalturaApiErrorSchema.safeParse(result);
-  if (!error.success) return result;
-  // Kaltura reports most KS problems as INVALID_KS with a reason such as "-5,EXPIRED" in the message.
-  if (error.data.code === 'EXPIRED_KS' || (error.data.code === 'INVALID_KS' && /EXPIRED/.test(error.data.message))) throw ksErrors.EXPIRED_KS!();
-  if (error.data.code.includes('KS')) throw ksErrors.INVALID_KS!();
-  throw new KalturaApiError(error.data.code, error.data.message);
 }
 
 function unwrap(result: unknown, errorMap: ErrorMap = {}): unknown {

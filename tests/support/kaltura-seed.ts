@@ -96,8 +96,12 @@ export class KalturaSeeder {
     await k.services.session.end().setKs(ks).execute(this.#client);
   }
 
-  /** A USER KS, as MediaSpace holds for a signed-in user. */
-  async userKs(userId: string, { expiry = 3600, secret = this.#userSecret, partnerId = this.#partnerId }: { expiry?: number; secret?: string; partnerId?: number } = {}): Promise<string> {
-    return (await k.services.session.start(secret, userId, SESSION_USER, partnerId, expiry, '').execute(this.#client)) as string;
+  /** A USER KS, as MediaSpace holds for a signed-in user (or, with `admin`, an ADMIN KS naming the user). */
+  async userKs(
+    userId: string,
+    { expiry = 3600, secret = this.#userSecret, partnerId = this.#partnerId, privileges = '', admin = false }: { expiry?: number; secret?: string; partnerId?: number; privileges?: string; admin?: boolean } = {},
+  ): Promise<string> {
+    const [type, key] = admin ? [SESSION_ADMIN, this.#adminSecret] : [SESSION_USER, secret];
+    return (await k.services.session.start(key, userId, type, partnerId, expiry, privileges).execute(this.#client)) as string;
   }
 }

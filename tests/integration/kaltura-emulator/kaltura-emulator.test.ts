@@ -106,28 +106,44 @@ describe('Kaltura API emulator', () => {
       const ks = await startSession(PARTNER.adminSecret, 'someone', USER);
       expect(ks).to.be.a('string');
       expect((await send(session.get!(), await adminKs())).sessionType).to.equal(ADMIN);
-      expect((await send(session.get!(), await userKs('mel.member'))).sessionType).to.equal(USER);
+      expect((await send(session.get!(ks), await adminKs())).sessionType).to.equal(USER);
       const refused = await failure(session.start!(PARTNER.userSecret, 'someone', ADMIN, PARTNER.id));
       expect(refused).to.include({ code: 'START_SESSION_ERROR', objectType: 'KalturaAPIException', message: `Error while starting session for partner [${PARTNER.id}]` });
       expect((await failure(session.start!('wrong-secret', 'someone', USER, PARTNER.id))).code).to.equal('START_SESSION_ERROR');
       expect((await failure(session.start!(OTHER.adminSecret, 'someone', ADMIN, PARTNER.id))).code).to.equal('START_SESSION_ERROR');
     });
 
-    it('describes the caller\'s KS, or another one, with session.get', async () => {
+    it('describes a KS, or the caller\'s own, with session.get to an admin session, never repeating the KS', async () => {
       const ks = await userKs('mel.member');
-      const own = await send(session.get!(), ks);
-      expect(own).to.deep.equal({
+      const admin = await adminKs();
+      expect(await send(session.get!(ks), admin)).to.deep.equal({
         objectType: 'KalturaSessionInfo',
-        ks,
         sessionType: USER,
         partnerId: PARTNER.id,
         userId: 'mel.member',
         expiry: Math.floor(clockMs / 1000) + 3600,
         privileges: '',
       });
-      const admin = await adminKs();
-      expect(await send(session.get!(ks), admin)).to.deep.equal(own);
       expect((await send(session.get!(), admin)).privileges).to.equal('disableentitlement');
+    });
+
+    it('refuses session.get to a plain user session (service.session.ini: KMC_ACCESS, KMC_READ_ONLY) but not to a KMC administrator\'s', async () => {
+      const ks = await userKs('mel.member');
+      expect(await failure(session.get!(), ks)).to.include({ code: 'SERVICE_FORBIDDEN', message: 'The access to service [session->get] is forbidden' });
+      expect((await failure(session.get!(ks), ks)).code).to.equal('SERVICE_FORBIDDEN');
+      expect((await send(session.get!(), await userKs('uma.owner'))).userId).to.equal('uma.owner');
+    });
+
+    it('only parses a KS passed to session.get: an expired or ended one is still described, a broken one is an internal error', async () => {
+      const admin = await adminKs();
+      const ended = await userKs('mel.member');
+      await send(session.end!(), ended);
+      expect((await send(session.get!(ended), admin)).userId).to.equal('mel.member');
+      const expired = await userKs('mel.member', -10);
+      expect((await send(session.get!(expired), admin)).expiry).to.be.below(clockMs / 1000);
+      const broken = await failure(session.get!('bm90IGEga3M='), admin);
+      expect(broken.code).to.equal('INTERNAL_SERVERL_ERROR');
+      expect(broken.message).not.to.contain('bm90IGEga3M=');
     });
 
     it('refuses a tampered or forged KS, and a KS for another partner, with INVALID_KS', async () => {
@@ -137,25 +153,26 @@ describe('Kaltura API emulator', () => {
       const forged = Buffer.from(`${createHash('sha1').update(`not-the-secret${info}`).digest('hex')}|${info}`).toString('base64');
       const admin = await adminKs();
       for (const bad of [tampered, forged, 'bm90IGEga3M=']) {
-        const refused = await failure(session.get!(), bad);
-        expect(refused).to.include({ code: 'INVALID_KS', message: `Invalid KS "${bad}", Error "-1,INVALID_STR"` });
-        expect((await failure(session.get!(bad), admin)).code).to.equal('INVALID_KS');
+        const refused = await failure(user.get!(), bad);
+        expect(refused).to.include({ code: 'INVALID_KS', message: 'Invalid KS "INVALID_STR", Error "-1,INVALID_STR"' });
+        expect((await failure(session.get!(bad), admin)).code).to.equal('INTERNAL_SERVERL_ERROR');
       }
       const otherPartnerClient = newClient(OTHER.id);
-      expect((await failure(session.get!(), ks, otherPartnerClient)).args).to.include({ ERR_CODE: '-2', ERR_DESC: 'INVALID_PARTNER' });
+      expect((await failure(user.get!(), ks, otherPartnerClient)).args).to.include({ ERR_CODE: '-2', ERR_DESC: 'INVALID_PARTNER' });
     });
 
     it('refuses an expired KS (injected clock) and one ended with session.end', async () => {
       const shortLived = await userKs('mel.member', 60);
-      expect((await send(session.get!(), shortLived)).userId).to.equal('mel.member');
+      expect((await send(user.get!(), shortLived)).id).to.equal('mel.member');
       clockMs += 61_000;
-      expect(await failure(session.get!(), shortLived)).to.include({ code: 'INVALID_KS' });
-      expect((await failure(session.get!(), shortLived)).args).to.include({ ERR_CODE: '-5', ERR_DESC: 'EXPIRED' });
+      // Kaltura's permission manager puts the reason where the KS would go, and the KS nowhere.
+      expect(await failure(user.get!(), shortLived)).to.include({ code: 'INVALID_KS', message: 'Invalid KS "EXPIRED", Error "-1,INVALID_STR"' });
 
       const ended = await userKs('mel.member');
       expect(await send(session.end!(), ended)).to.equal(null);
-      expect((await failure(session.get!(), ended)).args).to.include({ ERR_CODE: '-6', ERR_DESC: 'LOGOUT' });
-      expect((await failure(session.get!(ended), await adminKs())).code).to.equal('INVALID_KS');
+      const logout = await failure(user.get!(), ended);
+      expect(logout).to.include({ message: 'Invalid KS "LOGOUT", Error "-1,INVALID_STR"' });
+      expect(JSON.stringify(logout)).not.to.contain(ended);
     });
 
     it('needs a KS for everything but session.start', async () => {
@@ -170,9 +187,8 @@ describe('Kaltura API emulator', () => {
         user.listAction!(),
         user.add!(build.user()),
         category.add!(build.channel()),
-        categoryUser.add!(build.member(2001, 'nora.norole')),
-        metadata.add!(9001, '3', 'mel.member', '<metadata/>'),
-        metadataProfile.listAction!(),
+        category.update!(2001, build.channel()),
+        session.get!(),
       ];
       for (const request of forbidden) expect((await failure(request, ks)).code).to.equal('SERVICE_FORBIDDEN');
       expect((await failure(user.listAction!(), ks)).message).to.equal('The access to service [user->list] is forbidden');
@@ -193,6 +209,40 @@ describe('Kaltura API emulator', () => {
 
       const roles = await send(metadata.listAction!(new k.objects.MetadataFilter!({ metadataProfileIdEqual: 9001 })), ks);
       expect(roles.objects.map((record: Answer) => record.objectId)).to.deep.equal(['mel.member']);
+    });
+
+    it('may call what BASE_USER_SESSION_PERMISSION opens: its user, metadata profiles, and channel memberships it manages', async () => {
+      const ks = await userKs('mel.member');
+      expect((await send(metadataProfile.listAction!(new k.objects.MetadataProfileFilter!({ systemNameEqual: 'KMS_USERS' })), ks)).totalCount).to.equal(1);
+      expect(await failure(categoryUser.add!(build.member(2001, 'nora.norole')), ks)).to.include({ code: 'CATEGORY_USER_JOIN_NOT_ALLOWED' });
+      expect(await failure(categoryUser.update!(2001, 'mel.member', build.member(2001, 'mel.member', { permissionLevel: MANAGER })), ks)).to.include({
+        code: 'CANNOT_UPDATE_CATEGORY_USER',
+      });
+      const admin = await adminKs();
+      const channel = await build.addedChannel(admin);
+      const manager = await build.addedUser(admin);
+      await send(categoryUser.add!(build.member(channel.id, manager.id, { permissionLevel: MANAGER })), admin);
+      const managerKs = await userKs(manager.id);
+      expect((await send(categoryUser.add!(build.member(channel.id, 'nora.norole')), managerKs)).status).to.equal(ACTIVE);
+      expect(await send(categoryUser.deactivate!(channel.id, 'nora.norole'), managerKs)).to.include({ status: 3 });
+    });
+
+    it('enforces actionslimit, iprestrict and setrole as Kaltura does', async () => {
+      const limited = await startSession(PARTNER.userSecret, 'mel.member', USER, 3600, 'actionslimit:2');
+      expect((await send(user.get!(), limited)).id).to.equal('mel.member');
+      expect((await send(user.get!(), limited)).id).to.equal('mel.member');
+      expect(await failure(user.get!(), limited)).to.include({ code: 'INVALID_KS', message: 'Invalid KS "EXCEEDED_ACTIONS_LIMIT", Error "-1,INVALID_STR"' });
+      expect((await failure(user.get!(), await startSession(PARTNER.userSecret, 'mel.member', USER, 3600, 'actionslimit:none'))).code).to.equal('INVALID_ACTIONS_LIMIT');
+
+      expect((await send(user.get!(), await startSession(PARTNER.userSecret, 'mel.member', USER, 3600, 'iprestrict:127.0.0.1'))).id).to.equal('mel.member');
+      const elsewhere = await failure(user.get!(), await startSession(PARTNER.userSecret, 'mel.member', USER, 3600, 'iprestrict:203.0.113.9'));
+      expect(elsewhere.message).to.equal('Invalid KS "EXCEEDED_RESTRICTED_IP", Error "-1,INVALID_STR"');
+
+      const asAdmin = await startSession(PARTNER.userSecret, 'mel.member', USER, 3600, 'setrole:PARTNER_ADMIN_ROLE');
+      expect((await send(user.listAction!(new k.objects.UserFilter!({ idIn: 'mel.member' })), asAdmin)).totalCount).to.equal(1);
+      const demoted = await startSession(PARTNER.adminSecret, 'uma.owner', USER, 3600, 'setrole:BASE_USER_SESSION_ROLE');
+      expect((await failure(session.get!(), demoted)).code).to.equal('SERVICE_FORBIDDEN');
+      expect((await failure(user.get!(), await startSession(PARTNER.userSecret, 'mel.member', USER, 3600, 'setrole:NO_SUCH_ROLE'))).code).to.equal('INVALID_OBJECT_ID');
     });
 
     it('is not narrowed to its own user when it carries disableentitlement', async () => {
@@ -386,7 +436,7 @@ describe('Kaltura API emulator', () => {
       const ks = await userKs('cora.contributor');
       const admin = await adminKs();
       const multi = new k.MultiRequestBuilder()
-        .add(session.get!(ks).setKs(ks))
+        .add(session.get!(ks).setKs(admin))
         .add(user.get!('{1:result:userId}').setKs(admin))
         .add(metadata.listAction!(new k.objects.MetadataFilter!({ metadataProfileIdEqual: 9001, objectIdEqual: '{1:result:userId}' })).setKs(admin))
         .add(category.get!(424_242).setKs(admin))
@@ -408,6 +458,21 @@ describe('Kaltura API emulator', () => {
       const [refused, listed] = (await multi.execute(newClient())) as Answer[];
       expect(refused!.code).to.equal('SERVICE_FORBIDDEN');
       expect(listed!.objectType).to.equal('KalturaUserListResponse');
+    });
+
+    it('replaces references inside longer strings, and fails a call whose reference names a failed or empty result', async () => {
+      const admin = await adminKs();
+      const multi = new k.MultiRequestBuilder()
+        .add(category.get!(2001).setKs(admin))
+        .add(category.listAction!(new k.objects.CategoryFilter!({ idIn: '{1:result:id},2002' })).setKs(admin))
+        .add(session.get!('not a ks').setKs(admin))
+        .add(metadata.listAction!(new k.objects.MetadataFilter!({ metadataProfileIdEqual: 9001, objectIdEqual: '{3:result:userId}' })).setKs(admin))
+        .add(user.get!('{1:result:noSuchField}').setKs(admin));
+      const [, listed, broken, dependent, empty] = (await multi.execute(newClient())) as Answer[];
+      expect(listed!.objects.map((found: Answer) => found.id)).to.deep.equal([2001, 2002]);
+      expect(broken!.code).to.equal('INTERNAL_SERVERL_ERROR');
+      expect(dependent).to.include({ code: 'MISSING_MANDATORY_PARAMETER', message: 'Missing parameter "filter:objectIdEqual"' });
+      expect(empty).to.include({ code: 'MISSING_MANDATORY_PARAMETER', message: 'Missing parameter "userId"' });
     });
 
     it('counts as one HTTP request', async () => {
