@@ -3,7 +3,7 @@
  * channel membership. A USER KS sees only its own memberships.
  */
 import { userAction, type ServiceActions, type SessionCall } from './action-types.ts';
-import { categoryUserKey, CategoryUserPermissionLevel, CategoryUserStatus, ensureUser, type CategoryUserRecord, type PartnerData } from './emulator-state.ts';
+import { categoryUserKey, CategoryUserPermissionLevel, CategoryUserStatus, ensureUser, UserStatus, type CategoryUserRecord, type PartnerData } from './emulator-state.ts';
 import { apiError } from './kaltura-errors.ts';
 import { categoryUserFilterSchema, categoryUserObjectSchema, filterPagerSchema, type CategoryUserFilter } from './kaltura-schemas.ts';
 import { equalsWhenGiven, listResponse, within, type ListResponse } from './list-response.ts';
@@ -70,8 +70,9 @@ function listCategoryUsers({ params, data, session }: SessionCall): ListResponse
   const pager = readObject(params, 'pager', ['KalturaFilterPager'], filterPagerSchema);
   const filtersSomething = [filter.categoryIdEqual, filter.categoryIdIn, filter.userIdEqual, filter.userIdIn].some((value) => value !== undefined);
   if (!filtersSomething) throw apiError('MUST_FILTER_USERS_OR_CATEGORY');
-  if (filter.userIdEqual !== undefined) assertKnownUser(data, filter.userIdEqual);
   const matches = [...data.categoryUsers.values()]
+    // Kaltura's filter looks the users up first: an unknown or deleted user has no memberships, not an error.
+    .filter((record) => isListedUser(data, record.userId))
     .filter((record) => seesAllUsers(session) || record.userId === session.userId)
     .filter((record) => matchesCategoryUserFilter(record, filter))
     .sort((a, b) => a.categoryId - b.categoryId || a.createdAt - b.createdAt || a.userId.localeCompare(b.userId))
@@ -125,8 +126,13 @@ function managesCategory(data: PartnerData, categoryId: number, userId: string):
   return own?.status === CategoryUserStatus.ACTIVE && own.permissionLevel === CategoryUserPermissionLevel.MANAGER;
 }
 
+function isListedUser(data: PartnerData, userId: string): boolean {
+  const user = data.users.get(userId);
+  return user !== undefined && user.status !== UserStatus.DELETED;
+}
+
 function assertKnownUser(data: PartnerData, userId: string): void {
-  if (!data.users.has(userId)) throw apiError('INVALID_USER_ID');
+  if (!isListedUser(data, userId)) throw apiError('INVALID_USER_ID');
 }
 
 function matchesCategoryUserFilter(record: CategoryUserRecord, filter: CategoryUserFilter): boolean {

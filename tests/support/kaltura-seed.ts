@@ -8,6 +8,7 @@ import kaltura from 'kaltura-client';
 const SESSION_USER = 0;
 const SESSION_ADMIN = 2;
 const METADATA_OBJECT_TYPE_USER = '3';
+const USER_STATUS_DELETED = 2;
 
 export const LEVEL = { manager: 0, moderator: 1, contributor: 2, member: 3, none: 4 } as const;
 export const MEMBERSHIP_STATUS = { active: 1, notActive: 3 } as const;
@@ -68,6 +69,11 @@ export class KalturaSeeder {
   async createChannel(name = `Channel ${randomUUID().slice(0, 6)}`): Promise<{ id: number; name: string }> {
     const category = await this.#asAdmin<{ id: number; name: string }>(k.services.category.add(new k.objects.Category({ name, parentId: 0 })));
     return { id: category.id, name: category.name };
+  }
+
+  /** Marks a user DELETED, as Kaltura's user.delete does. */
+  async deleteUser(id: string): Promise<void> {
+    await this.#asAdmin(k.services.user.update(id, new k.objects.User({ status: USER_STATUS_DELETED })));
   }
 
   async renameChannel(id: number, name: string): Promise<void> {

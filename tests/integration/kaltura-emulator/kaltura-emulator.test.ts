@@ -371,6 +371,18 @@ describe('Kaltura API emulator', () => {
       expect((await failure(categoryUser.add!(build.member(channel.id, 'x', { permissionLevel: 9 })), ks)).code).to.equal('INVALID_ENUM_VALUE');
     });
 
+    it('lists no memberships for an unknown or deleted user, as Kaltura does, but refuses to get one', async () => {
+      const ks = await adminKs();
+      const unknown = await send(categoryUser.listAction!(new k.objects.CategoryUserFilter!({ userIdEqual: 'nobody.here' })), ks);
+      expect(unknown).to.include({ objectType: 'KalturaCategoryUserListResponse', totalCount: 0 });
+      const person = await build.addedUser(ks);
+      const channel = await build.addedChannel(ks);
+      await send(categoryUser.add!(build.member(channel.id, person.id)), ks);
+      await send(user.update!(person.id, new k.objects.User!({ status: 2 })), ks);
+      expect((await send(categoryUser.listAction!(new k.objects.CategoryUserFilter!({ categoryIdEqual: channel.id })), ks)).totalCount).to.equal(0);
+      expect((await failure(categoryUser.get!(channel.id, person.id), ks)).code).to.equal('INVALID_USER_ID');
+    });
+
     it('filters memberships by user, level and status', async () => {
       const ks = await adminKs();
       const byUser = await send(categoryUser.listAction!(new k.objects.CategoryUserFilter!({ userIdEqual: 'mo.moderator' })), ks);
