@@ -3,6 +3,7 @@
  */
 import { adminAction, userAction, type ServiceActions, type SessionCall } from './action-types.ts';
 import {
+  assertCanInherit,
   assertUniqueFullName,
   assertValidName,
   childrenOf,
@@ -10,6 +11,7 @@ import {
   findParent,
   fullNameUnder,
   isInSubtree,
+  membershipSourceOf,
   placeUnder,
   refreshDescendants,
   subtreeOf,
@@ -18,6 +20,7 @@ import {
   CategoryStatus,
   CategoryUserPermissionLevel,
   CategoryUserStatus,
+  InheritanceType,
   PrivacyType,
   type CategoryRecord,
   nextId,
@@ -29,7 +32,6 @@ import { equalsWhenGiven, listResponse, startsWithIgnoringCase, within, type Lis
 import { csvIntegers, readObject, requireInt, requireObject, requireProperty } from './param-readers.ts';
 
 const AppearInList = { PARTNER_ONLY: 1 } as const;
-const InheritanceType = { MANUAL: 2 } as const;
 const UserJoinPolicy = { NOT_ALLOWED: 3 } as const;
 const ContributionPolicy = { ALL: 1 } as const;
 
@@ -57,6 +59,7 @@ export function insertCategory(data: PartnerData, input: NewCategory, nowSeconds
   assertValidName(input.name);
   const parent = findParent(data, input.parentId);
   assertUniqueFullName(data, fullNameUnder(parent, input.name));
+  assertCanInherit(input.inheritanceType ?? InheritanceType.MANUAL, parent);
   const record: CategoryRecord = {
     id: input.id,
     partnerId: data.partner.id,
@@ -82,7 +85,8 @@ export function insertCategory(data: PartnerData, input: NewCategory, nowSeconds
 }
 
 export function toKalturaCategory(data: PartnerData, record: CategoryRecord): KalturaCategory {
-  const members = [...data.categoryUsers.values()].filter((member) => member.categoryId === record.id);
+  const source = membershipSourceOf(record);
+  const members = [...data.categoryUsers.values()].filter((member) => member.categoryId === source);
   return {
     ...record,
     membersCount: members.filter((member) => member.status === CategoryUserStatus.ACTIVE).length,
@@ -126,6 +130,7 @@ function updateCategory({ params, data, nowSeconds }: SessionCall): KalturaCateg
     throw apiError('PARENT_CATEGORY_IS_CHILD', { PARENT_CATEGORY: parent.id, OTHER_CATEGORY: record.id });
   }
   assertUniqueFullName(data, fullNameUnder(parent, name), record.id);
+  assertCanInherit(input.inheritanceType ?? record.inheritanceType, parent);
   applyCategoryInput(record, input);
   record.name = name;
   record.updatedAt = nowSeconds;

@@ -8,7 +8,7 @@ import { apiError } from './kaltura-errors.ts';
 import { categoryUserFilterSchema, categoryUserObjectSchema, filterPagerSchema, type CategoryUserFilter } from './kaltura-schemas.ts';
 import { equalsWhenGiven, listResponse, within, type ListResponse } from './list-response.ts';
 import { csvIntegers, csvValues, readObject, requireInt, requireObject, requireProperty, requireString } from './param-readers.ts';
-import { findCategory } from './category-tree.ts';
+import { findCategory, membershipSourceOf } from './category-tree.ts';
 import { seesAllUsers } from './session-verifier.ts';
 
 /** KalturaUpdateMethodType.MANUAL: changed through the API, not by a bulk upload. */
@@ -29,6 +29,7 @@ export const categoryUserActions: ServiceActions = {
 /** Adds a membership; the fixture uses it too, to seed other statuses. */
 export function insertCategoryUser(data: PartnerData, categoryId: number, userId: string, permissionLevel: number | undefined, status: number, nowSeconds: number): CategoryUserRecord {
   const category = findCategory(data, categoryId);
+  if (membershipSourceOf(category) !== category.id) throw apiError('CATEGORY_INHERIT_MEMBERS', { CAT: category.id });
   ensureUser(data, userId, nowSeconds);
   const key = categoryUserKey(categoryId, userId);
   if (data.categoryUsers.has(key)) throw apiError('CATEGORY_USER_ALREADY_EXISTS');
@@ -59,8 +60,11 @@ function addCategoryUser({ params, data, nowSeconds, session }: SessionCall): Ka
   return toKalturaCategoryUser(data, insertCategoryUser(data, categoryId, userId, input.permissionLevel, CategoryUserStatus.ACTIVE, nowSeconds));
 }
 
+/** For a category that inherits its members, Kaltura answers the membership in the category it inherits from. */
 function getCategoryUser({ params, data, session }: SessionCall): KalturaCategoryUser {
-  const record = findCategoryUser(data, requireInt(params, 'categoryId'), requireString(params, 'userId'));
+  const userId = requireString(params, 'userId');
+  assertKnownUser(data, userId);
+  const record = findCategoryUser(data, membershipSourceOf(findCategory(data, requireInt(params, 'categoryId'))), userId);
   if (!seesAllUsers(session) && record.userId !== session.userId) throw apiError('INVALID_CATEGORY_USER_ID', { CAT: record.categoryId, USER: record.userId });
   return toKalturaCategoryUser(data, record);
 }
@@ -70,11 +74,12 @@ function listCategoryUsers({ params, data, session }: SessionCall): ListResponse
   const pager = readObject(params, 'pager', ['KalturaFilterPager'], filterPagerSchema);
   const filtersSomething = [filter.categoryIdEqual, filter.categoryIdIn, filter.userIdEqual, filter.userIdIn].some((value) => value !== undefined);
   if (!filtersSomething) throw apiError('MUST_FILTER_USERS_OR_CATEGORY');
+  const sources = membershipSourcesFilter(data, filter);
   const matches = [...data.categoryUsers.values()]
     // Kaltura's filter looks the users up first: an unknown or deleted user has no memberships, not an error.
     .filter((record) => isListedUser(data, record.userId))
     .filter((record) => seesAllUsers(session) || record.userId === session.userId)
-    .filter((record) => matchesCategoryUserFilter(record, filter))
+    .filter((record) => within(sources, record.categoryId) && matchesCategoryUserFilter(record, filter))
     .sort((a, b) => a.categoryId - b.categoryId || a.createdAt - b.createdAt || a.userId.localeCompare(b.userId))
     .map((record) => toKalturaCategoryUser(data, record));
   return listResponse('KalturaCategoryUserListResponse', matches, pager);
@@ -135,10 +140,20 @@ function assertKnownUser(data: PartnerData, userId: string): void {
   if (!isListedUser(data, userId)) throw apiError('INVALID_USER_ID');
 }
 
+/**
+ * Kaltura replaces the categories a filter names by the ones their members come from (an INHERIT
+ * category's inherited parent), so the answer holds the parent's records, with the parent's categoryId.
+ */
+function membershipSourcesFilter(data: PartnerData, filter: CategoryUserFilter): number[] | undefined {
+  const named = filter.categoryIdEqual !== undefined ? [filter.categoryIdEqual] : csvIntegers(filter.categoryIdIn);
+  return named?.flatMap((id) => {
+    const category = data.categories.get(id);
+    return category ? [membershipSourceOf(category)] : [];
+  });
+}
+
 function matchesCategoryUserFilter(record: CategoryUserRecord, filter: CategoryUserFilter): boolean {
   return (
-    equalsWhenGiven(filter.categoryIdEqual, record.categoryId) &&
-    within(csvIntegers(filter.categoryIdIn), record.categoryId) &&
     equalsWhenGiven(filter.userIdEqual, record.userId) &&
     within(csvValues(filter.userIdIn), record.userId) &&
     equalsWhenGiven(filter.permissionLevelEqual, record.permissionLevel) &&

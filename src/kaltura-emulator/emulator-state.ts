@@ -9,6 +9,7 @@ export const UserStatus = { BLOCKED: 0, ACTIVE: 1, DELETED: 2 } as const;
 export const CategoryStatus = { ACTIVE: 2 } as const;
 export const CategoryUserStatus = { ACTIVE: 1, PENDING: 2, NOT_ACTIVE: 3, DELETED: 4 } as const;
 export const CategoryUserPermissionLevel = { MANAGER: 0, MODERATOR: 1, CONTRIBUTOR: 2, MEMBER: 3, NONE: 4 } as const;
+export const InheritanceType = { INHERIT: 1, MANUAL: 2 } as const;
 export const PrivacyType = { ALL: 1, AUTHENTICATED_USERS: 2, MEMBERS_ONLY: 3 } as const;
 export const MetadataStatus = { VALID: 1 } as const;
 export const MetadataProfileStatus = { ACTIVE: 1 } as const;
@@ -49,6 +50,8 @@ export interface CategoryRecord {
   owner?: string;
   appearInList: number;
   inheritanceType: number;
+  /** For an INHERIT category, the nearest MANUAL ancestor, whose members it has. */
+  inheritedParentId?: number;
   userJoinPolicy: number;
   defaultPermissionLevel: number;
   contributionPolicy: number;

@@ -34,6 +34,8 @@ const MESSAGE_TEMPLATES = {
   PARENT_CATEGORY_IS_CHILD: 'The parent category "@PARENT_CATEGORY@" is one of the children for category "@OTHER_CATEGORY@"',
   CATEGORY_NAME_CONTAINS_INVALID_CHARS: 'Category name contains invalid chars.',
   INVALID_CATEGORY_USER_ID: 'Invalid CategoryUser for category ["@CAT@"] and for user ["@USER@"]',
+  CATEGORY_INHERIT_MEMBERS: 'Cannot add members to this category since its inherit members from parent category ["@CAT@"]',
+  CATEGORY_INHERIT_MEMBERS_MUST_SET_PARENT_CATEGORY: 'Category that inherit members must have parent category set',
   CATEGORY_USER_ALREADY_EXISTS: 'CategoryUser already exists',
   CANNOT_UPDATE_CATEGORY_USER_OWNER: 'Cannot change CategoryUser object for category Owner',
   MUST_FILTER_USERS_OR_CATEGORY: 'Must filter users or categories',

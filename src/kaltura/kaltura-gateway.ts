@@ -186,7 +186,7 @@ export function createKalturaGateway(options: KalturaGatewayOptions): KalturaGat
       withAdminKs(async (ks) => {
         const filter = new kaltura.objects.CategoryUserFilter({ categoryIdEqual: channelId, userIdEqual: userId });
         const list = parse(listResponseSchema(categoryUserSchema), await send(kaltura.services.categoryUser.listAction(filter).setKs(ks)));
-        return membershipOf(list.objects, channelId, userId);
+        return membershipOf(list.objects, userId);
       }),
 
     getChannelAccess: (channelId, userId) =>
@@ -198,7 +198,7 @@ export function createKalturaGateway(options: KalturaGatewayOptions): KalturaGat
         ]);
         const channel = parse(categorySchema, unwrap(categoryResult, channelErrors));
         const list = parse(listResponseSchema(categoryUserSchema), unwrap(membersResult));
-        return { channel, membership: membershipOf(list.objects, channelId, userId) };
+        return { channel, membership: membershipOf(list.objects, userId) };
       }),
 
     listUserChannels: (userId) =>
@@ -254,8 +254,13 @@ function createClient(serviceUrl: string, timeoutMs: number) {
 
 const stringSchema = z.string().min(1);
 
-function membershipOf(records: KalturaCategoryUser[], channelId: number, userId: string): ChannelMembership | null {
-  const record = records.find((r) => r.categoryId === channelId && r.userId === userId);
+/**
+ * The list was asked for one channel and one user. For a channel that inherits its members
+ * (inheritanceType INHERIT), Kaltura answers the membership in the category it inherits from,
+ * stamped with that category's id, so the record is matched on the user alone.
+ */
+function membershipOf(records: KalturaCategoryUser[], userId: string): ChannelMembership | null {
+  const record = records.find((r) => r.userId === userId);
   return record ? { permissionLevel: record.permissionLevel, active: record.status === CATEGORY_USER_ACTIVE } : null;
 }
 

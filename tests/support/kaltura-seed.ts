@@ -9,6 +9,7 @@ const SESSION_USER = 0;
 const SESSION_ADMIN = 2;
 const METADATA_OBJECT_TYPE_USER = '3';
 const USER_STATUS_DELETED = 2;
+const INHERITANCE_INHERIT = 1;
 
 export const LEVEL = { manager: 0, moderator: 1, contributor: 2, member: 3, none: 4 } as const;
 export const MEMBERSHIP_STATUS = { active: 1, notActive: 3 } as const;
@@ -66,8 +67,10 @@ export class KalturaSeeder {
     return { id, name, email };
   }
 
-  async createChannel(name = `Channel ${randomUUID().slice(0, 6)}`): Promise<{ id: number; name: string }> {
-    const category = await this.#asAdmin<{ id: number; name: string }>(k.services.category.add(new k.objects.Category({ name, parentId: 0 })));
+  /** A category; with `inheritFrom`, a sub-category of it that inherits its members (inheritanceType INHERIT). */
+  async createChannel(name = `Channel ${randomUUID().slice(0, 6)}`, { inheritFrom }: { inheritFrom?: number } = {}): Promise<{ id: number; name: string }> {
+    const fields = inheritFrom === undefined ? { name, parentId: 0 } : { name, parentId: inheritFrom, inheritanceType: INHERITANCE_INHERIT };
+    const category = await this.#asAdmin<{ id: number; name: string }>(k.services.category.add(new k.objects.Category(fields)));
     return { id: category.id, name: category.name };
   }
 

@@ -383,6 +383,21 @@ describe('Kaltura API emulator', () => {
       expect((await failure(categoryUser.get!(channel.id, person.id), ks)).code).to.equal('INVALID_USER_ID');
     });
 
+    it('answers an INHERIT category\'s memberships from the category it inherits from, stamped with that category\'s id', async () => {
+      const ks = await adminKs();
+      const parent = await build.addedChannel(ks);
+      const middle = await build.addedChannel(ks, { parentId: parent.id, inheritanceType: 1 });
+      const child = await build.addedChannel(ks, { parentId: middle.id, inheritanceType: 1 });
+      expect(child).to.include({ inheritanceType: 1, inheritedParentId: parent.id });
+      await send(categoryUser.add!(build.member(parent.id, 'mel.member', { permissionLevel: CONTRIBUTOR })), ks);
+      const listed = await send(categoryUser.listAction!(new k.objects.CategoryUserFilter!({ categoryIdEqual: child.id, userIdEqual: 'mel.member' })), ks);
+      expect(listed.objects.map((member: Answer) => [member.categoryId, member.permissionLevel])).to.deep.equal([[parent.id, CONTRIBUTOR]]);
+      expect(await send(categoryUser.get!(child.id, 'mel.member'), ks)).to.include({ categoryId: parent.id });
+      expect((await send(category.get!(child.id), ks)).membersCount).to.equal(1);
+      expect(await failure(categoryUser.add!(build.member(child.id, 'nora.norole')), ks)).to.include({ code: 'CATEGORY_INHERIT_MEMBERS' });
+      expect((await failure(category.add!(build.channel({ parentId: 0, inheritanceType: 1 })), ks)).code).to.equal('CATEGORY_INHERIT_MEMBERS_MUST_SET_PARENT_CATEGORY');
+    });
+
     it('filters memberships by user, level and status', async () => {
       const ks = await adminKs();
       const byUser = await send(categoryUser.listAction!(new k.objects.CategoryUserFilter!({ userIdEqual: 'mo.moderator' })), ks);
