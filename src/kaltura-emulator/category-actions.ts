@@ -28,8 +28,8 @@ import {
 } from './emulator-state.ts';
 import { apiError } from './kaltura-errors.ts';
 import { categoryFilterSchema, categoryObjectSchema, filterPagerSchema, type CategoryFilter, type CategoryInput } from './kaltura-schemas.ts';
-import { equalsWhenGiven, listResponse, startsWithIgnoringCase, within, type ListResponse } from './list-response.ts';
-import { csvIntegers, readObject, requireInt, requireObject, requireProperty } from './param-readers.ts';
+import { equalsWhenGiven, listResponse, startsWithIgnoringCase, within, type ListResponse, type OrderFields } from './list-response.ts';
+import { csvIntegers, csvValues, readObject, requireInt, requireObject, requireProperty } from './param-readers.ts';
 
 const AppearInList = { PARTNER_ONLY: 1 } as const;
 const UserJoinPolicy = { NOT_ALLOWED: 3 } as const;
@@ -117,6 +117,7 @@ function listCategories({ params, data }: SessionCall): ListResponse<KalturaCate
     'KalturaCategoryListResponse',
     matches.map((category) => toKalturaCategory(data, category)),
     pager,
+    { orderBy: filter.orderBy, fields: CATEGORY_ORDERS },
   );
 }
 
@@ -165,12 +166,29 @@ function applyCategoryInput(record: CategoryRecord, input: CategoryInput): void 
   if (input.partnerData !== undefined) record.partnerData = input.partnerData;
 }
 
+/** KalturaCategoryBaseFilter's order map (the part the emulator's categories have fields for). */
+const CATEGORY_ORDERS: OrderFields<KalturaCategory> = {
+  depth: (category) => category.depth,
+  name: (category) => category.name,
+  fullName: (category) => category.fullName,
+  membersCount: (category) => category.membersCount,
+  createdAt: (category) => category.createdAt,
+  updatedAt: (category) => category.updatedAt,
+};
+
 function matchesCategoryFilter(category: CategoryRecord, filter: CategoryFilter): boolean {
   const prefix = filter.nameOrReferenceIdStartsWith;
   return (
     equalsWhenGiven(filter.idEqual, category.id) &&
     within(csvIntegers(filter.idIn), category.id) &&
     equalsWhenGiven(filter.parentIdEqual, category.parentId) &&
+    within(csvIntegers(filter.parentIdIn), category.parentId) &&
+    equalsWhenGiven(filter.depthEqual, category.depth) &&
+    equalsWhenGiven(filter.fullNameEqual, category.fullName) &&
+    within(csvValues(filter.fullNameIn), category.fullName) &&
+    equalsWhenGiven(filter.inheritanceTypeEqual, category.inheritanceType) &&
+    (filter.inheritedParentIdEqual === undefined || filter.inheritedParentIdEqual === category.inheritedParentId) &&
+    (filter.inheritedParentIdIn === undefined || within(csvIntegers(filter.inheritedParentIdIn), category.inheritedParentId ?? -1)) &&
     (filter.fullNameStartsWith === undefined || startsWithIgnoringCase(category.fullName, filter.fullNameStartsWith)) &&
     (prefix === undefined || startsWithIgnoringCase(category.name, prefix) || startsWithIgnoringCase(category.referenceId, prefix))
   );

@@ -6,7 +6,7 @@ import { userAction, type ServiceActions, type SessionCall } from './action-type
 import { categoryUserKey, CategoryUserPermissionLevel, CategoryUserStatus, ensureUser, UserStatus, type CategoryUserRecord, type PartnerData } from './emulator-state.ts';
 import { apiError } from './kaltura-errors.ts';
 import { categoryUserFilterSchema, categoryUserObjectSchema, filterPagerSchema, type CategoryUserFilter } from './kaltura-schemas.ts';
-import { equalsWhenGiven, listResponse, within, type ListResponse } from './list-response.ts';
+import { equalsWhenGiven, listResponse, within, type ListResponse, type OrderFields } from './list-response.ts';
 import { csvIntegers, csvValues, readObject, requireInt, requireObject, requireProperty, requireString } from './param-readers.ts';
 import { findCategory, membershipSourceOf } from './category-tree.ts';
 import { seesAllUsers } from './session-verifier.ts';
@@ -82,7 +82,7 @@ function listCategoryUsers({ params, data, session }: SessionCall): ListResponse
     .filter((record) => within(sources, record.categoryId) && matchesCategoryUserFilter(record, filter))
     .sort((a, b) => a.categoryId - b.categoryId || a.createdAt - b.createdAt || a.userId.localeCompare(b.userId))
     .map((record) => toKalturaCategoryUser(data, record));
-  return listResponse('KalturaCategoryUserListResponse', matches, pager);
+  return listResponse('KalturaCategoryUserListResponse', matches, pager, { orderBy: filter.orderBy, fields: CATEGORY_USER_ORDERS });
 }
 
 function updateCategoryUser({ params, data, nowSeconds, session }: SessionCall): KalturaCategoryUser {
@@ -139,6 +139,9 @@ function isListedUser(data: PartnerData, userId: string): boolean {
 function assertKnownUser(data: PartnerData, userId: string): void {
   if (!isListedUser(data, userId)) throw apiError('INVALID_USER_ID');
 }
+
+/** KalturaCategoryUserBaseFilter's order map. */
+const CATEGORY_USER_ORDERS: OrderFields<KalturaCategoryUser> = { createdAt: (member) => member.createdAt, updatedAt: (member) => member.updatedAt };
 
 /**
  * Kaltura replaces the categories a filter names by the ones their members come from (an INHERIT

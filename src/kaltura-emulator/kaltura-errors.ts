@@ -23,6 +23,8 @@ const MESSAGE_TEMPLATES = {
   INVALID_OBJECT_TYPE: 'Invalid object type "@INVALID_OBJ_TYPE@"',
   INVALID_ENUM_VALUE: 'Invalid enumeration value "@ENUM_VAL@" for parameter "@PARAM_NAME@", expecting enumeration type "@ENUM_TYPE@"',
   PROPERTY_VALIDATION_CANNOT_BE_NULL: 'The property "@PROP_NAME@" cannot be null',
+  /** Kaltura's PROPERTY_VALIDATION_NOT_VALID, whose code is spelt this way. */
+  PROPERTY_VALIDATION_UNTIL_NOT_VALID: 'The property "@PROP_NAME@" is not valid',
   PROPERTY_VALIDATION_NUMERIC_VALUE: 'The property "@PROP_NAME@" must be numeric',
   PROPERTY_VALIDATION_WRONG_FORMAT: 'The property "@PROP_NAME@" must match format @FORMAT@',
   INVALID_USER_ID: 'Invalid user id',

@@ -21,12 +21,13 @@ import {
   type KalturaUser,
 } from './kaltura-records.ts';
 import { acceptedSession, isKsRejection, ksValidationRequests } from './ks-validation.ts';
+import { inGroups, listAll, listQuery, type PagingTransport } from './kaltura-paging.ts';
 
 const SESSION_TYPE_USER = 0;
 const SESSION_TYPE_ADMIN = 2;
 const METADATA_OBJECT_TYPE_USER = '3';
 const CATEGORY_USER_ACTIVE = 1;
-const MAX_PAGE_SIZE = 500;
+const INHERITANCE_INHERIT = 1;
 
 export interface KsIdentity {
   userId: string;
@@ -154,6 +155,8 @@ export function createKalturaGateway(options: KalturaGatewayOptions): KalturaGat
     return results;
   }
 
+  const paging: PagingTransport = { sendMulti, unwrap: (result) => unwrap(result), parse };
+
   return {
     callCount: () => calls,
 
@@ -203,28 +206,51 @@ export function createKalturaGateway(options: KalturaGatewayOptions): KalturaGat
 
     listUserChannels: (userId) =>
       withAdminKs(async (ks) => {
-        const memberFilter = new kaltura.objects.CategoryUserFilter({ userIdEqual: userId, statusEqual: CATEGORY_USER_ACTIVE });
-        const pager = new kaltura.objects.FilterPager({ pageSize: MAX_PAGE_SIZE });
-        const members = parse(listResponseSchema(categoryUserSchema), await send(kaltura.services.categoryUser.listAction(memberFilter, pager).setKs(ks)));
-        if (members.objects.length === 0) return [];
-        const categoryFilter = new kaltura.objects.CategoryFilter({ idIn: members.objects.map((m) => m.categoryId).join(',') });
-        const categories = parse(listResponseSchema(categorySchema), await send(kaltura.services.category.listAction(categoryFilter, pager).setKs(ks)));
-        return categories.objects
-          .map((channel) => ({ channel, permissionLevel: members.objects.find((m) => m.categoryId === channel.id)!.permissionLevel }))
+        const memberFilter = { userIdEqual: userId, statusEqual: CATEGORY_USER_ACTIVE, orderBy: '+createdAt' };
+        const [members] = await listAll(paging, [
+          listQuery({
+            page: (pager) => kaltura.services.categoryUser.listAction(new kaltura.objects.CategoryUserFilter(memberFilter), pager).setKs(ks),
+            item: categoryUserSchema,
+            key: (member) => member.categoryId,
+          }),
+        ]);
+        const levels = new Map(members.map((member) => [member.categoryId, member.permissionLevel]));
+        // The channels the person is a member of, and those that inherit their members from one of them.
+        const categoryQueries = inGroups([...levels.keys()]).flatMap((group) =>
+          [{ idIn: group.join(',') }, { inheritedParentIdIn: group.join(',') }].map((filter) =>
+            listQuery({
+              page: (pager) => kaltura.services.category.listAction(new kaltura.objects.CategoryFilter({ ...filter, orderBy: '+createdAt' }), pager).setKs(ks),
+              item: categorySchema,
+              key: (channel) => channel.id,
+            }),
+          ),
+        );
+        const channels = new Map((await listAll(paging, categoryQueries)).flat().map((channel) => [channel.id, channel]));
+        return [...channels.values()]
+          .flatMap((channel) => {
+            const permissionLevel = levels.get(membershipSourceOf(channel));
+            return permissionLevel === undefined ? [] : [{ channel, permissionLevel }];
+          })
           .sort((a, b) => a.channel.name.localeCompare(b.channel.name));
       }),
 
     listUsers: () =>
       withAdminKs(async (ks) => {
-        const pager = new kaltura.objects.FilterPager({ pageSize: MAX_PAGE_SIZE });
-        const users = parse(listResponseSchema(userSchema), await send(kaltura.services.user.listAction(new kaltura.objects.UserFilter({}), pager).setKs(ks)));
         const profileId = options.userRoleMetadataProfileId;
-        let records: Array<z.output<typeof metadataSchema>> = [];
-        if (profileId !== null) {
-          const filter = new kaltura.objects.MetadataFilter({ metadataProfileIdEqual: profileId, metadataObjectTypeEqual: METADATA_OBJECT_TYPE_USER });
-          records = parse(listResponseSchema(metadataSchema), await send(kaltura.services.metadata.listAction(filter, pager).setKs(ks))).objects;
-        }
-        return users.objects.map((user) => ({ user, roleMetadataXml: records.find((record) => record.objectId === user.id)?.xml ?? null }));
+        const usersQuery = listQuery({
+          page: (pager) => kaltura.services.user.listAction(new kaltura.objects.UserFilter({ orderBy: '+id' }), pager).setKs(ks),
+          item: userSchema,
+          key: (user) => user.id,
+        });
+        const rolesFilter = { metadataProfileIdEqual: profileId, metadataObjectTypeEqual: METADATA_OBJECT_TYPE_USER, orderBy: '+createdAt' };
+        const rolesQuery = listQuery({
+          page: (pager) => kaltura.services.metadata.listAction(new kaltura.objects.MetadataFilter(rolesFilter), pager).setKs(ks),
+          item: metadataSchema,
+          key: (record) => record.objectId,
+        });
+        const [users, records = []] = profileId === null ? await listAll(paging, [usersQuery]) : await listAll(paging, [usersQuery, rolesQuery]);
+        const roles = new Map(records.map((record) => [record.objectId, record.xml ?? null]));
+        return users.map((user) => ({ user, roleMetadataXml: roles.get(user.id) ?? null }));
       }),
 
     async startUserSession(userId, expirySeconds) {
@@ -259,6 +285,11 @@ const stringSchema = z.string().min(1);
  * (inheritanceType INHERIT), Kaltura answers the membership in the category it inherits from,
  * stamped with that category's id, so the record is matched on the user alone.
  */
+/** The category whose members a channel has: its own, or for one that inherits them, the category they come from. */
+function membershipSourceOf(channel: KalturaCategory): number {
+  return channel.inheritanceType === INHERITANCE_INHERIT && channel.inheritedParentId ? channel.inheritedParentId : channel.id;
+}
+
 function membershipOf(records: KalturaCategoryUser[], userId: string): ChannelMembership | null {
   const record = records.find((r) => r.userId === userId);
   return record ? { permissionLevel: record.permissionLevel, active: record.status === CATEGORY_USER_ACTIVE } : null;

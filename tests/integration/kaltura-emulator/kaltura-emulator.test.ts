@@ -288,6 +288,38 @@ describe('Kaltura API emulator', () => {
     });
   });
 
+  describe('filters and order', () => {
+    it('refuses a filter or pager property it does not know, instead of ignoring it as Kaltura does', async () => {
+      const ks = await adminKs();
+      const refused = await failure(user.listAction!(new k.objects.UserFilter!({ idEqual: 'mel.member', fullNameEqual: 'Mel Member' })), ks);
+      expect(refused).to.include({ code: 'PROPERTY_VALIDATION_UNTIL_NOT_VALID', message: 'The property "KalturaUserFilter::fullNameEqual" is not valid' });
+      expect((await failure(categoryUser.listAction!(new k.objects.CategoryUserFilter!({ userIdEqual: 'mel.member', freeText: 'x' })), ks)).code).to.equal('PROPERTY_VALIDATION_UNTIL_NOT_VALID');
+      expect((await failure(category.listAction!(undefined, new k.objects.FilterPager!({ pageSize: 5, offset: 3 })), ks)).code).to.equal('PROPERTY_VALIDATION_UNTIL_NOT_VALID');
+    });
+
+    it('filters users by firstNameStartsWith and categories by fullNameEqual', async () => {
+      const ks = await adminKs();
+      const people = await send(user.listAction!(new k.objects.UserFilter!({ firstNameStartsWith: 'MA', idIn: 'maria.manager,mel.member,mo.moderator' })), ks);
+      expect(people.objects.map((found: Answer) => found.id)).to.deep.equal(['maria.manager']);
+      const exact = await send(category.listAction!(new k.objects.CategoryFilter!({ fullNameEqual: 'MediaSpace>site>channels>Physics 101' })), ks);
+      expect(exact.objects.map((found: Answer) => found.id)).to.deep.equal([2001]);
+    });
+
+    it('sorts by orderBy as Kaltura does, and ignores an order the filter does not have', async () => {
+      const ks = await adminKs();
+      const ids = 'ada.admin,mel.member,nora.norole,cora.contributor';
+      const list = async (orderBy: string) => (await send(user.listAction!(new k.objects.UserFilter!({ idIn: ids, orderBy })), ks)).objects.map((found: Answer) => found.id);
+      expect(await list('+id')).to.deep.equal(['ada.admin', 'cora.contributor', 'mel.member', 'nora.norole']);
+      expect(await list('-id')).to.deep.equal(['nora.norole', 'mel.member', 'cora.contributor', 'ada.admin']);
+      expect(await list('+name')).to.deep.equal(await list(''));
+      const channels = async (orderBy: string) =>
+        (await send(category.listAction!(new k.objects.CategoryFilter!({ idIn: '2001,2002,2003', orderBy })), ks)).objects.map((found: Answer) => found.name);
+      expect(await channels('+name')).to.deep.equal(['Chemistry Club', 'Faculty Lounge', 'Physics 101']);
+      expect(await channels('-name')).to.deep.equal(['Physics 101', 'Faculty Lounge', 'Chemistry Club']);
+      expect(await channels('-id')).to.deep.equal(await channels(''));
+    });
+  });
+
   describe('categories', () => {
     it('serves the fixture\'s MediaSpace tree', async () => {
       const ks = await adminKs();
