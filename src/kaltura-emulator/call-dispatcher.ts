@@ -8,6 +8,7 @@ import { findAction } from './action-table.ts';
 import type { EmulatorState } from './emulator-state.ts';
 import { apiError, toErrorResponse } from './kaltura-errors.ts';
 import { readInt, readString, type Params } from './param-readers.ts';
+import { responseShaper } from './response-profile.ts';
 import { assertPermitted, roleOf } from './session-roles.ts';
 import { verifyCallerSession } from './session-verifier.ts';
 
@@ -28,7 +29,8 @@ export interface Emulation {
 /** The action's result (null for void actions), or the KalturaAPIException that stands in its place. */
 export function answerCall(emulation: Emulation, call: ApiCall): unknown {
   try {
-    return runCall(emulation, call) ?? null;
+    const shape = responseShaper(call.params);
+    return shape(runCall(emulation, call) ?? null);
   } catch (error) {
     return toErrorResponse(error);
   }

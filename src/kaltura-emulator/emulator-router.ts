@@ -6,6 +6,8 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { answerCall, type Emulation } from './call-dispatcher.ts';
 import { answerMultirequest } from './multirequest.ts';
 import { apiError, toErrorResponse, type KalturaApiError } from './kaltura-errors.ts';
+import multer from 'multer';
+import { isMultipart, multipartBodies, multipartParams } from './multipart-params.ts';
 import type { Params } from './param-readers.ts';
 
 const BODY_LIMIT = '1mb';
@@ -16,8 +18,9 @@ export function createEmulatorRouter(emulation: Emulation, countRequest: () => v
     countRequest();
     next();
   });
-  // Kaltura reads the JSON body whatever content type the client claims.
-  router.use(express.json({ limit: BODY_LIMIT, type: () => true }));
+  router.use(multipartBodies());
+  // Kaltura reads the JSON body whatever content type the client claims, but for a file upload.
+  router.use(express.json({ limit: BODY_LIMIT, type: (req) => !isMultipart(req as Request) }));
 
   router.post(['/service/multirequest', '/service/multirequest/action/:action'], (req, res) => {
     sendJson(res, answerMultirequest(emulation, bodyParams(req), remoteAddressOf(req)));
@@ -36,6 +39,7 @@ export function createEmulatorRouter(emulation: Emulation, countRequest: () => v
 }
 
 function bodyParams(req: Request): Params {
+  if (isMultipart(req)) return multipartParams(req.body ?? {}, Array.isArray(req.files) ? req.files : []);
   const body: unknown = req.body;
   return typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...(body as Params) } : {};
 }
@@ -53,6 +57,7 @@ function bodyError(error: unknown): unknown {
   const type = (error as { type?: unknown } | null)?.type;
   if (type === 'entity.parse.failed') return apiError('INTERNAL_SERVERL_ERROR', { ERROR: 'the request body is not valid JSON' });
   if (type === 'entity.too.large') return apiError('INTERNAL_SERVERL_ERROR', { ERROR: `the request body is larger than ${BODY_LIMIT}` });
+  if (error instanceof multer.MulterError) return apiError('INTERNAL_SERVERL_ERROR', { ERROR: `the upload was refused (${error.code})` });
   return error;
 }
 

@@ -25,7 +25,7 @@ type Actions = Record<string, (...args: any[]) => Request>;
 interface ClientLibrary {
   Configuration: new () => { serviceUrl: string; setLogger(logger: object): void };
   Client: new (config: object) => { setPartnerId(id: number): void };
-  RequestBuilder: new (service: string, action: string, params: object) => Request;
+  RequestBuilder: new (service: string, action: string, params: object, files?: never) => Request;
   MultiRequestBuilder: new () => MultiRequest;
   services: { session: Actions; user: Actions; category: Actions; categoryUser: Actions; metadata: Actions; metadataProfile: Actions };
   objects: Record<string, new (fields?: object) => object>;
@@ -204,6 +204,8 @@ describe('Kaltura API emulator', () => {
 
       const members = await send(categoryUser.listAction!(new k.objects.CategoryUserFilter!({ categoryIdEqual: 2001 })), ks);
       expect(members.objects.map((member: Answer) => member.userId)).to.deep.equal(['mel.member']);
+      const someoneElses = await send(categoryUser.listAction!(new k.objects.CategoryUserFilter!({ userIdEqual: 'maria.manager' })), ks);
+      expect(someoneElses.totalCount).to.equal(0);
       expect((await send(categoryUser.get!(2001, 'mel.member'), ks)).permissionLevel).to.equal(MEMBER);
       expect((await failure(categoryUser.get!(2001, 'maria.manager'), ks)).code).to.equal('INVALID_CATEGORY_USER_ID');
 
@@ -540,6 +542,36 @@ describe('Kaltura API emulator', () => {
       await new k.MultiRequestBuilder().add(category.get!(2001).setKs(ks)).add(category.get!(2002).setKs(ks)).execute(newClient());
       await send(category.get!(2003), ks);
       expect(emulator.requestCount() - before).to.equal(2);
+    });
+  });
+
+  describe('response profiles and file uploads', () => {
+    it('answers only the fields a responseProfile includes, or all but those it excludes, keeping objectType', async () => {
+      const ks = await adminKs();
+      const include = new k.objects.DetachedResponseProfile!({ type: 1, fields: 'id,name' });
+      const request = category.get!(2001) as Request & { setResponseProfile(profile: object): Request };
+      expect(await send(request.setResponseProfile(include), ks)).to.deep.equal({ id: 2001, name: 'Physics 101', objectType: 'KalturaCategory' });
+      const listRequest = category.listAction!(new k.objects.CategoryFilter!({ idIn: '2001,2002', orderBy: '+name' })) as Request & { setResponseProfile(profile: object): Request };
+      const listed = await send(listRequest.setResponseProfile(include), ks);
+      expect(listed).to.include({ totalCount: 2, objectType: 'KalturaCategoryListResponse' });
+      expect(listed.objects).to.deep.equal([
+        { id: 2002, name: 'Chemistry Club', objectType: 'KalturaCategory' },
+        { id: 2001, name: 'Physics 101', objectType: 'KalturaCategory' },
+      ]);
+      const exclude = new k.objects.DetachedResponseProfile!({ type: 2, fields: 'description,fullIds' });
+      const excluded = await send((user.get!('mel.member') as Request & { setResponseProfile(profile: object): Request }).setResponseProfile(exclude), ks);
+      expect(excluded).to.include({ id: 'mel.member' }).and.not.have.property('fullIds');
+    });
+
+    it('reads a multipart request, as kaltura-client sends a call that carries a file, alone or in a multirequest', async () => {
+      const ks = await adminKs();
+      const withFile = new k.RequestBuilder('category', 'get', { id: 2001 }, { fileData: Buffer.from('some bytes') } as never);
+      expect((await send(withFile, ks)).name).to.equal('Physics 101');
+      const multi = new k.MultiRequestBuilder()
+        .add(category.get!(2002).setKs(ks))
+        .add(new k.RequestBuilder('category', 'get', { id: 2003 }, { fileData: Buffer.from('more bytes') } as never).setKs(ks));
+      const [first, second] = (await multi.execute(newClient())) as Answer[];
+      expect([first!.name, second!.name]).to.deep.equal(['Chemistry Club', 'Faculty Lounge']);
     });
   });
 
