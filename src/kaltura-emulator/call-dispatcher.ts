@@ -5,7 +5,7 @@
  * happens, the answer is a result or a Kaltura error object.
  */
 import { findAction } from './action-table.ts';
-import type { EmulatorState } from './emulator-state.ts';
+import { UserStatus, type EmulatorState } from './emulator-state.ts';
 import { apiError, toErrorResponse } from './kaltura-errors.ts';
 import { readInt, readString, type Params } from './param-readers.ts';
 import { responseShaper } from './response-profile.ts';
@@ -44,6 +44,8 @@ function runCall({ state, nowSeconds }: Emulation, { service, action, params, re
   const session = verifyCallerSession(state, readString(params, 'ks'), readInt(params, 'partnerId'), publicCall.nowSeconds, remoteAddress);
   const data = state.partners.get(session.partnerId);
   if (!data) throw apiError('INVALID_KS', { KSID: 'INVALID_STR', ERR_CODE: -1, ERR_DESC: 'INVALID_STR' });
+  // Kaltura's permission manager refuses every call made with a blocked user's KS.
+  if (data.users.get(session.userId)?.status === UserStatus.BLOCKED) throw apiError('USER_BLOCKED');
   assertPermitted(roleOf(session, data), definition, service, action);
   return definition.run({ ...publicCall, session, data });
 }

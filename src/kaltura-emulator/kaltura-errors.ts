@@ -8,6 +8,7 @@ const MESSAGE_TEMPLATES = {
   INTERNAL_SERVERL_ERROR: 'Internal server error occurred "@ERROR@"',
   MISSING_KS: 'Missing KS, session not established',
   INVALID_ACTIONS_LIMIT: 'Invalid actions limit',
+  USER_BLOCKED: 'this user is blocked',
   INVALID_OBJECT_ID: 'Invalid object id [@ID@]',
   CANNOT_UPDATE_CATEGORY_USER: 'cannot update category user',
   CATEGORY_USER_JOIN_NOT_ALLOWED: 'cannot register to this category ["@CAT@"]',

@@ -49,6 +49,7 @@ const messages = {
   ksHelp: phrase('kaltura:errors.ksHelp'),
   userUnknown: phrase('kaltura:errors.userUnknown'),
   userUnknownHelp: phrase('kaltura:errors.userUnknownHelp'),
+  userBlocked: phrase('kaltura:errors.userBlocked'),
 };
 
 export const ksRefusals = {
@@ -59,6 +60,7 @@ export const ksRefusals = {
   notUserSession: () => new UnauthorizedError(messages.ksNotUserSession, { help: messages.ksHelp, code: 'KS_NOT_USER_SESSION' }),
   restricted: () => new UnauthorizedError(messages.ksRestricted, { help: messages.ksHelp, code: 'KS_RESTRICTED' }),
   userUnknown: () => new ForbiddenError(messages.userUnknown, { help: messages.userUnknownHelp, code: 'KALTURA_USER_UNKNOWN' }),
+  userBlocked: () => new ForbiddenError(messages.userBlocked, { help: messages.userUnknownHelp, code: 'KALTURA_USER_BLOCKED' }),
 };
 
 type Request = ReturnType<typeof kaltura.services.session.get>;
@@ -101,6 +103,7 @@ export function acceptedSession(sessionResult: unknown, proofResult: unknown, { 
   if (hasRestrictingPrivilege(session.privileges ?? '')) throw ksRefusals.restricted();
   if (session.expiry * 1000 <= now) throw ksRefusals.expired();
   if (proofError?.code === 'INVALID_USER_ID') throw ksRefusals.userUnknown();
+  if (proofError?.code === 'USER_BLOCKED') throw ksRefusals.userBlocked();
   return { ...session, userId: session.userId };
 }
 

@@ -74,4 +74,13 @@ describe('GET /launch: which Kaltura sessions sign a person in', () => {
     expect(page.status).to.equal(403);
     expect(page.text).to.contain('Kaltura has no user');
   });
+
+  it('answers a KS of a user blocked in Kaltura with 403 and a message', async () => {
+    const blocked = await server.kaltura.createUser({ role: 'viewerRole' });
+    const ks = await server.kaltura.userKs(blocked.id);
+    await server.kaltura.blockUser(blocked.id);
+    const response = await launch(ks);
+    expect(response.status).to.equal(403);
+    expect(response.json().error).to.include({ code: 'KALTURA_USER_BLOCKED', message: 'Your Kaltura account is blocked.' });
+  });
 });

@@ -9,6 +9,7 @@ const SESSION_USER = 0;
 const SESSION_ADMIN = 2;
 const METADATA_OBJECT_TYPE_USER = '3';
 const USER_STATUS_DELETED = 2;
+const USER_STATUS_BLOCKED = 0;
 const INHERITANCE_INHERIT = 1;
 
 export const LEVEL = { manager: 0, moderator: 1, contributor: 2, member: 3, none: 4 } as const;
@@ -77,6 +78,10 @@ export class KalturaSeeder {
   /** Marks a user DELETED, as Kaltura's user.delete does. */
   async deleteUser(id: string): Promise<void> {
     await this.#asAdmin(k.services.user.update(id, new k.objects.User({ status: USER_STATUS_DELETED })));
+  }
+
+  async blockUser(id: string): Promise<void> {
+    await this.#asAdmin(k.services.user.update(id, new k.objects.User({ status: USER_STATUS_BLOCKED })));
   }
 
   async renameChannel(id: number, name: string): Promise<void> {

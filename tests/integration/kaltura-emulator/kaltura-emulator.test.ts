@@ -247,6 +247,15 @@ describe('Kaltura API emulator', () => {
       expect((await failure(user.get!(), await startSession(PARTNER.userSecret, 'mel.member', USER, 3600, 'setrole:NO_SUCH_ROLE'))).code).to.equal('INVALID_OBJECT_ID');
     });
 
+    it('refuses every call made with a blocked user\'s KS (USER_BLOCKED)', async () => {
+      const admin = await adminKs();
+      const person = await build.addedUser(admin);
+      const ks = await userKs(person.id);
+      expect((await send(user.get!(), ks)).id).to.equal(person.id);
+      await send(user.update!(person.id, new k.objects.User!({ status: 0 })), admin);
+      expect(await failure(user.get!(), ks)).to.include({ code: 'USER_BLOCKED', message: 'this user is blocked' });
+    });
+
     it('is not narrowed to its own user when it carries disableentitlement', async () => {
       const ks = await startSession(PARTNER.userSecret, 'mel.member', USER, 3600, 'disableentitlement');
       const members = await send(categoryUser.listAction!(new k.objects.CategoryUserFilter!({ categoryIdEqual: 2001 })), ks);
