@@ -169,6 +169,9 @@ export function createKalturaGateway(options: KalturaGatewayOptions): KalturaGat
           adminKsRejected: (error) => {
             throw new KalturaApiError(error.code, error.message);
           },
+          kalturaFailed: (result) => {
+            throw unexpected(result);
+          },
         });
         const user = parse(userSchema, unwrap(userResult));
         if (user.id !== session.userId) throw unexpected(userResult);

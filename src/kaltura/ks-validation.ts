@@ -88,14 +88,19 @@ export function isKsRejection(code: string): boolean {
  * refusal a person should see; `adminKsRejected` is called when the admin KS itself was
  * refused, so the caller can start a new one and try again.
  */
-export function acceptedSession(sessionResult: unknown, proofResult: unknown, { partnerId, now, adminKsRejected }: { partnerId: number; now: number; adminKsRejected(error: KalturaApiErrorBody): never }): KalturaSessionInfo & { userId: string } {
+export function acceptedSession(
+  sessionResult: unknown,
+  proofResult: unknown,
+  { partnerId, now, adminKsRejected, kalturaFailed }: { partnerId: number; now: number; adminKsRejected(error: KalturaApiErrorBody): never; kalturaFailed(result: unknown): never },
+): KalturaSessionInfo & { userId: string } {
   const infoError = apiErrorOf(sessionResult);
   if (infoError && isKsRejection(infoError.code)) adminKsRejected(infoError);
   if (infoError?.code === 'PARTNER_ACCESS_FORBIDDEN') throw ksRefusals.otherPartner();
   const proofError = apiErrorOf(proofResult);
   if (proofError && isKsRejection(proofError.code)) throw refusalFor(proofError);
+  // The viewer's own call did not find fault with the KS, so a failed description is Kaltura's problem, not theirs.
   const info = sessionInfoSchema.safeParse(sessionResult);
-  if (infoError || !info.success) throw ksRefusals.invalid();
+  if (infoError || !info.success) return kalturaFailed(sessionResult);
   const session = info.data;
   if (session.partnerId !== partnerId) throw ksRefusals.otherPartner();
   if (session.sessionType !== SESSION_TYPE_USER) throw ksRefusals.notUserSession();
