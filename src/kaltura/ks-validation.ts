@@ -24,20 +24,12 @@ import { kalturaApiErrorSchema, sessionInfoSchema, type KalturaApiErrorBody, typ
 const SESSION_TYPE_USER = 0;
 const METADATA_OBJECT_TYPE_USER = '3';
 
-/** Privileges (Kaltura's kSessionBase names) that narrow what a KS may do: such a KS was made for something else than signing in. */
-export const RESTRICTING_PRIVILEGES = [
-  'actionslimit',
-  'setrole',
-  'restrictingrole',
-  'iprestrict',
-  'urirestrict',
-  'limitentry',
-  'sview',
-  'sviewplaylist',
-  'widget',
-  'preview',
-  'downloadasset',
-] as const;
+/**
+ * Privileges (Kaltura's kSessionBase names) that narrow what a KS may do or who may use it: such
+ * a KS was made for something else than signing a person in. Privileges that grant (sview, edit,
+ * download, disableentitlement) or scope content (privacycontext, enableentitlement) do not count.
+ */
+export const RESTRICTING_PRIVILEGES = ['actionslimit', 'setrole', 'restrictingrole', 'iprestrict', 'urirestrict', 'limitentry', 'widget', 'preview'] as const;
 
 const messages = {
   ksInvalid: phrase('kaltura:errors.ksInvalid'),

@@ -37,7 +37,7 @@ describe('GET /launch: which Kaltura sessions sign a person in', () => {
     expect(response.json().error.message).to.contain('not a MediaSpace user');
   });
 
-  for (const privileges of ['actionslimit:5', 'setrole:BASE_USER_SESSION_ROLE', 'iprestrict:127.0.0.1', 'sview:0_abc', 'limitentry:0_abc', 'privacycontext:x,urirestrict:/x*']) {
+  for (const privileges of ['actionslimit:5', 'setrole:BASE_USER_SESSION_ROLE', 'iprestrict:127.0.0.1', 'preview:30', 'limitentry:0_abc', 'privacycontext:x,urirestrict:/x*']) {
     it(`refuses a KS restricted by ${privileges}`, async () => {
       const response = await launch(await server.kaltura.userKs(viewerId, { privileges }));
       expect(response.status).to.equal(401);
@@ -46,7 +46,7 @@ describe('GET /launch: which Kaltura sessions sign a person in', () => {
   }
 
   it('accepts the privileges MediaSpace gives a signed-in user', async () => {
-    expect((await launch(await server.kaltura.userKs(viewerId, { privileges: 'privacycontext:MediaSpace,enableentitlement' }), 'text/html')).status).to.equal(303);
+    expect((await launch(await server.kaltura.userKs(viewerId, { privileges: 'privacycontext:MediaSpace,enableentitlement,sview:*' }), 'text/html')).status).to.equal(303);
   });
 
   it('refuses a KS whose call limit Kaltura has used up as restricted, not as an upstream failure', async () => {
