@@ -55,16 +55,20 @@ function resolveReferences(value: unknown, results: readonly unknown[], name: st
   return value;
 }
 
-/** A whole-string reference keeps the value's type; references inside a longer string are replaced by their text. */
+/**
+ * A whole-string reference keeps the value's type; references inside a longer string are replaced
+ * by their text. A reference to a request that has not run (yet) stays as it is, as in Kaltura.
+ */
 function resolveString(text: string, results: readonly unknown[], name: string): unknown {
   const whole = WHOLE_REFERENCE.exec(text);
-  if (whole) return referencedValue(whole[1]!, whole[2], results, name);
-  return text.replace(REFERENCE, (_reference, index: string, path: string | undefined) => String(referencedValue(index, path, results, name)));
+  if (whole) return referencedValue(text, whole[1]!, whole[2], results, name);
+  return text.replace(REFERENCE, (reference, index: string, path: string | undefined) => String(referencedValue(reference, index, path, results, name)));
 }
 
-function referencedValue(indexText: string, path: string | undefined, results: readonly unknown[], name: string): unknown {
+function referencedValue(reference: string, indexText: string, path: string | undefined, results: readonly unknown[], name: string): unknown {
   const index = Number(indexText) - 1;
-  const value = index >= 0 && index < results.length ? valueAt(results[index], path) : undefined;
+  if (index < 0 || index >= results.length) return reference;
+  const value = valueAt(results[index], path);
   if (value === undefined || value === null || value === '') throw new UnresolvedReference(name);
   return value;
 }

@@ -537,8 +537,10 @@ describe('Kaltura API emulator', () => {
         .add(category.listAction!(new k.objects.CategoryFilter!({ idIn: '{1:result:id},2002' })).setKs(admin))
         .add(session.get!('not a ks').setKs(admin))
         .add(metadata.listAction!(new k.objects.MetadataFilter!({ metadataProfileIdEqual: 9001, objectIdEqual: '{3:result:userId}' })).setKs(admin))
-        .add(user.get!('{1:result:noSuchField}').setKs(admin));
-      const [, listed, broken, dependent, empty] = (await multi.execute(newClient())) as Answer[];
+        .add(user.get!('{1:result:noSuchField}').setKs(admin))
+        .add(category.listAction!(new k.objects.CategoryFilter!({ nameOrReferenceIdStartsWith: '{9:result:id}' })).setKs(admin));
+      const [, listed, broken, dependent, empty, later] = (await multi.execute(newClient())) as Answer[];
+      expect(later).to.include({ totalCount: 0 });
       expect(listed!.objects.map((found: Answer) => found.id)).to.deep.equal([2001, 2002]);
       expect(broken!.code).to.equal('INTERNAL_SERVERL_ERROR');
       expect(dependent).to.include({ code: 'MISSING_MANDATORY_PARAMETER', message: 'Missing parameter "filter:objectIdEqual"' });
