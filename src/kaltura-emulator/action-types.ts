@@ -5,14 +5,20 @@ import type { EmulatorState, PartnerData } from './emulator-state.ts';
 import type { Params } from './param-readers.ts';
 import type { VerifiedSession } from './session-verifier.ts';
 
+export interface RequestOrigin {
+  remoteAddress: string;
+  /** The request's path, as Kaltura's REQUEST_URI ("/api_v3/service/user/action/get"). */
+  uri: string;
+}
+
 export interface PublicCall {
   service: string;
   action: string;
   params: Params;
   state: EmulatorState;
   nowSeconds: number;
-  /** The address the HTTP request came from, for the iprestrict privilege. */
-  remoteAddress: string;
+  /** Where the HTTP request came from and what it asked for, for the iprestrict and urirestrict privileges. */
+  origin: RequestOrigin;
 }
 
 export interface SessionCall extends PublicCall {

@@ -5,6 +5,7 @@
  * happens, the answer is a result or a Kaltura error object.
  */
 import { findAction } from './action-table.ts';
+import type { RequestOrigin } from './action-types.ts';
 import { UserStatus, type EmulatorState } from './emulator-state.ts';
 import { apiError, toErrorResponse } from './kaltura-errors.ts';
 import { readInt, readString, type Params } from './param-readers.ts';
@@ -17,8 +18,7 @@ export interface ApiCall {
   action: string;
   /** The action's parameters plus the request-level ones (ks, partnerId, format...). */
   params: Params;
-  /** The address of the HTTP client, which the iprestrict privilege names. */
-  remoteAddress: string;
+  origin: RequestOrigin;
 }
 
 export interface Emulation {
@@ -36,12 +36,12 @@ export function answerCall(emulation: Emulation, call: ApiCall): unknown {
   }
 }
 
-function runCall({ state, nowSeconds }: Emulation, { service, action, params, remoteAddress }: ApiCall): unknown {
+function runCall({ state, nowSeconds }: Emulation, { service, action, params, origin }: ApiCall): unknown {
   const definition = findAction(service, action);
-  const publicCall = { service, action, params, state, nowSeconds: nowSeconds(), remoteAddress };
+  const publicCall = { service, action, params, state, nowSeconds: nowSeconds(), origin };
   if (definition.access === 'public') return definition.run(publicCall);
 
-  const session = verifyCallerSession(state, readString(params, 'ks'), readInt(params, 'partnerId'), publicCall.nowSeconds, remoteAddress);
+  const session = verifyCallerSession(state, readString(params, 'ks'), readInt(params, 'partnerId'), publicCall.nowSeconds, origin);
   const data = state.partners.get(session.partnerId);
   if (!data) throw apiError('INVALID_KS', { KSID: 'INVALID_STR', ERR_CODE: -1, ERR_DESC: 'INVALID_STR' });
   // Kaltura's permission manager refuses every call made with a blocked user's KS.

@@ -3,6 +3,7 @@
  * everything, even broken requests, with HTTP 200 and JSON.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { RequestOrigin } from './action-types.ts';
 import { answerCall, type Emulation } from './call-dispatcher.ts';
 import { answerMultirequest } from './multirequest.ts';
 import { apiError, toErrorResponse, type KalturaApiError } from './kaltura-errors.ts';
@@ -23,11 +24,11 @@ export function createEmulatorRouter(emulation: Emulation, countRequest: () => v
   router.use(express.json({ limit: BODY_LIMIT, type: (req) => !isMultipart(req as Request) }));
 
   router.post(['/service/multirequest', '/service/multirequest/action/:action'], (req, res) => {
-    sendJson(res, answerMultirequest(emulation, bodyParams(req), remoteAddressOf(req)));
+    sendJson(res, answerMultirequest(emulation, bodyParams(req), originOf(req)));
   });
   router.post('/service/:service/action/:action', (req, res) => {
     const { service = '', action = '' } = req.params;
-    sendJson(res, answerCall(emulation, { service, action, params: bodyParams(req), remoteAddress: remoteAddressOf(req) }));
+    sendJson(res, answerCall(emulation, { service, action, params: bodyParams(req), origin: originOf(req) }));
   });
   router.use((req, res) => {
     sendJson(res, toErrorResponse(unroutedRequestError(req.path)));
@@ -44,9 +45,9 @@ function bodyParams(req: Request): Params {
   return typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...(body as Params) } : {};
 }
 
-/** The peer's own address: the emulator sits behind no proxy, so forwarded headers are not believed. */
-function remoteAddressOf(req: Request): string {
-  return req.socket.remoteAddress ?? '';
+/** The peer's own address (the emulator sits behind no proxy, so forwarded headers are not believed) and the path asked for. */
+function originOf(req: Request): RequestOrigin {
+  return { remoteAddress: req.socket.remoteAddress ?? '', uri: req.originalUrl };
 }
 
 function unroutedRequestError(path: string): KalturaApiError {

@@ -8,6 +8,7 @@
  * with MISSING_MANDATORY_PARAMETER instead, so that code relying on a result
  * that is not there fails in tests.
  */
+import type { RequestOrigin } from './action-types.ts';
 import { answerCall, type Emulation } from './call-dispatcher.ts';
 import { apiError, toErrorResponse } from './kaltura-errors.ts';
 import type { Params } from './param-readers.ts';
@@ -23,7 +24,7 @@ class UnresolvedReference extends Error {
   }
 }
 
-export function answerMultirequest(emulation: Emulation, body: Params, remoteAddress: string): unknown[] {
+export function answerMultirequest(emulation: Emulation, body: Params, origin: RequestOrigin): unknown[] {
   const results: unknown[] = [];
   for (const subRequest of subRequestsOf(body)) {
     let params: Params;
@@ -35,7 +36,7 @@ export function answerMultirequest(emulation: Emulation, body: Params, remoteAdd
       continue;
     }
     for (const name of INHERITED_PARAMS) params[name] ??= body[name];
-    results.push(answerCall(emulation, { service: String(params.service ?? ''), action: String(params.action ?? ''), params, remoteAddress }));
+    results.push(answerCall(emulation, { service: String(params.service ?? ''), action: String(params.action ?? ''), params, origin }));
   }
   return results;
 }

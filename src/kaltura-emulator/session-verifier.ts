@@ -4,12 +4,13 @@
  * no longer honoured is reported as Kaltura's permission manager reports it,
  * with the reason in place of the KS: INVALID_KS "EXPIRED", "LOGOUT" (ended by
  * session.end), "EXCEEDED_ACTIONS_LIMIT" (actionslimit used up) or
- * "EXCEEDED_RESTRICTED_IP" (iprestrict). Kaltura echoes a KS it could not
+ * "EXCEEDED_RESTRICTED_IP" (iprestrict) or "EXCEEDED_RESTRICTED_URI" (urirestrict). Kaltura echoes a KS it could not
  * parse; the emulator never does: a KS cut short in transit is still most of a
  * credential, and error messages end up in logs.
  */
 import { SessionType, type EmulatorState } from './emulator-state.ts';
 import { apiError, type KalturaApiError } from './kaltura-errors.ts';
+import type { RequestOrigin } from './action-types.ts';
 import { decodeKs, hasValidSignature, type DecodedKs } from './ks-codec.ts';
 
 export interface VerifiedSession {
@@ -27,7 +28,7 @@ export interface VerifiedSession {
   entitlementDisabled: boolean;
 }
 
-type KsProblem = 'INVALID_STR' | 'EXPIRED' | 'LOGOUT' | 'EXCEEDED_ACTIONS_LIMIT' | 'EXCEEDED_RESTRICTED_IP';
+type KsProblem = 'INVALID_STR' | 'EXPIRED' | 'LOGOUT' | 'EXCEEDED_ACTIONS_LIMIT' | 'EXCEEDED_RESTRICTED_IP' | 'EXCEEDED_RESTRICTED_URI';
 
 /** Parses a KS and checks its signature only, as Kaltura's session.get does with a KS passed to it. */
 export function parseSignedKs(state: EmulatorState, ks: string): DecodedKs | null {
@@ -37,13 +38,14 @@ export function parseSignedKs(state: EmulatorState, ks: string): DecodedKs | nul
 }
 
 /** Checks a KS used to make a call: signature, expiry, session.end, and the privileges that restrict its use. */
-export function verifyKs(state: EmulatorState, ks: string, nowSeconds: number, remoteAddress: string): VerifiedSession {
+export function verifyKs(state: EmulatorState, ks: string, nowSeconds: number, origin: RequestOrigin): VerifiedSession {
   const decoded = parseSignedKs(state, ks);
   if (!decoded) throw invalidKs('INVALID_STR');
   const { fields } = decoded;
   if (fields.expiry <= nowSeconds) throw invalidKs('EXPIRED');
   const allowedAddresses = privilegeValues(fields.privileges, 'iprestrict');
-  if (allowedAddresses.length > 0 && !allowedAddresses.includes(normaliseAddress(remoteAddress))) throw invalidKs('EXCEEDED_RESTRICTED_IP');
+  if (allowedAddresses.length > 0 && !allowedAddresses.includes(normaliseAddress(origin.remoteAddress))) throw invalidKs('EXCEEDED_RESTRICTED_IP');
+  if (hasPrivilege(fields.privileges, 'urirestrict') && !uriAllowed(fields.privileges, origin.uri)) throw invalidKs('EXCEEDED_RESTRICTED_URI');
   if (state.revokedKsSignatures.has(decoded.signature)) throw invalidKs('LOGOUT');
   countAction(state, decoded);
   return {
@@ -61,9 +63,9 @@ export function verifyKs(state: EmulatorState, ks: string, nowSeconds: number, r
 }
 
 /** The session behind a call; a partnerId sent with the call must be the KS's own partner. */
-export function verifyCallerSession(state: EmulatorState, ks: string | undefined, requestedPartnerId: number | undefined, nowSeconds: number, remoteAddress: string): VerifiedSession {
+export function verifyCallerSession(state: EmulatorState, ks: string | undefined, requestedPartnerId: number | undefined, nowSeconds: number, origin: RequestOrigin): VerifiedSession {
   if (!ks) throw apiError('MISSING_KS');
-  const session = verifyKs(state, ks, nowSeconds, remoteAddress);
+  const session = verifyKs(state, ks, nowSeconds, origin);
   if (requestedPartnerId !== undefined && requestedPartnerId !== session.partnerId) {
     throw apiError('INVALID_KS', { KSID: 'INVALID_PARTNER', ERR_CODE: -2, ERR_DESC: 'INVALID_PARTNER' });
   }
@@ -100,6 +102,16 @@ function countAction(state: EmulatorState, decoded: DecodedKs): void {
   const left = state.ksActionsLeft.get(decoded.signature) ?? limit;
   if (left <= 0) throw invalidKs('EXCEEDED_ACTIONS_LIMIT');
   state.ksActionsLeft.set(decoded.signature, left - 1);
+}
+
+/** urirestrict:a|b* names the request paths a KS may be used on, exactly or, ending in *, by prefix. */
+function uriAllowed(privileges: string, uri: string): boolean {
+  const path = uri.split('?')[0] ?? '';
+  const restriction = privileges.split(',').find((privilege) => privilege.trim().toLowerCase().startsWith('urirestrict:')) ?? '';
+  return restriction
+    .slice(restriction.indexOf(':') + 1)
+    .split('|')
+    .some((allowed) => allowed === path || (allowed.endsWith('*') && path.startsWith(allowed.slice(0, -1))));
 }
 
 /** Node reports IPv4 peers on a dual-stack socket as ::ffff:a.b.c.d; Kaltura sees a.b.c.d. */

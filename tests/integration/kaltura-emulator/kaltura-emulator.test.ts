@@ -229,7 +229,7 @@ describe('Kaltura API emulator', () => {
       expect(await send(categoryUser.deactivate!(channel.id, 'nora.norole'), managerKs)).to.include({ status: 3 });
     });
 
-    it('enforces actionslimit, iprestrict and setrole as Kaltura does', async () => {
+    it('enforces actionslimit, iprestrict, urirestrict and setrole as Kaltura does', async () => {
       const limited = await startSession(PARTNER.userSecret, 'mel.member', USER, 3600, 'actionslimit:2');
       expect((await send(user.get!(), limited)).id).to.equal('mel.member');
       expect((await send(user.get!(), limited)).id).to.equal('mel.member');
@@ -239,6 +239,10 @@ describe('Kaltura API emulator', () => {
       expect((await send(user.get!(), await startSession(PARTNER.userSecret, 'mel.member', USER, 3600, 'iprestrict:127.0.0.1'))).id).to.equal('mel.member');
       const elsewhere = await failure(user.get!(), await startSession(PARTNER.userSecret, 'mel.member', USER, 3600, 'iprestrict:203.0.113.9'));
       expect(elsewhere.message).to.equal('Invalid KS "EXCEEDED_RESTRICTED_IP", Error "-1,INVALID_STR"');
+
+      expect((await send(user.get!(), await startSession(PARTNER.userSecret, 'mel.member', USER, 3600, 'urirestrict:/api_v3/service/user/*'))).id).to.equal('mel.member');
+      const uriLimited = await startSession(PARTNER.userSecret, 'mel.member', USER, 3600, 'urirestrict:/api_v3/service/category/*|/api_v3/service/user/action/list');
+      expect((await failure(user.get!(), uriLimited)).message).to.equal('Invalid KS "EXCEEDED_RESTRICTED_URI", Error "-1,INVALID_STR"');
 
       const asAdmin = await startSession(PARTNER.userSecret, 'mel.member', USER, 3600, 'setrole:PARTNER_ADMIN_ROLE');
       expect((await send(user.listAction!(new k.objects.UserFilter!({ idIn: 'mel.member' })), asAdmin)).totalCount).to.equal(1);
