@@ -46,6 +46,8 @@ const messages = {
   cannotStart: phrase('channels:errors.cannotStart'),
   cannotStartHelp: phrase('channels:errors.cannotStartHelp'),
   refusedHelp: phrase('channels:errors.refusedHelp'),
+  mediaSpaceOnly: phrase('channels:errors.mediaSpaceOnly'),
+  mediaSpaceOnlyHelp: phrase('channels:errors.mediaSpaceOnlyHelp'),
 };
 
 export class ChannelMeetingService {
@@ -85,7 +87,7 @@ export class ChannelMeetingService {
 
   async describe(channelId: number, person: AuthSession): Promise<MeetingView> {
     const [{ channelName, level }, settings, { live, inactive }] = await Promise.all([
-      this.#accessOf(channelId, person.userId, false),
+      this.#accessOf(channelId, person, false),
       this.#settings.current(),
       this.#roomState(channelId),
     ]);
@@ -104,7 +106,7 @@ export class ChannelMeetingService {
   /** Managers and Moderators (by default): the channel's room is made on first use and its session goes live. */
   async start(channelId: number, person: AuthSession): Promise<MeetingLaunch> {
     // Starting grants the most power, so it asks Kaltura afresh instead of trusting what was remembered.
-    const { channelName, level } = await this.#accessOf(channelId, person.userId, true);
+    const { channelName, level } = await this.#accessOf(channelId, person, true);
     const settings = await this.#settings.current();
     if (level === null) throw new ForbiddenError(messages.notMember, { help: messages.notMemberHelp, code: 'NOT_A_CHANNEL_MEMBER' });
     if (!canStartMeeting(level, settings.roleMapping)) throw new ForbiddenError(messages.cannotStart, { help: messages.cannotStartHelp, code: 'CANNOT_START_MEETING' });
@@ -123,7 +125,7 @@ export class ChannelMeetingService {
 
   /** Any active member, with the room role their level maps to. */
   async join(channelId: number, person: AuthSession): Promise<MeetingLaunch> {
-    const { channelName, level } = await this.#accessOf(channelId, person.userId, false);
+    const { channelName, level } = await this.#accessOf(channelId, person, false);
     const settings = await this.#settings.current();
     if (level === null) throw new ForbiddenError(messages.notMember, { help: messages.notMemberHelp, code: 'NOT_A_CHANNEL_MEMBER' });
     const room = await this.#rooms.ensureChannelRoom(channelId, channelName, this.#now());
@@ -132,8 +134,10 @@ export class ChannelMeetingService {
     return this.#launch(room, person, access.role, access.permissions, settings);
   }
 
-  async #accessOf(channelId: number, userId: string, fresh: boolean): Promise<{ channelName: string; level: ChannelLevel | null }> {
-    const { channel, membership } = await this.#gateway.getChannelAccess(channelId, userId, { fresh });
+  /** Channel membership is Kaltura's record of a MediaSpace user: a backend account has none to look up. */
+  async #accessOf(channelId: number, person: AuthSession, fresh: boolean): Promise<{ channelName: string; level: ChannelLevel | null }> {
+    if (person.source !== 'mediaspace') throw new ForbiddenError(messages.mediaSpaceOnly, { help: messages.mediaSpaceOnlyHelp, code: 'CHANNEL_NEEDS_MEDIASPACE' });
+    const { channel, membership } = await this.#gateway.getChannelAccess(channelId, person.userId, { fresh });
     const level = membership?.active ? channelLevelFromKaltura(membership.permissionLevel) : null;
     return { channelName: channel.name, level };
   }

@@ -1,12 +1,16 @@
 /**
  * Runs one API call the way Kaltura's dispatcher does: find the action, check
- * the KS (all actions but session.start), refuse admin actions to a USER KS,
- * run the action. Whatever happens, the answer is a result or a Kaltura error object.
+ * the KS (all actions but session.start), check that the session's role holds
+ * a permission the action's permission items list, run the action. Whatever
+ * happens, the answer is a result or a Kaltura error object.
  */
 import { findAction } from './action-table.ts';
-import type { EmulatorState } from './emulator-state.ts';
+import type { RequestOrigin } from './action-types.ts';
+import { UserStatus, type EmulatorState } from './emulator-state.ts';
 import { apiError, toErrorResponse } from './kaltura-errors.ts';
 import { readInt, readString, type Params } from './param-readers.ts';
+import { responseShaper } from './response-profile.ts';
+import { assertPermitted, roleOf } from './session-roles.ts';
 import { verifyCallerSession } from './session-verifier.ts';
 
 export interface ApiCall {
@@ -14,6 +18,7 @@ export interface ApiCall {
   action: string;
   /** The action's parameters plus the request-level ones (ks, partnerId, format...). */
   params: Params;
+  origin: RequestOrigin;
 }
 
 export interface Emulation {
@@ -24,20 +29,23 @@ export interface Emulation {
 /** The action's result (null for void actions), or the KalturaAPIException that stands in its place. */
 export function answerCall(emulation: Emulation, call: ApiCall): unknown {
   try {
-    return runCall(emulation, call) ?? null;
+    const shape = responseShaper(call.params);
+    return shape(runCall(emulation, call) ?? null);
   } catch (error) {
     return toErrorResponse(error);
   }
 }
 
-function runCall({ state, nowSeconds }: Emulation, { service, action, params }: ApiCall): unknown {
+function runCall({ state, nowSeconds }: Emulation, { service, action, params, origin }: ApiCall): unknown {
   const definition = findAction(service, action);
-  const publicCall = { service, action, params, state, nowSeconds: nowSeconds() };
+  const publicCall = { service, action, params, state, nowSeconds: nowSeconds(), origin };
   if (definition.access === 'public') return definition.run(publicCall);
 
-  const session = verifyCallerSession(state, readString(params, 'ks'), readInt(params, 'partnerId'), publicCall.nowSeconds);
-  if (definition.access === 'admin' && !session.isAdmin) throw apiError('SERVICE_FORBIDDEN', { SERVICE: `${service}->${action}` });
+  const session = verifyCallerSession(state, readString(params, 'ks'), readInt(params, 'partnerId'), publicCall.nowSeconds, origin);
   const data = state.partners.get(session.partnerId);
-  if (!data) throw apiError('INVALID_KS', { KSID: session.ks, ERR_CODE: -1, ERR_DESC: 'INVALID_STR' });
+  if (!data) throw apiError('INVALID_KS', { KSID: 'INVALID_STR', ERR_CODE: -1, ERR_DESC: 'INVALID_STR' });
+  // Kaltura's permission manager refuses every call made with a blocked user's KS.
+  if (data.users.get(session.userId)?.status === UserStatus.BLOCKED) throw apiError('USER_BLOCKED');
+  assertPermitted(roleOf(session, data), definition, service, action);
   return definition.run({ ...publicCall, session, data });
 }

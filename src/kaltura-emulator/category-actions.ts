@@ -1,8 +1,9 @@
 /**
  * category.add / get / list / update / delete.
  */
-import type { ServiceActions, SessionCall } from './action-types.ts';
+import { adminAction, userAction, type ServiceActions, type SessionCall } from './action-types.ts';
 import {
+  assertCanInherit,
   assertUniqueFullName,
   assertValidName,
   childrenOf,
@@ -10,6 +11,7 @@ import {
   findParent,
   fullNameUnder,
   isInSubtree,
+  membershipSourceOf,
   placeUnder,
   refreshDescendants,
   subtreeOf,
@@ -18,6 +20,7 @@ import {
   CategoryStatus,
   CategoryUserPermissionLevel,
   CategoryUserStatus,
+  InheritanceType,
   PrivacyType,
   type CategoryRecord,
   nextId,
@@ -25,11 +28,10 @@ import {
 } from './emulator-state.ts';
 import { apiError } from './kaltura-errors.ts';
 import { categoryFilterSchema, categoryObjectSchema, filterPagerSchema, type CategoryFilter, type CategoryInput } from './kaltura-schemas.ts';
-import { equalsWhenGiven, listResponse, startsWithIgnoringCase, within, type ListResponse } from './list-response.ts';
-import { csvIntegers, readObject, requireInt, requireObject, requireProperty } from './param-readers.ts';
+import { equalsWhenGiven, listResponse, startsWithIgnoringCase, within, type ListResponse, type OrderFields } from './list-response.ts';
+import { csvIntegers, csvValues, readObject, requireInt, requireObject, requireProperty } from './param-readers.ts';
 
 const AppearInList = { PARTNER_ONLY: 1 } as const;
-const InheritanceType = { MANUAL: 2 } as const;
 const UserJoinPolicy = { NOT_ALLOWED: 3 } as const;
 const ContributionPolicy = { ALL: 1 } as const;
 
@@ -45,11 +47,11 @@ export type KalturaCategory = CategoryRecord & {
 export type NewCategory = CategoryInput & { id: number; name: string };
 
 export const categoryActions: ServiceActions = {
-  add: { access: 'admin', run: addCategory },
-  get: { access: 'session', run: getCategory },
-  list: { access: 'session', run: listCategories },
-  update: { access: 'admin', run: updateCategory },
-  delete: { access: 'admin', run: deleteCategory },
+  add: adminAction(addCategory),
+  get: userAction(getCategory, { widget: true }),
+  list: userAction(listCategories, { widget: true }),
+  update: adminAction(updateCategory),
+  delete: adminAction(deleteCategory),
 };
 
 /** Validates and stores a category; shared by category.add and the fixture seeding. */
@@ -57,6 +59,7 @@ export function insertCategory(data: PartnerData, input: NewCategory, nowSeconds
   assertValidName(input.name);
   const parent = findParent(data, input.parentId);
   assertUniqueFullName(data, fullNameUnder(parent, input.name));
+  assertCanInherit(input.inheritanceType ?? InheritanceType.MANUAL, parent);
   const record: CategoryRecord = {
     id: input.id,
     partnerId: data.partner.id,
@@ -82,7 +85,8 @@ export function insertCategory(data: PartnerData, input: NewCategory, nowSeconds
 }
 
 export function toKalturaCategory(data: PartnerData, record: CategoryRecord): KalturaCategory {
-  const members = [...data.categoryUsers.values()].filter((member) => member.categoryId === record.id);
+  const source = membershipSourceOf(record);
+  const members = [...data.categoryUsers.values()].filter((member) => member.categoryId === source);
   return {
     ...record,
     membersCount: members.filter((member) => member.status === CategoryUserStatus.ACTIVE).length,
@@ -113,6 +117,7 @@ function listCategories({ params, data }: SessionCall): ListResponse<KalturaCate
     'KalturaCategoryListResponse',
     matches.map((category) => toKalturaCategory(data, category)),
     pager,
+    { orderBy: filter.orderBy, fields: CATEGORY_ORDERS },
   );
 }
 
@@ -126,6 +131,7 @@ function updateCategory({ params, data, nowSeconds }: SessionCall): KalturaCateg
     throw apiError('PARENT_CATEGORY_IS_CHILD', { PARENT_CATEGORY: parent.id, OTHER_CATEGORY: record.id });
   }
   assertUniqueFullName(data, fullNameUnder(parent, name), record.id);
+  assertCanInherit(input.inheritanceType ?? record.inheritanceType, parent);
   applyCategoryInput(record, input);
   record.name = name;
   record.updatedAt = nowSeconds;
@@ -160,12 +166,29 @@ function applyCategoryInput(record: CategoryRecord, input: CategoryInput): void 
   if (input.partnerData !== undefined) record.partnerData = input.partnerData;
 }
 
+/** KalturaCategoryBaseFilter's order map (the part the emulator's categories have fields for). */
+const CATEGORY_ORDERS: OrderFields<KalturaCategory> = {
+  depth: (category) => category.depth,
+  name: (category) => category.name,
+  fullName: (category) => category.fullName,
+  membersCount: (category) => category.membersCount,
+  createdAt: (category) => category.createdAt,
+  updatedAt: (category) => category.updatedAt,
+};
+
 function matchesCategoryFilter(category: CategoryRecord, filter: CategoryFilter): boolean {
   const prefix = filter.nameOrReferenceIdStartsWith;
   return (
     equalsWhenGiven(filter.idEqual, category.id) &&
     within(csvIntegers(filter.idIn), category.id) &&
     equalsWhenGiven(filter.parentIdEqual, category.parentId) &&
+    within(csvIntegers(filter.parentIdIn), category.parentId) &&
+    equalsWhenGiven(filter.depthEqual, category.depth) &&
+    equalsWhenGiven(filter.fullNameEqual, category.fullName) &&
+    within(csvValues(filter.fullNameIn), category.fullName) &&
+    equalsWhenGiven(filter.inheritanceTypeEqual, category.inheritanceType) &&
+    (filter.inheritedParentIdEqual === undefined || filter.inheritedParentIdEqual === category.inheritedParentId) &&
+    (filter.inheritedParentIdIn === undefined || within(csvIntegers(filter.inheritedParentIdIn), category.inheritedParentId ?? -1)) &&
     (filter.fullNameStartsWith === undefined || startsWithIgnoringCase(category.fullName, filter.fullNameStartsWith)) &&
     (prefix === undefined || startsWithIgnoringCase(category.name, prefix) || startsWithIgnoringCase(category.referenceId, prefix))
   );

@@ -3,7 +3,7 @@
  * ("MediaSpace>site>channels") and fullIds ("1001>1002>1003") the way Kaltura
  * does, so they are recomputed for a whole subtree when a name or parent changes.
  */
-import type { CategoryRecord, PartnerData } from './emulator-state.ts';
+import { InheritanceType, type CategoryRecord, type PartnerData } from './emulator-state.ts';
 import { apiError } from './kaltura-errors.ts';
 
 const PATH_SEPARATOR = '>';
@@ -37,8 +37,19 @@ export function fullNameUnder(parent: CategoryRecord | undefined, name: string):
   return parent ? `${parent.fullName}${PATH_SEPARATOR}${name}` : name;
 }
 
+/** A category that inherits its members needs a parent to inherit them from. */
+export function assertCanInherit(inheritanceType: number, parent: CategoryRecord | undefined): void {
+  if (inheritanceType === InheritanceType.INHERIT && !parent) throw apiError('CATEGORY_INHERIT_MEMBERS_MUST_SET_PARENT_CATEGORY');
+}
+
+/** The category whose memberships stand for this one's: itself, or for an INHERIT category the ancestor it inherits from. */
+export function membershipSourceOf(category: CategoryRecord): number {
+  return category.inheritanceType === InheritanceType.INHERIT && category.inheritedParentId !== undefined ? category.inheritedParentId : category.id;
+}
+
 /** Sets the fields derived from the parent; callers refresh the subtree afterwards if the category has children. */
 export function placeUnder(category: CategoryRecord, parent: CategoryRecord | undefined): void {
+  category.inheritedParentId = category.inheritanceType === InheritanceType.INHERIT && parent ? membershipSourceOf(parent) : undefined;
   category.parentId = parent?.id ?? ROOT_PARENT_ID;
   category.depth = parent ? parent.depth + 1 : 0;
   category.fullName = fullNameUnder(parent, category.name);

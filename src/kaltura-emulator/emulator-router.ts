@@ -3,9 +3,12 @@
  * everything, even broken requests, with HTTP 200 and JSON.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { RequestOrigin } from './action-types.ts';
 import { answerCall, type Emulation } from './call-dispatcher.ts';
 import { answerMultirequest } from './multirequest.ts';
 import { apiError, toErrorResponse, type KalturaApiError } from './kaltura-errors.ts';
+import multer from 'multer';
+import { isMultipart, multipartBodies, multipartParams } from './multipart-params.ts';
 import type { Params } from './param-readers.ts';
 
 const BODY_LIMIT = '1mb';
@@ -16,15 +19,16 @@ export function createEmulatorRouter(emulation: Emulation, countRequest: () => v
     countRequest();
     next();
   });
-  // Kaltura reads the JSON body whatever content type the client claims.
-  router.use(express.json({ limit: BODY_LIMIT, type: () => true }));
+  router.use(multipartBodies());
+  // Kaltura reads the JSON body whatever content type the client claims, but for a file upload.
+  router.use(express.json({ limit: BODY_LIMIT, type: (req) => !isMultipart(req as Request) }));
 
   router.post(['/service/multirequest', '/service/multirequest/action/:action'], (req, res) => {
-    sendJson(res, answerMultirequest(emulation, bodyParams(req)));
+    sendJson(res, answerMultirequest(emulation, bodyParams(req), originOf(req)));
   });
   router.post('/service/:service/action/:action', (req, res) => {
     const { service = '', action = '' } = req.params;
-    sendJson(res, answerCall(emulation, { service, action, params: bodyParams(req) }));
+    sendJson(res, answerCall(emulation, { service, action, params: bodyParams(req), origin: originOf(req) }));
   });
   router.use((req, res) => {
     sendJson(res, toErrorResponse(unroutedRequestError(req.path)));
@@ -36,8 +40,14 @@ export function createEmulatorRouter(emulation: Emulation, countRequest: () => v
 }
 
 function bodyParams(req: Request): Params {
+  if (isMultipart(req)) return multipartParams(req.body ?? {}, Array.isArray(req.files) ? req.files : []);
   const body: unknown = req.body;
   return typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...(body as Params) } : {};
+}
+
+/** The peer's own address (the emulator sits behind no proxy, so forwarded headers are not believed) and the path asked for. */
+function originOf(req: Request): RequestOrigin {
+  return { remoteAddress: req.socket.remoteAddress ?? '', uri: req.originalUrl };
 }
 
 function unroutedRequestError(path: string): KalturaApiError {
@@ -48,6 +58,7 @@ function bodyError(error: unknown): unknown {
   const type = (error as { type?: unknown } | null)?.type;
   if (type === 'entity.parse.failed') return apiError('INTERNAL_SERVERL_ERROR', { ERROR: 'the request body is not valid JSON' });
   if (type === 'entity.too.large') return apiError('INTERNAL_SERVERL_ERROR', { ERROR: `the request body is larger than ${BODY_LIMIT}` });
+  if (error instanceof multer.MulterError) return apiError('INTERNAL_SERVERL_ERROR', { ERROR: `the upload was refused (${error.code})` });
   return error;
 }
 

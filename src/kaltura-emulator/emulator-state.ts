@@ -9,6 +9,7 @@ export const UserStatus = { BLOCKED: 0, ACTIVE: 1, DELETED: 2 } as const;
 export const CategoryStatus = { ACTIVE: 2 } as const;
 export const CategoryUserStatus = { ACTIVE: 1, PENDING: 2, NOT_ACTIVE: 3, DELETED: 4 } as const;
 export const CategoryUserPermissionLevel = { MANAGER: 0, MODERATOR: 1, CONTRIBUTOR: 2, MEMBER: 3, NONE: 4 } as const;
+export const InheritanceType = { INHERIT: 1, MANUAL: 2 } as const;
 export const PrivacyType = { ALL: 1, AUTHENTICATED_USERS: 2, MEMBERS_ONLY: 3 } as const;
 export const MetadataStatus = { VALID: 1 } as const;
 export const MetadataProfileStatus = { ACTIVE: 1 } as const;
@@ -49,6 +50,8 @@ export interface CategoryRecord {
   owner?: string;
   appearInList: number;
   inheritanceType: number;
+  /** For an INHERIT category, the nearest MANUAL ancestor, whose members it has. */
+  inheritedParentId?: number;
   userJoinPolicy: number;
   defaultPermissionLevel: number;
   contributionPolicy: number;
@@ -113,6 +116,8 @@ export interface EmulatorState {
   partners: Map<number, PartnerData>;
   /** Signatures of sessions ended with session.end. */
   revokedKsSignatures: Set<string>;
+  /** Calls left to a KS with the actionslimit privilege, by signature, once it has made its first. */
+  ksActionsLeft: Map<string, number>;
   /** Kaltura ids are unique across partners, so the counters are global. */
   lastIds: { category: number; metadataProfile: number; metadata: number };
 }
@@ -121,6 +126,7 @@ export function createEmulatorState(partners: readonly EmulatorPartner[]): Emula
   return {
     partners: new Map(partners.map((partner) => [partner.id, emptyPartnerData(partner)])),
     revokedKsSignatures: new Set(),
+    ksActionsLeft: new Map(),
     lastIds: { category: 0, metadataProfile: 0, metadata: 0 },
   };
 }

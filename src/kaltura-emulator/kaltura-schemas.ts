@@ -101,27 +101,48 @@ export const metadataProfileObjectSchema = z.object({
   createMode: kEnum('KalturaMetadataProfileCreateMode').optional(),
 });
 
-export const userFilterSchema = z.object({
+/**
+ * Filters and the pager refuse a property they do not know. Kaltura ignores one silently, so code
+ * that relies on a filter the emulator does not implement would get every object in tests and
+ * pass; here it fails. Every filter takes Kaltura's orderBy ("+name,-createdAt").
+ */
+function kalturaFilter<Shape extends z.ZodRawShape>(shape: Shape) {
+  return z.strictObject({ objectType: z.string().optional(), orderBy: kString.optional(), ...shape });
+}
+
+export const userFilterSchema = kalturaFilter({
   idEqual: kString.optional(),
   idIn: kString.optional(),
   screenNameLike: kString.optional(),
+  screenNameStartsWith: kString.optional(),
   emailLike: kString.optional(),
+  emailStartsWith: kString.optional(),
+  firstNameStartsWith: kString.optional(),
+  lastNameStartsWith: kString.optional(),
+  firstNameOrLastNameStartsWith: kString.optional(),
   isAdminEqual: kNullableBool.optional(),
   statusEqual: kEnum('KalturaUserStatus').optional(),
   statusIn: kString.optional(),
 });
 export type UserFilter = z.output<typeof userFilterSchema>;
 
-export const categoryFilterSchema = z.object({
+export const categoryFilterSchema = kalturaFilter({
   idEqual: kInt.optional(),
   idIn: kString.optional(),
   parentIdEqual: kInt.optional(),
+  parentIdIn: kString.optional(),
+  depthEqual: kInt.optional(),
+  fullNameEqual: kString.optional(),
+  fullNameIn: kString.optional(),
   fullNameStartsWith: kString.optional(),
   nameOrReferenceIdStartsWith: kString.optional(),
+  inheritanceTypeEqual: kEnum('KalturaInheritanceType').optional(),
+  inheritedParentIdEqual: kInt.optional(),
+  inheritedParentIdIn: kString.optional(),
 });
 export type CategoryFilter = z.output<typeof categoryFilterSchema>;
 
-export const categoryUserFilterSchema = z.object({
+export const categoryUserFilterSchema = kalturaFilter({
   categoryIdEqual: kInt.optional(),
   categoryIdIn: kString.optional(),
   userIdEqual: kString.optional(),
@@ -133,7 +154,7 @@ export const categoryUserFilterSchema = z.object({
 });
 export type CategoryUserFilter = z.output<typeof categoryUserFilterSchema>;
 
-export const metadataFilterSchema = z.object({
+export const metadataFilterSchema = kalturaFilter({
   metadataProfileIdEqual: kInt.optional(),
   metadataObjectTypeEqual: kMetadataObjectType.optional(),
   objectIdEqual: kString.optional(),
@@ -141,14 +162,15 @@ export const metadataFilterSchema = z.object({
 });
 export type MetadataFilter = z.output<typeof metadataFilterSchema>;
 
-export const metadataProfileFilterSchema = z.object({
+export const metadataProfileFilterSchema = kalturaFilter({
   idEqual: kInt.optional(),
   metadataObjectTypeEqual: kMetadataObjectType.optional(),
   systemNameEqual: kString.optional(),
 });
 export type MetadataProfileFilter = z.output<typeof metadataProfileFilterSchema>;
 
-export const filterPagerSchema = z.object({
+export const filterPagerSchema = z.strictObject({
+  objectType: z.string().optional(),
   pageSize: kInt.optional(),
   pageIndex: kInt.optional(),
 });

@@ -14,11 +14,50 @@ export interface ListResponse<T> {
   objectType: string;
 }
 
-export function listResponse<T>(objectType: string, matches: readonly T[], pager: FilterPager | undefined): ListResponse<T> {
+/** The sortable fields of a filter's order map ("+createdAt" sorts by `createdAt`). */
+export type OrderFields<T> = Record<string, (item: T) => string | number | undefined>;
+
+export interface Ordering<T> {
+  orderBy: string | undefined;
+  fields: OrderFields<T>;
+}
+
+export function listResponse<T>(objectType: string, matches: readonly T[], pager: FilterPager | undefined, ordering?: Ordering<T>): ListResponse<T> {
   const pageSize = effectivePageSize(pager?.pageSize);
   const pageIndex = Math.max(pager?.pageIndex ?? 1, 1);
   const start = (pageIndex - 1) * pageSize;
-  return { objects: matches.slice(start, start + pageSize), totalCount: matches.length, objectType };
+  const sorted = ordering ? orderedBy(matches, ordering) : matches;
+  return { objects: sorted.slice(start, start + pageSize), totalCount: matches.length, objectType };
+}
+
+/**
+ * Kaltura's orderBy: comma-separated "+field" or "-field" from the filter's order map, the first
+ * deciding first. Kaltura drops an order its map lacks, so an unknown one leaves the order as it was.
+ */
+function orderedBy<T>(items: readonly T[], { orderBy, fields }: Ordering<T>): readonly T[] {
+  const keys = (orderBy ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .flatMap((part) => {
+      const field = Object.hasOwn(fields, part.slice(1)) ? fields[part.slice(1)] : undefined;
+      return (part.startsWith('+') || part.startsWith('-')) && field ? [{ field, direction: part.startsWith('-') ? -1 : 1 }] : [];
+    });
+  if (keys.length === 0) return items;
+  return [...items].sort((a, b) => {
+    for (const { field, direction } of keys) {
+      const order = compareValues(field(a), field(b));
+      if (order !== 0) return order * direction;
+    }
+    return 0;
+  });
+}
+
+/** MySQL's default collation compares text without regard to case. */
+function compareValues(a: string | number | undefined, b: string | number | undefined): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const left = String(a ?? '').toLowerCase();
+  const right = String(b ?? '').toLowerCase();
+  return left < right ? -1 : left > right ? 1 : 0;
 }
 
 function effectivePageSize(requested: number | undefined): number {
@@ -33,6 +72,10 @@ export function containsIgnoringCase(value: string | undefined, part: string): b
 
 export function startsWithIgnoringCase(value: string | undefined, prefix: string): boolean {
   return (value ?? '').toLowerCase().startsWith(prefix.toLowerCase());
+}
+
+export function startsWithWhenGiven(prefix: string | undefined, value: string | undefined): boolean {
+  return prefix === undefined || startsWithIgnoringCase(value, prefix);
 }
 
 export function within<T>(allowed: readonly T[] | undefined, value: T): boolean {

@@ -3,11 +3,11 @@
  * metadata_metadata.add / get / list / update / delete. MediaSpace keeps a
  * user's application role in such a record (object type USER).
  */
-import type { ServiceActions, SessionCall } from './action-types.ts';
+import { adminAction, userAction, type ServiceActions, type SessionCall } from './action-types.ts';
 import { ensureUser, MetadataObjectType, MetadataProfileStatus, MetadataStatus, nextId, type MetadataProfileRecord, type MetadataRecord, type PartnerData } from './emulator-state.ts';
 import { apiError } from './kaltura-errors.ts';
 import { METADATA_OBJECT_TYPES, filterPagerSchema, metadataFilterSchema, metadataProfileFilterSchema, metadataProfileObjectSchema, type MetadataFilter, type MetadataProfileFilter } from './kaltura-schemas.ts';
-import { equalsWhenGiven, listResponse, within, type ListResponse } from './list-response.ts';
+import { equalsWhenGiven, listResponse, within, type ListResponse, type OrderFields } from './list-response.ts';
 import { csvValues, readInt, readObject, readString, requireInt, requireObject, requireProperty, requireString, type Params } from './param-readers.ts';
 import { seesAllUsers } from './session-verifier.ts';
 
@@ -17,16 +17,16 @@ type KalturaMetadataProfile = MetadataProfileRecord & { objectType: 'KalturaMeta
 type KalturaMetadata = MetadataRecord & { objectType: 'KalturaMetadata' };
 
 export const metadataProfileActions: ServiceActions = {
-  add: { access: 'admin', run: addProfile },
-  list: { access: 'admin', run: listProfiles },
+  add: adminAction(addProfile),
+  list: userAction(listProfiles, { widget: true }),
 };
 
 export const metadataActions: ServiceActions = {
-  add: { access: 'admin', run: addMetadata },
-  get: { access: 'session', run: getMetadata },
-  list: { access: 'session', run: listMetadata },
-  update: { access: 'admin', run: updateMetadata },
-  delete: { access: 'admin', run: deleteMetadata },
+  add: userAction(addMetadata),
+  get: userAction(getMetadata, { widget: true }),
+  list: userAction(listMetadata, { widget: true }),
+  update: userAction(updateMetadata),
+  delete: userAction(deleteMetadata),
 };
 
 export function insertProfile(data: PartnerData, id: number, input: { metadataObjectType: string; name?: string; systemName?: string; description?: string; createMode?: number }, xsd: string, nowSeconds: number): MetadataProfileRecord {
@@ -90,7 +90,7 @@ function listProfiles({ params, data }: SessionCall): ListResponse<KalturaMetada
   const matches = [...data.metadataProfiles.values()]
     .filter((profile) => matchesProfileFilter(profile, filter))
     .map((profile) => ({ ...profile, objectType: 'KalturaMetadataProfile' as const }));
-  return listResponse('KalturaMetadataProfileListResponse', matches, pager);
+  return listResponse('KalturaMetadataProfileListResponse', matches, pager, { orderBy: filter.orderBy, fields: TIMESTAMP_ORDERS });
 }
 
 /** Like Kaltura, metadata for a user id nobody has used yet creates that user. */
@@ -104,6 +104,9 @@ function addMetadata({ params, state, data, nowSeconds }: SessionCall): KalturaM
   const record = insertMetadata(data, nextId(state, 'metadata'), profileId, objectType, objectId, xml, nowSeconds);
   return { ...record, objectType: 'KalturaMetadata' };
 }
+
+/** The order maps of KalturaMetadataProfileBaseFilter and KalturaMetadataBaseFilter share these. */
+const TIMESTAMP_ORDERS: OrderFields<{ createdAt: number; updatedAt: number }> = { createdAt: (record) => record.createdAt, updatedAt: (record) => record.updatedAt };
 
 function requireMetadataObjectType(params: Params, name: string): string {
   const value = requireString(params, name);
@@ -126,7 +129,7 @@ function listMetadata({ params, data, session }: SessionCall): ListResponse<Kalt
     .filter((record) => visibleTo(record, session) && matchesMetadataFilter(record, filter))
     .sort((a, b) => a.id - b.id)
     .map((record) => ({ ...record, objectType: 'KalturaMetadata' as const }));
-  return listResponse('KalturaMetadataListResponse', matches, pager);
+  return listResponse('KalturaMetadataListResponse', matches, pager, { orderBy: filter.orderBy, fields: { ...TIMESTAMP_ORDERS, version: (record) => record.version } });
 }
 
 function updateMetadata({ params, data, nowSeconds }: SessionCall): KalturaMetadata {

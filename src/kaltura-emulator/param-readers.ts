@@ -98,6 +98,7 @@ function invalidEnum(value: unknown, name: string, enumType: string): KalturaApi
 }
 
 function propertyError(issue: z.core.$ZodIssue | undefined, objectType: string): KalturaApiError {
+  if (issue?.code === 'unrecognized_keys') return apiError('PROPERTY_VALIDATION_UNTIL_NOT_VALID', { PROP_NAME: `${objectType}::${issue.keys[0] ?? ''}` });
   const property = issue?.path.join('.') ?? '';
   const input = issue?.input;
   if (issue?.code === 'custom' && isEnumIssue(issue.params)) return invalidEnum(input, property, issue.params.enumType);

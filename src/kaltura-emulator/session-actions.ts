@@ -2,17 +2,16 @@
  * session.start / get / end.
  */
 import type { EmulatorPartner } from './create-kaltura-emulator.ts';
-import type { PublicCall, ServiceActions, SessionCall } from './action-types.ts';
+import { adminAction, type PublicCall, type ServiceActions, type SessionCall } from './action-types.ts';
 import { SessionType } from './emulator-state.ts';
 import { apiError } from './kaltura-errors.ts';
 import { encodeKs, randomKsPart } from './ks-codec.ts';
 import { readEnum, readInt, readString, requireString } from './param-readers.ts';
-import { verifyKs } from './session-verifier.ts';
+import { parseSignedKs } from './session-verifier.ts';
 
 const DEFAULT_EXPIRY_SECONDS = 86_400;
 
 export interface SessionInfo {
-  ks: string;
   sessionType: number;
   partnerId: number;
   userId: string;
@@ -23,8 +22,9 @@ export interface SessionInfo {
 
 export const sessionActions: ServiceActions = {
   start: { access: 'public', run: startSession },
-  get: { access: 'session', run: getSessionInfo },
-  end: { access: 'session', run: endSession },
+  // Kaltura's service.session.ini: session.get needs KMC_ACCESS or KMC_READ_ONLY, which a plain user session lacks.
+  get: adminAction(getSessionInfo),
+  end: { access: 'session', permissions: ['ALWAYS_ALLOWED_ACTIONS', 'BASE_USER_SESSION_PERMISSION', 'WIDGET_SESSION_PERMISSION'], run: endSession },
 };
 
 function startSession({ params, state, nowSeconds }: PublicCall): string {
@@ -45,15 +45,19 @@ function secretOpensSession(partner: EmulatorPartner, secret: string, type: numb
   return secret === partner.userSecret && type === SessionType.USER;
 }
 
-/** Unlike Kaltura, which only parses a KS passed as `session`, it is validated in full: callers use this to check a KS. */
-function getSessionInfo({ params, state, nowSeconds, session }: SessionCall): SessionInfo {
+/**
+ * Like Kaltura, a KS passed as `session` is only parsed and its signature checked: an expired
+ * or ended KS is still described. One that cannot be parsed fails as Kaltura's does, with an
+ * exception the API reports as an internal error. The answer never repeats the KS.
+ */
+function getSessionInfo({ params, state, session }: SessionCall): SessionInfo {
   const asked = readString(params, 'session');
-  const target = asked ? verifyKs(state, asked, nowSeconds) : session;
+  const target = asked ? parseSignedKs(state, asked)?.fields : session;
+  if (!target) throw apiError('INTERNAL_SERVERL_ERROR', { ERROR: 'INVALID_STR' });
   if (target.partnerId !== session.partnerId) {
     throw apiError('PARTNER_ACCESS_FORBIDDEN', { ACCESSING_PID: session.partnerId, ACCESSED_PID: target.partnerId });
   }
   return {
-    ks: target.ks,
     sessionType: target.type,
     partnerId: target.partnerId,
     userId: target.userId,

@@ -1,20 +1,20 @@
 /**
  * user.add / get / list / update.
  */
-import type { ServiceActions, SessionCall } from './action-types.ts';
+import { adminAction, userAction, type ServiceActions, type SessionCall } from './action-types.ts';
 import { UserStatus, type PartnerData, type UserRecord } from './emulator-state.ts';
 import { apiError } from './kaltura-errors.ts';
 import { filterPagerSchema, userFilterSchema, userObjectSchema, type UserFilter, type UserInput } from './kaltura-schemas.ts';
-import { containsIgnoringCase, equalsWhenGiven, listResponse, within, type ListResponse } from './list-response.ts';
+import { containsIgnoringCase, equalsWhenGiven, listResponse, startsWithIgnoringCase, startsWithWhenGiven, within, type ListResponse, type OrderFields } from './list-response.ts';
 import { csvIntegers, csvValues, readObject, readString, requireObject, requireProperty, requireString } from './param-readers.ts';
 
 export type KalturaUser = UserRecord & { objectType: 'KalturaUser' };
 
 export const userActions: ServiceActions = {
-  add: { access: 'admin', run: addUser },
-  get: { access: 'session', run: getUser },
-  list: { access: 'admin', run: listUsers },
-  update: { access: 'admin', run: updateUser },
+  add: adminAction(addUser),
+  get: userAction(getUser, { widget: true }),
+  list: adminAction(listUsers),
+  update: adminAction(updateUser),
 };
 
 export function toKalturaUser(record: UserRecord): KalturaUser {
@@ -54,7 +54,7 @@ function listUsers({ params, data }: SessionCall): ListResponse<KalturaUser> {
   const filter = readObject(params, 'filter', ['KalturaUserFilter'], userFilterSchema) ?? {};
   const pager = readObject(params, 'pager', ['KalturaFilterPager'], filterPagerSchema);
   const matches = [...data.users.values()].filter((user) => matchesUserFilter(user, filter)).map(toKalturaUser);
-  return listResponse('KalturaUserListResponse', matches, pager);
+  return listResponse('KalturaUserListResponse', matches, pager, { orderBy: filter.orderBy, fields: USER_ORDERS });
 }
 
 function updateUser({ params, data, nowSeconds }: SessionCall): KalturaUser {
@@ -98,6 +98,9 @@ function applyNames(record: UserRecord, input: UserInput): void {
   }
 }
 
+/** KalturaUserBaseFilter's order map. */
+const USER_ORDERS: OrderFields<UserRecord> = { id: (user) => user.id, createdAt: (user) => user.createdAt, updatedAt: (user) => user.updatedAt };
+
 /** Deleted users only show when a status filter asks for them. */
 function matchesUserFilter(user: UserRecord, filter: UserFilter): boolean {
   const statusFiltered = filter.statusEqual !== undefined || filter.statusIn !== undefined;
@@ -107,6 +110,13 @@ function matchesUserFilter(user: UserRecord, filter: UserFilter): boolean {
     within(csvValues(filter.idIn), user.id) &&
     (filter.screenNameLike === undefined || containsIgnoringCase(user.screenName, filter.screenNameLike)) &&
     (filter.emailLike === undefined || containsIgnoringCase(user.email, filter.emailLike)) &&
+    startsWithWhenGiven(filter.screenNameStartsWith, user.screenName) &&
+    startsWithWhenGiven(filter.emailStartsWith, user.email) &&
+    startsWithWhenGiven(filter.firstNameStartsWith, user.firstName) &&
+    startsWithWhenGiven(filter.lastNameStartsWith, user.lastName) &&
+    (filter.firstNameOrLastNameStartsWith === undefined ||
+      startsWithIgnoringCase(user.firstName, filter.firstNameOrLastNameStartsWith) ||
+      startsWithIgnoringCase(user.lastName, filter.firstNameOrLastNameStartsWith)) &&
     matchesNullableBoolean(filter.isAdminEqual, user.isAdmin) &&
     equalsWhenGiven(filter.statusEqual, user.status) &&
     within(csvIntegers(filter.statusIn), user.status)

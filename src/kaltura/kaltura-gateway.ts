@@ -7,7 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import kaltura from 'kaltura-client';
 import { z } from 'zod';
-import { AppError, NotFoundError, UnauthorizedError, UpstreamError } from '../lib/errors/app-error.ts';
+import { AppError, NotFoundError, UpstreamError } from '../lib/errors/app-error.ts';
 import { phrase } from '../lib/i18n/phrase.ts';
 import {
   categorySchema,
@@ -15,18 +15,19 @@ import {
   kalturaApiErrorSchema,
   listResponseSchema,
   metadataSchema,
-  sessionInfoSchema,
   userSchema,
   type KalturaCategory,
   type KalturaCategoryUser,
   type KalturaUser,
 } from './kaltura-records.ts';
+import { acceptedSession, isKsRejection, ksValidationRequests } from './ks-validation.ts';
+import { inGroups, listAll, listQuery, type PagingTransport } from './kaltura-paging.ts';
 
 const SESSION_TYPE_USER = 0;
 const SESSION_TYPE_ADMIN = 2;
 const METADATA_OBJECT_TYPE_USER = '3';
 const CATEGORY_USER_ACTIVE = 1;
-const MAX_PAGE_SIZE = 500;
+const INHERITANCE_INHERIT = 1;
 
 export interface KsIdentity {
   userId: string;
@@ -85,11 +86,6 @@ export interface KalturaGatewayOptions {
 }
 
 const messages = {
-  ksInvalid: phrase('kaltura:errors.ksInvalid'),
-  ksExpired: phrase('kaltura:errors.ksExpired'),
-  ksOtherPartner: phrase('kaltura:errors.ksOtherPartner'),
-  ksNoUser: phrase('kaltura:errors.ksNoUser'),
-  ksHelp: phrase('kaltura:errors.ksHelp'),
   channelNotFound: phrase('kaltura:errors.channelNotFound'),
   timeout: (ms: number) => phrase('kaltura:errors.timeout', { count: Math.round(ms / 100) / 10 }),
   unreachable: phrase('kaltura:errors.unreachable'),
@@ -159,39 +155,35 @@ export function createKalturaGateway(options: KalturaGatewayOptions): KalturaGat
     return results;
   }
 
+  const paging: PagingTransport = { sendMulti, unwrap: (result) => unwrap(result), parse };
+
   return {
     callCount: () => calls,
 
-    async resolveKs(ks) {
-      const profileId = options.userRoleMetadataProfileId;
-      const admin = await adminKs();
-      const requests = [
-        kaltura.services.session.get(ks).setKs(ks),
-        kaltura.services.user.get('{1:result:userId}').setKs(admin),
-      ];
-      if (profileId !== null) {
-        const filter = new kaltura.objects.MetadataFilter({
-          metadataProfileIdEqual: profileId,
-          metadataObjectTypeEqual: METADATA_OBJECT_TYPE_USER,
-          objectIdEqual: '{1:result:userId}',
+    resolveKs: (ks) =>
+      withAdminKs(async (admin) => {
+        const [sessionResult, userResult, metadataResult] = await sendMulti(ksValidationRequests(ks, admin, options.userRoleMetadataProfileId));
+        const session = acceptedSession(sessionResult, userResult, {
+          partnerId: options.partnerId,
+          now: now(),
+          adminKsRejected: (error) => {
+            throw new KalturaApiError(error.code, error.message);
+          },
+          kalturaFailed: (result) => {
+            throw unexpected(result);
+          },
         });
-        requests.push(kaltura.services.metadata.listAction(filter).setKs(admin));
-      }
-      const [sessionResult, userResult, metadataResult] = await sendMulti(requests);
-      const session = parse(sessionInfoSchema, rejectKsErrors(sessionResult));
-      if (session.partnerId !== options.partnerId) throw new UnauthorizedError(messages.ksOtherPartner, { help: messages.ksHelp, code: 'KS_OTHER_PARTNER' });
-      if (!session.userId) throw new UnauthorizedError(messages.ksNoUser, { help: messages.ksHelp, code: 'KS_NO_USER' });
-      if (session.expiry * 1000 <= now()) throw new UnauthorizedError(messages.ksExpired, { help: messages.ksHelp, code: 'KS_EXPIRED' });
-      const user = parse(userSchema, unwrap(userResult));
-      const metadata = metadataResult === undefined ? null : parse(listResponseSchema(metadataSchema), unwrap(metadataResult));
-      return {
-        userId: session.userId,
-        partnerId: session.partnerId,
-        expiresAt: session.expiry * 1000,
-        user,
-        roleMetadataXml: metadata?.objects[0]?.xml ?? null,
-      };
-    },
+        const user = parse(userSchema, unwrap(userResult));
+        if (user.id !== session.userId) throw unexpected(userResult);
+        const metadata = metadataResult === undefined ? null : parse(listResponseSchema(metadataSchema), unwrap(metadataResult));
+        return {
+          userId: session.userId,
+          partnerId: session.partnerId,
+          expiresAt: session.expiry * 1000,
+          user,
+          roleMetadataXml: metadata?.objects[0]?.xml ?? null,
+        };
+      }),
 
     getChannel: (channelId) =>
       withAdminKs(async (ks) => parse(categorySchema, await send(kaltura.services.category.get(channelId).setKs(ks)).catch(rethrowMapped(channelErrors)))),
@@ -200,7 +192,7 @@ export function createKalturaGateway(options: KalturaGatewayOptions): KalturaGat
       withAdminKs(async (ks) => {
         const filter = new kaltura.objects.CategoryUserFilter({ categoryIdEqual: channelId, userIdEqual: userId });
         const list = parse(listResponseSchema(categoryUserSchema), await send(kaltura.services.categoryUser.listAction(filter).setKs(ks)));
-        return membershipOf(list.objects, channelId, userId);
+        return membershipOf(list.objects, userId);
       }),
 
     getChannelAccess: (channelId, userId) =>
@@ -212,33 +204,56 @@ export function createKalturaGateway(options: KalturaGatewayOptions): KalturaGat
         ]);
         const channel = parse(categorySchema, unwrap(categoryResult, channelErrors));
         const list = parse(listResponseSchema(categoryUserSchema), unwrap(membersResult));
-        return { channel, membership: membershipOf(list.objects, channelId, userId) };
+        return { channel, membership: membershipOf(list.objects, userId) };
       }),
 
     listUserChannels: (userId) =>
       withAdminKs(async (ks) => {
-        const memberFilter = new kaltura.objects.CategoryUserFilter({ userIdEqual: userId, statusEqual: CATEGORY_USER_ACTIVE });
-        const pager = new kaltura.objects.FilterPager({ pageSize: MAX_PAGE_SIZE });
-        const members = parse(listResponseSchema(categoryUserSchema), await send(kaltura.services.categoryUser.listAction(memberFilter, pager).setKs(ks)));
-        if (members.objects.length === 0) return [];
-        const categoryFilter = new kaltura.objects.CategoryFilter({ idIn: members.objects.map((m) => m.categoryId).join(',') });
-        const categories = parse(listResponseSchema(categorySchema), await send(kaltura.services.category.listAction(categoryFilter, pager).setKs(ks)));
-        return categories.objects
-          .map((channel) => ({ channel, permissionLevel: members.objects.find((m) => m.categoryId === channel.id)!.permissionLevel }))
+        const memberFilter = { userIdEqual: userId, statusEqual: CATEGORY_USER_ACTIVE, orderBy: '+createdAt' };
+        const [members] = await listAll(paging, [
+          listQuery({
+            page: (pager) => kaltura.services.categoryUser.listAction(new kaltura.objects.CategoryUserFilter(memberFilter), pager).setKs(ks),
+            item: categoryUserSchema,
+            key: (member) => member.categoryId,
+          }),
+        ]);
+        const levels = new Map(members.map((member) => [member.categoryId, member.permissionLevel]));
+        // The channels the person is a member of, and those that inherit their members from one of them.
+        const categoryQueries = inGroups([...levels.keys()]).flatMap((group) =>
+          [{ idIn: group.join(',') }, { inheritedParentIdIn: group.join(',') }].map((filter) =>
+            listQuery({
+              page: (pager) => kaltura.services.category.listAction(new kaltura.objects.CategoryFilter({ ...filter, orderBy: '+createdAt' }), pager).setKs(ks),
+              item: categorySchema,
+              key: (channel) => channel.id,
+            }),
+          ),
+        );
+        const channels = new Map((await listAll(paging, categoryQueries)).flat().map((channel) => [channel.id, channel]));
+        return [...channels.values()]
+          .flatMap((channel) => {
+            const permissionLevel = levels.get(membershipSourceOf(channel));
+            return permissionLevel === undefined ? [] : [{ channel, permissionLevel }];
+          })
           .sort((a, b) => a.channel.name.localeCompare(b.channel.name));
       }),
 
     listUsers: () =>
       withAdminKs(async (ks) => {
-        const pager = new kaltura.objects.FilterPager({ pageSize: MAX_PAGE_SIZE });
-        const users = parse(listResponseSchema(userSchema), await send(kaltura.services.user.listAction(new kaltura.objects.UserFilter({}), pager).setKs(ks)));
         const profileId = options.userRoleMetadataProfileId;
-        let records: Array<z.output<typeof metadataSchema>> = [];
-        if (profileId !== null) {
-          const filter = new kaltura.objects.MetadataFilter({ metadataProfileIdEqual: profileId, metadataObjectTypeEqual: METADATA_OBJECT_TYPE_USER });
-          records = parse(listResponseSchema(metadataSchema), await send(kaltura.services.metadata.listAction(filter, pager).setKs(ks))).objects;
-        }
-        return users.objects.map((user) => ({ user, roleMetadataXml: records.find((record) => record.objectId === user.id)?.xml ?? null }));
+        const usersQuery = listQuery({
+          page: (pager) => kaltura.services.user.listAction(new kaltura.objects.UserFilter({ orderBy: '+id' }), pager).setKs(ks),
+          item: userSchema,
+          key: (user) => user.id,
+        });
+        const rolesFilter = { metadataProfileIdEqual: profileId, metadataObjectTypeEqual: METADATA_OBJECT_TYPE_USER, orderBy: '+createdAt' };
+        const rolesQuery = listQuery({
+          page: (pager) => kaltura.services.metadata.listAction(new kaltura.objects.MetadataFilter(rolesFilter), pager).setKs(ks),
+          item: metadataSchema,
+          key: (record) => record.objectId,
+        });
+        const [users, records = []] = profileId === null ? await listAll(paging, [usersQuery]) : await listAll(paging, [usersQuery, rolesQuery]);
+        const roles = new Map(records.map((record) => [record.objectId, record.xml ?? null]));
+        return users.map((user) => ({ user, roleMetadataXml: roles.get(user.id) ?? null }));
       }),
 
     async startUserSession(userId, expirySeconds) {
@@ -268,8 +283,18 @@ function createClient(serviceUrl: string, timeoutMs: number) {
 
 const stringSchema = z.string().min(1);
 
-function membershipOf(records: KalturaCategoryUser[], channelId: number, userId: string): ChannelMembership | null {
-  const record = records.find((r) => r.categoryId === channelId && r.userId === userId);
+/**
+ * The list was asked for one channel and one user. For a channel that inherits its members
+ * (inheritanceType INHERIT), Kaltura answers the membership in the category it inherits from,
+ * stamped with that category's id, so the record is matched on the user alone.
+ */
+/** The category whose members a channel has: its own, or for one that inherits them, the category they come from. */
+function membershipSourceOf(channel: KalturaCategory): number {
+  return channel.inheritanceType === INHERITANCE_INHERIT && channel.inheritedParentId ? channel.inheritedParentId : channel.id;
+}
+
+function membershipOf(records: KalturaCategoryUser[], userId: string): ChannelMembership | null {
+  const record = records.find((r) => r.userId === userId);
   return record ? { permissionLevel: record.permissionLevel, active: record.status === CATEGORY_USER_ACTIVE } : null;
 }
 
@@ -279,31 +304,12 @@ const channelErrors: ErrorMap = {
   CATEGORY_NOT_FOUND: () => new NotFoundError(messages.channelNotFound, { code: 'CHANNEL_NOT_FOUND' }),
 };
 
-const ksErrors: ErrorMap = {
-  INVALID_KS: () => new UnauthorizedError(messages.ksInvalid, { help: messages.ksHelp, code: 'KS_INVALID' }),
-  EXPIRED_KS: () => new UnauthorizedError(messages.ksExpired, { help: messages.ksHelp, code: 'KS_EXPIRED' }),
-};
-
 /** Single requests fail with a KalturaApiError; give the codes a caller understands their own meaning. */
 function rethrowMapped(errorMap: ErrorMap): (error: unknown) => never {
   return (error) => {
     const mapped = error instanceof KalturaApiError ? errorMap[error.kalturaCode] : undefined;
     throw mapped ? mapped() : error;
   };
-}
-
-function isKsRejection(code: string): boolean {
-  return code === 'INVALID_KS' || code === 'EXPIRED_KS';
-}
-
-/** A KS that Kaltura will not take is the user's problem (401), whatever Kaltura's exact code says. */
-function rejectKsErrors(result: unknown): unknown {
-  const error = kalturaApiErrorSchema.safeParse(result);
-  if (!error.success) return result;
-  // Kaltura reports most KS problems as INVALID_KS with a reason such as "-5,EXPIRED" in the message.
-  if (error.data.code === 'EXPIRED_KS' || (error.data.code === 'INVALID_KS' && /EXPIRED/.test(error.data.message))) throw ksErrors.EXPIRED_KS!();
-  if (error.data.code.includes('KS')) throw ksErrors.INVALID_KS!();
-  throw new KalturaApiError(error.data.code, error.data.message);
 }
 
 function unwrap(result: unknown, errorMap: ErrorMap = {}): unknown {

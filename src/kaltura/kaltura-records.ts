@@ -34,6 +34,9 @@ export type KalturaUser = z.output<typeof userSchema>;
 
 export const categorySchema = z.object({
   id: z.coerce.number(),
+  inheritanceType: z.coerce.number().nullish(),
+  /** For a category that inherits its members (inheritanceType 1), the category they come from. */
+  inheritedParentId: z.coerce.number().nullish(),
   name: z.string(),
   fullName: z.string().nullish(),
   description: z.string().nullish(),

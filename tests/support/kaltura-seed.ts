@@ -8,6 +8,9 @@ import kaltura from 'kaltura-client';
 const SESSION_USER = 0;
 const SESSION_ADMIN = 2;
 const METADATA_OBJECT_TYPE_USER = '3';
+const USER_STATUS_DELETED = 2;
+const USER_STATUS_BLOCKED = 0;
+const INHERITANCE_INHERIT = 1;
 
 export const LEVEL = { manager: 0, moderator: 1, contributor: 2, member: 3, none: 4 } as const;
 export const MEMBERSHIP_STATUS = { active: 1, notActive: 3 } as const;
@@ -65,9 +68,20 @@ export class KalturaSeeder {
     return { id, name, email };
   }
 
-  async createChannel(name = `Channel ${randomUUID().slice(0, 6)}`): Promise<{ id: number; name: string }> {
-    const category = await this.#asAdmin<{ id: number; name: string }>(k.services.category.add(new k.objects.Category({ name, parentId: 0 })));
+  /** A category; with `inheritFrom`, a sub-category of it that inherits its members (inheritanceType INHERIT). */
+  async createChannel(name = `Channel ${randomUUID().slice(0, 6)}`, { inheritFrom }: { inheritFrom?: number } = {}): Promise<{ id: number; name: string }> {
+    const fields = inheritFrom === undefined ? { name, parentId: 0 } : { name, parentId: inheritFrom, inheritanceType: INHERITANCE_INHERIT };
+    const category = await this.#asAdmin<{ id: number; name: string }>(k.services.category.add(new k.objects.Category(fields)));
     return { id: category.id, name: category.name };
+  }
+
+  /** Marks a user DELETED, as Kaltura's user.delete does. */
+  async deleteUser(id: string): Promise<void> {
+    await this.#asAdmin(k.services.user.update(id, new k.objects.User({ status: USER_STATUS_DELETED })));
+  }
+
+  async blockUser(id: string): Promise<void> {
+    await this.#asAdmin(k.services.user.update(id, new k.objects.User({ status: USER_STATUS_BLOCKED })));
   }
 
   async renameChannel(id: number, name: string): Promise<void> {
@@ -96,8 +110,12 @@ export class KalturaSeeder {
     await k.services.session.end().setKs(ks).execute(this.#client);
   }
 
-  /** A USER KS, as MediaSpace holds for a signed-in user. */
-  async userKs(userId: string, { expiry = 3600, secret = this.#userSecret, partnerId = this.#partnerId }: { expiry?: number; secret?: string; partnerId?: number } = {}): Promise<string> {
-    return (await k.services.session.start(secret, userId, SESSION_USER, partnerId, expiry, '').execute(this.#client)) as string;
+  /** A USER KS, as MediaSpace holds for a signed-in user (or, with `admin`, an ADMIN KS naming the user). */
+  async userKs(
+    userId: string,
+    { expiry = 3600, secret = this.#userSecret, partnerId = this.#partnerId, privileges = '', admin = false }: { expiry?: number; secret?: string; partnerId?: number; privileges?: string; admin?: boolean } = {},
+  ): Promise<string> {
+    const [type, key] = admin ? [SESSION_ADMIN, this.#adminSecret] : [SESSION_USER, secret];
+    return (await k.services.session.start(key, userId, type, partnerId, expiry, privileges).execute(this.#client)) as string;
   }
 }

@@ -25,7 +25,7 @@ type Actions = Record<string, (...args: any[]) => Request>;
 interface ClientLibrary {
   Configuration: new () => { serviceUrl: string; setLogger(logger: object): void };
   Client: new (config: object) => { setPartnerId(id: number): void };
-  RequestBuilder: new (service: string, action: string, params: object) => Request;
+  RequestBuilder: new (service: string, action: string, params: object, files?: never) => Request;
   MultiRequestBuilder: new () => MultiRequest;
   services: { session: Actions; user: Actions; category: Actions; categoryUser: Actions; metadata: Actions; metadataProfile: Actions };
   objects: Record<string, new (fields?: object) => object>;
@@ -106,28 +106,44 @@ describe('Kaltura API emulator', () => {
       const ks = await startSession(PARTNER.adminSecret, 'someone', USER);
       expect(ks).to.be.a('string');
       expect((await send(session.get!(), await adminKs())).sessionType).to.equal(ADMIN);
-      expect((await send(session.get!(), await userKs('mel.member'))).sessionType).to.equal(USER);
+      expect((await send(session.get!(ks), await adminKs())).sessionType).to.equal(USER);
       const refused = await failure(session.start!(PARTNER.userSecret, 'someone', ADMIN, PARTNER.id));
       expect(refused).to.include({ code: 'START_SESSION_ERROR', objectType: 'KalturaAPIException', message: `Error while starting session for partner [${PARTNER.id}]` });
       expect((await failure(session.start!('wrong-secret', 'someone', USER, PARTNER.id))).code).to.equal('START_SESSION_ERROR');
       expect((await failure(session.start!(OTHER.adminSecret, 'someone', ADMIN, PARTNER.id))).code).to.equal('START_SESSION_ERROR');
     });
 
-    it('describes the caller\'s KS, or another one, with session.get', async () => {
+    it('describes a KS, or the caller\'s own, with session.get to an admin session, never repeating the KS', async () => {
       const ks = await userKs('mel.member');
-      const own = await send(session.get!(), ks);
-      expect(own).to.deep.equal({
+      const admin = await adminKs();
+      expect(await send(session.get!(ks), admin)).to.deep.equal({
         objectType: 'KalturaSessionInfo',
-        ks,
         sessionType: USER,
         partnerId: PARTNER.id,
         userId: 'mel.member',
         expiry: Math.floor(clockMs / 1000) + 3600,
         privileges: '',
       });
-      const admin = await adminKs();
-      expect(await send(session.get!(ks), admin)).to.deep.equal(own);
       expect((await send(session.get!(), admin)).privileges).to.equal('disableentitlement');
+    });
+
+    it('refuses session.get to a plain user session (service.session.ini: KMC_ACCESS, KMC_READ_ONLY) but not to a KMC administrator\'s', async () => {
+      const ks = await userKs('mel.member');
+      expect(await failure(session.get!(), ks)).to.include({ code: 'SERVICE_FORBIDDEN', message: 'The access to service [session->get] is forbidden' });
+      expect((await failure(session.get!(ks), ks)).code).to.equal('SERVICE_FORBIDDEN');
+      expect((await send(session.get!(), await userKs('uma.owner'))).userId).to.equal('uma.owner');
+    });
+
+    it('only parses a KS passed to session.get: an expired or ended one is still described, a broken one is an internal error', async () => {
+      const admin = await adminKs();
+      const ended = await userKs('mel.member');
+      await send(session.end!(), ended);
+      expect((await send(session.get!(ended), admin)).userId).to.equal('mel.member');
+      const expired = await userKs('mel.member', -10);
+      expect((await send(session.get!(expired), admin)).expiry).to.be.below(clockMs / 1000);
+      const broken = await failure(session.get!('bm90IGEga3M='), admin);
+      expect(broken.code).to.equal('INTERNAL_SERVERL_ERROR');
+      expect(broken.message).not.to.contain('bm90IGEga3M=');
     });
 
     it('refuses a tampered or forged KS, and a KS for another partner, with INVALID_KS', async () => {
@@ -137,25 +153,26 @@ describe('Kaltura API emulator', () => {
       const forged = Buffer.from(`${createHash('sha1').update(`not-the-secret${info}`).digest('hex')}|${info}`).toString('base64');
       const admin = await adminKs();
       for (const bad of [tampered, forged, 'bm90IGEga3M=']) {
-        const refused = await failure(session.get!(), bad);
-        expect(refused).to.include({ code: 'INVALID_KS', message: `Invalid KS "${bad}", Error "-1,INVALID_STR"` });
-        expect((await failure(session.get!(bad), admin)).code).to.equal('INVALID_KS');
+        const refused = await failure(user.get!(), bad);
+        expect(refused).to.include({ code: 'INVALID_KS', message: 'Invalid KS "INVALID_STR", Error "-1,INVALID_STR"' });
+        expect((await failure(session.get!(bad), admin)).code).to.equal('INTERNAL_SERVERL_ERROR');
       }
       const otherPartnerClient = newClient(OTHER.id);
-      expect((await failure(session.get!(), ks, otherPartnerClient)).args).to.include({ ERR_CODE: '-2', ERR_DESC: 'INVALID_PARTNER' });
+      expect((await failure(user.get!(), ks, otherPartnerClient)).args).to.include({ ERR_CODE: '-2', ERR_DESC: 'INVALID_PARTNER' });
     });
 
     it('refuses an expired KS (injected clock) and one ended with session.end', async () => {
       const shortLived = await userKs('mel.member', 60);
-      expect((await send(session.get!(), shortLived)).userId).to.equal('mel.member');
+      expect((await send(user.get!(), shortLived)).id).to.equal('mel.member');
       clockMs += 61_000;
-      expect(await failure(session.get!(), shortLived)).to.include({ code: 'INVALID_KS' });
-      expect((await failure(session.get!(), shortLived)).args).to.include({ ERR_CODE: '-5', ERR_DESC: 'EXPIRED' });
+      // Kaltura's permission manager puts the reason where the KS would go, and the KS nowhere.
+      expect(await failure(user.get!(), shortLived)).to.include({ code: 'INVALID_KS', message: 'Invalid KS "EXPIRED", Error "-1,INVALID_STR"' });
 
       const ended = await userKs('mel.member');
       expect(await send(session.end!(), ended)).to.equal(null);
-      expect((await failure(session.get!(), ended)).args).to.include({ ERR_CODE: '-6', ERR_DESC: 'LOGOUT' });
-      expect((await failure(session.get!(ended), await adminKs())).code).to.equal('INVALID_KS');
+      const logout = await failure(user.get!(), ended);
+      expect(logout).to.include({ message: 'Invalid KS "LOGOUT", Error "-1,INVALID_STR"' });
+      expect(JSON.stringify(logout)).not.to.contain(ended);
     });
 
     it('needs a KS for everything but session.start', async () => {
@@ -170,9 +187,8 @@ describe('Kaltura API emulator', () => {
         user.listAction!(),
         user.add!(build.user()),
         category.add!(build.channel()),
-        categoryUser.add!(build.member(2001, 'nora.norole')),
-        metadata.add!(9001, '3', 'mel.member', '<metadata/>'),
-        metadataProfile.listAction!(),
+        category.update!(2001, build.channel()),
+        session.get!(),
       ];
       for (const request of forbidden) expect((await failure(request, ks)).code).to.equal('SERVICE_FORBIDDEN');
       expect((await failure(user.listAction!(), ks)).message).to.equal('The access to service [user->list] is forbidden');
@@ -188,11 +204,60 @@ describe('Kaltura API emulator', () => {
 
       const members = await send(categoryUser.listAction!(new k.objects.CategoryUserFilter!({ categoryIdEqual: 2001 })), ks);
       expect(members.objects.map((member: Answer) => member.userId)).to.deep.equal(['mel.member']);
+      const someoneElses = await send(categoryUser.listAction!(new k.objects.CategoryUserFilter!({ userIdEqual: 'maria.manager' })), ks);
+      expect(someoneElses.totalCount).to.equal(0);
       expect((await send(categoryUser.get!(2001, 'mel.member'), ks)).permissionLevel).to.equal(MEMBER);
       expect((await failure(categoryUser.get!(2001, 'maria.manager'), ks)).code).to.equal('INVALID_CATEGORY_USER_ID');
 
       const roles = await send(metadata.listAction!(new k.objects.MetadataFilter!({ metadataProfileIdEqual: 9001 })), ks);
       expect(roles.objects.map((record: Answer) => record.objectId)).to.deep.equal(['mel.member']);
+    });
+
+    it('may call what BASE_USER_SESSION_PERMISSION opens: its user, metadata profiles, and channel memberships it manages', async () => {
+      const ks = await userKs('mel.member');
+      expect((await send(metadataProfile.listAction!(new k.objects.MetadataProfileFilter!({ systemNameEqual: 'KMS_USERS' })), ks)).totalCount).to.equal(1);
+      expect(await failure(categoryUser.add!(build.member(2001, 'nora.norole')), ks)).to.include({ code: 'CATEGORY_USER_JOIN_NOT_ALLOWED' });
+      expect(await failure(categoryUser.update!(2001, 'mel.member', build.member(2001, 'mel.member', { permissionLevel: MANAGER })), ks)).to.include({
+        code: 'CANNOT_UPDATE_CATEGORY_USER',
+      });
+      const admin = await adminKs();
+      const channel = await build.addedChannel(admin);
+      const manager = await build.addedUser(admin);
+      await send(categoryUser.add!(build.member(channel.id, manager.id, { permissionLevel: MANAGER })), admin);
+      const managerKs = await userKs(manager.id);
+      expect((await send(categoryUser.add!(build.member(channel.id, 'nora.norole')), managerKs)).status).to.equal(ACTIVE);
+      expect(await send(categoryUser.deactivate!(channel.id, 'nora.norole'), managerKs)).to.include({ status: 3 });
+    });
+
+    it('enforces actionslimit, iprestrict, urirestrict and setrole as Kaltura does', async () => {
+      const limited = await startSession(PARTNER.userSecret, 'mel.member', USER, 3600, 'actionslimit:2');
+      expect((await send(user.get!(), limited)).id).to.equal('mel.member');
+      expect((await send(user.get!(), limited)).id).to.equal('mel.member');
+      expect(await failure(user.get!(), limited)).to.include({ code: 'INVALID_KS', message: 'Invalid KS "EXCEEDED_ACTIONS_LIMIT", Error "-1,INVALID_STR"' });
+      expect((await failure(user.get!(), await startSession(PARTNER.userSecret, 'mel.member', USER, 3600, 'actionslimit:none'))).code).to.equal('INVALID_ACTIONS_LIMIT');
+
+      expect((await send(user.get!(), await startSession(PARTNER.userSecret, 'mel.member', USER, 3600, 'iprestrict:127.0.0.1'))).id).to.equal('mel.member');
+      const elsewhere = await failure(user.get!(), await startSession(PARTNER.userSecret, 'mel.member', USER, 3600, 'iprestrict:203.0.113.9'));
+      expect(elsewhere.message).to.equal('Invalid KS "EXCEEDED_RESTRICTED_IP", Error "-1,INVALID_STR"');
+
+      expect((await send(user.get!(), await startSession(PARTNER.userSecret, 'mel.member', USER, 3600, 'urirestrict:/api_v3/service/user/*'))).id).to.equal('mel.member');
+      const uriLimited = await startSession(PARTNER.userSecret, 'mel.member', USER, 3600, 'urirestrict:/api_v3/service/category/*|/api_v3/service/user/action/list');
+      expect((await failure(user.get!(), uriLimited)).message).to.equal('Invalid KS "EXCEEDED_RESTRICTED_URI", Error "-1,INVALID_STR"');
+
+      const asAdmin = await startSession(PARTNER.userSecret, 'mel.member', USER, 3600, 'setrole:PARTNER_ADMIN_ROLE');
+      expect((await send(user.listAction!(new k.objects.UserFilter!({ idIn: 'mel.member' })), asAdmin)).totalCount).to.equal(1);
+      const demoted = await startSession(PARTNER.adminSecret, 'uma.owner', USER, 3600, 'setrole:BASE_USER_SESSION_ROLE');
+      expect((await failure(session.get!(), demoted)).code).to.equal('SERVICE_FORBIDDEN');
+      expect((await failure(user.get!(), await startSession(PARTNER.userSecret, 'mel.member', USER, 3600, 'setrole:NO_SUCH_ROLE'))).code).to.equal('INVALID_OBJECT_ID');
+    });
+
+    it('refuses every call made with a blocked user\'s KS (USER_BLOCKED)', async () => {
+      const admin = await adminKs();
+      const person = await build.addedUser(admin);
+      const ks = await userKs(person.id);
+      expect((await send(user.get!(), ks)).id).to.equal(person.id);
+      await send(user.update!(person.id, new k.objects.User!({ status: 0 })), admin);
+      expect(await failure(user.get!(), ks)).to.include({ code: 'USER_BLOCKED', message: 'this user is blocked' });
     });
 
     it('is not narrowed to its own user when it carries disableentitlement', async () => {
@@ -235,6 +300,38 @@ describe('Kaltura API emulator', () => {
       const admins = await send(user.listAction!(new k.objects.UserFilter!({ isAdminEqual: 1, emailLike: 'DEMO.example' })), ks);
       expect(admins.objects.map((found: Answer) => found.id)).to.deep.equal(['uma.owner']);
       expect((await send(user.listAction!(new k.objects.UserFilter!({ screenNameLike: 'vic' })), ks)).totalCount).to.equal(1);
+    });
+  });
+
+  describe('filters and order', () => {
+    it('refuses a filter or pager property it does not know, instead of ignoring it as Kaltura does', async () => {
+      const ks = await adminKs();
+      const refused = await failure(user.listAction!(new k.objects.UserFilter!({ idEqual: 'mel.member', fullNameEqual: 'Mel Member' })), ks);
+      expect(refused).to.include({ code: 'PROPERTY_VALIDATION_UNTIL_NOT_VALID', message: 'The property "KalturaUserFilter::fullNameEqual" is not valid' });
+      expect((await failure(categoryUser.listAction!(new k.objects.CategoryUserFilter!({ userIdEqual: 'mel.member', freeText: 'x' })), ks)).code).to.equal('PROPERTY_VALIDATION_UNTIL_NOT_VALID');
+      expect((await failure(category.listAction!(undefined, new k.objects.FilterPager!({ pageSize: 5, offset: 3 })), ks)).code).to.equal('PROPERTY_VALIDATION_UNTIL_NOT_VALID');
+    });
+
+    it('filters users by firstNameStartsWith and categories by fullNameEqual', async () => {
+      const ks = await adminKs();
+      const people = await send(user.listAction!(new k.objects.UserFilter!({ firstNameStartsWith: 'MA', idIn: 'maria.manager,mel.member,mo.moderator' })), ks);
+      expect(people.objects.map((found: Answer) => found.id)).to.deep.equal(['maria.manager']);
+      const exact = await send(category.listAction!(new k.objects.CategoryFilter!({ fullNameEqual: 'MediaSpace>site>channels>Physics 101' })), ks);
+      expect(exact.objects.map((found: Answer) => found.id)).to.deep.equal([2001]);
+    });
+
+    it('sorts by orderBy as Kaltura does, and ignores an order the filter does not have', async () => {
+      const ks = await adminKs();
+      const ids = 'ada.admin,mel.member,nora.norole,cora.contributor';
+      const list = async (orderBy: string) => (await send(user.listAction!(new k.objects.UserFilter!({ idIn: ids, orderBy })), ks)).objects.map((found: Answer) => found.id);
+      expect(await list('+id')).to.deep.equal(['ada.admin', 'cora.contributor', 'mel.member', 'nora.norole']);
+      expect(await list('-id')).to.deep.equal(['nora.norole', 'mel.member', 'cora.contributor', 'ada.admin']);
+      expect(await list('+name')).to.deep.equal(await list(''));
+      const channels = async (orderBy: string) =>
+        (await send(category.listAction!(new k.objects.CategoryFilter!({ idIn: '2001,2002,2003', orderBy })), ks)).objects.map((found: Answer) => found.name);
+      expect(await channels('+name')).to.deep.equal(['Chemistry Club', 'Faculty Lounge', 'Physics 101']);
+      expect(await channels('-name')).to.deep.equal(['Physics 101', 'Faculty Lounge', 'Chemistry Club']);
+      expect(await channels('-id')).to.deep.equal(await channels(''));
     });
   });
 
@@ -321,6 +418,33 @@ describe('Kaltura API emulator', () => {
       expect((await failure(categoryUser.add!(build.member(channel.id, 'x', { permissionLevel: 9 })), ks)).code).to.equal('INVALID_ENUM_VALUE');
     });
 
+    it('lists no memberships for an unknown or deleted user, as Kaltura does, but refuses to get one', async () => {
+      const ks = await adminKs();
+      const unknown = await send(categoryUser.listAction!(new k.objects.CategoryUserFilter!({ userIdEqual: 'nobody.here' })), ks);
+      expect(unknown).to.include({ objectType: 'KalturaCategoryUserListResponse', totalCount: 0 });
+      const person = await build.addedUser(ks);
+      const channel = await build.addedChannel(ks);
+      await send(categoryUser.add!(build.member(channel.id, person.id)), ks);
+      await send(user.update!(person.id, new k.objects.User!({ status: 2 })), ks);
+      expect((await send(categoryUser.listAction!(new k.objects.CategoryUserFilter!({ categoryIdEqual: channel.id })), ks)).totalCount).to.equal(0);
+      expect((await failure(categoryUser.get!(channel.id, person.id), ks)).code).to.equal('INVALID_USER_ID');
+    });
+
+    it('answers an INHERIT category\'s memberships from the category it inherits from, stamped with that category\'s id', async () => {
+      const ks = await adminKs();
+      const parent = await build.addedChannel(ks);
+      const middle = await build.addedChannel(ks, { parentId: parent.id, inheritanceType: 1 });
+      const child = await build.addedChannel(ks, { parentId: middle.id, inheritanceType: 1 });
+      expect(child).to.include({ inheritanceType: 1, inheritedParentId: parent.id });
+      await send(categoryUser.add!(build.member(parent.id, 'mel.member', { permissionLevel: CONTRIBUTOR })), ks);
+      const listed = await send(categoryUser.listAction!(new k.objects.CategoryUserFilter!({ categoryIdEqual: child.id, userIdEqual: 'mel.member' })), ks);
+      expect(listed.objects.map((member: Answer) => [member.categoryId, member.permissionLevel])).to.deep.equal([[parent.id, CONTRIBUTOR]]);
+      expect(await send(categoryUser.get!(child.id, 'mel.member'), ks)).to.include({ categoryId: parent.id });
+      expect((await send(category.get!(child.id), ks)).membersCount).to.equal(1);
+      expect(await failure(categoryUser.add!(build.member(child.id, 'nora.norole')), ks)).to.include({ code: 'CATEGORY_INHERIT_MEMBERS' });
+      expect((await failure(category.add!(build.channel({ parentId: 0, inheritanceType: 1 })), ks)).code).to.equal('CATEGORY_INHERIT_MEMBERS_MUST_SET_PARENT_CATEGORY');
+    });
+
     it('filters memberships by user, level and status', async () => {
       const ks = await adminKs();
       const byUser = await send(categoryUser.listAction!(new k.objects.CategoryUserFilter!({ userIdEqual: 'mo.moderator' })), ks);
@@ -386,7 +510,7 @@ describe('Kaltura API emulator', () => {
       const ks = await userKs('cora.contributor');
       const admin = await adminKs();
       const multi = new k.MultiRequestBuilder()
-        .add(session.get!(ks).setKs(ks))
+        .add(session.get!(ks).setKs(admin))
         .add(user.get!('{1:result:userId}').setKs(admin))
         .add(metadata.listAction!(new k.objects.MetadataFilter!({ metadataProfileIdEqual: 9001, objectIdEqual: '{1:result:userId}' })).setKs(admin))
         .add(category.get!(424_242).setKs(admin))
@@ -410,12 +534,59 @@ describe('Kaltura API emulator', () => {
       expect(listed!.objectType).to.equal('KalturaUserListResponse');
     });
 
+    it('replaces references inside longer strings, and fails a call whose reference names a failed or empty result', async () => {
+      const admin = await adminKs();
+      const multi = new k.MultiRequestBuilder()
+        .add(category.get!(2001).setKs(admin))
+        .add(category.listAction!(new k.objects.CategoryFilter!({ idIn: '{1:result:id},2002' })).setKs(admin))
+        .add(session.get!('not a ks').setKs(admin))
+        .add(metadata.listAction!(new k.objects.MetadataFilter!({ metadataProfileIdEqual: 9001, objectIdEqual: '{3:result:userId}' })).setKs(admin))
+        .add(user.get!('{1:result:noSuchField}').setKs(admin))
+        .add(category.listAction!(new k.objects.CategoryFilter!({ nameOrReferenceIdStartsWith: '{9:result:id}' })).setKs(admin));
+      const [, listed, broken, dependent, empty, later] = (await multi.execute(newClient())) as Answer[];
+      expect(later).to.include({ totalCount: 0 });
+      expect(listed!.objects.map((found: Answer) => found.id)).to.deep.equal([2001, 2002]);
+      expect(broken!.code).to.equal('INTERNAL_SERVERL_ERROR');
+      expect(dependent).to.include({ code: 'MISSING_MANDATORY_PARAMETER', message: 'Missing parameter "filter:objectIdEqual"' });
+      expect(empty).to.include({ code: 'MISSING_MANDATORY_PARAMETER', message: 'Missing parameter "userId"' });
+    });
+
     it('counts as one HTTP request', async () => {
       const ks = await adminKs();
       const before = emulator.requestCount();
       await new k.MultiRequestBuilder().add(category.get!(2001).setKs(ks)).add(category.get!(2002).setKs(ks)).execute(newClient());
       await send(category.get!(2003), ks);
       expect(emulator.requestCount() - before).to.equal(2);
+    });
+  });
+
+  describe('response profiles and file uploads', () => {
+    it('answers only the fields a responseProfile includes, or all but those it excludes, keeping objectType', async () => {
+      const ks = await adminKs();
+      const include = new k.objects.DetachedResponseProfile!({ type: 1, fields: 'id,name' });
+      const request = category.get!(2001) as Request & { setResponseProfile(profile: object): Request };
+      expect(await send(request.setResponseProfile(include), ks)).to.deep.equal({ id: 2001, name: 'Physics 101', objectType: 'KalturaCategory' });
+      const listRequest = category.listAction!(new k.objects.CategoryFilter!({ idIn: '2001,2002', orderBy: '+name' })) as Request & { setResponseProfile(profile: object): Request };
+      const listed = await send(listRequest.setResponseProfile(include), ks);
+      expect(listed).to.include({ totalCount: 2, objectType: 'KalturaCategoryListResponse' });
+      expect(listed.objects).to.deep.equal([
+        { id: 2002, name: 'Chemistry Club', objectType: 'KalturaCategory' },
+        { id: 2001, name: 'Physics 101', objectType: 'KalturaCategory' },
+      ]);
+      const exclude = new k.objects.DetachedResponseProfile!({ type: 2, fields: 'description,fullIds' });
+      const excluded = await send((user.get!('mel.member') as Request & { setResponseProfile(profile: object): Request }).setResponseProfile(exclude), ks);
+      expect(excluded).to.include({ id: 'mel.member' }).and.not.have.property('fullIds');
+    });
+
+    it('reads a multipart request, as kaltura-client sends a call that carries a file, alone or in a multirequest', async () => {
+      const ks = await adminKs();
+      const withFile = new k.RequestBuilder('category', 'get', { id: 2001 }, { fileData: Buffer.from('some bytes') } as never);
+      expect((await send(withFile, ks)).name).to.equal('Physics 101');
+      const multi = new k.MultiRequestBuilder()
+        .add(category.get!(2002).setKs(ks))
+        .add(new k.RequestBuilder('category', 'get', { id: 2003 }, { fileData: Buffer.from('more bytes') } as never).setKs(ks));
+      const [first, second] = (await multi.execute(newClient())) as Answer[];
+      expect([first!.name, second!.name]).to.deep.equal(['Chemistry Club', 'Faculty Lounge']);
     });
   });
 
