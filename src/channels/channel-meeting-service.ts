@@ -6,6 +6,7 @@
 import { ConflictError, ForbiddenError } from '../lib/errors/app-error.ts';
 import { phrase } from '../lib/i18n/phrase.ts';
 import type { AuthSession } from '../identity/auth-session-store.ts';
+import { kalturaUserIdOf } from '../identity/user-keys.ts';
 import type { CachedKalturaGateway } from '../kaltura/cached-kaltura-gateway.ts';
 import type { ModuleSettingsService } from '../module-settings/module-settings-service.ts';
 import type { LiveSession, LiveSessionStore } from '../rooms/live-session-store.ts';
@@ -85,7 +86,7 @@ export class ChannelMeetingService {
 
   async describe(channelId: number, person: AuthSession): Promise<MeetingView> {
     const [{ channelName, level }, settings, { live, inactive }] = await Promise.all([
-      this.#accessOf(channelId, person.userId, false),
+      this.#accessOf(channelId, person, false),
       this.#settings.current(),
       this.#roomState(channelId),
     ]);
@@ -104,7 +105,7 @@ export class ChannelMeetingService {
   /** Managers and Moderators (by default): the channel's room is made on first use and its session goes live. */
   async start(channelId: number, person: AuthSession): Promise<MeetingLaunch> {
     // Starting grants the most power, so it asks Kaltura afresh instead of trusting what was remembered.
-    const { channelName, level } = await this.#accessOf(channelId, person.userId, true);
+    const { channelName, level } = await this.#accessOf(channelId, person, true);
     const settings = await this.#settings.current();
     if (level === null) throw new ForbiddenError(messages.notMember, { help: messages.notMemberHelp, code: 'NOT_A_CHANNEL_MEMBER' });
     if (!canStartMeeting(level, settings.roleMapping)) throw new ForbiddenError(messages.cannotStart, { help: messages.cannotStartHelp, code: 'CANNOT_START_MEETING' });
@@ -123,7 +124,7 @@ export class ChannelMeetingService {
 
   /** Any active member, with the room role their level maps to. */
   async join(channelId: number, person: AuthSession): Promise<MeetingLaunch> {
-    const { channelName, level } = await this.#accessOf(channelId, person.userId, false);
+    const { channelName, level } = await this.#accessOf(channelId, person, false);
     const settings = await this.#settings.current();
     if (level === null) throw new ForbiddenError(messages.notMember, { help: messages.notMemberHelp, code: 'NOT_A_CHANNEL_MEMBER' });
     const room = await this.#rooms.ensureChannelRoom(channelId, channelName, this.#now());
@@ -132,8 +133,11 @@ export class ChannelMeetingService {
     return this.#launch(room, person, access.role, access.permissions, settings);
   }
 
-  async #accessOf(channelId: number, userId: string, fresh: boolean): Promise<{ channelName: string; level: ChannelLevel | null }> {
-    const { channel, membership } = await this.#gateway.getChannelAccess(channelId, userId, { fresh });
+  async #accessOf(channelId: number, person: AuthSession, fresh: boolean): Promise<{ channelName: string; level: ChannelLevel | null }> {
+    // Kaltura knows MediaSpace users only, by their Kaltura user id: a backend account is never asked about.
+    const kalturaUserId = kalturaUserIdOf(person.userId);
+    if (kalturaUserId === null) throw new ForbiddenError(messages.notMember, { help: messages.notMemberHelp, code: 'NOT_A_CHANNEL_MEMBER' });
+    const { channel, membership } = await this.#gateway.getChannelAccess(channelId, kalturaUserId, { fresh });
     const level = membership?.active ? channelLevelFromKaltura(membership.permissionLevel) : null;
     return { channelName: channel.name, level };
   }

@@ -22,6 +22,7 @@ export function createCachedAuthSessionStore(inner: AuthSessionStore, { maxEntri
   return {
     findById: (id) => sessions.get(id, () => inner.findById(id)),
     insert: (session) => sessions.forgetAfter(session.id, inner.insert(session)),
+    rotate: (oldId, next) => sessions.forgetAfter(oldId, sessions.forgetAfter(next.id, inner.rotate(oldId, next))),
     refresh: (id, changes) => sessions.forgetAfter(id, inner.refresh(id, changes)),
     delete: (id) => sessions.forgetAfter(id, inner.delete(id)),
     // Rare (a deactivation, a password change): forgetting everyone is simpler than finding their sessions.
