@@ -19,7 +19,8 @@ import * as userKeys from './migrations/0007-user-keys.ts';
 
 export type Db = Kysely<Database>;
 
-const MIGRATIONS: Record<string, Migration> = {
+/** Every migration by name, in order; tests step through them (migrations tests). */
+export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-live-room': liveRoom,
   '0003-rooms-backend': roomsBackend,
