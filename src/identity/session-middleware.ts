@@ -20,11 +20,10 @@ export function loadSession(identity: IdentityService, cookies: CookiePolicy): R
   const sessionCookie = createSessionCookie(cookies);
   return async (req, res, next) => {
     const token = sessionCookie.read(req);
-    if (token) {
-      const session = await identity.findSession(token);
-      if (session) req.auth = session;
-      else sessionCookie.clear(res);
-    }
+    // An unknown or ended session is not cleared from the browser: a relaunch in another frame or
+    // tab may have rotated it a moment ago, and clearing it here would remove the new cookie too.
+    const session = token ? await identity.findSession(token) : null;
+    if (session) req.auth = session;
     res.locals.auth = req.auth ?? null;
     next();
   };
