@@ -163,7 +163,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.use(createIdentityRouter({ identity: deps.identity, cookies, launchRateLimit, defaultReturnPath: '/' }));
+  app.use(createIdentityRouter({ identity: deps.identity, cookies, launchRateLimit, defaultReturnPath: '/', launchSources: { publicUrl: config.http.publicUrl, embedOrigins: config.http.embedOrigins } }));
   app.use(createRoomsRouter({ launches: deps.launches, liveSessions: deps.liveSessions, tokens: deps.launchTokens, cookies, passLifetimeMs: config.session.roomPassHours * 3600_000, filesPanel: createRoomFilesPanel(deps.backend.files) }));
   app.use(createRoomFilesRouter({ launches: deps.launches, files: deps.backend.files }));
   app.use(createChannelsRouter({ meetings: deps.meetings, settings: deps.settings, actionRateLimit }));

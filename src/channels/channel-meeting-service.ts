@@ -6,6 +6,7 @@
 import { ConflictError, ForbiddenError } from '../lib/errors/app-error.ts';
 import { phrase } from '../lib/i18n/phrase.ts';
 import type { AuthSession } from '../identity/auth-session-store.ts';
+import { kalturaUserIdOf } from '../identity/user-keys.ts';
 import type { CachedKalturaGateway } from '../kaltura/cached-kaltura-gateway.ts';
 import type { ModuleSettingsService } from '../module-settings/module-settings-service.ts';
 import type { LiveSession, LiveSessionStore } from '../rooms/live-session-store.ts';
@@ -134,10 +135,11 @@ export class ChannelMeetingService {
     return this.#launch(room, person, access.role, access.permissions, settings);
   }
 
-  /** Channel membership is Kaltura's record of a MediaSpace user: a backend account has none to look up. */
+  /** Channel membership is Kaltura's record of a MediaSpace user, by their Kaltura user id: a backend account has none to look up. */
   async #accessOf(channelId: number, person: AuthSession, fresh: boolean): Promise<{ channelName: string; level: ChannelLevel | null }> {
-    if (person.source !== 'mediaspace') throw new ForbiddenError(messages.mediaSpaceOnly, { help: messages.mediaSpaceOnlyHelp, code: 'CHANNEL_NEEDS_MEDIASPACE' });
-    const { channel, membership } = await this.#gateway.getChannelAccess(channelId, person.userId, { fresh });
+    const kalturaUserId = kalturaUserIdOf(person.userId);
+    if (person.source !== 'mediaspace' || kalturaUserId === null) throw new ForbiddenError(messages.mediaSpaceOnly, { help: messages.mediaSpaceOnlyHelp, code: 'CHANNEL_NEEDS_MEDIASPACE' });
+    const { channel, membership } = await this.#gateway.getChannelAccess(channelId, kalturaUserId, { fresh });
     const level = membership?.active ? channelLevelFromKaltura(membership.permissionLevel) : null;
     return { channelName: channel.name, level };
   }

@@ -18,6 +18,7 @@
  */
 import { channelLevelFromKaltura } from '../channels/channel-levels.ts';
 import type { CachedKalturaGateway } from '../kaltura/cached-kaltura-gateway.ts';
+import { kalturaUserIdOf } from '../identity/user-keys.ts';
 import type { CourseMemberStore, CourseRole, MembershipInRoom } from './course-member-store.ts';
 import { courseRoleForChannelLevel, type MediaSpaceMemberships } from './mediaspace-memberships.ts';
 
@@ -37,7 +38,9 @@ export interface VerifiedCourseMembersDeps {
 export function createVerifiedCourseMembers({ members, gateway, recorder }: VerifiedCourseMembersDeps): CourseMemberStore {
   async function currentRole(membership: MembershipInRoom): Promise<CourseRole | null> {
     if (membership.source !== 'mediaspace' || membership.channelId === null) return membership.role;
-    const record = await gateway.getMembership(membership.channelId, membership.userId);
+    // Only a MediaSpace user can hold a channel level; a channel membership on anyone else's key counts for nothing.
+    const kalturaUserId = kalturaUserIdOf(membership.userId);
+    const record = kalturaUserId === null ? null : await gateway.getMembership(membership.channelId, kalturaUserId);
     const level = record?.active ? channelLevelFromKaltura(record.permissionLevel) : null;
     const role = level === null ? null : courseRoleForChannelLevel(level);
     if (role !== membership.role) {

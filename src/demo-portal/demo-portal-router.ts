@@ -14,7 +14,8 @@ import { displayNameOf } from '../kaltura/kaltura-records.ts';
 import { resolveMediaSpaceRole } from '../identity/mediaspace-roles.ts';
 import { phrase } from '../lib/i18n/phrase.ts';
 import { channelLevelFromKaltura } from '../channels/channel-levels.ts';
-import { SESSION_COOKIE } from '../identity/session-middleware.ts';
+import { createSessionCookie } from '../identity/session-cookie.ts';
+import { kalturaUserIdOf } from '../identity/user-keys.ts';
 import type { IdentityService } from '../identity/identity-service.ts';
 
 /** The portal's own "MediaSpace session": it holds the KS, as MediaSpace would. */
@@ -38,6 +39,7 @@ export interface DemoPortalDeps {
 
 export function createDemoPortalRouter({ gateway, identity, cookies, actionRateLimit }: DemoPortalDeps): Router {
   const router = Router();
+  const sessionCookie = createSessionCookie(cookies);
 
   router.get('/', async (_req, res) => {
     const directory = await gateway.listUsers();
@@ -63,7 +65,8 @@ export function createDemoPortalRouter({ gateway, identity, cookies, actionRateL
     if (typeof ks !== 'string' || !req.auth) {
       throw new UnauthorizedError(messages.notSignedIn, { help: messages.notSignedInHelp, code: 'DEMO_NOT_SIGNED_IN' });
     }
-    const channels = (await gateway.listUserChannels(req.auth.userId)).map(({ channel, permissionLevel }) => ({
+    const kalturaUserId = kalturaUserIdOf(req.auth.userId);
+    const channels = (kalturaUserId === null ? [] : await gateway.listUserChannels(kalturaUserId)).map(({ channel, permissionLevel }) => ({
       id: channel.id,
       name: channel.name,
       description: channel.description ?? '',
@@ -73,10 +76,10 @@ export function createDemoPortalRouter({ gateway, identity, cookies, actionRateL
   });
 
   router.post('/demo/sign-out', async (req, res) => {
-    const token = req.cookies?.[SESSION_COOKIE];
-    if (typeof token === 'string') await identity.signOut(token);
+    const token = sessionCookie.read(req);
+    if (token) await identity.signOut(token);
     res.clearCookie(PORTAL_COOKIE, { ...cookies, httpOnly: true, path: '/' });
-    res.clearCookie(SESSION_COOKIE, { ...cookies, httpOnly: true, path: '/' });
+    sessionCookie.clear(res);
     res.redirect(303, '/');
   });
 

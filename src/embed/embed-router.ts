@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { parseInput } from '../lib/http/validate.ts';
 import type { IdentityService } from '../identity/identity-service.ts';
 import { hasRoleAtLeast, isMediaSpaceAdmin } from '../identity/mediaspace-roles.ts';
+import { mediaSpaceUserKey } from '../identity/user-keys.ts';
 import type { ModuleSettingsService } from '../module-settings/module-settings-service.ts';
 import type { LanguageChooser } from '../lib/i18n/i18n.ts';
 import { phrase } from '../lib/i18n/phrase.ts';
@@ -55,7 +56,7 @@ export function createEmbedRouter({ identity, settings, embedOrigins, launchRate
     const { ks } = parseInput(menuQuerySchema, req.query, messages.menuIncomplete);
     const [{ identity: person, role }, current] = await Promise.all([identity.identify(ks), settings.current()]);
     // The menu comes without the module's cookie: the KS says whose language it is.
-    const t = languages.t(await languages.forPerson(person.userId, req.get('accept-language')));
+    const t = languages.t(await languages.forPerson(mediaSpaceUserKey(person.userId), req.get('accept-language')));
     const items: MenuItem[] = [];
     if (current.enabled && current.enableUserPrivateLiveRoom && hasRoleAtLeast(role, 'privateOnlyRole')) {
       items.push({ id: 'my-rooms', label: t('embed:menu.myRooms'), returnTo: '/my-rooms' });

@@ -1,4 +1,6 @@
+import type { Insertable } from 'kysely';
 import type { Db } from '../lib/db/database.ts';
+import type { AuthSessionsTable } from '../lib/db/schema.ts';
 import type { MediaSpaceRole } from './mediaspace-roles.ts';
 
 export interface AuthSession {
@@ -17,6 +19,11 @@ export interface AuthSession {
 
 export interface AuthSessionStore {
   insert(session: AuthSession): Promise<void>;
+  /**
+   * The one place a session id is replaced (a relaunch): the session `oldId` ends and `next`
+   * begins, in one transaction. Anything tied to a session id follows it here.
+   */
+  rotate(oldId: string, next: AuthSession): Promise<void>;
   findById(id: string): Promise<AuthSession | null>;
   refresh(id: string, changes: Pick<AuthSession, 'lastSeenAt'> & Partial<Pick<AuthSession, 'userName' | 'userEmail' | 'mediaspaceRole' | 'expiresAt'>>): Promise<void>;
   delete(id: string): Promise<void>;
@@ -28,21 +35,14 @@ export interface AuthSessionStore {
 export function createAuthSessionStore(db: Db): AuthSessionStore {
   return {
     async insert(session) {
-      await db
-        .insertInto('auth_sessions')
-        .values({
-          id: session.id,
-          user_id: session.userId,
-          user_name: session.userName,
-          user_email: session.userEmail,
-          mediaspace_role: session.mediaspaceRole,
-          partner_id: session.partnerId,
-          created_at: session.createdAt,
-          last_seen_at: session.lastSeenAt,
-          expires_at: session.expiresAt,
-          source: session.source,
-        })
-        .execute();
+      await db.insertInto('auth_sessions').values(toRow(session)).execute();
+    },
+
+    async rotate(oldId, next) {
+      await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('auth_sessions').where('id', '=', oldId).execute();
+        await trx.insertInto('auth_sessions').values(toRow(next)).execute();
+      });
     },
 
     async findById(id) {
@@ -92,5 +92,20 @@ export function createAuthSessionStore(db: Db): AuthSessionStore {
         .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
+  };
+}
+
+function toRow(session: AuthSession): Insertable<AuthSessionsTable> {
+  return {
+    id: session.id,
+    user_id: session.userId,
+    user_name: session.userName,
+    user_email: session.userEmail,
+    mediaspace_role: session.mediaspaceRole,
+    partner_id: session.partnerId,
+    created_at: session.createdAt,
+    last_seen_at: session.lastSeenAt,
+    expires_at: session.expiresAt,
+    source: session.source,
   };
 }

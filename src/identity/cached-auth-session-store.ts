@@ -21,7 +21,9 @@ export function createCachedAuthSessionStore(inner: AuthSessionStore, { maxEntri
   const sessions = new ShortLivedCache<string, AuthSession | null>({ ttlMs, maxEntries, now });
   return {
     findById: (id) => sessions.get(id, () => inner.findById(id)),
-    insert: (session) => sessions.forgetAfter(session.id, inner.insert(session)),
+    // A new session is remembered as written: the page a launch redirects to reads no SQL.
+    insert: (session) => sessions.rememberAfter(session.id, { ...session }, inner.insert(session)),
+    rotate: (oldId, next) => sessions.forgetAfter(oldId, sessions.rememberAfter(next.id, { ...next }, inner.rotate(oldId, next))),
     refresh: (id, changes) => sessions.forgetAfter(id, inner.refresh(id, changes)),
     delete: (id) => sessions.forgetAfter(id, inner.delete(id)),
     // Rare (a deactivation, a password change): forgetting everyone is simpler than finding their sessions.

@@ -13,6 +13,7 @@ import type { AuthSession, AuthSessionStore } from './auth-session-store.ts';
 import { resolveMediaSpaceRole, type MediaSpaceRole } from './mediaspace-roles.ts';
 import type { KsIdentity } from '../kaltura/kaltura-gateway.ts';
 import type { UserStore } from './user-store.ts';
+import { mediaSpaceUserKey } from './user-keys.ts';
 
 export interface IdentityServiceOptions {
   idleMs: number;
@@ -21,8 +22,8 @@ export interface IdentityServiceOptions {
 }
 
 export interface LaunchResult {
-  /** The cookie value; null when the browser's current session was kept. */
-  token: string | null;
+  /** The cookie value. */
+  token: string;
   session: AuthSession;
 }
 
@@ -63,25 +64,28 @@ export class IdentityService {
   }
 
   /**
-   * Validates the KS and starts the person's module session, or continues `current` (the
-   * session the browser already holds, as the session middleware found it) when it is theirs.
+   * Validates the KS and starts the person's module session. A browser that already holds a
+   * session (`current`, as the session middleware found it) gets a new session id in its place,
+   * so that an id seen before the launch is worth nothing after it; the same person keeps the
+   * absolute expiry of their first sign-in, so relaunching never extends a session past it.
    */
   async launch(ks: string, current: AuthSession | null): Promise<LaunchResult> {
     const { identity, role } = await this.identify(ks);
 
     const now = this.#options.now();
+    const userId = mediaSpaceUserKey(identity.userId);
     const profile: SessionProfile = { userName: displayNameOf(identity.user), userEmail: identity.user.email ?? null, mediaspaceRole: role };
-    const expiresAt = Math.min(now + this.#options.absoluteMs, identity.expiresAt);
-    await this.#recordUser(identity.userId, profile, now);
+    await this.#recordUser(userId, profile, now);
 
-    // The same person arriving again (another channel page, another tab) keeps one session.
-    if (current && current.userId === identity.userId && current.partnerId === identity.partnerId) {
-      return { token: null, session: await this.#continueSession(current, profile, expiresAt, now) };
-    }
-
+    const samePerson = current !== null && current.source === 'mediaspace' && current.userId === userId && current.partnerId === identity.partnerId;
+    const createdAt = samePerson ? current.createdAt : now;
+    // A later KS may carry a session that began with a short-lived one on, never past its first sign-in's lifetime.
+    const expiresAt = Math.min(createdAt + this.#options.absoluteMs, samePerson ? Math.max(current.expiresAt, identity.expiresAt) : identity.expiresAt);
     const token = newOpaqueToken();
-    const session: AuthSession = { id: hashOpaqueToken(token), userId: identity.userId, partnerId: identity.partnerId, ...profile, createdAt: now, lastSeenAt: now, expiresAt, source: 'mediaspace' };
-    await this.#sessions.insert(session);
+    const session: AuthSession = { id: hashOpaqueToken(token), userId, partnerId: identity.partnerId, ...profile, createdAt, lastSeenAt: now, expiresAt, source: 'mediaspace' };
+    // Whoever held the browser before (this person, or someone else) loses that session id.
+    if (current) await this.#sessions.rotate(current.id, session);
+    else await this.#sessions.insert(session);
     return { token, session };
   }
 
@@ -139,20 +143,6 @@ export class IdentityService {
     if (this.#recordedUsers.get(userId) === recorded) return;
     await this.#users.recordMediaSpaceUser({ id: userId, name: profile.userName, email: profile.userEmail, mediaspaceRole: profile.mediaspaceRole }, now);
     this.#recordedUsers.set(userId, recorded);
-  }
-
-  /**
-   * A relaunch updates the session when the profile changed or TOUCH_INTERVAL_MS has passed,
-   * as reading a page does; in between it is left as it is, so its recorded activity and
-   * absolute expiry may lag by less than that (the expiry errs early, never late).
-   */
-  async #continueSession(current: AuthSession, profile: SessionProfile, expiresAt: number, now: number): Promise<AuthSession> {
-    const refreshed = { ...current, ...profile, lastSeenAt: now, expiresAt: Math.max(current.expiresAt, expiresAt) };
-    const sameProfile = current.userName === profile.userName && current.userEmail === profile.userEmail && current.mediaspaceRole === profile.mediaspaceRole;
-    const barelyMoved = now - current.lastSeenAt < TOUCH_INTERVAL_MS && refreshed.expiresAt - current.expiresAt < TOUCH_INTERVAL_MS;
-    if (sameProfile && barelyMoved) return current;
-    await this.#sessions.refresh(current.id, refreshed);
-    return refreshed;
   }
 
   async signOut(token: string): Promise<void> {

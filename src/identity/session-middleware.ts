@@ -1,12 +1,12 @@
 import type { Request, RequestHandler } from 'express';
 import type { AuthSession } from './auth-session-store.ts';
 import type { CookiePolicy } from '../lib/http/cookie-policy.ts';
+import { createSessionCookie } from './session-cookie.ts';
 import { ForbiddenError, UnauthorizedError } from '../lib/errors/app-error.ts';
 import type { IdentityService } from './identity-service.ts';
 import { hasRoleAtLeast, isMediaSpaceAdmin, type MediaSpaceRole } from './mediaspace-roles.ts';
 import { phrase, type Text } from '../lib/i18n/phrase.ts';
 
-export const SESSION_COOKIE = 'lr_session';
 
 const messages = {
   noSession: phrase('identity:errors.noSession'),
@@ -17,13 +17,13 @@ const messages = {
 
 /** Puts the person's module session, if any, on `req.auth`; never trusts anything else the browser says about who they are. */
 export function loadSession(identity: IdentityService, cookies: CookiePolicy): RequestHandler {
+  const sessionCookie = createSessionCookie(cookies);
   return async (req, res, next) => {
-    const token = req.cookies?.[SESSION_COOKIE];
-    if (typeof token === 'string' && token.length > 0 && token.length < 200) {
-      const session = await identity.findSession(token);
-      if (session) req.auth = session;
-      else res.clearCookie(SESSION_COOKIE, { ...cookies, httpOnly: true, path: '/' });
-    }
+    const token = sessionCookie.read(req);
+    // An unknown or ended session is not cleared from the browser: a relaunch in another frame or
+    // tab may have rotated it a moment ago, and clearing it here would remove the new cookie too.
+    const session = token ? await identity.findSession(token) : null;
+    if (session) req.auth = session;
     res.locals.auth = req.auth ?? null;
     next();
   };

@@ -14,7 +14,7 @@ import { acceptOneFile, formatBytes, type ImageUploads } from '../lib/http/multi
 import { parseInput } from '../lib/http/validate.ts';
 import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../lib/i18n/i18n.ts';
 import { ImageService } from '../images/image-service.ts';
-import { SESSION_COOKIE } from '../identity/session-middleware.ts';
+import { createSessionCookie } from '../identity/session-cookie.ts';
 import { newPasswordSchema, PASSWORD_MAX, PASSWORD_MIN } from '../sign-in/passwords.ts';
 import { passwordMessages } from '../sign-in/sign-in-router.ts';
 import type { Account } from '../users/account-store.ts';
@@ -64,6 +64,7 @@ export function profileView(account: Account) {
 
 export function createProfileRouter({ profiles, cookies, uploads }: ProfileRouterDeps): Router {
   const router = Router();
+  const sessionCookie = createSessionCookie(cookies);
   const receivePicture = acceptOneFile({
     field: 'picture',
     maxBytes: uploads.maxImageBytes,
@@ -164,7 +165,7 @@ export function createProfileRouter({ profiles, cookies, uploads }: ProfileRoute
       );
       const result = await profiles.changePassword(userId, form.currentPassword, form.password, req.t);
       // This browser stays signed in with a new session; every other one has ended.
-      res.cookie(SESSION_COOKIE, result.token!, { ...cookies, httpOnly: true, path: '/', expires: new Date(result.session.expiresAt) });
+      sessionCookie.set(res, result.token, result.session.expiresAt);
     });
     if (!changed) return;
     if (wantsJson(req)) return res.set('Cache-Control', 'no-store').json({ changed: true });

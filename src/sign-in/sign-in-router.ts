@@ -9,7 +9,7 @@ import { AppError, ValidationError } from '../lib/errors/app-error.ts';
 import type { CookiePolicy } from '../lib/http/cookie-policy.ts';
 import { safeReturnPath } from '../lib/http/return-path.ts';
 import { parseInput } from '../lib/http/validate.ts';
-import { SESSION_COOKIE } from '../identity/session-middleware.ts';
+import { createSessionCookie } from '../identity/session-cookie.ts';
 import { newPasswordSchema, PASSWORD_MIN, PASSWORD_MAX } from './passwords.ts';
 import type { SignInService } from './sign-in-service.ts';
 
@@ -29,6 +29,7 @@ export function passwordMessages(t: Request['t']) {
 
 export function createSignInRouter({ signIn, cookies, signInRateLimit }: SignInRouterDeps): Router {
   const router = Router();
+  const sessionCookie = createSessionCookie(cookies);
 
   function renderLogin(req: Request, res: Response, status: number, view: { email?: string; error?: string | null; notice?: string | null }) {
     res.status(status).render('sign-in/login', {
@@ -56,7 +57,7 @@ export function createSignInRouter({ signIn, cookies, signInRateLimit }: SignInR
       if (error instanceof AppError && (error.status === 401 || error.status === 429)) return renderLogin(req, res, error.status, { email: form.email, error: error.message });
       throw error;
     }
-    res.cookie(SESSION_COOKIE, result.token!, { ...cookies, httpOnly: true, path: '/', expires: new Date(result.session.expiresAt) });
+    sessionCookie.set(res, result.token, result.session.expiresAt);
     res.set('Cache-Control', 'no-store').redirect(303, returnPath);
   });
 

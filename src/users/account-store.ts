@@ -1,13 +1,15 @@
 /**
  * Everyone the backend knows, in the `users` table: MediaSpace users (met at
- * their first launch, identified by their Kaltura user id) and backend
- * accounts (invited by an administrator, signing in with email and password).
+ * their first launch, keyed `mediaspace:<Kaltura user id>`) and backend
+ * accounts (invited by an administrator, signing in with email and password,
+ * keyed by a random UUID): two id spaces that never meet (src/identity/user-keys.ts).
  * The only code that reads or writes account rows.
  */
 import type { Db } from '../lib/db/database.ts';
 import type { Selectable } from 'kysely';
 import type { UsersTable } from '../lib/db/schema.ts';
 import { BACKEND_ROLES, type BackendRole } from '../backend/backend-roles.ts';
+import { isMediaSpaceUserKey } from '../identity/user-keys.ts';
 
 export type AccountSource = 'mediaspace' | 'backend';
 export type AccountStatus = 'invited' | 'active' | 'deactivated';
@@ -87,6 +89,8 @@ export function createAccountStore(db: Db): AccountStore {
     },
 
     async insertBackendAccount(account) {
+      // Backend accounts and MediaSpace users live in separate id spaces (src/identity/user-keys.ts).
+      if (isMediaSpaceUserKey(account.id)) throw new Error('a backend account cannot take a MediaSpace user key');
       await db
         .insertInto('users')
         .values({

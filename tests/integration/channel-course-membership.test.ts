@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { LEVEL } from '../support/kaltura-seed.ts';
 import { backendPerson, courseAs, editCourse } from '../support/courses.ts';
 import type { TestAgent } from '../support/test-agent.ts';
+import { mediaSpaceUserKey } from '../../src/identity/user-keys.ts';
 import { signIn, startTestServer, type TestServer } from '../support/test-server.ts';
 
 /**
@@ -44,8 +45,8 @@ describe('channel course membership follows Kaltura', () => {
     return agent.postJson(`/backend/courses/${roomId}/folders`, { name, parent: '' });
   }
 
-  function membershipOf(roomId: string, userId: string) {
-    return server.db.selectFrom('course_members').select(['role', 'source']).where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
+  function membershipOf(roomId: string, kalturaUserId: string) {
+    return server.db.selectFrom('course_members').select(['role', 'source']).where('room_id', '=', roomId).where('user_id', '=', mediaSpaceUserKey(kalturaUserId)).executeTakeFirst();
   }
 
   it('takes the channel\'s course away from a Manager removed from the channel', async () => {
@@ -102,7 +103,7 @@ describe('channel course membership follows Kaltura', () => {
     expect(await membershipOf(roomId, person.id)).to.deep.equal({ role: 'student', source: 'mediaspace' });
     // The administrator makes this Member an instructor of the channel's course.
     const admin = await backendPerson(server, 'administrator');
-    expect((await editCourse(admin.agent, roomId, { membersShown: '1', member: `instructor:${person.id}` })).status).to.equal(303);
+    expect((await editCourse(admin.agent, roomId, { membersShown: '1', member: `instructor:${mediaSpaceUserKey(person.id)}` })).status).to.equal(303);
     expect(await membershipOf(roomId, person.id)).to.deep.equal({ role: 'instructor', source: 'backend' });
 
     await server.kaltura.removeMember(channel.id, person.id);

@@ -5,6 +5,7 @@ import { eventually } from '../support/manual-scheduler.ts';
 import { RoomClient } from '../support/room-client.ts';
 import { backendPerson, courseAs, createCourse, editCourse, setLicences, type BackendPerson } from '../support/courses.ts';
 import type { TestAgent } from '../support/test-agent.ts';
+import { mediaSpaceUserKey } from '../../src/identity/user-keys.ts';
 import { signIn, startTestServer, type TestServer } from '../support/test-server.ts';
 
 /** Courses and the live room: inactive courses cannot go live, the webcam limit, and membership from MediaSpace. */
@@ -197,8 +198,8 @@ describe('courses in the live room', () => {
       const room = await server.db.selectFrom('rooms').selectAll().where('channel_id', '=', channel.id).executeTakeFirstOrThrow();
       const rows = await server.db.selectFrom('course_members').select(['user_id', 'role', 'source']).where('room_id', '=', room.id).orderBy('role').execute();
       expect(rows).to.deep.equal([
-        { user_id: manager.id, role: 'instructor', source: 'mediaspace' },
-        { user_id: member.id, role: 'student', source: 'mediaspace' },
+        { user_id: mediaSpaceUserKey(manager.id), role: 'instructor', source: 'mediaspace' },
+        { user_id: mediaSpaceUserKey(member.id), role: 'student', source: 'mediaspace' },
       ]);
 
       const page = await managerAgent.get('/backend/courses');
@@ -207,7 +208,7 @@ describe('courses in the live room', () => {
       const seen = (await managerAgent.get('/backend/courses', { accept: 'application/json' })).json().courses;
       expect(seen.map((course: { id: string; kind: string; access: string }) => ({ id: course.id, kind: course.kind, access: course.access }))).to.deep.equal([{ id: room.id, kind: 'channel', access: 'manage' }]);
       const detail = (await courseAs(managerAgent, room.id)).json();
-      expect(detail.members.map((entry: { userId: string; role: string }) => [entry.userId, entry.role])).to.deep.equal([[manager.id, 'instructor'], [member.id, 'student']]);
+      expect(detail.members.map((entry: { userId: string; role: string }) => [entry.userId, entry.role])).to.deep.equal([[mediaSpaceUserKey(manager.id), 'instructor'], [mediaSpaceUserKey(member.id), 'student']]);
       // The channel's member attends its active course (a MediaSpace room outside the plans is active).
       expect((await courseAs(memberAgent, room.id)).json()).to.include({ access: 'attend' });
     });
@@ -220,13 +221,13 @@ describe('courses in the live room', () => {
       await agent.get(`/channels/${channel.id}/meeting`);
       await agent.post(`/channels/${channel.id}/meeting/join`, {}, { accept: 'application/json' });
       const room = await server.db.selectFrom('rooms').selectAll().where('channel_id', '=', channel.id).executeTakeFirstOrThrow();
-      expect((await editCourse(admin.agent, room.id, { membersShown: '1', member: `student:${moderator.id}` })).status).to.equal(303);
+      expect((await editCourse(admin.agent, room.id, { membersShown: '1', member: `student:${mediaSpaceUserKey(moderator.id)}` })).status).to.equal(303);
       const again = await signIn(server, moderator.id);
       await again.get(`/channels/${channel.id}/meeting`);
       await again.post(`/channels/${channel.id}/meeting/join`, {}, { accept: 'application/json' });
       expect(await server.db.selectFrom('course_members').select(['role', 'source']).where('room_id', '=', room.id).execute()).to.deep.equal([{ role: 'student', source: 'backend' }]);
       // Past the recorder's memory too: the store itself keeps the administrator's choice.
-      await createCourseMemberStore(server.db).recordFromMediaSpace({ roomId: room.id, userId: moderator.id, role: 'instructor', addedAt: Date.now() });
+      await createCourseMemberStore(server.db).recordFromMediaSpace({ roomId: room.id, userId: mediaSpaceUserKey(moderator.id), role: 'instructor', addedAt: Date.now() });
       expect(await server.db.selectFrom('course_members').select(['role', 'source']).where('room_id', '=', room.id).execute()).to.deep.equal([{ role: 'student', source: 'backend' }]);
     });
 
@@ -235,8 +236,8 @@ describe('courses in the live room', () => {
       const agent = await signIn(server, owner.id);
       await agent.get('/my-rooms');
       await agent.post('/my-rooms', { name: 'My seminar' });
-      const room = await server.db.selectFrom('rooms').selectAll().where('owner_user_id', '=', owner.id).executeTakeFirstOrThrow();
-      expect(await server.db.selectFrom('course_members').select(['user_id', 'role', 'source']).where('room_id', '=', room.id).execute()).to.deep.equal([{ user_id: owner.id, role: 'instructor', source: 'mediaspace' }]);
+      const room = await server.db.selectFrom('rooms').selectAll().where('owner_user_id', '=', mediaSpaceUserKey(owner.id)).executeTakeFirstOrThrow();
+      expect(await server.db.selectFrom('course_members').select(['user_id', 'role', 'source']).where('room_id', '=', room.id).execute()).to.deep.equal([{ user_id: mediaSpaceUserKey(owner.id), role: 'instructor', source: 'mediaspace' }]);
       await eventually(async () => expect((await agent.get('/backend/courses', { accept: 'application/json' })).json().courses.map((course: { id: string }) => course.id)).to.deep.equal([room.id]));
     });
   });

@@ -17,6 +17,7 @@ import {
   setLicences,
   type BackendPerson,
 } from '../support/courses.ts';
+import { mediaSpaceUserKey } from '../../src/identity/user-keys.ts';
 import { signIn, startTestServer, type TestServer } from '../support/test-server.ts';
 
 const MB = 1024 * 1024;
@@ -108,12 +109,12 @@ describe('courses in the rooms backend', () => {
       const mediaspaceUser = await server.kaltura.createUser({ role: 'viewerRole', name: 'Mo MediaSpace' });
       await signIn(server, mediaspaceUser.id);
       const page = await admin.agent.get('/backend/courses/new');
-      expect(page.text).to.contain(`data-person="${mediaspaceUser.id}"`).and.contain(`data-person="${teacher.id}"`);
-      const id = await createCourse(admin.agent, { membersShown: '1', member: [`instructor:${teacher.id}`, `student:${mediaspaceUser.id}`, ''] });
+      expect(page.text).to.contain(`data-person="${mediaSpaceUserKey(mediaspaceUser.id)}"`).and.contain(`data-person="${teacher.id}"`);
+      const id = await createCourse(admin.agent, { membersShown: '1', member: [`instructor:${teacher.id}`, `student:${mediaSpaceUserKey(mediaspaceUser.id)}`, ''] });
       const members = await server.db.selectFrom('course_members').selectAll().where('room_id', '=', id).orderBy('role').execute();
       expect(members.map(({ user_id, role, source }) => ({ user_id, role, source }))).to.deep.equal([
         { user_id: teacher.id, role: 'instructor', source: 'backend' },
-        { user_id: mediaspaceUser.id, role: 'student', source: 'backend' },
+        { user_id: mediaSpaceUserKey(mediaspaceUser.id), role: 'student', source: 'backend' },
       ]);
     });
 
@@ -404,7 +405,7 @@ describe('courses in the rooms backend', () => {
       const ownerAgent = await signIn(server, owner.id);
       await ownerAgent.get('/my-rooms');
       expect((await ownerAgent.post('/my-rooms', { name: 'Office hours' })).status).to.equal(303);
-      const room = await server.db.selectFrom('rooms').selectAll().where('owner_user_id', '=', owner.id).executeTakeFirstOrThrow();
+      const room = await server.db.selectFrom('rooms').selectAll().where('owner_user_id', '=', mediaSpaceUserKey(owner.id)).executeTakeFirstOrThrow();
       expect(room.plan_id).to.equal(null);
       const listed = (await admin.agent.get('/backend/courses', { accept: 'application/json' })).json().courses.find((course: { id: string }) => course.id === room.id);
       expect(listed).to.deep.include({ kind: 'private', plan: null, active: true });

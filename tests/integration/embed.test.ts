@@ -54,8 +54,9 @@ describe('embedding in MediaSpace', () => {
   it('uses SameSite=None; Secure; Partitioned cookies when MediaSpace frames the module from another site', async () => {
     const user = await server.kaltura.createUser({ role: 'viewerRole' });
     const response = await server.agent().get(`/launch?ks=${encodeURIComponent(await server.kaltura.userKs(user.id))}`);
-    const cookie = response.headers.getSetCookie().find((header) => header.startsWith('lr_session='))!;
-    expect(cookie).to.match(/SameSite=None/i).and.match(/Secure/i).and.match(/Partitioned/i).and.match(/HttpOnly/i);
+    // Secure, Path=/ and no Domain: the __Host- prefix holds for a partitioned cookie too.
+    const cookie = response.headers.getSetCookie().find((header) => header.startsWith('__Host-lr_session='))!;
+    expect(cookie).to.match(/SameSite=None/i).and.match(/Secure/i).and.match(/Partitioned/i).and.match(/HttpOnly/i).and.match(/Path=\/(;|$)/).and.not.match(/Domain=/i);
   });
 });
 

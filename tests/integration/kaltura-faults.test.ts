@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { KalturaSeeder, LEVEL } from '../support/kaltura-seed.ts';
 import { startFaultyKaltura, type FaultyKaltura } from '../support/faulty-kaltura.ts';
+import { mediaSpaceUserKey } from '../../src/identity/user-keys.ts';
 import { ROLE_PROFILE_ID, startTestServer, TEST_PARTNER, type TestServer } from '../support/test-server.ts';
 
 const TIMEOUT_MS = 300;
@@ -80,7 +81,7 @@ describe('when Kaltura misbehaves', () => {
     await agent.get(`/channels/${channel}/meeting`);
     expect((await agent.post(`/channels/${channel}/meeting/join`, {}, { accept: 'application/json' })).status).to.equal(200);
     const room = await server.db.selectFrom('rooms').select('id').where('channel_id', '=', channel).executeTakeFirstOrThrow();
-    const membership = () => server.db.selectFrom('course_members').select(['role', 'source']).where('room_id', '=', room.id).where('user_id', '=', manager).execute();
+    const membership = () => server.db.selectFrom('course_members').select(['role', 'source']).where('room_id', '=', room.id).where('user_id', '=', mediaSpaceUserKey(manager)).execute();
 
     kaltura.setFault('http-500');
     server.gateway.forgetChannel(channel);

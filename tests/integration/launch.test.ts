@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { OPEN_REDIRECTS } from '../support/open-redirects.ts';
 import { signIn, startTestServer, type TestServer } from '../support/test-server.ts';
+import { mediaSpaceUserKey } from '../../src/identity/user-keys.ts';
 
 describe('GET /launch (arriving from MediaSpace)', () => {
   let server: TestServer;
@@ -35,17 +36,104 @@ describe('GET /launch (arriving from MediaSpace)', () => {
   it('records the MediaSpace user so the rooms backend can list them', async () => {
     const user = await server.kaltura.createUser({ role: 'privateOnlyRole', name: 'Rita Recorded' });
     await launch(await server.kaltura.userKs(user.id));
-    const row = await server.db.selectFrom('users').selectAll().where('id', '=', user.id).executeTakeFirstOrThrow();
+    const row = await server.db.selectFrom('users').selectAll().where('id', '=', mediaSpaceUserKey(user.id)).executeTakeFirstOrThrow();
     expect(row).to.include({ name: 'Rita Recorded', mediaspace_role: 'privateOnlyRole', source: 'mediaspace', email: user.email });
   });
 
-  it('keeps one session when the same person launches again from another page', async () => {
+  it('rotates the session id when the same person launches again: a new cookie, the old id worthless, still one session', async () => {
+    const channel = await server.kaltura.createChannel();
     const agent = await signIn(server, viewerId);
-    const first = agent.cookie('lr_session');
+    const first = agent.cookie('lr_session')!;
     const before = await sessionCount();
-    await agent.get(`/launch?ks=${encodeURIComponent(await server.kaltura.userKs(viewerId))}&returnTo=/`);
-    expect(agent.cookie('lr_session')).to.equal(first);
+    expect((await agent.get(`/launch?ks=${encodeURIComponent(await server.kaltura.userKs(viewerId))}&returnTo=/`)).status).to.equal(303);
+    const second = agent.cookie('lr_session')!;
+    expect(second).to.be.a('string').and.not.equal(first);
     expect(await sessionCount()).to.equal(before);
+    const read = (token: string) => server.agent().request('GET', `/channels/${channel.id}/meeting`, { accept: 'application/json', headers: { cookie: `lr_session=${token}` } });
+    const stale = await read(first);
+    expect(stale.status).to.equal(401);
+    // Not cleared either: in a browser, the cookie it would clear is already the new one (another frame's relaunch).
+    expect(stale.headers.getSetCookie().some((header) => header.startsWith('lr_session='))).to.equal(false);
+    expect((await read(second)).status).to.equal(200);
+  });
+
+  it('lets a page opened before a relaunch (another tab, another channel frame) still post', async () => {
+    const owner = await server.kaltura.createUser({ role: 'privateOnlyRole' });
+    const agent = await signIn(server, owner.id);
+    expect((await agent.get('/my-rooms')).status).to.equal(200);
+    await agent.get(`/launch?ks=${encodeURIComponent(await server.kaltura.userKs(owner.id))}&returnTo=/`);
+    // The form's CSRF token was made for the session before the relaunch.
+    expect((await agent.post('/my-rooms', { name: 'Made after a relaunch' })).status).to.equal(303);
+  });
+
+  describe('where a launch comes from (login CSRF)', () => {
+    const MEDIASPACE = 'https://mediaspace.school.test';
+    let embedded: TestServer;
+    before(async () => {
+      embedded = await startTestServer({ config: { http: { embedOrigins: [MEDIASPACE] } } });
+    });
+    after(() => embedded.stop());
+
+    async function launchWith(headers: Record<string, string>) {
+      const user = await embedded.kaltura.createUser({ role: 'viewerRole' });
+      return embedded.agent().get(`/launch?ks=${encodeURIComponent(await embedded.kaltura.userKs(user.id))}&returnTo=/`, { headers });
+    }
+
+    const accepted: Array<[string, Record<string, string>]> = [
+      ['a MediaSpace page (the channel frame, the header menu)', { 'sec-fetch-site': 'cross-site', referer: `${MEDIASPACE}/channel/Physics/42` }],
+      ['a MediaSpace page that sends only its origin', { 'sec-fetch-site': 'same-site', referer: `${MEDIASPACE}/` }],
+      ["the service's own pages (the demo portal, My Rooms)", { 'sec-fetch-site': 'same-origin' }],
+      ['the person themselves (an address typed, a bookmark)', { 'sec-fetch-site': 'none' }],
+      ['a client that says nothing about where it comes from', {}],
+    ];
+    for (const [from, headers] of accepted) {
+      it(`accepts a launch from ${from}`, async () => {
+        const response = await launchWith(headers);
+        expect(response.status).to.equal(303);
+        expect(response.headers.getSetCookie().some((header) => header.startsWith('__Host-lr_session='))).to.equal(true);
+      });
+    }
+
+    const refused: Array<[string, Record<string, string>]> = [
+      ['another site', { 'sec-fetch-site': 'cross-site', referer: 'https://evil.example/trap' }],
+      ['another site that hides its address', { 'sec-fetch-site': 'cross-site' }],
+      ['another host of the same site', { 'sec-fetch-site': 'same-site', referer: 'https://students.school.test/' }],
+      ['a sandboxed frame', { 'sec-fetch-site': 'cross-site', origin: 'null' }],
+      ['another site, said by an older browser through its Referer only', { referer: 'https://evil.example/trap' }],
+    ];
+    for (const [from, headers] of refused) {
+      it(`refuses a launch from ${from} with a page that says so, and signs nobody in`, async () => {
+        const response = await launchWith(headers);
+        expect(response.status).to.equal(403);
+        expect(response.text).to.contain('did not come from MediaSpace');
+        expect(response.headers.getSetCookie().some((header) => header.startsWith('__Host-lr_session='))).to.equal(false);
+      });
+    }
+
+    it('says so in French to a French browser', async () => {
+      const response = await launchWith({ 'sec-fetch-site': 'cross-site', referer: 'https://evil.example/', 'accept-language': 'fr' });
+      expect(response.status).to.equal(403);
+      expect(response.text).to.contain('ne vient pas de MediaSpace');
+    });
+  });
+
+  it('names the session cookie __Host-lr_session wherever it is Secure (production, or an https address)', async () => {
+    const secure = await startTestServer({ config: { http: { publicUrl: 'https://rooms.school.test' } } });
+    try {
+      const user = await secure.kaltura.createUser({ role: 'viewerRole' });
+      const agent = secure.agent();
+      const response = await agent.get(`/launch?ks=${encodeURIComponent(await secure.kaltura.userKs(user.id))}&returnTo=/`);
+      const cookie = response.headers.getSetCookie().find((header) => header.startsWith('__Host-lr_session='));
+      expect(cookie).to.match(/Secure/i).and.match(/HttpOnly/i).and.match(/Path=\/(;|$)/).and.not.match(/Domain=/i);
+      expect(response.headers.getSetCookie().some((header) => header.startsWith('lr_session='))).to.equal(false);
+      // The prefixed cookie is the one the service reads; an unprefixed one (planted by another host of the site) is not.
+      const token = cookie!.split(';')[0]!.split('=')[1]!;
+      const read = (cookieHeader: string) => secure.agent().request('GET', '/my-rooms', { accept: 'application/json', headers: { cookie: cookieHeader } });
+      expect((await read(`__Host-lr_session=${token}`)).status).to.not.equal(401);
+      expect((await read(`lr_session=${token}`)).status).to.equal(401);
+    } finally {
+      await secure.stop();
+    }
   });
 
   const refusals: Array<[string, () => Promise<string>, RegExp]> = [
@@ -146,6 +234,23 @@ describe('module session expiry', () => {
     expect((await launch()).status).to.equal(303);
     clock += 61_000;
     expect((await launch()).status).to.equal(401);
+  });
+
+  it('keeps the absolute expiry of the first sign-in however often the person launches again', async () => {
+    const user = await server.kaltura.createUser({ role: 'viewerRole' });
+    const channel = await server.kaltura.createChannel();
+    const signedInAt = clock;
+    const agent = await signIn(server, user.id, { ksExpiry: 24 * 3600 });
+    const sessionsOf = () => server.db.selectFrom('auth_sessions').select(['created_at', 'expires_at']).where('user_id', '=', mediaSpaceUserKey(user.id)).execute();
+    // Back from MediaSpace every 29 minutes, with a fresh KS each time, for 7 h 44 min.
+    for (let step = 0; step < 16; step++) {
+      clock += 29 * 60_000;
+      const ks = await server.kaltura.userKs(user.id, { expiry: 24 * 3600 });
+      expect((await agent.get(`/launch?ks=${encodeURIComponent(ks)}&returnTo=/`)).status).to.equal(303);
+      expect((await sessionsOf()).map((row) => [Number(row.created_at), Number(row.expires_at)])).to.deep.equal([[signedInAt, signedInAt + 8 * 3600_000]]);
+    }
+    clock = signedInAt + 8 * 3600_000 + 60_000;
+    expect((await agent.get(`/channels/${channel.id}/meeting`, { accept: 'application/json' })).status).to.equal(401);
   });
 
   it('ends a session at its absolute expiry even while it is used', async () => {

@@ -5,6 +5,7 @@ import { LEVEL } from '../support/kaltura-seed.ts';
 import { eventually, ManualScheduler } from '../support/manual-scheduler.ts';
 import { RoomClient } from '../support/room-client.ts';
 import type { TestAgent } from '../support/test-agent.ts';
+import { mediaSpaceUserKey } from '../../src/identity/user-keys.ts';
 import { signIn, startTestServer, type TestServer } from '../support/test-server.ts';
 
 /** A channel with its manager, and a way to bring more members in. */
@@ -128,7 +129,7 @@ describe('live room', () => {
       expect((await again.next('welcome')).chat.map((m: { text: string }) => m.text)).to.deep.equal(['<b>not bold</b>']);
       const rows = await roomRows(server, 'chat_messages');
       expect(rows).to.have.length(2);
-      expect(rows.find((row) => row.id === atInstructor.message.id)?.deleted_by).to.equal(scene.manager.id);
+      expect(rows.find((row) => row.id === atInstructor.message.id)?.deleted_by).to.equal(mediaSpaceUserKey(scene.manager.id));
     });
 
     it('refuses chat before the session is live, and messages over 2,000 characters', async () => {
@@ -174,10 +175,10 @@ describe('live room', () => {
 
       const attempts: Array<[Record<string, unknown>, string]> = [
         [{ type: 'session.end' }, 'end the session'],
-        [{ type: 'participant.remove', userId: scene.manager.id }, 'remove participants'],
+        [{ type: 'participant.remove', userId: mediaSpaceUserKey(scene.manager.id) }, 'remove participants'],
         [{ type: 'session.start' }, 'start the session'],
         [{ type: 'chat.delete', messageId: note.id }, "delete other people's messages"],
-        [{ type: 'hand.lower', userId: scene.manager.id }, "lower other people's hands"],
+        [{ type: 'hand.lower', userId: mediaSpaceUserKey(scene.manager.id) }, "lower other people's hands"],
         [{ type: 'participant.allow', userId: 'someone' }, 'let removed people back in'],
       ];
       for (const [message, what] of attempts) {
@@ -374,7 +375,7 @@ describe('live room', () => {
       const pia = await scene.member('Pia');
       const piaClient = track(await pia.enter());
       await Promise.all([ines.next('welcome'), piaClient.next('welcome')]);
-      const piaId = pia.user.id;
+      const piaId = mediaSpaceUserKey(pia.user.id);
 
       ines.send({ type: 'participant.remove', userId: piaId });
       expect((await piaClient.next('removed')).message).to.contain('removed you');
@@ -392,7 +393,7 @@ describe('live room', () => {
       expect((await sneaky.next('removed')).type).to.equal('removed');
       expect((await sneaky.closed).code).to.equal(4001);
 
-      ines.send({ type: 'participant.remove', userId: scene.manager.id });
+      ines.send({ type: 'participant.remove', userId: mediaSpaceUserKey(scene.manager.id) });
       expect((await ines.next('error')).message).to.contain('Instructors cannot be removed');
 
       ines.send({ type: 'participant.allow', userId: piaId });

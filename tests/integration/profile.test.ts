@@ -3,6 +3,7 @@ import { createBackendAccount, signInWithPassword, TEST_PASSWORD } from '../supp
 import { buildImage, uploadForm } from '../support/image-builder.ts';
 import { TEST_DATABASES, startTestServerOn } from '../support/test-databases.ts';
 import { signIn, type TestServer } from '../support/test-server.ts';
+import { mediaSpaceUserKey } from '../../src/identity/user-keys.ts';
 import type { TestAgent } from '../support/test-agent.ts';
 
 const TEN_MB = 10 * 1024 * 1024;
@@ -111,7 +112,7 @@ for (const database of TEST_DATABASES) {
         expect((await agent.get('/backend/profile')).text).to.contain('Signed in as Mira M.');
         // The same name as MediaSpace's is stored as none: a later change in MediaSpace shows through.
         expect((await agent.post('/backend/profile', { displayName: 'Mira Media', language: 'en', version: String(version + 1) })).status).to.equal(303);
-        const row = await server.db.selectFrom('users').select('display_name').where('id', '=', viewer.id).executeTakeFirstOrThrow();
+        const row = await server.db.selectFrom('users').select('display_name').where('id', '=', mediaSpaceUserKey(viewer.id)).executeTakeFirstOrThrow();
         expect(row.display_name).to.equal(null);
       });
 

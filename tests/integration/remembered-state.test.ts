@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { LEVEL } from '../support/kaltura-seed.ts';
 import { RoomClient } from '../support/room-client.ts';
 import type { TestAgent } from '../support/test-agent.ts';
+import { mediaSpaceUserKey } from '../../src/identity/user-keys.ts';
 import { signIn, startTestServer, type TestServer } from '../support/test-server.ts';
 
 /**
@@ -39,8 +40,8 @@ describe('remembered state', () => {
     return { channel, manager: await signIn(server, manager.id), member: await signIn(server, member.id) };
   }
 
-  async function lastSeenOf(userId: string): Promise<number> {
-    const row = await server.db.selectFrom('users').select('last_seen_at').where('id', '=', userId).executeTakeFirstOrThrow();
+  async function lastSeenOf(kalturaUserId: string): Promise<number> {
+    const row = await server.db.selectFrom('users').select('last_seen_at').where('id', '=', mediaSpaceUserKey(kalturaUserId)).executeTakeFirstOrThrow();
     return Number(row.last_seen_at);
   }
 
@@ -78,7 +79,7 @@ describe('remembered state', () => {
   });
 
   describe('module sessions', () => {
-    it('writes nothing when the same person launches again within a minute, and records activity after that', async () => {
+    it('writes no profile when the same person launches again within a minute, and records activity after that', async () => {
       const user = await server.kaltura.createUser({ role: 'viewerRole' });
       const ks = await server.kaltura.userKs(user.id);
       const agent = server.agent();

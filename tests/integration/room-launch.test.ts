@@ -2,6 +2,7 @@ import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import { LEVEL } from '../support/kaltura-seed.ts';
+import { mediaSpaceUserKey } from '../../src/identity/user-keys.ts';
 import { signIn, startTestServer, type TestServer } from '../support/test-server.ts';
 
 describe('room launch (GET /rooms/:roomId/launch)', () => {
@@ -42,9 +43,9 @@ describe('room launch (GET /rooms/:roomId/launch)', () => {
     expect(key).to.include({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
     expect(key).to.not.have.property('d');
     const claims = jwt.verify(token, createPublicKey({ key, format: 'jwk' }), { algorithms: ['ES256'], audience: 'live-rooms:room' }) as jwt.JwtPayload;
-    expect(claims).to.include({ sub: user.id, role: 'instructor' }).and.include.keys('iss', 'aud', 'iat', 'exp', 'jti', 'permissions');
+    expect(claims).to.include({ sub: mediaSpaceUserKey(user.id), role: 'instructor' }).and.include.keys('iss', 'aud', 'iat', 'exp', 'jti', 'permissions');
     expect(claims.room).to.deep.include({ id: roomId, name: channel.name, kind: 'channel' });
-    expect(claims.user).to.deep.equal({ id: user.id, name: 'Lena Launch', email: 'lena@test.example' });
+    expect(claims.user).to.deep.equal({ id: mediaSpaceUserKey(user.id), name: 'Lena Launch', email: 'lena@test.example' });
     expect(claims.exp! - claims.iat!).to.be.at.most(120);
   });
 

@@ -5,6 +5,7 @@ import { MailCatcher } from '../support/mail-catcher.ts';
 import { skipWithoutPostgres, startTestServerOn } from '../support/test-databases.ts';
 import { signIn, startTestServer, type TestServer } from '../support/test-server.ts';
 import type { TestAgent } from '../support/test-agent.ts';
+import { mediaSpaceUserKey } from '../../src/identity/user-keys.ts';
 import { createRoom, inviteFields, signedInAdministrator, uniqueEmail } from '../support/users-fixtures.ts';
 
 /** A word no other test's names contain, so searches see only this test's people. */
@@ -41,8 +42,8 @@ describe('users', () => {
       const course = await createRoom(server, 'Matrix Course');
       const viewer = await server.kaltura.createUser({ role: 'viewerRole' });
       const teaching = await server.kaltura.createUser({ role: 'privateOnlyRole' });
-      await server.db.insertInto('users').values({ id: teaching.id, name: teaching.name, email: teaching.email, mediaspace_role: 'privateOnlyRole', source: 'mediaspace', first_seen_at: Date.now(), last_seen_at: Date.now() }).execute();
-      await server.db.insertInto('course_members').values({ room_id: course.id, user_id: teaching.id, role: 'instructor', source: 'mediaspace', added_at: Date.now() }).execute();
+      await server.db.insertInto('users').values({ id: mediaSpaceUserKey(teaching.id), name: teaching.name, email: teaching.email, mediaspace_role: 'privateOnlyRole', source: 'mediaspace', first_seen_at: Date.now(), last_seen_at: Date.now() }).execute();
+      await server.db.insertInto('course_members').values({ room_id: course.id, user_id: mediaSpaceUserKey(teaching.id), role: 'instructor', source: 'mediaspace', added_at: Date.now() }).execute();
       const people: Record<string, TestAgent> = {
         'backend student': await signInWithPassword(server, (await createBackendAccount(server, { role: 'student' })).email!),
         'backend instructor': await signInWithPassword(server, (await createBackendAccount(server, { role: 'instructor' })).email!),
@@ -166,7 +167,7 @@ describe('users', () => {
         [`Viewer ${word}`, 'mediaspace', 'viewerRole', 'student', null, 'active'],
       ]);
       expect((await listUsers(agent, { q: word, role: 'mediaspace' })).total).to.equal(2);
-      expect((await listUsers(agent, { q: word, role: 'administrator' })).users.map((user) => user.id)).to.deep.equal([admin.id]);
+      expect((await listUsers(agent, { q: word, role: 'administrator' })).users.map((user) => user.id)).to.deep.equal([mediaSpaceUserKey(admin.id)]);
 
       const page = await agent.get(`/backend/users?q=${word}`);
       expect(page.text).to.contain('data-source="mediaspace"').and.contain('From MediaSpace').and.contain('MediaSpace role: Viewer').and.contain('MediaSpace role: Admin');
@@ -178,8 +179,8 @@ describe('users', () => {
       await signIn(server, viewer.id);
       const given = await createRoom(server, 'Given Course');
       const channelRoom = await createRoom(server, 'Their Channel', { kind: 'channel' });
-      await server.db.insertInto('course_members').values({ room_id: channelRoom.id, user_id: viewer.id, role: 'student', source: 'mediaspace', added_at: Date.now() }).execute();
-      const path = `/backend/users/${encodeURIComponent(viewer.id)}/edit`;
+      await server.db.insertInto('course_members').values({ room_id: channelRoom.id, user_id: mediaSpaceUserKey(viewer.id), role: 'student', source: 'mediaspace', added_at: Date.now() }).execute();
+      const path = `/backend/users/${encodeURIComponent(mediaSpaceUserKey(viewer.id))}/edit`;
 
       const page = await agent.get(path);
       expect(page.status).to.equal(200);
@@ -194,7 +195,7 @@ describe('users', () => {
       const saved = await agent.post(path, { version: String(user.version), courseRole: 'instructor', courses: [given.id] });
       expect(saved.status).to.equal(303);
       expect(saved.location).to.equal(`${path}?done=saved`);
-      const memberships = await server.db.selectFrom('course_members').select(['room_id', 'role', 'source']).where('user_id', '=', viewer.id).execute();
+      const memberships = await server.db.selectFrom('course_members').select(['room_id', 'role', 'source']).where('user_id', '=', mediaSpaceUserKey(viewer.id)).execute();
       expect(memberships.sort((a, b) => a.room_id.localeCompare(b.room_id))).to.deep.equal(
         [
           { room_id: given.id, role: 'instructor', source: 'backend' },
@@ -206,7 +207,7 @@ describe('users', () => {
 
       await agent.get(path);
       expect((await agent.post(path, { version: String(after.version), courseRole: 'student' })).status).to.equal(303);
-      const left = await server.db.selectFrom('course_members').select(['room_id', 'source']).where('user_id', '=', viewer.id).execute();
+      const left = await server.db.selectFrom('course_members').select(['room_id', 'source']).where('user_id', '=', mediaSpaceUserKey(viewer.id)).execute();
       expect(left).to.deep.equal([{ room_id: channelRoom.id, source: 'mediaspace' }]);
     });
   });
@@ -281,8 +282,8 @@ describe('users', () => {
 
       const kmsAdmin = await server.kaltura.createUser({ role: 'adminRole' });
       const kms = await withCsrf(await signIn(server, kmsAdmin.id));
-      const self = (await kms.get(`/backend/users/${kmsAdmin.id}/edit`, { accept: 'application/json' })).json().user;
-      expect((await kms.postJson(`/backend/users/${kmsAdmin.id}/deactivate`, { version: self.version })).status).to.equal(400);
+      const self = (await kms.get(`/backend/users/${encodeURIComponent(mediaSpaceUserKey(kmsAdmin.id))}/edit`, { accept: 'application/json' })).json().user;
+      expect((await kms.postJson(`/backend/users/${encodeURIComponent(mediaSpaceUserKey(kmsAdmin.id))}/deactivate`, { version: self.version })).status).to.equal(400);
     });
 
     it('answers 404 for someone who does not exist', async () => {
@@ -327,9 +328,9 @@ describe('users', () => {
       const { agent } = await signedInAdministrator(server);
       const viewer = await server.kaltura.createUser({ role: 'viewerRole' });
       const theirs = await signIn(server, viewer.id);
-      const user = (await agent.get(`/backend/users/${encodeURIComponent(viewer.id)}/edit`, { accept: 'application/json' })).json().user;
-      await agent.get(`/backend/users/${encodeURIComponent(viewer.id)}/edit`);
-      expect((await agent.post(`/backend/users/${encodeURIComponent(viewer.id)}/deactivate`, { version: String(user.version) })).status).to.equal(303);
+      const user = (await agent.get(`/backend/users/${encodeURIComponent(mediaSpaceUserKey(viewer.id))}/edit`, { accept: 'application/json' })).json().user;
+      await agent.get(`/backend/users/${encodeURIComponent(mediaSpaceUserKey(viewer.id))}/edit`);
+      expect((await agent.post(`/backend/users/${encodeURIComponent(mediaSpaceUserKey(viewer.id))}/deactivate`, { version: String(user.version) })).status).to.equal(303);
       expect((await theirs.get('/backend/users', { accept: 'application/json' })).status).to.equal(401);
       const relaunched = await signIn(server, viewer.id);
       expect((await relaunched.get('/backend/users', { accept: 'application/json' })).status).to.equal(401);

@@ -1,7 +1,7 @@
 /**
  * A read-through cache for hot database reads. Entries live a short, bounded
  * time on the injected clock, so tests move time instead of sleeping. Writes
- * go through `forgetAfter` or `clearAfter`; a load that was under way
+ * go through `forgetAfter`, `rememberAfter` or `clearAfter`; a load that was under way
  * while a write happened still answers its callers but is not remembered, so
  * a racing read can never put back what a write just changed. Concurrent
  * misses of one key share a single load. Remembered objects are frozen
@@ -45,6 +45,17 @@ export class ShortLivedCache<K extends NonNullable<unknown>, V> {
     } finally {
       this.forget(key);
     }
+  }
+
+  /**
+   * Waits for a write that made `key` hold `value` (a row just inserted), then remembers it, so
+   * that the next look-up reads nothing; if the write failed, `key` is forgotten instead.
+   */
+  async rememberAfter<T>(key: K, value: V, write: Promise<T>): Promise<T> {
+    const result = await this.forgetAfter(key, write);
+    if (typeof value === 'object' && value !== null) Object.freeze(value);
+    this.#entries.set(key, { value });
+    return result;
   }
 
   /** Waits for a write that may touch any key, then forgets everything (also when it failed). */

@@ -15,17 +15,20 @@ import * as roomsBackend from './migrations/0003-rooms-backend.ts';
 import * as courses from './migrations/0004-courses.ts';
 import * as userInvitations from './migrations/0005-users.ts';
 import * as files from './migrations/0006-files.ts';
+import * as userKeys from './migrations/0007-user-keys.ts';
 import * as storageQuotas from './migrations/0009-storage-quotas.ts';
 
 export type Db = Kysely<Database>;
 
-const MIGRATIONS: Record<string, Migration> = {
+/** Every migration by name, in order; tests step through them (migrations tests). */
+export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-live-room': liveRoom,
   '0003-rooms-backend': roomsBackend,
   '0004-courses': courses,
   '0005-users': userInvitations,
   '0006-files': files,
+  '0007-user-keys': userKeys,
   '0009-storage-quotas': storageQuotas,
 };
 

@@ -35,3 +35,13 @@ function siteOf(url: URL): string {
   const registrable = /^\d+$/.test(labels.at(-1) ?? '') ? url.hostname : labels.slice(-2).join('.');
   return `${url.protocol}//${registrable}`;
 }
+
+/**
+ * A cookie's name under this policy: `__Host-` wherever the cookie is Secure (always with
+ * Path=/ and no Domain here), so that no other host of the site, nor a plain-http page, can
+ * set or replace it. Also for the partitioned cross-site cookies: `__Host-` needs only
+ * Secure, Path=/ and no Domain, which CHIPS cookies have too.
+ */
+export function cookieName(name: string, policy: Pick<CookiePolicy, 'secure'>): string {
+  return policy.secure ? `__Host-${name}` : name;
+}

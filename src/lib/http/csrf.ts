@@ -1,13 +1,13 @@
 /**
  * CSRF protection for every form and every state-changing request: a
- * double-submit token bound to the person's session (or, before they have
- * one, to a random visitor id), sent in the hidden `_csrf` field or the
+ * double-submit token bound to the signed-in person (or, before they have a
+ * session, to a random visitor id), sent in the hidden `_csrf` field or the
  * `X-CSRF-Token` header.
  */
 import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { doubleCsrf } from 'csrf-csrf';
-import type { CookiePolicy } from './cookie-policy.ts';
+import { cookieName, type CookiePolicy } from './cookie-policy.ts';
 
 export const VISITOR_COOKIE = 'lr_visitor';
 
@@ -35,8 +35,10 @@ export function createCsrfProtection(secret: string, cookies: CookiePolicy): Csr
   const cookieOptions = { sameSite: cookies.sameSite, secure: cookies.secure, partitioned: cookies.partitioned, httpOnly: true, path: '/' } as const;
   const { generateCsrfToken, doubleCsrfProtection } = doubleCsrf({
     getSecret: () => secret,
-    getSessionIdentifier: (req: Request) => req.auth?.id ?? String(req.cookies?.[VISITOR_COOKIE] ?? ''),
-    cookieName: cookies.secure ? '__Host-lr_csrf' : 'lr_csrf',
+    // The person, not the session id: a relaunch rotates the session id, and a page opened before it (another tab,
+    // another channel frame) must still be able to post. Another person's token is still refused.
+    getSessionIdentifier: (req: Request) => req.auth?.userId ?? String(req.cookies?.[VISITOR_COOKIE] ?? ''),
+    cookieName: cookieName('lr_csrf', cookies),
     cookieOptions,
     getCsrfTokenFromRequest: tokenFromRequest,
     errorConfig: { statusCode: 403, code: 'CSRF_INVALID', message: 'invalid csrf token' },

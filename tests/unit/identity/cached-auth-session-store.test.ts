@@ -23,6 +23,7 @@ function session(overrides: Partial<AuthSession> = {}): AuthSession {
 function fakeStore(stored: AuthSession | null = session()) {
   return {
     insert: sinon.stub().resolves(),
+    rotate: sinon.stub().resolves(),
     findById: sinon.stub().resolves(stored),
     refresh: sinon.stub().resolves(),
     delete: sinon.stub().resolves(),
@@ -80,6 +81,19 @@ describe('createCachedAuthSessionStore', () => {
       await store.insert(session());
       inner.findById.resolves(session());
       expect(await store.findById('hash-1')).to.deep.equal(session());
+    });
+
+    it('a rotation (a relaunch) ends the old id at once, and the new one is known without a read', async () => {
+      const inner = fakeStore(null);
+      const { store } = storeOnClock(inner);
+      inner.findById.withArgs('hash-1').resolves(session());
+      expect(await store.findById('hash-1')).to.deep.equal(session());
+      expect(await store.findById('hash-2')).to.equal(null);
+      await store.rotate('hash-1', session({ id: 'hash-2' }));
+      inner.findById.withArgs('hash-1').resolves(null);
+      expect(await store.findById('hash-1')).to.equal(null);
+      expect(await store.findById('hash-2')).to.deep.equal(session({ id: 'hash-2' }));
+      expect(inner.findById.withArgs('hash-2').callCount).to.equal(1);
     });
 
     for (const [what, write] of [

@@ -25,6 +25,7 @@ function scene() {
   const gateway = { resolveKs: sinon.stub().resolves(ksIdentity()) };
   const sessions = {
     insert: sinon.stub().resolves(),
+    rotate: sinon.stub().resolves(),
     findById: sinon.stub().resolves(null),
     refresh: sinon.stub().resolves(),
     delete: sinon.stub().resolves(),
@@ -46,51 +47,71 @@ describe('IdentityService', () => {
       const { identity, sessions, users } = scene();
       const { token, session } = await identity.launch('ks', null);
       expect(token).to.be.a('string');
-      expect(session).to.include({ userId: 'u1', userName: 'Una User', mediaspaceRole: 'viewerRole' });
+      expect(session).to.include({ userId: 'mediaspace:u1', userName: 'Una User', mediaspaceRole: 'viewerRole' });
       expect(users.recordMediaSpaceUser.calledOnce).to.equal(true);
       expect(sessions.insert.calledOnce).to.equal(true);
     });
 
-    it('writes nothing when the same person launches again within a minute with the same profile', async () => {
-      const { identity, sessions, users, relaunch, advance } = scene();
+    it('keys the person by their Kaltura user id in the MediaSpace id space, never by the bare id', async () => {
+      const { identity, users } = scene();
       const { session } = await identity.launch('ks', null);
-      advance(MINUTE - 1);
-      const again = await relaunch(session);
-      expect(again).to.deep.equal({ token: null, session });
-      expect(users.recordMediaSpaceUser.callCount).to.equal(1);
-      expect(sessions.refresh.callCount).to.equal(0);
+      expect(session.userId).to.equal('mediaspace:u1');
+      expect(users.recordMediaSpaceUser.lastCall.args[0]).to.include({ id: 'mediaspace:u1' });
     });
 
-    it('writes a changed MediaSpace role at once, to the user and to the session', async () => {
-      const { identity, gateway, sessions, users, relaunch, advance } = scene();
+    it('rotates the session id on a relaunch within a minute: one store write, no profile write', async () => {
+      const { identity, sessions, users, relaunch, advance } = scene();
+      const first = await identity.launch('ks', null);
+      advance(MINUTE - 1);
+      const again = await relaunch(first.session);
+      expect(again.token).to.be.a('string').and.not.equal(first.token);
+      expect(again.session.id).to.not.equal(first.session.id);
+      expect(sessions.rotate.calledOnceWithExactly(first.session.id, again.session)).to.equal(true);
+      expect(sessions.refresh.callCount).to.equal(0);
+      expect(users.recordMediaSpaceUser.callCount).to.equal(1);
+    });
+
+    it('writes a changed MediaSpace role at once, to the user and to the new session', async () => {
+      const { identity, gateway, users, relaunch, advance } = scene();
       const { session } = await identity.launch('ks', null);
       gateway.resolveKs.resolves(ksIdentity('privateOnlyRole'));
       advance(1_000);
       const again = await relaunch(session);
       expect(again.session.mediaspaceRole).to.equal('privateOnlyRole');
       expect(users.recordMediaSpaceUser.lastCall.args[0]).to.include({ mediaspaceRole: 'privateOnlyRole' });
-      expect(sessions.refresh.calledOnce).to.equal(true);
-      expect(sessions.refresh.lastCall.args[1]).to.include({ mediaspaceRole: 'privateOnlyRole' });
     });
 
-    it('writes activity and the extended expiry again once a minute has passed', async () => {
-      const { identity, sessions, users, relaunch, advance } = scene();
-      const { session } = await identity.launch('ks', null);
-      advance(MINUTE + 1);
-      const again = await relaunch(session);
-      expect(users.recordMediaSpaceUser.callCount).to.equal(2);
-      expect(sessions.refresh.calledOnce).to.equal(true);
-      expect(again.session).to.include({ lastSeenAt: START + MINUTE + 1, expiresAt: START + MINUTE + 1 + 8 * 3600_000 });
+    it('keeps the absolute expiry of the first sign-in on every relaunch', async () => {
+      const { identity, gateway, relaunch, advance } = scene();
+      const first = await identity.launch('ks', null);
+      expect(first.session.expiresAt).to.equal(START + 8 * 3600_000);
+      let current = first.session;
+      for (let hour = 1; hour <= 7; hour++) {
+        advance(3600_000);
+        gateway.resolveKs.resolves(ksIdentity('viewerRole', { expiresAt: START + (hour + 24) * 3600_000 }));
+        current = (await relaunch(current)).session;
+        expect(current).to.include({ createdAt: START, expiresAt: START + 8 * 3600_000, lastSeenAt: START + hour * 3600_000 });
+      }
     });
 
-    it('starts a new session when the browser holds someone else\'s', async () => {
+    it("lets a later KS carry a session its short first KS would have ended, up to the first sign-in's lifetime", async () => {
+      const { identity, gateway, relaunch, advance } = scene();
+      gateway.resolveKs.resolves(ksIdentity('viewerRole', { expiresAt: START + 10 * MINUTE }));
+      const first = await identity.launch('ks', null);
+      expect(first.session.expiresAt).to.equal(START + 10 * MINUTE);
+      advance(5 * MINUTE);
+      gateway.resolveKs.resolves(ksIdentity('viewerRole', { expiresAt: START + 20 * 3600_000 }));
+      expect((await relaunch(first.session)).session.expiresAt).to.equal(START + 8 * 3600_000);
+    });
+
+    it('starts a new session when the browser holds someone else\'s, and ends theirs', async () => {
       const { identity, gateway, sessions } = scene();
       const { session } = await identity.launch('ks', null);
       gateway.resolveKs.resolves(ksIdentity('viewerRole', { userId: 'u2', user: { id: 'u2', fullName: 'Otto Other' } }));
       const other = await identity.launch('ks-2', session);
       expect(other.token).to.be.a('string');
-      expect(other.session.userId).to.equal('u2');
-      expect(sessions.insert.callCount).to.equal(2);
+      expect(other.session).to.include({ userId: 'mediaspace:u2' });
+      expect(sessions.rotate.calledOnceWithExactly(session.id, other.session)).to.equal(true);
     });
   });
 });

@@ -105,6 +105,26 @@ describe('ShortLivedCache', () => {
     });
   });
 
+  describe('#rememberAfter', () => {
+    it('answers the next look-up with what was written, without loading it', async () => {
+      const { cache } = cacheOnClock();
+      const load = sinon.stub().resolves(null);
+      expect(await cache.get('k', load)).to.equal(null);
+      await cache.rememberAfter('k', { value: 'new' }, Promise.resolve());
+      expect(await cache.get('k', load)).to.deep.equal({ value: 'new' });
+      expect(load.callCount).to.equal(1);
+    });
+
+    it('remembers nothing when the write failed, and reads afresh', async () => {
+      const { cache } = cacheOnClock();
+      const failure = await cache.rememberAfter('k', { value: 'new' }, Promise.reject(new Error('disk full'))).then(() => null, (error: unknown) => error);
+      expect(failure).to.be.an('error');
+      const load = sinon.stub().resolves(null);
+      expect(await cache.get('k', load)).to.equal(null);
+      expect(load.callCount).to.equal(1);
+    });
+  });
+
   describe('#clearAfter', () => {
     it('forgets every key', async () => {
       const { cache } = cacheOnClock();
