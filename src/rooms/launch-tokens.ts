@@ -21,6 +21,7 @@ export const launchClaimsSchema = z.object({
   sub: z.string().min(1),
   iat: z.number().int(),
   exp: z.number().int(),
+  nbf: z.number().int().optional(),
   jti: z.string().min(16),
   room: z.object({
     id: z.string(),
@@ -84,15 +85,19 @@ export class LaunchTokens {
     return { token, jti, expiresAt: (iat + lifetime) * 1000 };
   }
 
-  /** Signature, algorithm, issuer, audience, expiry and a lifetime of at most two minutes; single use is the caller's job. */
+  /**
+   * Signature, algorithm, issuer, audience, expiry, a lifetime of at most two minutes, and an issue
+   * time (and `nbf`, if any) not ahead of the clock beyond the tolerance; single use is the caller's job.
+   */
   verify(token: string, nowMs = Date.now()): LaunchClaims {
+    const nowSeconds = Math.floor(nowMs / 1000);
     let decoded: unknown;
     try {
       decoded = jwt.verify(token, this.#publicKey, {
         algorithms: [ALGORITHM],
         issuer: this.#issuer,
         audience: this.#audience,
-        clockTimestamp: Math.floor(nowMs / 1000),
+        clockTimestamp: nowSeconds,
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         maxAge: `${MAX_LAUNCH_TOKEN_SECONDS}s`,
       });
@@ -101,7 +106,8 @@ export class LaunchTokens {
       throw new UnauthorizedError(expired ? messages.expired : messages.invalid, { help: messages.help, code: expired ? 'LAUNCH_TOKEN_EXPIRED' : 'LAUNCH_TOKEN_INVALID', cause: error });
     }
     const claims = launchClaimsSchema.safeParse(decoded);
-    if (!claims.success || claims.data.exp - claims.data.iat > MAX_LAUNCH_TOKEN_SECONDS) {
+    // jsonwebtoken measures maxAge from iat but lets iat lie in the future: a token "issued" tomorrow would live until tomorrow plus two minutes.
+    if (!claims.success || claims.data.exp - claims.data.iat > MAX_LAUNCH_TOKEN_SECONDS || claims.data.iat > nowSeconds + CLOCK_TOLERANCE_SECONDS) {
       throw new UnauthorizedError(messages.invalid, { help: messages.help, code: 'LAUNCH_TOKEN_INVALID' });
     }
     return claims.data;
