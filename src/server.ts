@@ -158,6 +158,8 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
       defaultCapacity: config.liveRoom.defaultCapacity,
       chatRatePerSecond: config.liveRoom.chatRatePerSecond,
       chatBurst: config.liveRoom.chatBurst,
+      actionRatePerSecond: config.liveRoom.actionRatePerSecond,
+      actionBurst: config.liveRoom.actionBurst,
       chatHistoryLimit: config.liveRoom.chatHistoryLimit,
     },
   });

@@ -24,6 +24,7 @@ import { CLOSE } from './room-protocol.ts';
 import { phrase, say, type Text } from '../lib/i18n/phrase.ts';
 import { inEnglish } from '../lib/i18n/i18n.ts';
 import type { Audience, PresentPerson, RoomState } from './room-state.ts';
+import { RateBuckets } from './rate-buckets.ts';
 
 export interface LiveRoomOptions {
   reconnectGraceMs: number;
@@ -31,6 +32,9 @@ export interface LiveRoomOptions {
   defaultCapacity: number;
   chatRatePerSecond: number;
   chatBurst: number;
+  /** Every other message that changes the room (hands, cameras, moderation, start and end), per person. */
+  actionRatePerSecond: number;
+  actionBurst: number;
   chatHistoryLimit: number;
 }
 
@@ -64,6 +68,7 @@ const messages = {
   notAllowed: (action: RoomAction) => phrase('live-room:errors.notAllowed', { action: phrase(`live-room:actions.${action}`) }),
   notLive: phrase('live-room:errors.notLive'),
   tooFast: phrase('live-room:errors.tooFast'),
+  tooFastActions: phrase('live-room:errors.tooFastActions'),
   noSuchMessage: phrase('live-room:errors.noSuchMessage'),
   notHere: phrase('live-room:errors.notHere'),
   notRemoved: phrase('live-room:errors.notRemoved'),
@@ -87,6 +92,24 @@ const PERMISSION_NEEDED: Partial<Record<ClientMessage['type'], [RoomPermission, 
   'participant.allow': ['admitParticipants', 'letBackIn'],
   'camera.start': ['camera', 'cameraOn'],
   'camera.stop': ['camera', 'useCamera'],
+};
+
+/**
+ * Which rate limit each message counts against. Every message type must be named here, so a new one
+ * (media signalling, say, which comes in bursts by nature) is a decision, not an oversight.
+ */
+const RATE_LIMIT_OF: Record<ClientMessage['type'], 'chat' | 'action' | null> = {
+  'session.start': 'action',
+  'session.end': 'action',
+  'chat.send': 'chat',
+  'chat.delete': 'action',
+  'hand.raise': 'action',
+  'hand.lower': 'action',
+  'participant.remove': 'action',
+  'participant.allow': 'action',
+  'camera.start': 'action',
+  'camera.stop': 'action',
+  leave: null,
 };
 
 /** What a room's plan allows (src/courses/plan-catalogue.ts). */
@@ -121,12 +144,16 @@ export class LiveRoomService {
   /** Open attendance per `${sessionId}|${userId}`. */
   readonly #stretches = new Map<string, OpenStretch>();
   readonly #noInstructorTimers = new Map<string, ScheduledTask>();
-  readonly #chatBuckets = new Map<string, { tokens: number; at: number }>();
+  readonly #chatBuckets: RateBuckets;
+  readonly #actionBuckets: RateBuckets;
   /** Last chat time per session: times are kept strictly increasing so history order is send order. */
   readonly #lastChatAt = new Map<string, number>();
 
   constructor(deps: LiveRoomDeps) {
     this.#deps = deps;
+    const { options, scheduler } = deps;
+    this.#chatBuckets = new RateBuckets({ ratePerSecond: options.chatRatePerSecond, burst: options.chatBurst, now: scheduler.now });
+    this.#actionBuckets = new RateBuckets({ ratePerSecond: options.actionRatePerSecond, burst: options.actionBurst, now: scheduler.now });
   }
 
   /**
@@ -173,6 +200,8 @@ export class LiveRoomService {
   async handle(actor: RoomActor, message: ClientMessage): Promise<void> {
     const needed = PERMISSION_NEEDED[message.type];
     if (needed && !actor.permissions.includes(needed[0])) throw new RoomActionError('NOT_ALLOWED', messages.notAllowed(needed[1]));
+    // Refused before the room's queue: a flood costs the room nothing and reaches nobody else.
+    if (RATE_LIMIT_OF[message.type] === 'action' && !this.#actionBuckets.take(bucketKey(actor))) throw new RoomActionError('RATE_LIMITED', messages.tooFastActions);
     return this.#inRoom(actor.roomId, async () => {
       switch (message.type) {
         case 'session.start':
@@ -296,14 +325,14 @@ export class LiveRoomService {
     await removals.clearRoom(roomId);
     this.#noInstructorTimers.get(roomId)?.cancel();
     this.#noInstructorTimers.delete(roomId);
-    for (const key of this.#chatBuckets.keys()) if (key.startsWith(`${roomId}|`)) this.#chatBuckets.delete(key);
+    this.#chatBuckets.forgetPrefix(`${roomId}|`);
     this.#lastChatAt.delete(session.id);
     this.#publish(roomId, 'everyone', { type: 'session.ended', endedAt, reason });
   }
 
   async #sendChat(actor: RoomActor, text: string): Promise<void> {
     const session = await this.#requireLive(actor.roomId);
-    if (!this.#takeChatToken(actor)) throw new RoomActionError('RATE_LIMITED', messages.tooFast);
+    if (!this.#chatBuckets.take(bucketKey(actor))) throw new RoomActionError('RATE_LIMITED', messages.tooFast);
     const sentAt = Math.max(this.#deps.scheduler.now(), (this.#lastChatAt.get(session.id) ?? 0) + 1);
     this.#lastChatAt.set(session.id, sentAt);
     const message = await this.#deps.chat.add({
@@ -532,20 +561,6 @@ export class LiveRoomService {
     return (await this.#deps.rooms.findById(roomId))?.capacity ?? this.#deps.options.defaultCapacity;
   }
 
-  /** Token bucket: `chatRatePerSecond` sustained, bursts up to `chatBurst`. */
-  #takeChatToken(actor: RoomActor): boolean {
-    const { chatRatePerSecond, chatBurst } = this.#deps.options;
-    const key = `${actor.roomId}|${actor.userId}`;
-    const now = this.#deps.scheduler.now();
-    const bucket = this.#chatBuckets.get(key) ?? { tokens: chatBurst, at: now };
-    bucket.tokens = Math.min(chatBurst, bucket.tokens + ((now - bucket.at) / 1000) * chatRatePerSecond);
-    bucket.at = now;
-    this.#chatBuckets.set(key, bucket);
-    if (bucket.tokens < 1) return false;
-    bucket.tokens -= 1;
-    return true;
-  }
-
   #publish(roomId: string, audience: Audience, message: ServerMessage, close?: { code: number; reason: string }): void {
     this.#deps.state.publish({ roomId, audience, message, ...(close && { close }) });
   }
@@ -560,6 +575,11 @@ export class LiveRoomService {
     });
     return next;
   }
+}
+
+/** Rates are per person in a room: several tabs share one allowance. */
+function bucketKey(actor: RoomActor): string {
+  return `${actor.roomId}|${actor.userId}`;
 }
 
 function stretchKey(sessionId: string, userId: string): string {

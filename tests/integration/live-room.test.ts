@@ -1,46 +1,10 @@
 import { rmSync } from 'node:fs';
 import { expect } from 'chai';
 import WebSocket from 'ws';
-import { LEVEL } from '../support/kaltura-seed.ts';
 import { eventually, ManualScheduler } from '../support/manual-scheduler.ts';
+import { channelScene } from '../support/channel-scene.ts';
 import { RoomClient } from '../support/room-client.ts';
-import type { TestAgent } from '../support/test-agent.ts';
-import { signIn, startTestServer, type TestServer } from '../support/test-server.ts';
-
-/** A channel with its manager, and a way to bring more members in. */
-async function channelScene(server: TestServer) {
-  const channel = await server.kaltura.createChannel(`Live ${Math.random().toString(36).slice(2, 8)}`);
-  const manager = await server.kaltura.createUser({ role: 'viewerRole', name: 'Ines Instructor' });
-  await server.kaltura.addMember(channel.id, manager.id, LEVEL.manager);
-  const managerAgent = await signIn(server, manager.id);
-  await managerAgent.get(`/channels/${channel.id}/meeting`);
-
-  async function launchUrl(agent: TestAgent, action: 'join' | 'start'): Promise<string> {
-    const response = await agent.post(`/channels/${channel.id}/meeting/${action}`, {}, { accept: 'application/json' });
-    expect(response.status, response.text).to.equal(200);
-    return response.json().launchUrl;
-  }
-
-  async function member(name: string, level: number = LEVEL.member) {
-    const user = await server.kaltura.createUser({ role: 'viewerRole', name });
-    await server.kaltura.addMember(channel.id, user.id, level);
-    const agent = await signIn(server, user.id);
-    await agent.get(`/channels/${channel.id}/meeting`);
-    return { user, agent, enter: async () => RoomClient.launch(agent, await launchUrl(agent, 'join')) };
-  }
-
-  return {
-    channel,
-    manager,
-    managerAgent,
-    /** The manager enters with Join (the session does not start by entering). */
-    instructor: async () => RoomClient.launch(managerAgent, await launchUrl(managerAgent, 'join')),
-    /** Start Meeting in MediaSpace. */
-    startFromMediaSpace: () => launchUrl(managerAgent, 'start'),
-    member,
-    participant: async (name = 'Pia Participant') => (await member(name)).enter(),
-  };
-}
+import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 async function roomRows(server: TestServer, table: 'attendance' | 'chat_messages' | 'live_sessions') {
   return server.db.selectFrom(table).selectAll().execute();

@@ -86,6 +86,9 @@ const configSchema = z.object({
     defaultCapacity: z.number().int().min(1).max(10_000),
     chatRatePerSecond: z.number().min(0.1).max(100),
     chatBurst: z.number().int().min(1).max(1000),
+    /** Hands, cameras, moderation, start and end: each person's changes to the room, sustained and in a burst. */
+    actionRatePerSecond: z.number().min(0.1).max(100),
+    actionBurst: z.number().int().min(1).max(1000),
     chatHistoryLimit: z.number().int().min(0).max(5000),
     heartbeatSeconds: z.number().min(1).max(300),
   }),
