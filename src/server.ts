@@ -237,6 +237,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     state: roomState,
     logger,
     heartbeatMs: config.liveRoom.heartbeatSeconds * 1000,
+    maxConnectionsPerPerson: config.liveRoom.maxConnectionsPerPerson,
     embedOrigins: config.http.embedOrigins,
     languages,
   });

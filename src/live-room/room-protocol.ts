@@ -124,13 +124,20 @@ export type ServerMessage =
 export type SessionEndReason = 'ended-by-instructor' | 'no-instructor';
 
 /**
- * Close codes a client can act on: 4000 left, 4001 removed, 4003 full, 1009 frame too big. A connection
+ * Close codes a client can act on: 4000 left, 4001 removed, 4003 full, 4004 replaced by a newer tab of the
+ * same person (over the per-person cap), 4005 the module session behind the pass ended (signed out,
+ * account deactivated, session over), 4006 no longer a member of the room's channel, 4007 the pass's
+ * time is up, 1009 frame too big. A connection
  * without a valid room pass never opens: its upgrade is answered with HTTP 401 instead.
  */
 export const CLOSE = {
   tooBig: 1009,
   removed: 4001,
   full: 4003,
+  replaced: 4004,
+  passEnded: 4005,
+  notMember: 4006,
+  passExpired: 4007,
   left: 4000,
 } as const;
 

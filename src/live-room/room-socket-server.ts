@@ -40,6 +40,8 @@ export interface RoomSocketServerDeps {
   state: RoomState;
   logger: Logger;
   heartbeatMs: number;
+  /** Open connections one person may hold to one room; a newer one closes their oldest. */
+  maxConnectionsPerPerson: number;
   /** Origins, besides the request's own host, whose pages may open room sockets (the MediaSpace that frames rooms). */
   embedOrigins: readonly string[];
   /** Each connection's words are in its person's language, chosen once when it opens. */
@@ -110,6 +112,7 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
       stage = 'admitted';
       connection.welcomed = true;
       send(connection, welcome);
+      closeOldestBeyondCap(connection);
     };
     liveRooms.connect(actor, admit).then(
       (outcome) => {
@@ -183,6 +186,15 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
     liveRooms.markPresentSeen(rooms.keys()).catch((error) => logger.warn({ err: error }, 'recording attendance heartbeat failed'));
   }, deps.heartbeatMs);
   heartbeat.unref();
+
+  /** Tabs beyond the cap cost the service sockets and nothing to the person: the oldest goes, with a reason its page shows. */
+  function closeOldestBeyondCap(newest: Connection): void {
+    const theirs = [...(rooms.get(newest.actor.roomId) ?? [])].filter((connection) => connection.welcomed && connection.actor.userId === newest.actor.userId);
+    for (const oldest of theirs.slice(0, Math.max(0, theirs.length - deps.maxConnectionsPerPerson))) {
+      forget(oldest);
+      oldest.socket.close(CLOSE.replaced, 'opened in too many tabs');
+    }
+  }
 
   function localRoom(roomId: string): Set<Connection> {
     let room = rooms.get(roomId);

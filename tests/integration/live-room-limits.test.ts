@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { channelScene, eachTestServer } from '../support/channel-scene.ts';
-import type { RoomClient } from '../support/room-client.ts';
+import { eventually } from '../support/manual-scheduler.ts';
+import { RoomClient } from '../support/room-client.ts';
 
 describe('live room limits', () => {
   const test = eachTestServer({ liveRoom: { actionRatePerSecond: 2, actionBurst: 6 } });
@@ -58,6 +59,36 @@ describe('live room limits', () => {
       await flushed(ines, 'instructor done', tab1);
       expect(tab1.unread('error').length + tab2.unread('error').length).to.equal(4);
       expect(ines.unread('error').filter((m) => m.code === 'RATE_LIMITED')).to.have.length(4);
+    });
+  });
+
+  describe('connections per person', () => {
+    it('keeps at most 5 sockets of one person in a room: each newer one closes their oldest with 4004', async () => {
+      const scene = await channelScene(test.server);
+      await scene.startFromMediaSpace();
+      const ines = track(await scene.instructor());
+      await ines.next('welcome');
+      const pia = await scene.member('Pia');
+      const first = track(await pia.enter());
+      await first.next('welcome');
+      const roomId = first.received[0]!.room.id;
+      // The same pass, again and again, as a script would.
+      const more: RoomClient[] = [];
+      for (let i = 0; i < 20; i++) {
+        const client = track(await RoomClient.open(pia.agent, roomId));
+        await client.next('welcome');
+        more.push(client);
+      }
+      const all = [first, ...more];
+      const closes = await Promise.all(all.slice(0, 16).map((client) => client.closed));
+      expect(closes.every((close) => close.code === 4004)).to.equal(true);
+      expect(closes[0]!.reason).to.contain('too many tabs');
+      for (const client of all.slice(16)) expect(client.socket.readyState).to.equal(client.socket.OPEN);
+      await eventually(() => expect(test.server.roomConnections()).to.equal(1 + 5));
+      // Pia is still one person in the room, present once.
+      expect(ines.unread('presence.left')).to.have.length(0);
+      all[20]!.send({ type: 'chat.send', text: 'still here' });
+      expect((await ines.next('chat.message')).message.name).to.equal('Pia');
     });
   });
 });

@@ -91,6 +91,8 @@ const configSchema = z.object({
     actionBurst: z.number().int().min(1).max(1000),
     chatHistoryLimit: z.number().int().min(0).max(5000),
     heartbeatSeconds: z.number().min(1).max(300),
+    /** Sockets one person may hold open to one room (tabs, windows); a newer one closes their oldest. */
+    maxConnectionsPerPerson: z.number().int().min(1).max(50),
   }),
   /** Initial module settings for deployments managed as code; used until an administrator saves the settings page. */
   moduleSettings: partialModuleSettingsSchema,

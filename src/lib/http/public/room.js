@@ -6,7 +6,8 @@
  * Promises: what people typed reaches the page only as text nodes (links are
  * anchors built from parsed http(s) URLs), never as HTML; a lost connection is
  * retried with exponential backoff and jitter, except after the server said
- * why it closed (left, removed, full, too big) or the room pass is no longer
+ * why it closed (left, removed, full, too big, open in too many tabs, signed
+ * out, no longer a channel member, time up) or the room pass is no longer
  * accepted; a chat message the server refused goes back into the draft.
  * No inline scripts, no eval: it runs under the service's CSP. Its words come
  * with the page as JSON (#room-texts), in the person's language.
@@ -27,6 +28,10 @@
   /** A control waits this long at most for its answer: some requests (raising a raised hand) get none. */
   var BUSY_MS = 5000;
   var CLOSE = { tooBig: 1009, left: 4000, removed: 4001, full: 4003 };
+  /** Closes after which retrying cannot help: the page says why and stops (src/live-room/room-protocol.ts). */
+  var CLOSED_BY_CODE = { 1009: 'tooBig', 4004: 'replaced', 4005: 'ended', 4006: 'notMember', 4007: 'expired' };
+  /** What the room page answers when the pass is refused, for a socket refused before any welcome. */
+  var CLOSED_BY_ERROR = { ROOM_PASS_ENDED: 'ended', NOT_A_CHANNEL_MEMBER: 'notMember', ROOM_PASS_EXPIRED: 'expired' };
   var TERMINAL = ['removed', 'full', 'left', 'closed'];
 
   // The words, in the person's language, come with the page (views/rooms/room.ejs): data, not script.
@@ -53,6 +58,10 @@
       pass: [texts.closed.pass.title, texts.closed.pass.detail],
       tooBig: [texts.closed.tooBig.title, texts.closed.tooBig.detail],
       unreachable: [texts.closed.unreachable.title, texts.closed.unreachable.detail],
+      replaced: [texts.closed.replaced.title, texts.closed.replaced.detail],
+      ended: [texts.closed.ended.title, texts.closed.ended.detail],
+      notMember: [texts.closed.notMember.title, texts.closed.notMember.detail],
+      expired: [texts.closed.expired.title, texts.closed.expired.detail],
     },
     retryIn: function (seconds) { return fill(texts.retryIn, { seconds: seconds }); },
     retrying: texts.retrying,
@@ -220,7 +229,7 @@
     if (leaving || code === CLOSE.left) return update(function () { room.status = 'left'; });
     if (code === CLOSE.removed) return update(function () { room.status = 'removed'; });
     if (code === CLOSE.full) return update(function () { room.status = 'full'; });
-    if (code === CLOSE.tooBig) return closeFor('tooBig');
+    if (CLOSED_BY_CODE[code]) return closeFor(CLOSED_BY_CODE[code]);
     if (TERMINAL.indexOf(room.status) !== -1) return;
     if (wasWelcomed) {
       attempts = 0;
@@ -229,16 +238,23 @@
     // Closed before any welcome: a browser cannot see the upgrade's status, so ask the room page
     // (same cookie, same check) whether the room pass is still accepted.
     probePass().then(function (outcome) {
-      if (outcome === 'refused') closeFor('pass');
+      if (outcome.refused) closeFor(CLOSED_BY_ERROR[outcome.code] || 'pass');
       else afterFailure(false);
     });
   }
 
+  /** `{refused, code}`: whether the room page still accepts the pass, and the error code if not. */
   function probePass() {
     var path = '/rooms/' + encodeURIComponent(root.getAttribute('data-room-id'));
     return fetch(path, { headers: { Accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' }).then(
-      function (response) { return [401, 403, 404, 410].indexOf(response.status) !== -1 ? 'refused' : 'accepted'; },
-      function () { return 'unreachable'; },
+      function (response) {
+        if ([401, 403, 404, 410].indexOf(response.status) === -1) return { refused: false };
+        return response.json().then(
+          function (body) { return { refused: true, code: body && body.error ? body.error.code : null }; },
+          function () { return { refused: true, code: null }; },
+        );
+      },
+      function () { return { refused: false }; },
     );
   }
 
@@ -681,7 +697,8 @@
       var words = messages.closed[room.closedReason] || messages.closed.pass;
       ui.closedTitle.textContent = words[0];
       ui.closedDetail.textContent = words[1];
-      ui.closedRetry.hidden = room.closedReason !== 'unreachable';
+      // Trying again helps when the room was unreachable, or to take the room back into this tab.
+      ui.closedRetry.hidden = room.closedReason !== 'unreachable' && room.closedReason !== 'replaced';
     }
 
     setText(ui.waitingSummaries, messages.waitingSummary(room.waitingCount, isInstructor()));
