@@ -29,6 +29,8 @@ import { createLiveSessionStore } from './rooms/live-session-store.ts';
 import { createCachedLiveSessionStore } from './rooms/cached-live-session-store.ts';
 import { createCachedRoomStore } from './rooms/cached-room-store.ts';
 import { createRoomPassStore } from './rooms/room-pass-store.ts';
+import { RoomPassGuard } from './rooms/room-pass-guard.ts';
+import type { RoomRole } from './rooms/room-permissions.ts';
 import { RoomLaunchService } from './rooms/room-launch-service.ts';
 import { createRoomStore } from './rooms/room-store.ts';
 import { ChannelMeetingService } from './channels/channel-meeting-service.ts';
@@ -139,7 +141,18 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     audience: config.launchToken.audience,
   });
   const removals = createRemovalStore(db);
-  const launches = new RoomLaunchService(rooms, createRoomPassStore(db), launchTokens, removals, { passLifetimeMs: config.session.roomPassHours * 3600_000, now });
+  const passes = createRoomPassStore(db);
+  const passGuard: RoomPassGuard = new RoomPassGuard({
+    passes,
+    sessions: identity,
+    // The channel's meeting service decides what a membership gives, for passes exactly as for Join.
+    channels: { roomRoleNow: (channelId, userId): Promise<RoomRole | null> => meetings.roomRoleNow(channelId, userId) },
+    recheckMs: config.liveRoom.passRecheckSeconds * 1000,
+    maxEntries: config.cache.maxEntries,
+    logger,
+    now,
+  });
+  const launches = new RoomLaunchService(rooms, passes, launchTokens, { removals, sessions: identity, guard: passGuard }, { passLifetimeMs: config.session.roomPassHours * 3600_000, now });
   const roomState = createInProcessRoomState();
   const plans = new PlanCatalogue(config.plans);
   const liveRooms = new LiveRoomService({
@@ -211,6 +224,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const users = new UsersService({ records: userRecords, sessions: identity, now });
   const invitations = new InvitationsService({ records: userRecords, mailer, branding, logger, publicUrl: config.http.publicUrl, ttlMs: config.backend.invitationTtlDays * 86_400_000, now });
 
+  const meetings = new ChannelMeetingService({ gateway, rooms, liveSessions, sessions: liveRooms, launches, settings, memberships, plans, now });
   const courses = new CourseService({ courses: createCourseStore(db), members: verifiedMembers, plans, images, liveSessions, launches, settings, roomCaches: [rooms, liveSessions], files: fileStorage, logger, now });
 
   const app = createApp({
@@ -221,7 +235,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     gateway,
     identity,
     settings,
-    meetings: new ChannelMeetingService({ gateway, rooms, liveSessions, sessions: liveRooms, launches, settings, memberships, plans, now }),
+    meetings,
     myRooms: new MyRoomsService({ rooms, liveSessions, launches, settings, memberships, now }),
     launches,
     liveSessions,
@@ -238,9 +252,15 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     logger,
     heartbeatMs: config.liveRoom.heartbeatSeconds * 1000,
     maxConnectionsPerPerson: config.liveRoom.maxConnectionsPerPerson,
+    guard: passGuard,
+    scheduler,
+    passCheckMs: config.liveRoom.passRecheckSeconds * 1000,
     embedOrigins: config.http.embedOrigins,
     languages,
   });
+
+  // Signing out or deactivating someone closes their room sockets here at once; other instances within a check round.
+  identity.onSessionsEnded((userId) => void roomSockets.recheckPerson(userId));
 
   const purge = setInterval(() => {
     Promise.all([identity.purgeExpired(), launches.purgeExpired()]).catch((error) => logger.warn({ err: error }, 'purging expired sessions failed'));

@@ -132,6 +132,12 @@ export class ChannelMeetingService {
     return this.#launch(room, person, access.role, access.permissions, settings);
   }
 
+  /** The room role the person's membership gives them now (Kaltura, through the cache, as Join asks); null: not an active member. */
+  async roomRoleNow(channelId: number, userId: string): Promise<RoomRole | null> {
+    const [{ level }, settings] = await Promise.all([this.#accessOf(channelId, userId, false), this.#settings.current()]);
+    return level === null ? null : roomAccessFor(level, settings.roleMapping).role;
+  }
+
   async #accessOf(channelId: number, userId: string, fresh: boolean): Promise<{ channelName: string; level: ChannelLevel | null }> {
     const { channel, membership } = await this.#gateway.getChannelAccess(channelId, userId, { fresh });
     const level = membership?.active ? channelLevelFromKaltura(membership.permissionLevel) : null;
@@ -151,7 +157,7 @@ export class ChannelMeetingService {
     permissions: Parameters<RoomLaunchService['launchUrl']>[3],
     settings: Awaited<ReturnType<ModuleSettingsService['current']>>,
   ): MeetingLaunch {
-    const launchUrl = this.#launches.launchUrl(room, { id: person.userId, name: person.userName, email: person.userEmail }, role, permissions, settings.launchTokenLifetimeSeconds);
+    const launchUrl = this.#launches.launchUrl(room, { id: person.userId, name: person.userName, email: person.userEmail, sessionId: person.id }, role, permissions, settings.launchTokenLifetimeSeconds, { viaChannel: true });
     return { launchUrl, roomId: room.id, roomRole: role, openInNewTab: settings.openInNewTab };
   }
 }

@@ -32,6 +32,10 @@ export const launchClaimsSchema = z.object({
   user: z.object({ id: z.string(), name: z.string(), email: z.string().nullable() }),
   role: z.enum(ROOM_ROLES),
   permissions: z.array(z.enum(ROOM_PERMISSIONS)),
+  /** The module session (auth_sessions.id) that asked for the launch: the room pass ends with it. */
+  sid: z.string().min(1),
+  /** Granted as a member of the room's channel: re-checked with Kaltura while the pass is used. */
+  viaChannel: z.boolean(),
 });
 export type LaunchClaims = z.output<typeof launchClaimsSchema>;
 
@@ -40,6 +44,8 @@ export interface LaunchGrant {
   user: LaunchClaims['user'];
   role: RoomRole;
   permissions: RoomPermission[];
+  sessionId: string;
+  viaChannel: boolean;
 }
 
 export interface SignedLaunch {
@@ -73,7 +79,7 @@ export class LaunchTokens {
     const lifetime = Math.min(lifetimeSeconds, MAX_LAUNCH_TOKEN_SECONDS);
     const jti = randomUUID();
     const iat = Math.floor(nowMs / 1000);
-    const payload = { iat, exp: iat + lifetime, room: grant.room, user: grant.user, role: grant.role, permissions: grant.permissions };
+    const payload = { iat, exp: iat + lifetime, room: grant.room, user: grant.user, role: grant.role, permissions: grant.permissions, sid: grant.sessionId, viaChannel: grant.viaChannel };
     const token = jwt.sign(payload, this.#privateKey, {
       algorithm: ALGORITHM,
       keyid: this.#keyId,

@@ -24,10 +24,11 @@ export async function channelScene(server: TestServer) {
     return response.json().launchUrl;
   }
 
-  async function member(name: string, level: number = LEVEL.member) {
+  /** A member signed in with a KS that Kaltura honours for `ksExpiry` seconds (their module session ends with it). */
+  async function member(name: string, level: number = LEVEL.member, { ksExpiry = 3600 }: { ksExpiry?: number } = {}) {
     const user = await server.kaltura.createUser({ role: 'viewerRole', name });
     await server.kaltura.addMember(channel.id, user.id, level);
-    const agent = await signIn(server, user.id);
+    const agent = await signIn(server, user.id, { ksExpiry });
     await agent.get(`/channels/${channel.id}/meeting`);
     return { user, agent, enter: async () => RoomClient.launch(agent, await launchUrl(agent, 'join')) };
   }

@@ -63,7 +63,8 @@ const configSchema = z.object({
   session: z.object({
     idleMinutes: z.number().int().min(1).max(24 * 60),
     absoluteHours: z.number().int().min(1).max(7 * 24),
-    roomPassHours: z.number().int().min(1).max(48),
+    /** A room pass lasts this long at most, and never past the module session that launched it. */
+    roomPassHours: z.number().int().min(1).max(24),
   }),
   launchToken: z.object({
     audience: z.string().min(1),
@@ -91,6 +92,8 @@ const configSchema = z.object({
     actionBurst: z.number().int().min(1).max(1000),
     chatHistoryLimit: z.number().int().min(0).max(5000),
     heartbeatSeconds: z.number().min(1).max(300),
+    /** A room pass granted by channel membership is re-checked with Kaltura when used this long after its last check (page, socket, open sockets). */
+    passRecheckSeconds: z.number().int().min(5).max(3600),
     /** Sockets one person may hold open to one room (tabs, windows); a newer one closes their oldest. */
     maxConnectionsPerPerson: z.number().int().min(1).max(50),
   }),

@@ -15,6 +15,7 @@ import * as roomsBackend from './migrations/0003-rooms-backend.ts';
 import * as courses from './migrations/0004-courses.ts';
 import * as userInvitations from './migrations/0005-users.ts';
 import * as files from './migrations/0006-files.ts';
+import * as roomPassSessions from './migrations/0008-room-pass-sessions.ts';
 
 export type Db = Kysely<Database>;
 
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-courses': courses,
   '0005-users': userInvitations,
   '0006-files': files,
+  '0008-room-pass-sessions': roomPassSessions,
 };
 
 export interface DatabaseOptions {
