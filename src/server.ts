@@ -42,6 +42,7 @@ import { LiveRoomService } from './live-room/live-room-service.ts';
 import { createRemovalStore } from './live-room/removal-store.ts';
 import { attachRoomSockets } from './live-room/room-socket-server.ts';
 import { createInProcessRoomState } from './live-room/room-state.ts';
+import { ParticipantIds } from './live-room/participant-ids.ts';
 import { BrandingService } from './branding/branding-service.ts';
 import { createCourseMemberStore } from './courses/course-member-store.ts';
 import { createCourseStore } from './courses/course-store.ts';
@@ -165,6 +166,8 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     scheduler,
     logger,
     plans,
+    // Kept in the data folder: the same person keeps their id in a room across restarts.
+    participantIds: new ParticipantIds(readOrCreateSecretFile(config.dataDir, 'participant-id-secret', randomSecret), { maxEntries: config.cache.maxEntries }),
     options: {
       reconnectGraceMs: config.liveRoom.reconnectGraceSeconds * 1000,
       instructorGraceMs: config.liveRoom.instructorGraceMinutes * 60_000,

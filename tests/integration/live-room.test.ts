@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { expect } from 'chai';
 import WebSocket from 'ws';
+import { LEVEL } from '../support/kaltura-seed.ts';
 import { eventually, ManualScheduler } from '../support/manual-scheduler.ts';
 import { channelScene } from '../support/channel-scene.ts';
 import { RoomClient } from '../support/room-client.ts';
@@ -135,14 +136,15 @@ describe('live room', () => {
       await Promise.all([ines.next('welcome'), pia.next('welcome'), paul.next('welcome')]);
       ines.send({ type: 'chat.send', text: 'instructor note' });
       const note = (await pia.next('chat.message')).message;
+      const inesId = ines.received[0]!.you.participantId;
 
       const attempts: Array<[Record<string, unknown>, string]> = [
         [{ type: 'session.end' }, 'end the session'],
-        [{ type: 'participant.remove', userId: scene.manager.id }, 'remove participants'],
+        [{ type: 'participant.remove', participantId: inesId }, 'remove participants'],
         [{ type: 'session.start' }, 'start the session'],
         [{ type: 'chat.delete', messageId: note.id }, "delete other people's messages"],
-        [{ type: 'hand.lower', userId: scene.manager.id }, "lower other people's hands"],
-        [{ type: 'participant.allow', userId: 'someone' }, 'let removed people back in'],
+        [{ type: 'hand.lower', participantId: inesId }, "lower other people's hands"],
+        [{ type: 'participant.allow', participantId: 'someone' }, 'let removed people back in'],
       ];
       for (const [message, what] of attempts) {
         paul.send(message);
@@ -325,10 +327,10 @@ describe('live room', () => {
       await ines.next('hand.raised', (m) => m.hand.name === 'Paul');
       const late = track(await scene.instructor());
       expect((await late.next('welcome')).hands.map((hand: { name: string }) => hand.name)).to.deep.equal(['Pia', 'Paul']);
-      ines.send({ type: 'hand.lower', userId: pia.received[0]!.you.userId });
-      expect((await paul.next('hand.lowered')).userId).to.equal(pia.received[0]!.you.userId);
+      ines.send({ type: 'hand.lower', participantId: pia.received[0]!.you.participantId });
+      expect((await paul.next('hand.lowered')).participantId).to.equal(pia.received[0]!.you.participantId);
       paul.send({ type: 'hand.lower' });
-      await pia.next('hand.lowered', (m) => m.userId === paul.received[0]!.you.userId);
+      await pia.next('hand.lowered', (m) => m.participantId === paul.received[0]!.you.participantId);
     });
 
     it('removes a participant, refuses their new launches until the instructor allows them back', async () => {
@@ -338,15 +340,15 @@ describe('live room', () => {
       const pia = await scene.member('Pia');
       const piaClient = track(await pia.enter());
       await Promise.all([ines.next('welcome'), piaClient.next('welcome')]);
-      const piaId = pia.user.id;
+      const piaId = piaClient.received[0]!.you.participantId;
 
-      ines.send({ type: 'participant.remove', userId: piaId });
+      ines.send({ type: 'participant.remove', participantId: piaId });
       expect((await piaClient.next('removed')).message).to.contain('removed you');
       expect((await piaClient.closed).code).to.equal(4001);
-      await ines.next('presence.left', (m) => m.userId === piaId);
+      await ines.next('presence.left', (m) => m.participantId === piaId);
       expect((await ines.next('removals.changed')).removed.map((person: { name: string }) => person.name)).to.deep.equal(['Pia']);
       const coInstructor = track(await scene.instructor());
-      expect((await coInstructor.next('welcome')).removed.map((person: { userId: string }) => person.userId)).to.deep.equal([piaId]);
+      expect((await coInstructor.next('welcome')).removed.map((person: { participantId: string }) => person.participantId)).to.deep.equal([piaId]);
 
       const relaunch = await pia.agent.post(`/channels/${scene.channel.id}/meeting/join`, {}, { accept: 'application/json' });
       const refused = await pia.agent.get(relaunch.json().launchUrl);
@@ -356,15 +358,59 @@ describe('live room', () => {
       expect((await sneaky.next('removed')).type).to.equal('removed');
       expect((await sneaky.closed).code).to.equal(4001);
 
-      ines.send({ type: 'participant.remove', userId: scene.manager.id });
+      ines.send({ type: 'participant.remove', participantId: ines.received[0]!.you.participantId });
       expect((await ines.next('error')).message).to.contain('Instructors cannot be removed');
 
-      ines.send({ type: 'participant.allow', userId: piaId });
+      ines.send({ type: 'participant.allow', participantId: piaId });
       expect((await coInstructor.next('removals.changed')).removed).to.deep.equal([]);
       await eventually(async () => {
         const again = await pia.agent.post(`/channels/${scene.channel.id}/meeting/join`, {}, { accept: 'application/json' });
         expect((await pia.agent.get(again.json().launchUrl)).status).to.equal(303);
       });
+    });
+  });
+
+  describe('participant ids', () => {
+    it('never shows anyone a key that signing in uses: people, hands, chat, cameras and removals carry opaque ids that moderation maps back', async () => {
+      const scene = await channelScene(server);
+      await scene.startFromMediaSpace();
+      const ines = track(await scene.instructor());
+      const pia = await scene.member('Pia');
+      const piaClient = track(await pia.enter());
+      const paul = await scene.member('Paul');
+      const paulClient = track(await paul.enter());
+      await Promise.all([ines.next('welcome'), piaClient.next('welcome'), paulClient.next('welcome')]);
+      piaClient.send({ type: 'hand.raise' });
+      piaClient.send({ type: 'chat.send', text: 'hello' });
+      await ines.next('chat.message');
+      const piaId = piaClient.received[0]!.you.participantId;
+      expect(piaId).to.match(/^p_[\w-]{22}$/);
+      ines.send({ type: 'participant.remove', participantId: (await ines.next('hand.raised')).hand.participantId });
+      await piaClient.closed;
+      const late = track(await scene.instructor());
+      const welcome = await late.next('welcome');
+      expect(welcome.removed.map((person: { participantId: string }) => person.participantId)).to.deep.equal([piaId]);
+      expect(welcome.chat[0].participantId).to.equal(piaId);
+
+      const everything = JSON.stringify([ines, piaClient, paulClient, late].flatMap((client) => client.received));
+      for (const key of [pia.user.id, paul.user.id, scene.manager.id]) expect(everything).to.not.contain(`"${key}"`);
+      expect(everything).to.not.match(/"userId"/);
+    });
+
+    it('keeps a person\'s id across reconnects, and gives them another in another room', async () => {
+      const scene = await channelScene(server);
+      const pia = await scene.member('Pia');
+      const first = track(await pia.enter());
+      const id = (await first.next('welcome')).you.participantId;
+      await first.close();
+      const again = track(await RoomClient.open(pia.agent, first.received[0]!.room.id));
+      expect((await again.next('welcome')).you.participantId).to.equal(id);
+      const other = await channelScene(server);
+      await server.kaltura.addMember(other.channel.id, pia.user.id, LEVEL.member);
+      await pia.agent.get(`/channels/${other.channel.id}/meeting`);
+      const join = (await pia.agent.post(`/channels/${other.channel.id}/meeting/join`, {}, { accept: 'application/json' })).json();
+      const elsewhere = track(await RoomClient.launch(pia.agent, join.launchUrl));
+      expect((await elsewhere.next('welcome')).you.participantId).to.be.a('string').and.not.equal(id);
     });
   });
 
