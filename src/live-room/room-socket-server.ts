@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
+import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { parse as parseCookies } from 'cookie';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -66,7 +67,6 @@ export interface RoomSocketServer {
 interface Connection {
   id: string;
   actor: RoomActor;
-  pass: { id: string; expiresAt: number };
   /** The person's language, for the words in refusals and errors. */
   t: TFunction;
   socket: WebSocket;
@@ -97,12 +97,16 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
         });
         sockets.handleUpgrade(req, socket, head, (ws) => welcome(ws, actor, { id: pass.id, expiresAt: pass.expiresAt }, deps.languages.t(language)));
       },
-      (error: unknown) => refuse(socket, error instanceof AppError ? error.status : 500, error instanceof AppError ? 'Unauthorized' : 'Internal Server Error'),
+      (error: unknown) => {
+        // 401 or 403 for a pass that no longer admits (the page asks /rooms/:id why); anything else is ours.
+        const status = error instanceof AppError ? error.status : 500;
+        refuse(socket, status, STATUS_CODES[status] ?? 'Error');
+      },
     );
   });
 
-  function welcome(socket: WebSocket, actor: RoomActor, pass: Connection['pass'], t: TFunction): void {
-    const connection: Connection = { id: randomUUID(), actor, pass, t, socket, alive: true, welcomed: false };
+  function welcome(socket: WebSocket, actor: RoomActor, pass: { id: string; expiresAt: number }, t: TFunction): void {
+    const connection: Connection = { id: randomUUID(), actor, t, socket, alive: true, welcomed: false };
     localRoom(actor.roomId).add(connection);
     socket.on('pong', () => {
       connection.alive = true;
