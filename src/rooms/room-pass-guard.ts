@@ -9,9 +9,11 @@
  *
  * Kaltura is asked at most once per `recheckMs` per pass (and the cached
  * gateway answers within its own lifetime); when Kaltura cannot answer, the
- * pass keeps working until it can: an outage is not a removal.
+ * pass keeps working until it can: an outage is not a removal. A channel
+ * Kaltura no longer has has no members.
  */
 import { LRUCache } from 'lru-cache';
+import { NotFoundError } from '../lib/errors/app-error.ts';
 import type { Logger } from '../lib/logger/logger.ts';
 import type { RoomPass, RoomPassStore } from './room-pass-store.ts';
 import type { RoomRole } from './room-permissions.ts';
@@ -76,6 +78,7 @@ export class RoomPassGuard {
     try {
       role = await this.#deps.channels.roomRoleNow(channelId, pass.userId);
     } catch (error) {
+      if (error instanceof NotFoundError) return false;
       this.#deps.logger.warn({ err: error, channelId }, 'checking the channel membership behind a room pass failed; the pass stays until Kaltura answers');
       return true;
     }

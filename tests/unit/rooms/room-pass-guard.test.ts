@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
+import { NotFoundError } from '../../../src/lib/errors/app-error.ts';
 import type { Logger } from '../../../src/lib/logger/logger.ts';
 import { RoomPassGuard } from '../../../src/rooms/room-pass-guard.ts';
 import type { RoomPass } from '../../../src/rooms/room-pass-store.ts';
@@ -90,6 +91,12 @@ describe('RoomPassGuard', () => {
       expect(await guard.judge(aPass())).to.equal('ok');
       expect((logger.warn as sinon.SinonStub).calledOnce).to.equal(true);
       channels.roomRoleNow.resolves(null);
+      expect(await guard.judge(aPass())).to.equal('notMember');
+    });
+
+    it('puts out the holders of a pass to a channel Kaltura no longer has', async () => {
+      const { guard, channels } = scene();
+      channels.roomRoleNow.rejects(new NotFoundError('That channel no longer exists.', { code: 'CHANNEL_NOT_FOUND' }));
       expect(await guard.judge(aPass())).to.equal('notMember');
     });
   });
