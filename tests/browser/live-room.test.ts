@@ -237,4 +237,28 @@ describe('live room in a browser', function () {
     await instructor.page.locator('[data-people-list] li').filter({ hasText: 'Pia Participant' }).waitFor({ state: 'detached' });
     expect(participant.pageErrors).to.deep.equal([]);
   });
+
+  it('closes the oldest of more than five tabs of one person, saying the room is open in the others, and lets it take the room back', async () => {
+    const { channel, member } = await channelScene();
+    const pia = participant.page;
+    await openMeetingActions(pia, member.id, channel.id);
+    await pia.getByRole('button', { name: 'Join Meeting' }).click();
+    await pia.waitForURL(ROOM_PATH);
+    await roomState(pia, 'waiting');
+    const more: Page[] = [];
+    for (let i = 0; i < 5; i++) {
+      const tab = await pia.context().newPage();
+      more.push(tab);
+      await tab.goto(pia.url());
+      await roomState(tab, 'waiting');
+    }
+    await screen(pia, 'closed').waitFor();
+    expect(await screen(pia, 'closed').innerText()).to.contain('This room is open in your other tabs.');
+    await pia.locator('[data-screen="closed"] [data-closed-retry]').click();
+    await roomState(pia, 'waiting');
+    // Taking it back closed the oldest of the others in its turn.
+    await screen(more[0]!, 'closed').waitFor();
+    for (const tab of more) await tab.close();
+    expect(participant.pageErrors).to.deep.equal([]);
+  });
 });
