@@ -451,6 +451,11 @@ describe('live room', () => {
       await Promise.all([ines.closed, piaClient.closed, paul.closed]);
       const restarted = await startTestServer({ scheduler, dataDir, config: { http: { port } } });
       server = { ...restarted, stop: async () => (await restarted.stop(), rmSync(dataDir, { recursive: true, force: true })) };
+      // The built-in emulator forgets what was seeded when the service restarts (Kaltura would not), and the room re-checks Pia's membership.
+      const channelAgain = await server.kaltura.createChannel(scene.channel.name);
+      expect(channelAgain.id, 'the emulator numbers channels the same way again').to.equal(scene.channel.id);
+      await server.kaltura.createUser({ id: pia.user.id, name: 'Pia', role: 'viewerRole' });
+      await server.kaltura.addMember(scene.channel.id, pia.user.id, LEVEL.member);
       const piaBack = track(await RoomClient.open(pia.agent, roomId));
       const welcome = await piaBack.next('welcome');
       expect(welcome.phase).to.equal('live');
