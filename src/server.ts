@@ -29,6 +29,8 @@ import { createLiveSessionStore } from './rooms/live-session-store.ts';
 import { createCachedLiveSessionStore } from './rooms/cached-live-session-store.ts';
 import { createCachedRoomStore } from './rooms/cached-room-store.ts';
 import { createRoomPassStore } from './rooms/room-pass-store.ts';
+import { RoomPassGuard } from './rooms/room-pass-guard.ts';
+import type { RoomRole } from './rooms/room-permissions.ts';
 import { RoomLaunchService } from './rooms/room-launch-service.ts';
 import { createRoomStore } from './rooms/room-store.ts';
 import { ChannelMeetingService } from './channels/channel-meeting-service.ts';
@@ -40,6 +42,7 @@ import { LiveRoomService } from './live-room/live-room-service.ts';
 import { createRemovalStore } from './live-room/removal-store.ts';
 import { attachRoomSockets } from './live-room/room-socket-server.ts';
 import { createInProcessRoomState } from './live-room/room-state.ts';
+import { ParticipantIds } from './live-room/participant-ids.ts';
 import { BrandingService } from './branding/branding-service.ts';
 import { createCourseMemberStore } from './courses/course-member-store.ts';
 import { createCourseStore } from './courses/course-store.ts';
@@ -129,7 +132,10 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const rooms = createCachedRoomStore(createRoomStore(db), remembered);
   const liveSessions = createCachedLiveSessionStore(createLiveSessionStore(db), remembered);
   const settings = new ModuleSettingsService(createModuleSettingsStore(db), config.moduleSettings, now);
-  const identity = new IdentityService(gateway, createCachedAuthSessionStore(createAuthSessionStore(db), remembered), createUserStore(db), {
+  const passes = createRoomPassStore(db);
+  // A room pass belongs to the module session that launched it, and follows it when a relaunch rotates its id.
+  const authSessions = createAuthSessionStore(db, [(trx, fromId, toId) => passes.moveToSession(fromId, toId, trx)]);
+  const identity = new IdentityService(gateway, createCachedAuthSessionStore(authSessions, remembered), createUserStore(db), {
     idleMs: config.session.idleMinutes * 60_000,
     absoluteMs: config.session.absoluteHours * 3600_000,
     now,
@@ -139,7 +145,17 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     audience: config.launchToken.audience,
   });
   const removals = createRemovalStore(db);
-  const launches = new RoomLaunchService(rooms, createRoomPassStore(db), launchTokens, removals, { passLifetimeMs: config.session.roomPassHours * 3600_000, now });
+  const passGuard: RoomPassGuard = new RoomPassGuard({
+    passes,
+    sessions: identity,
+    // The channel's meeting service decides what a membership gives, for passes exactly as for Join.
+    channels: { roomRoleNow: (channelId, userId): Promise<RoomRole | null> => meetings.roomRoleNow(channelId, userId) },
+    recheckMs: config.liveRoom.passRecheckSeconds * 1000,
+    maxEntries: config.cache.maxEntries,
+    logger,
+    now,
+  });
+  const launches = new RoomLaunchService(rooms, passes, launchTokens, { removals, sessions: identity, guard: passGuard }, { passLifetimeMs: config.session.roomPassHours * 3600_000, now });
   const roomState = createInProcessRoomState();
   const plans = new PlanCatalogue(config.plans);
   const liveRooms = new LiveRoomService({
@@ -152,12 +168,16 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     scheduler,
     logger,
     plans,
+    // Kept in the data folder: the same person keeps their id in a room across restarts.
+    participantIds: new ParticipantIds(readOrCreateSecretFile(config.dataDir, 'participant-id-secret', randomSecret), { maxEntries: config.cache.maxEntries }),
     options: {
       reconnectGraceMs: config.liveRoom.reconnectGraceSeconds * 1000,
       instructorGraceMs: config.liveRoom.instructorGraceMinutes * 60_000,
       defaultCapacity: config.liveRoom.defaultCapacity,
       chatRatePerSecond: config.liveRoom.chatRatePerSecond,
       chatBurst: config.liveRoom.chatBurst,
+      actionRatePerSecond: config.liveRoom.actionRatePerSecond,
+      actionBurst: config.liveRoom.actionBurst,
       chatHistoryLimit: config.liveRoom.chatHistoryLimit,
     },
   });
@@ -215,6 +235,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const users = new UsersService({ records: userRecords, sessions: identity, now });
   const invitations = new InvitationsService({ records: userRecords, mailer, branding, logger, publicUrl: config.http.publicUrl, ttlMs: config.backend.invitationTtlDays * 86_400_000, now });
 
+  const meetings = new ChannelMeetingService({ gateway, rooms, liveSessions, sessions: liveRooms, launches, settings, memberships, plans, now });
   const courses = new CourseService({ courses: createCourseStore(db), members: verifiedMembers, plans, images, liveSessions, launches, settings, roomCaches: [rooms, liveSessions], files: fileStorage, logger, now });
 
   const app = createApp({
@@ -225,7 +246,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     gateway,
     identity,
     settings,
-    meetings: new ChannelMeetingService({ gateway, rooms, liveSessions, sessions: liveRooms, launches, settings, memberships, plans, now }),
+    meetings,
     myRooms: new MyRoomsService({ rooms, liveSessions, launches, settings, memberships, now }),
     launches,
     liveSessions,
@@ -241,9 +262,16 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     state: roomState,
     logger,
     heartbeatMs: config.liveRoom.heartbeatSeconds * 1000,
+    maxConnectionsPerPerson: config.liveRoom.maxConnectionsPerPerson,
+    guard: passGuard,
+    scheduler,
+    passCheckMs: config.liveRoom.passRecheckSeconds * 1000,
     embedOrigins: config.http.embedOrigins,
     languages,
   });
+
+  // Signing out or deactivating someone closes their room sockets here at once; other instances within a check round.
+  identity.onSessionsEnded((userId) => void roomSockets.recheckPerson(userId));
 
   const purge = setInterval(() => {
     Promise.all([identity.purgeExpired(), launches.purgeExpired()]).catch((error) => logger.warn({ err: error }, 'purging expired sessions failed'));

@@ -135,10 +135,22 @@ export class ChannelMeetingService {
     return this.#launch(room, person, access.role, access.permissions, settings);
   }
 
+  /** The room role the person's membership gives them now (Kaltura, through the cache, as Join asks); null: not an active member. */
+  async roomRoleNow(channelId: number, userId: string): Promise<RoomRole | null> {
+    const kalturaUserId = kalturaUserIdOf(userId);
+    if (kalturaUserId === null) return null;
+    const [{ level }, settings] = await Promise.all([this.#levelOf(channelId, kalturaUserId, false), this.#settings.current()]);
+    return level === null ? null : roomAccessFor(level, settings.roleMapping).role;
+  }
+
   /** Channel membership is Kaltura's record of a MediaSpace user, by their Kaltura user id: a backend account has none to look up. */
   async #accessOf(channelId: number, person: AuthSession, fresh: boolean): Promise<{ channelName: string; level: ChannelLevel | null }> {
     const kalturaUserId = kalturaUserIdOf(person.userId);
     if (person.source !== 'mediaspace' || kalturaUserId === null) throw new ForbiddenError(messages.mediaSpaceOnly, { help: messages.mediaSpaceOnlyHelp, code: 'CHANNEL_NEEDS_MEDIASPACE' });
+    return this.#levelOf(channelId, kalturaUserId, fresh);
+  }
+
+  async #levelOf(channelId: number, kalturaUserId: string, fresh: boolean): Promise<{ channelName: string; level: ChannelLevel | null }> {
     const { channel, membership } = await this.#gateway.getChannelAccess(channelId, kalturaUserId, { fresh });
     const level = membership?.active ? channelLevelFromKaltura(membership.permissionLevel) : null;
     return { channelName: channel.name, level };
@@ -157,7 +169,7 @@ export class ChannelMeetingService {
     permissions: Parameters<RoomLaunchService['launchUrl']>[3],
     settings: Awaited<ReturnType<ModuleSettingsService['current']>>,
   ): MeetingLaunch {
-    const launchUrl = this.#launches.launchUrl(room, { id: person.userId, name: person.userName, email: person.userEmail }, role, permissions, settings.launchTokenLifetimeSeconds);
+    const launchUrl = this.#launches.launchUrl(room, { id: person.userId, name: person.userName, email: person.userEmail, sessionId: person.id }, role, permissions, settings.launchTokenLifetimeSeconds, { viaChannel: true });
     return { launchUrl, roomId: room.id, roomRole: role, openInNewTab: settings.openInNewTab };
   }
 }

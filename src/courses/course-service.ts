@@ -234,10 +234,10 @@ export class CourseService {
   }
 
   /** Into the course's room: its instructors (and administrators) as instructors, its students as participants. */
-  async enter(actor: BackendActor, id: string, t: TFunction): Promise<CourseLaunch> {
+  async enter(actor: BackendActor, id: string, t: TFunction, sessionId: string): Promise<CourseLaunch> {
     const { course, access } = await this.#visible(actor, id, t);
     const settings = await this.#deps.settings.current();
-    const person = { id: actor.userId, name: actor.name, email: actor.email };
+    const person = { id: actor.userId, name: actor.name, email: actor.email, sessionId };
     // Instructors get everything, like the owner of a private room; participants what the module's role mapping gives a channel member.
     const [role, permissions] = access === 'manage' ? (['instructor', ALL_ROOM_PERMISSIONS] as const) : (['participant', roomAccessFor('member', settings.roleMapping).permissions] as const);
     const launchUrl = this.#deps.launches.launchUrl(course, person, role, permissions, settings.launchTokenLifetimeSeconds);

@@ -12,6 +12,7 @@ import { AppError, NotFoundError, ValidationError } from '../lib/errors/app-erro
 import { acceptUploads, uploadedFiles, type ImageUploads } from '../lib/http/multipart.ts';
 import { parseInput } from '../lib/http/validate.ts';
 import { allowRoles, currentActor } from '../backend/backend-access.ts';
+import { currentSession } from '../identity/session-middleware.ts';
 import { sendLaunch } from '../rooms/send-launch.ts';
 import {
   COURSE_DESCRIPTION_MAX,
@@ -166,7 +167,8 @@ export function createCoursesRouter({ courses, uploads }: CoursesRouterDeps): Ro
   });
 
   router.post('/courses/:id/enter', async (req, res) => {
-    sendLaunch(res, await courses.enter(currentActor(req), courseIdOf(req), req.t));
+    // The room pass lasts no longer than the session that asked for it.
+    sendLaunch(res, await courses.enter(currentActor(req), courseIdOf(req), req.t, currentSession(req).id));
   });
 
   async function renderForm(

@@ -32,7 +32,13 @@ export interface AuthSessionStore {
   deleteExpired(now: number, idleMs: number): Promise<number>;
 }
 
-export function createAuthSessionStore(db: Db): AuthSessionStore {
+/**
+ * Records tied to a session id that must follow it when it rotates, written in the rotation's own
+ * transaction (`trx`), so that no reader ever sees them tied to a session that has just ended.
+ */
+export type SessionFollower = (trx: Db, fromId: string, toId: string) => Promise<void>;
+
+export function createAuthSessionStore(db: Db, followers: SessionFollower[] = []): AuthSessionStore {
   return {
     async insert(session) {
       await db.insertInto('auth_sessions').values(toRow(session)).execute();
@@ -42,6 +48,7 @@ export function createAuthSessionStore(db: Db): AuthSessionStore {
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('auth_sessions').where('id', '=', oldId).execute();
         await trx.insertInto('auth_sessions').values(toRow(next)).execute();
+        for (const follow of followers) await follow(trx, oldId, next.id);
       });
     },
 

@@ -46,6 +46,8 @@ export class IdentityService {
   readonly #options: Required<IdentityServiceOptions>;
   /** userId → the profile last written for them, for TOUCH_INTERVAL_MS. */
   readonly #recordedUsers: LRUCache<string, string>;
+  /** Told, with the person's user id, when sessions of theirs are ended on purpose (sign-out, deactivation). */
+  readonly #endListeners: Array<(userId: string) => void> = [];
 
   constructor(gateway: CachedKalturaGateway, sessions: AuthSessionStore, users: UserStore, options: IdentityServiceOptions) {
     this.#gateway = gateway;
@@ -90,8 +92,16 @@ export class IdentityService {
   }
 
   /** The live session behind a cookie value, or null if it is unknown, idle too long or past its absolute expiry. */
-  async findSession(token: string): Promise<AuthSession | null> {
-    const session = await this.#sessions.findById(hashOpaqueToken(token));
+  findSession(token: string): Promise<AuthSession | null> {
+    return this.holdSession(hashOpaqueToken(token));
+  }
+
+  /**
+   * The live session with this id (auth_sessions.id), as findSession judges it. A room pass asks
+   * while its holder is in the room: that is activity, so a meeting does not idle the session out.
+   */
+  async holdSession(id: string): Promise<AuthSession | null> {
+    const session = await this.#sessions.findById(id);
     if (!session) return null;
     const now = this.#options.now();
     if (now >= session.expiresAt || now - session.lastSeenAt >= this.#options.idleMs) {
@@ -131,6 +141,16 @@ export class IdentityService {
   /** Ends every session of one person: deactivated, or their password changed. */
   async signOutEverywhere(userId: string): Promise<void> {
     await this.#sessions.deleteForUser(userId);
+    this.#tellEnded(userId);
+  }
+
+  /** `listener` hears the user id of everyone whose sessions are ended on purpose, as it happens (room sockets close). */
+  onSessionsEnded(listener: (userId: string) => void): void {
+    this.#endListeners.push(listener);
+  }
+
+  #tellEnded(userId: string): void {
+    for (const listener of this.#endListeners) listener(userId);
   }
 
   /**
@@ -146,7 +166,10 @@ export class IdentityService {
   }
 
   async signOut(token: string): Promise<void> {
-    await this.#sessions.delete(hashOpaqueToken(token));
+    const id = hashOpaqueToken(token);
+    const session = await this.#sessions.findById(id);
+    await this.#sessions.delete(id);
+    if (session) this.#tellEnded(session.userId);
   }
 
   async purgeExpired(): Promise<number> {

@@ -1,12 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../lib/db/database.ts';
-import type { ChatMessageView } from './room-protocol.ts';
 import type { RoomRole } from '../rooms/room-permissions.ts';
 
+/** A chat message as kept: its author by user key (the room shows a participant id instead). */
+export interface StoredChatMessage {
+  id: string;
+  userId: string;
+  name: string;
+  role: RoomRole;
+  text: string;
+  sentAt: number;
+}
+
 export interface ChatStore {
-  add(message: Omit<ChatMessageView, 'id'> & { liveSessionId: string; roomId: string }): Promise<ChatMessageView>;
+  add(message: Omit<StoredChatMessage, 'id'> & { liveSessionId: string; roomId: string }): Promise<StoredChatMessage>;
   /** The session's messages, oldest first, without deleted ones. */
-  history(liveSessionId: string, limit: number): Promise<ChatMessageView[]>;
+  history(liveSessionId: string, limit: number): Promise<StoredChatMessage[]>;
   /** Marks a message of this session deleted; false if there was no such message. */
   delete(liveSessionId: string, messageId: string, deletedBy: string, at: number): Promise<boolean>;
 }

@@ -17,13 +17,15 @@ import type { LiveSession, LiveSessionStore } from '../rooms/live-session-store.
 import type { RoomPermission, RoomRole } from '../rooms/room-permissions.ts';
 import type { Room } from '../rooms/room-store.ts';
 import type { AttendanceStore } from './attendance-store.ts';
-import type { ChatStore } from './chat-store.ts';
+import type { ChatStore, StoredChatMessage } from './chat-store.ts';
+import type { ParticipantIds } from './participant-ids.ts';
 import type { RemovalStore } from './removal-store.ts';
-import type { CameraView, ClientMessage, HandView, ParticipantView, PersonView, RemovedView, ServerMessage, SessionEndReason, SessionView } from './room-protocol.ts';
+import type { CameraView, ChatMessageView, ClientMessage, HandView, ParticipantView, PersonView, RemovedView, ServerMessage, SessionEndReason, SessionView } from './room-protocol.ts';
 import { CLOSE } from './room-protocol.ts';
 import { phrase, say, type Text } from '../lib/i18n/phrase.ts';
 import { inEnglish } from '../lib/i18n/i18n.ts';
 import type { Audience, PresentPerson, RoomState } from './room-state.ts';
+import { RateBuckets } from './rate-buckets.ts';
 
 export interface LiveRoomOptions {
   reconnectGraceMs: number;
@@ -31,6 +33,9 @@ export interface LiveRoomOptions {
   defaultCapacity: number;
   chatRatePerSecond: number;
   chatBurst: number;
+  /** Every other message that changes the room (hands, cameras, moderation, start and end), per person. */
+  actionRatePerSecond: number;
+  actionBurst: number;
   chatHistoryLimit: number;
 }
 
@@ -64,6 +69,7 @@ const messages = {
   notAllowed: (action: RoomAction) => phrase('live-room:errors.notAllowed', { action: phrase(`live-room:actions.${action}`) }),
   notLive: phrase('live-room:errors.notLive'),
   tooFast: phrase('live-room:errors.tooFast'),
+  tooFastActions: phrase('live-room:errors.tooFastActions'),
   noSuchMessage: phrase('live-room:errors.noSuchMessage'),
   notHere: phrase('live-room:errors.notHere'),
   notRemoved: phrase('live-room:errors.notRemoved'),
@@ -89,6 +95,24 @@ const PERMISSION_NEEDED: Partial<Record<ClientMessage['type'], [RoomPermission, 
   'camera.stop': ['camera', 'useCamera'],
 };
 
+/**
+ * Which rate limit each message counts against. Every message type must be named here, so a new one
+ * (media signalling, say, which comes in bursts by nature) is a decision, not an oversight.
+ */
+const RATE_LIMIT_OF: Record<ClientMessage['type'], 'chat' | 'action' | null> = {
+  'session.start': 'action',
+  'session.end': 'action',
+  'chat.send': 'chat',
+  'chat.delete': 'action',
+  'hand.raise': 'action',
+  'hand.lower': 'action',
+  'participant.remove': 'action',
+  'participant.allow': 'action',
+  'camera.start': 'action',
+  'camera.stop': 'action',
+  leave: null,
+};
+
 /** What a room's plan allows (src/courses/plan-catalogue.ts). */
 export interface RoomPlanRules {
   canGoLive(room: Room): boolean;
@@ -107,6 +131,8 @@ export interface LiveRoomDeps {
   logger: Logger;
   options: LiveRoomOptions;
   plans: RoomPlanRules;
+  /** The ids the room shows for people, and the way back to their user keys. */
+  participantIds: ParticipantIds;
 }
 
 interface OpenStretch {
@@ -121,12 +147,16 @@ export class LiveRoomService {
   /** Open attendance per `${sessionId}|${userId}`. */
   readonly #stretches = new Map<string, OpenStretch>();
   readonly #noInstructorTimers = new Map<string, ScheduledTask>();
-  readonly #chatBuckets = new Map<string, { tokens: number; at: number }>();
+  readonly #chatBuckets: RateBuckets;
+  readonly #actionBuckets: RateBuckets;
   /** Last chat time per session: times are kept strictly increasing so history order is send order. */
   readonly #lastChatAt = new Map<string, number>();
 
   constructor(deps: LiveRoomDeps) {
     this.#deps = deps;
+    const { options, scheduler } = deps;
+    this.#chatBuckets = new RateBuckets({ ratePerSecond: options.chatRatePerSecond, burst: options.chatBurst, now: scheduler.now });
+    this.#actionBuckets = new RateBuckets({ ratePerSecond: options.actionRatePerSecond, burst: options.actionBurst, now: scheduler.now });
   }
 
   /**
@@ -173,6 +203,8 @@ export class LiveRoomService {
   async handle(actor: RoomActor, message: ClientMessage): Promise<void> {
     const needed = PERMISSION_NEEDED[message.type];
     if (needed && !actor.permissions.includes(needed[0])) throw new RoomActionError('NOT_ALLOWED', messages.notAllowed(needed[1]));
+    // Refused before the room's queue: a flood costs the room nothing and reaches nobody else.
+    if (RATE_LIMIT_OF[message.type] === 'action' && !this.#actionBuckets.take(bucketKey(actor))) throw new RoomActionError('RATE_LIMITED', messages.tooFastActions);
     return this.#inRoom(actor.roomId, async () => {
       switch (message.type) {
         case 'session.start':
@@ -186,11 +218,11 @@ export class LiveRoomService {
         case 'hand.raise':
           return this.#raiseHand(actor);
         case 'hand.lower':
-          return this.#lowerHand(actor, message.userId ?? actor.userId);
+          return this.#lowerHand(actor, message.participantId);
         case 'participant.remove':
-          return this.#remove(actor, message.userId);
+          return this.#remove(actor, message.participantId);
         case 'participant.allow':
-          return this.#allow(actor, message.userId);
+          return this.#allow(actor, message.participantId);
         case 'camera.start':
           return this.#startWebcam(actor);
         case 'camera.stop':
@@ -270,7 +302,7 @@ export class LiveRoomService {
       session: sessionView(session),
       participants: await this.#participants(roomId),
       hands: await this.#handViews(roomId),
-      chat: await chat.history(session.id, this.#deps.options.chatHistoryLimit),
+      chat: await this.#chatHistory(session),
     };
     this.#publish(roomId, 'everyone', view);
     this.#publish(roomId, 'instructors', { type: 'waiting.changed', waiting: [], waitingCount: 0 });
@@ -296,14 +328,14 @@ export class LiveRoomService {
     await removals.clearRoom(roomId);
     this.#noInstructorTimers.get(roomId)?.cancel();
     this.#noInstructorTimers.delete(roomId);
-    for (const key of this.#chatBuckets.keys()) if (key.startsWith(`${roomId}|`)) this.#chatBuckets.delete(key);
+    this.#chatBuckets.forgetPrefix(`${roomId}|`);
     this.#lastChatAt.delete(session.id);
     this.#publish(roomId, 'everyone', { type: 'session.ended', endedAt, reason });
   }
 
   async #sendChat(actor: RoomActor, text: string): Promise<void> {
     const session = await this.#requireLive(actor.roomId);
-    if (!this.#takeChatToken(actor)) throw new RoomActionError('RATE_LIMITED', messages.tooFast);
+    if (!this.#chatBuckets.take(bucketKey(actor))) throw new RoomActionError('RATE_LIMITED', messages.tooFast);
     const sentAt = Math.max(this.#deps.scheduler.now(), (this.#lastChatAt.get(session.id) ?? 0) + 1);
     this.#lastChatAt.set(session.id, sentAt);
     const message = await this.#deps.chat.add({
@@ -315,7 +347,7 @@ export class LiveRoomService {
       text,
       sentAt,
     });
-    this.#publish(actor.roomId, 'everyone', { type: 'chat.message', message });
+    this.#publish(actor.roomId, 'everyone', { type: 'chat.message', message: this.#chatView(actor.roomId, message) });
   }
 
   async #deleteChat(actor: RoomActor, messageId: string): Promise<void> {
@@ -330,39 +362,45 @@ export class LiveRoomService {
     await this.#requireLive(actor.roomId);
     const raisedAt = this.#deps.scheduler.now();
     if (await this.#deps.state.raiseHand(actor.roomId, actor.userId, raisedAt)) {
-      this.#publish(actor.roomId, 'everyone', { type: 'hand.raised', hand: { userId: actor.userId, name: actor.name, raisedAt } });
+      this.#publish(actor.roomId, 'everyone', { type: 'hand.raised', hand: { participantId: this.#idOf(actor.roomId, actor.userId), name: actor.name, raisedAt } });
     }
   }
 
-  async #lowerHand(actor: RoomActor, userId: string): Promise<void> {
-    if (userId !== actor.userId && !actor.permissions.includes('lowerHands')) throw new RoomActionError('NOT_ALLOWED', messages.notAllowed('lowerHands'));
-    if (!(await this.#deps.state.lowerHand(actor.roomId, userId))) {
-      if (userId !== actor.userId) throw new RoomActionError('NOT_FOUND', messages.handNotRaised);
+  /** The person's own hand, or (with lowerHands) the hand of the participant named. */
+  async #lowerHand(actor: RoomActor, participantId: string | undefined): Promise<void> {
+    const own = participantId === undefined || participantId === this.#idOf(actor.roomId, actor.userId);
+    if (!own && !actor.permissions.includes('lowerHands')) throw new RoomActionError('NOT_ALLOWED', messages.notAllowed('lowerHands'));
+    const raised = own ? actor.userId : this.#deps.participantIds.find(actor.roomId, participantId, (await this.#deps.state.hands(actor.roomId)).map((hand) => hand.userId));
+    if (raised === null || !(await this.#deps.state.lowerHand(actor.roomId, raised))) {
+      if (!own) throw new RoomActionError('NOT_FOUND', messages.handNotRaised);
       return;
     }
-    this.#publish(actor.roomId, 'everyone', { type: 'hand.lowered', userId });
+    this.#publish(actor.roomId, 'everyone', { type: 'hand.lowered', participantId: this.#idOf(actor.roomId, raised) });
   }
 
-  async #remove(actor: RoomActor, userId: string): Promise<void> {
-    const target = (await this.#deps.state.people(actor.roomId)).find((person) => person.userId === userId);
+  async #remove(actor: RoomActor, participantId: string): Promise<void> {
+    const people = await this.#deps.state.people(actor.roomId);
+    const userId = this.#deps.participantIds.find(actor.roomId, participantId, people.map((person) => person.userId));
+    const target = people.find((person) => person.userId === userId);
     if (!target) throw new RoomActionError('NOT_FOUND', messages.notHere);
     if (target.role === 'instructor') throw new RoomActionError('NOT_ALLOWED', messages.instructorsStay);
     const session = await this.#deps.liveSessions.findLive(actor.roomId);
     await this.#deps.removals.remove({
       roomId: actor.roomId,
-      userId,
+      userId: target.userId,
       userName: target.name,
       liveSessionId: session?.id ?? null,
       removedBy: actor.userId,
       removedAt: this.#deps.scheduler.now(),
     });
-    if (await this.#deps.state.lowerHand(actor.roomId, userId)) this.#publish(actor.roomId, 'everyone', { type: 'hand.lowered', userId });
-    this.#publish(actor.roomId, { userId }, { type: 'removed', message: messages.removed }, { code: CLOSE.removed, reason: 'removed by the instructor' });
+    if (await this.#deps.state.lowerHand(actor.roomId, target.userId)) this.#publish(actor.roomId, 'everyone', { type: 'hand.lowered', participantId });
+    this.#publish(actor.roomId, { userId: target.userId }, { type: 'removed', message: messages.removed }, { code: CLOSE.removed, reason: 'removed by the instructor' });
     await this.#publishRemovals(actor.roomId);
   }
 
-  async #allow(actor: RoomActor, userId: string): Promise<void> {
-    if (!(await this.#deps.removals.allow(actor.roomId, userId))) throw new RoomActionError('NOT_FOUND', messages.notRemoved);
+  async #allow(actor: RoomActor, participantId: string): Promise<void> {
+    const userId = this.#deps.participantIds.find(actor.roomId, participantId, (await this.#deps.removals.list(actor.roomId)).map((removal) => removal.userId));
+    if (userId === null || !(await this.#deps.removals.allow(actor.roomId, userId))) throw new RoomActionError('NOT_FOUND', messages.notRemoved);
     await this.#publishRemovals(actor.roomId);
   }
 
@@ -371,7 +409,7 @@ export class LiveRoomService {
   }
 
   async #removedViews(roomId: string): Promise<RemovedView[]> {
-    return (await this.#deps.removals.list(roomId)).map((removal) => ({ userId: removal.userId, name: removal.userName, removedAt: removal.removedAt }));
+    return (await this.#deps.removals.list(roomId)).map((removal) => ({ participantId: this.#idOf(roomId, removal.userId), name: removal.userName, removedAt: removal.removedAt }));
   }
 
   /** A webcam place of the live session, within the course's webcam limit. */
@@ -393,7 +431,7 @@ export class LiveRoomService {
 
   async #webcamViews(roomId: string): Promise<CameraView[]> {
     const names = new Map((await this.#deps.state.people(roomId)).map((person) => [person.userId, person.name]));
-    return (await this.#deps.state.webcams(roomId)).map((place) => ({ userId: place.userId, name: names.get(place.userId) ?? place.userId, since: place.since }));
+    return (await this.#deps.state.webcams(roomId)).map((place) => ({ participantId: this.#idOf(roomId, place.userId), name: names.get(place.userId) ?? '', since: place.since }));
   }
 
   async #webcamLimitOf(roomId: string): Promise<number | null> {
@@ -404,7 +442,7 @@ export class LiveRoomService {
   /** Inside a live session everyone sees everyone; before it, only instructors are inside and participants wait. */
   async #announceArrival(roomId: string, person: PresentPerson, session: LiveSession | null): Promise<void> {
     if (session || person.role === 'instructor') {
-      this.#publish(roomId, session ? 'everyone' : 'instructors', { type: 'presence.joined', participant: { ...personView(person), handRaisedAt: null } });
+      this.#publish(roomId, session ? 'everyone' : 'instructors', { type: 'presence.joined', participant: { ...this.#personView(roomId, person), handRaisedAt: null } });
     } else {
       await this.#publishWaiting(roomId);
     }
@@ -413,8 +451,9 @@ export class LiveRoomService {
   async #announceDeparture(roomId: string, person: RoomActor, session: LiveSession | null): Promise<void> {
     if (session || person.role === 'instructor') {
       const audience = session ? 'everyone' : 'instructors';
-      if (await this.#deps.state.lowerHand(roomId, person.userId)) this.#publish(roomId, audience, { type: 'hand.lowered', userId: person.userId });
-      this.#publish(roomId, audience, { type: 'presence.left', userId: person.userId });
+      const participantId = this.#idOf(roomId, person.userId);
+      if (await this.#deps.state.lowerHand(roomId, person.userId)) this.#publish(roomId, audience, { type: 'hand.lowered', participantId });
+      this.#publish(roomId, audience, { type: 'presence.left', participantId });
     } else {
       await this.#publishWaiting(roomId);
     }
@@ -488,7 +527,7 @@ export class LiveRoomService {
     const waiting = await this.#waiting(actor.roomId);
     return {
       type: 'welcome',
-      you: { userId: actor.userId, name: actor.name, role: actor.role, permissions: [...actor.permissions] },
+      you: { participantId: this.#idOf(actor.roomId, actor.userId), name: actor.name, role: actor.role, permissions: [...actor.permissions] },
       room: { id: actor.roomId, name: room?.name ?? '', kind: room?.kind ?? 'channel' },
       phase: session ? 'live' : 'waiting',
       session: session ? sessionView(session) : null,
@@ -496,7 +535,7 @@ export class LiveRoomService {
       waiting: actor.role === 'instructor' ? waiting : [],
       waitingCount: waiting.length,
       hands: inside ? await this.#handViews(actor.roomId) : [],
-      chat: session ? await this.#deps.chat.history(session.id, this.#deps.options.chatHistoryLimit) : [],
+      chat: session ? await this.#chatHistory(session) : [],
       cameras: session ? await this.#webcamViews(actor.roomId) : [],
       removed: actor.role === 'instructor' ? await this.#removedViews(actor.roomId) : [],
       webcamLimit: room ? this.#deps.plans.webcamLimit(room) : null,
@@ -509,17 +548,34 @@ export class LiveRoomService {
     return (await this.#deps.state.people(roomId))
       .filter((person) => person.role === 'instructor' || session)
       .sort((a, b) => a.since - b.since)
-      .map((person) => ({ ...personView(person), handRaisedAt: hands.get(person.userId) ?? null }));
+      .map((person) => ({ ...this.#personView(roomId, person), handRaisedAt: hands.get(person.userId) ?? null }));
   }
 
   async #waiting(roomId: string): Promise<PersonView[]> {
     if (await this.#deps.liveSessions.findLive(roomId)) return [];
-    return (await this.#deps.state.people(roomId)).filter((person) => person.role !== 'instructor').map(personView);
+    return (await this.#deps.state.people(roomId)).filter((person) => person.role !== 'instructor').map((person) => this.#personView(roomId, person));
   }
 
   async #handViews(roomId: string): Promise<HandView[]> {
     const names = new Map((await this.#deps.state.people(roomId)).map((person) => [person.userId, person.name]));
-    return (await this.#deps.state.hands(roomId)).map((hand) => ({ userId: hand.userId, name: names.get(hand.userId) ?? hand.userId, raisedAt: hand.raisedAt }));
+    return (await this.#deps.state.hands(roomId)).map((hand) => ({ participantId: this.#idOf(roomId, hand.userId), name: names.get(hand.userId) ?? '', raisedAt: hand.raisedAt }));
+  }
+
+  /** The id the room shows for a person: never their user key (src/live-room/participant-ids.ts). */
+  #idOf(roomId: string, userId: string): string {
+    return this.#deps.participantIds.of(roomId, userId);
+  }
+
+  #personView(roomId: string, person: PresentPerson): PersonView {
+    return { participantId: this.#idOf(roomId, person.userId), name: person.name, role: person.role };
+  }
+
+  #chatView(roomId: string, { userId, ...message }: StoredChatMessage): ChatMessageView {
+    return { ...message, participantId: this.#idOf(roomId, userId) };
+  }
+
+  async #chatHistory(session: LiveSession): Promise<ChatMessageView[]> {
+    return (await this.#deps.chat.history(session.id, this.#deps.options.chatHistoryLimit)).map((message) => this.#chatView(session.roomId, message));
   }
 
   async #requireLive(roomId: string): Promise<LiveSession> {
@@ -530,20 +586,6 @@ export class LiveRoomService {
 
   async #capacityOf(roomId: string): Promise<number> {
     return (await this.#deps.rooms.findById(roomId))?.capacity ?? this.#deps.options.defaultCapacity;
-  }
-
-  /** Token bucket: `chatRatePerSecond` sustained, bursts up to `chatBurst`. */
-  #takeChatToken(actor: RoomActor): boolean {
-    const { chatRatePerSecond, chatBurst } = this.#deps.options;
-    const key = `${actor.roomId}|${actor.userId}`;
-    const now = this.#deps.scheduler.now();
-    const bucket = this.#chatBuckets.get(key) ?? { tokens: chatBurst, at: now };
-    bucket.tokens = Math.min(chatBurst, bucket.tokens + ((now - bucket.at) / 1000) * chatRatePerSecond);
-    bucket.at = now;
-    this.#chatBuckets.set(key, bucket);
-    if (bucket.tokens < 1) return false;
-    bucket.tokens -= 1;
-    return true;
   }
 
   #publish(roomId: string, audience: Audience, message: ServerMessage, close?: { code: number; reason: string }): void {
@@ -562,12 +604,13 @@ export class LiveRoomService {
   }
 }
 
-function stretchKey(sessionId: string, userId: string): string {
-  return `${sessionId}|${userId}`;
+/** Rates are per person in a room: several tabs share one allowance. */
+function bucketKey(actor: RoomActor): string {
+  return `${actor.roomId}|${actor.userId}`;
 }
 
-function personView(person: PresentPerson): PersonView {
-  return { userId: person.userId, name: person.name, role: person.role };
+function stretchKey(sessionId: string, userId: string): string {
+  return `${sessionId}|${userId}`;
 }
 
 function sessionView(session: LiveSession): SessionView {

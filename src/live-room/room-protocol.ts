@@ -15,7 +15,8 @@ export const CHAT_TEXT_MAX = 2000;
 export const MAX_FRAME_BYTES = 16 * 1024;
 
 const base = { v: z.literal(PROTOCOL_VERSION, { error: `the protocol version must be ${PROTOCOL_VERSION}` }), ref: z.string().max(64).optional() };
-const userIdSchema = z.string().min(1).max(200);
+/** Someone in the room, by the opaque id the room shows for them (src/live-room/participant-ids.ts). */
+const participantIdSchema = z.string().min(1).max(64);
 
 export const clientMessageSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('session.start') }),
@@ -30,9 +31,9 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   }),
   z.object({ ...base, type: z.literal('chat.delete'), messageId: z.uuid() }),
   z.object({ ...base, type: z.literal('hand.raise') }),
-  z.object({ ...base, type: z.literal('hand.lower'), userId: userIdSchema.optional() }),
-  z.object({ ...base, type: z.literal('participant.remove'), userId: userIdSchema }),
-  z.object({ ...base, type: z.literal('participant.allow'), userId: userIdSchema }),
+  z.object({ ...base, type: z.literal('hand.lower'), participantId: participantIdSchema.optional() }),
+  z.object({ ...base, type: z.literal('participant.remove'), participantId: participantIdSchema }),
+  z.object({ ...base, type: z.literal('participant.allow'), participantId: participantIdSchema }),
   // Taking one of the session's webcam places (the course's plan limits them); media itself comes later.
   z.object({ ...base, type: z.literal('camera.start') }),
   z.object({ ...base, type: z.literal('camera.stop') }),
@@ -44,8 +45,12 @@ export const CLIENT_MESSAGE_TYPES = clientMessageSchema.options.map((option) => 
 
 export type RoomPhase = 'waiting' | 'live' | 'ended';
 
+/**
+ * People are named by `participantId`: opaque, one per person and room, stable across reconnects,
+ * never a key that signing in uses.
+ */
 export interface PersonView {
-  userId: string;
+  participantId: string;
   name: string;
   role: RoomRole;
 }
@@ -56,7 +61,7 @@ export interface ParticipantView extends PersonView {
 
 export interface ChatMessageView {
   id: string;
-  userId: string;
+  participantId: string;
   name: string;
   role: RoomRole;
   text: string;
@@ -70,19 +75,19 @@ export interface SessionView {
 
 /** Someone whose webcam is on: they hold one of the session's webcam places. */
 export interface CameraView {
-  userId: string;
+  participantId: string;
   name: string;
   since: number;
 }
 
 export interface RemovedView {
-  userId: string;
+  participantId: string;
   name: string;
   removedAt: number;
 }
 
 export interface HandView {
-  userId: string;
+  participantId: string;
   name: string;
   raisedAt: number;
 }
@@ -108,12 +113,12 @@ export type ServerMessage =
   | { type: 'session.started'; session: SessionView; participants: ParticipantView[]; hands: HandView[]; chat: ChatMessageView[] }
   | { type: 'session.ended'; endedAt: number; reason: SessionEndReason }
   | { type: 'presence.joined'; participant: ParticipantView }
-  | { type: 'presence.left'; userId: string }
+  | { type: 'presence.left'; participantId: string }
   | { type: 'waiting.changed'; waiting: PersonView[]; waitingCount: number }
   | { type: 'chat.message'; message: ChatMessageView }
   | { type: 'chat.deleted'; messageId: string }
   | { type: 'hand.raised'; hand: HandView }
-  | { type: 'hand.lowered'; userId: string }
+  | { type: 'hand.lowered'; participantId: string }
   /** To instructors: who is kept out of the room until allowed back (or the session ends). */
   | { type: 'removals.changed'; removed: RemovedView[] }
   | { type: 'camera.changed'; cameras: CameraView[]; webcamLimit: number | null }
@@ -124,13 +129,20 @@ export type ServerMessage =
 export type SessionEndReason = 'ended-by-instructor' | 'no-instructor';
 
 /**
- * Close codes a client can act on: 4000 left, 4001 removed, 4003 full, 1009 frame too big. A connection
+ * Close codes a client can act on: 4000 left, 4001 removed, 4003 full, 4004 replaced by a newer tab of the
+ * same person (over the per-person cap), 4005 the module session behind the pass ended (signed out,
+ * account deactivated, session over), 4006 no longer a member of the room's channel, 4007 the pass's
+ * time is up, 1009 frame too big. A connection
  * without a valid room pass never opens: its upgrade is answered with HTTP 401 instead.
  */
 export const CLOSE = {
   tooBig: 1009,
   removed: 4001,
   full: 4003,
+  replaced: 4004,
+  passEnded: 4005,
+  notMember: 4006,
+  passExpired: 4007,
   left: 4000,
 } as const;
 

@@ -5,16 +5,21 @@
  * browser picks; every message is parsed against the protocol's schema; a
  * malformed, unknown or refused message gets an `error` back and the
  * connection stays up; a frame over the size limit closes with 1009.
- * Heartbeats find connections that died without saying goodbye.
+ * Heartbeats find connections that died without saying goodbye. A connection
+ * lasts no longer than its pass (src/live-room/pass-watch.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
+import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { parse as parseCookies } from 'cookie';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../lib/logger/logger.ts';
 import { AppError } from '../lib/errors/app-error.ts';
+import type { Scheduler } from '../lib/clock/scheduler.ts';
 import type { RoomLaunchService } from '../rooms/room-launch-service.ts';
+import type { PassVerdict, RoomPassGuard } from '../rooms/room-pass-guard.ts';
+import { PassWatch } from './pass-watch.ts';
 import { ROOM_PASS_COOKIE } from '../rooms/rooms-router.ts';
 import type { LiveRoomService, RoomActor } from './live-room-service.ts';
 import { RoomActionError } from './live-room-service.ts';
@@ -40,6 +45,12 @@ export interface RoomSocketServerDeps {
   state: RoomState;
   logger: Logger;
   heartbeatMs: number;
+  /** Open connections one person may hold to one room; a newer one closes their oldest. */
+  maxConnectionsPerPerson: number;
+  guard: RoomPassGuard;
+  scheduler: Scheduler;
+  /** How often open connections' passes are checked again. */
+  passCheckMs: number;
   /** Origins, besides the request's own host, whose pages may open room sockets (the MediaSpace that frames rooms). */
   embedOrigins: readonly string[];
   /** Each connection's words are in its person's language, chosen once when it opens. */
@@ -48,6 +59,8 @@ export interface RoomSocketServerDeps {
 
 export interface RoomSocketServer {
   connectionCount(): number;
+  /** Sessions of this person were ended on purpose (sign-out, deactivation): their connections close now if their passes ended with them. */
+  recheckPerson(userId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -66,6 +79,7 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
   const { launches, liveRooms, state, logger } = deps;
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   const rooms = new Map<string, Set<Connection>>();
+  const passWatch = new PassWatch({ guard: deps.guard, scheduler: deps.scheduler, everyMs: deps.passCheckMs, logger });
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const roomId = ROOM_SOCKET_PATH.exec(new URL(req.url ?? '/', 'http://room.invalid').pathname)?.[1];
@@ -81,13 +95,17 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
           logger.warn({ err: error }, 'reading the language of a room connection failed');
           return deps.languages.browser(acceptLanguage);
         });
-        sockets.handleUpgrade(req, socket, head, (ws) => welcome(ws, actor, deps.languages.t(language)));
+        sockets.handleUpgrade(req, socket, head, (ws) => welcome(ws, actor, { id: pass.id, expiresAt: pass.expiresAt }, deps.languages.t(language)));
       },
-      (error: unknown) => refuse(socket, error instanceof AppError ? error.status : 500, error instanceof AppError ? 'Unauthorized' : 'Internal Server Error'),
+      (error: unknown) => {
+        // 401 or 403 for a pass that no longer admits (the page asks /rooms/:id why); anything else is ours.
+        const status = error instanceof AppError ? error.status : 500;
+        refuse(socket, status, STATUS_CODES[status] ?? 'Error');
+      },
     );
   });
 
-  function welcome(socket: WebSocket, actor: RoomActor, t: TFunction): void {
+  function welcome(socket: WebSocket, actor: RoomActor, pass: { id: string; expiresAt: number }, t: TFunction): void {
     const connection: Connection = { id: randomUUID(), actor, t, socket, alive: true, welcomed: false };
     localRoom(actor.roomId).add(connection);
     socket.on('pong', () => {
@@ -99,7 +117,9 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
     // Only an admitted connection counts as someone leaving when it closes, even if it closes before admission completes.
     let stage: 'connecting' | 'admitted' | 'refused' | 'gone' = 'connecting';
     const leave = () => liveRooms.disconnect(actor).catch((error) => logger.error({ err: error }, 'room disconnect failed'));
+    const unwatch = passWatch.watch({ passId: pass.id, userId: actor.userId, expiresAt: pass.expiresAt, end: (verdict) => socket.close(...closeFor(verdict)) });
     socket.once('close', () => {
+      unwatch();
       forget(connection);
       if (stage === 'admitted') void leave();
       if (stage === 'connecting') stage = 'gone';
@@ -110,6 +130,7 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
       stage = 'admitted';
       connection.welcomed = true;
       send(connection, welcome);
+      closeOldestBeyondCap(connection);
     };
     liveRooms.connect(actor, admit).then(
       (outcome) => {
@@ -184,6 +205,15 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
   }, deps.heartbeatMs);
   heartbeat.unref();
 
+  /** Tabs beyond the cap cost the service sockets and nothing to the person: the oldest goes, with a reason its page shows. */
+  function closeOldestBeyondCap(newest: Connection): void {
+    const theirs = [...(rooms.get(newest.actor.roomId) ?? [])].filter((connection) => connection.welcomed && connection.actor.userId === newest.actor.userId);
+    for (const oldest of theirs.slice(0, Math.max(0, theirs.length - deps.maxConnectionsPerPerson))) {
+      forget(oldest);
+      oldest.socket.close(CLOSE.replaced, 'opened in too many tabs');
+    }
+  }
+
   function localRoom(roomId: string): Set<Connection> {
     let room = rooms.get(roomId);
     if (!room) rooms.set(roomId, (room = new Set()));
@@ -198,8 +228,10 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
 
   return {
     connectionCount: () => [...rooms.values()].reduce((total, room) => total + room.size, 0),
+    recheckPerson: (userId) => passWatch.recheckPerson(userId),
     async close() {
       clearInterval(heartbeat);
+      passWatch.stop();
       unsubscribe();
       for (const client of sockets.clients) client.terminate();
       await new Promise<void>((resolve) => sockets.close(() => resolve()));
@@ -214,6 +246,13 @@ function send(connection: Connection, message: ServerMessage): void {
 function sendFrame(connection: Connection, frame: string): void {
   if (!connection.welcomed) return;
   if (connection.socket.readyState === connection.socket.OPEN) connection.socket.send(frame);
+}
+
+/** The close a page understands for a pass that no longer admits (room.js shows why and does not retry). */
+function closeFor(verdict: Exclude<PassVerdict, 'ok'>): [number, string] {
+  if (verdict === 'notMember') return [CLOSE.notMember, 'no longer a member of the channel'];
+  if (verdict === 'expired') return [CLOSE.passExpired, 'the room pass expired'];
+  return [CLOSE.passEnded, 'signed out'];
 }
 
 function reaches(audience: Audience, actor: RoomActor): boolean {

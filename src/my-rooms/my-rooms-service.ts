@@ -80,7 +80,7 @@ export class MyRoomsService {
       throw new NotFoundError(messages.noSuchRoom, { code: 'ROOM_NOT_FOUND', help: messages.noSuchRoomHelp });
     }
     const settings = await this.#settings.current();
-    const person = { id: owner.userId, name: owner.userName, email: owner.userEmail };
+    const person = { id: owner.userId, name: owner.userName, email: owner.userEmail, sessionId: owner.id };
     const launchUrl = this.#launches.launchUrl(room, person, 'instructor', ALL_ROOM_PERMISSIONS, settings.launchTokenLifetimeSeconds);
     return { launchUrl, roomId: room.id, roomRole: 'instructor', openInNewTab: settings.openInNewTab };
   }

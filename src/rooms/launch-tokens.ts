@@ -21,6 +21,7 @@ export const launchClaimsSchema = z.object({
   sub: z.string().min(1),
   iat: z.number().int(),
   exp: z.number().int(),
+  nbf: z.number().int().optional(),
   jti: z.string().min(16),
   room: z.object({
     id: z.string(),
@@ -31,6 +32,10 @@ export const launchClaimsSchema = z.object({
   user: z.object({ id: z.string(), name: z.string(), email: z.string().nullable() }),
   role: z.enum(ROOM_ROLES),
   permissions: z.array(z.enum(ROOM_PERMISSIONS)),
+  /** The module session (auth_sessions.id) that asked for the launch: the room pass ends with it. */
+  sid: z.string().min(1),
+  /** Granted as a member of the room's channel: re-checked with Kaltura while the pass is used. */
+  viaChannel: z.boolean(),
 });
 export type LaunchClaims = z.output<typeof launchClaimsSchema>;
 
@@ -39,6 +44,8 @@ export interface LaunchGrant {
   user: LaunchClaims['user'];
   role: RoomRole;
   permissions: RoomPermission[];
+  sessionId: string;
+  viaChannel: boolean;
 }
 
 export interface SignedLaunch {
@@ -72,7 +79,7 @@ export class LaunchTokens {
     const lifetime = Math.min(lifetimeSeconds, MAX_LAUNCH_TOKEN_SECONDS);
     const jti = randomUUID();
     const iat = Math.floor(nowMs / 1000);
-    const payload = { iat, exp: iat + lifetime, room: grant.room, user: grant.user, role: grant.role, permissions: grant.permissions };
+    const payload = { iat, exp: iat + lifetime, room: grant.room, user: grant.user, role: grant.role, permissions: grant.permissions, sid: grant.sessionId, viaChannel: grant.viaChannel };
     const token = jwt.sign(payload, this.#privateKey, {
       algorithm: ALGORITHM,
       keyid: this.#keyId,
@@ -84,15 +91,19 @@ export class LaunchTokens {
     return { token, jti, expiresAt: (iat + lifetime) * 1000 };
   }
 
-  /** Signature, algorithm, issuer, audience, expiry and a lifetime of at most two minutes; single use is the caller's job. */
+  /**
+   * Signature, algorithm, issuer, audience, expiry, a lifetime of at most two minutes, and an issue
+   * time (and `nbf`, if any) not ahead of the clock beyond the tolerance; single use is the caller's job.
+   */
   verify(token: string, nowMs = Date.now()): LaunchClaims {
+    const nowSeconds = Math.floor(nowMs / 1000);
     let decoded: unknown;
     try {
       decoded = jwt.verify(token, this.#publicKey, {
         algorithms: [ALGORITHM],
         issuer: this.#issuer,
         audience: this.#audience,
-        clockTimestamp: Math.floor(nowMs / 1000),
+        clockTimestamp: nowSeconds,
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         maxAge: `${MAX_LAUNCH_TOKEN_SECONDS}s`,
       });
@@ -101,7 +112,8 @@ export class LaunchTokens {
       throw new UnauthorizedError(expired ? messages.expired : messages.invalid, { help: messages.help, code: expired ? 'LAUNCH_TOKEN_EXPIRED' : 'LAUNCH_TOKEN_INVALID', cause: error });
     }
     const claims = launchClaimsSchema.safeParse(decoded);
-    if (!claims.success || claims.data.exp - claims.data.iat > MAX_LAUNCH_TOKEN_SECONDS) {
+    // jsonwebtoken measures maxAge from iat but lets iat lie in the future: a token "issued" tomorrow would live until tomorrow plus two minutes.
+    if (!claims.success || claims.data.exp - claims.data.iat > MAX_LAUNCH_TOKEN_SECONDS || claims.data.iat > nowSeconds + CLOCK_TOLERANCE_SECONDS) {
       throw new UnauthorizedError(messages.invalid, { help: messages.help, code: 'LAUNCH_TOKEN_INVALID' });
     }
     return claims.data;

@@ -7,6 +7,7 @@ import { ForbiddenError, NotFoundError, UnauthorizedError } from '../lib/errors/
 import { phrase } from '../lib/i18n/phrase.ts';
 import { hashOpaqueToken, newOpaqueToken } from '../lib/secrets/opaque-tokens.ts';
 import type { LaunchTokens } from './launch-tokens.ts';
+import type { PassSessions, PassVerdict, RoomPassGuard } from './room-pass-guard.ts';
 import type { RoomPass, RoomPassStore } from './room-pass-store.ts';
 import { normalisePermissions, type RoomPermission, type RoomRole } from './room-permissions.ts';
 import type { Room, RoomStore } from './room-store.ts';
@@ -15,6 +16,13 @@ export interface RoomPerson {
   id: string;
   name: string;
   email: string | null;
+  /** The module session (auth_sessions.id) the launch comes from: the pass lasts no longer than it. */
+  sessionId: string;
+}
+
+export interface LaunchOptions {
+  /** The person enters as a member of the room's channel: the pass is re-checked with Kaltura while it is used. */
+  viaChannel?: boolean;
 }
 
 export interface RoomLaunchOptions {
@@ -31,7 +39,17 @@ const messages = {
   noPassHelp: phrase('rooms:errors.noPassHelp'),
   removed: phrase('rooms:errors.removed'),
   removedHelp: phrase('rooms:errors.removedHelp'),
+  sessionEnded: phrase('rooms:errors.passSessionEnded'),
+  notMember: phrase('rooms:errors.passNotMember'),
+  expired: phrase('rooms:errors.passExpired'),
 };
+
+/** Why a pass no longer admits, as the error the room page (and a refused socket's probe) answers. */
+function refusal(verdict: Exclude<PassVerdict, 'ok'>): UnauthorizedError | ForbiddenError {
+  if (verdict === 'notMember') return new ForbiddenError(messages.notMember, { help: messages.noPassHelp, code: 'NOT_A_CHANNEL_MEMBER' });
+  if (verdict === 'expired') return new UnauthorizedError(messages.expired, { help: messages.noPassHelp, code: 'ROOM_PASS_EXPIRED' });
+  return new UnauthorizedError(messages.sessionEnded, { help: messages.noPassHelp, code: 'ROOM_PASS_ENDED' });
+}
 
 /** Whether an instructor removed a person from a room's session (they stay out until allowed back). */
 export interface RemovalCheck {
@@ -43,20 +61,37 @@ export class RoomLaunchService {
   readonly #passes: RoomPassStore;
   readonly #tokens: LaunchTokens;
   readonly #removals: RemovalCheck;
+  readonly #sessions: PassSessions;
+  readonly #guard: RoomPassGuard;
   readonly #options: Required<RoomLaunchOptions>;
 
-  constructor(rooms: RoomStore, passes: RoomPassStore, tokens: LaunchTokens, removals: RemovalCheck, options: RoomLaunchOptions) {
+  constructor(
+    rooms: RoomStore,
+    passes: RoomPassStore,
+    tokens: LaunchTokens,
+    { removals, sessions, guard }: { removals: RemovalCheck; sessions: PassSessions; guard: RoomPassGuard },
+    options: RoomLaunchOptions,
+  ) {
     this.#rooms = rooms;
     this.#passes = passes;
     this.#tokens = tokens;
     this.#removals = removals;
+    this.#sessions = sessions;
+    this.#guard = guard;
     this.#options = { now: Date.now, ...options };
   }
 
   /** The URL that admits this person to the room; valid for `lifetimeSeconds`, once. */
-  launchUrl(room: Room, person: RoomPerson, role: RoomRole, permissions: readonly RoomPermission[], lifetimeSeconds: number): string {
+  launchUrl(room: Room, person: RoomPerson, role: RoomRole, permissions: readonly RoomPermission[], lifetimeSeconds: number, { viaChannel = false }: LaunchOptions = {}): string {
     const { token } = this.#tokens.sign(
-      { room: { id: room.id, name: room.name, kind: room.kind, channelId: room.channelId }, user: person, role, permissions: normalisePermissions(permissions) },
+      {
+        room: { id: room.id, name: room.name, kind: room.kind, channelId: room.channelId },
+        user: { id: person.id, name: person.name, email: person.email },
+        role,
+        permissions: normalisePermissions(permissions),
+        sessionId: person.sessionId,
+        viaChannel: viaChannel && room.channelId !== null,
+      },
       lifetimeSeconds,
       this.#options.now(),
     );
@@ -70,6 +105,9 @@ export class RoomLaunchService {
     if (claims.room.id !== roomId) throw new UnauthorizedError(messages.wrongRoom, { help: messages.noPassHelp, code: 'LAUNCH_TOKEN_WRONG_ROOM' });
     if (!(await this.#rooms.findById(roomId))) throw new NotFoundError(messages.roomGone, { code: 'ROOM_NOT_FOUND' });
     if (await this.#removals.isRemoved(roomId, claims.sub)) throw new ForbiddenError(messages.removed, { help: messages.removedHelp, code: 'REMOVED_FROM_ROOM' });
+    // Signed out between the launch and its redemption: nothing to admit.
+    const session = await this.#sessions.holdSession(claims.sid);
+    if (!session || session.expiresAt <= now) throw refusal('sessionEnded');
 
     const passToken = newOpaqueToken();
     const pass: RoomPass = {
@@ -82,18 +120,21 @@ export class RoomLaunchService {
       permissions: claims.permissions,
       launchJti: claims.jti,
       createdAt: now,
-      expiresAt: now + this.#options.passLifetimeMs,
+      expiresAt: Math.min(now + this.#options.passLifetimeMs, session.expiresAt),
+      authSessionId: claims.sid,
+      channelId: claims.viaChannel ? claims.room.channelId : null,
     };
     const fresh = await this.#passes.redeem(pass, claims.exp * 1000);
     if (!fresh) throw new UnauthorizedError(messages.reused, { help: messages.reusedHelp, code: 'LAUNCH_TOKEN_REPLAYED' });
     return { passToken, pass };
   }
 
+  /** The room and the pass behind a room cookie, while the pass still admits; refused with the reason otherwise. */
   async enter(roomId: string, passToken: string | undefined): Promise<{ room: Room; pass: RoomPass }> {
     const pass = passToken ? await this.#passes.findById(hashOpaqueToken(passToken)) : null;
-    if (!pass || pass.roomId !== roomId || pass.expiresAt <= this.#options.now()) {
-      throw new UnauthorizedError(messages.noPass, { help: messages.noPassHelp, code: 'NO_ROOM_PASS' });
-    }
+    if (!pass || pass.roomId !== roomId) throw new UnauthorizedError(messages.noPass, { help: messages.noPassHelp, code: 'NO_ROOM_PASS' });
+    const verdict = await this.#guard.judge(pass);
+    if (verdict !== 'ok') throw refusal(verdict);
     const room = await this.#rooms.findById(roomId);
     if (!room) throw new NotFoundError(messages.roomGone, { code: 'ROOM_NOT_FOUND' });
     return { room, pass };

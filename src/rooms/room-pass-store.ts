@@ -13,13 +13,21 @@ export interface RoomPass {
   permissions: RoomPermission[];
   launchJti: string;
   createdAt: number;
+  /** Never past the expiry of the module session that launched it. */
   expiresAt: number;
+  /** The module session that launched it (auth_sessions.id): the pass lasts no longer than that session. Null: a pass from before sessions were recorded, refused. */
+  authSessionId: string | null;
+  /** The channel whose membership granted the pass, re-checked with Kaltura while it is used; null: granted otherwise. */
+  channelId: number | null;
 }
 
 export interface RoomPassStore {
   /** Records the token as used and issues the pass in one transaction; false when the token was used before. */
   redeem(pass: RoomPass, tokenExpiresAt: number): Promise<boolean>;
   findById(id: string): Promise<RoomPass | null>;
+  /** The session behind some passes changed id (rotated on a relaunch): they follow it, inside the rotation's transaction when given one. */
+  moveToSession(fromSessionId: string, toSessionId: string, trx?: Db): Promise<void>;
+  /** Expired passes, and passes whose module session is gone. */
   deleteExpired(now: number): Promise<void>;
 }
 
@@ -42,6 +50,8 @@ export function createRoomPassStore(db: Db): RoomPassStore {
               launch_jti: pass.launchJti,
               created_at: pass.createdAt,
               expires_at: pass.expiresAt,
+              auth_session_id: pass.authSessionId,
+              channel_id: pass.channelId,
             })
             .execute();
         });
@@ -65,12 +75,21 @@ export function createRoomPassStore(db: Db): RoomPassStore {
         permissions: JSON.parse(row.permissions) as RoomPermission[],
         launchJti: row.launch_jti,
         createdAt: row.created_at,
-        expiresAt: row.expires_at,
+        expiresAt: Number(row.expires_at),
+        authSessionId: row.auth_session_id,
+        channelId: row.channel_id === null ? null : Number(row.channel_id),
       };
     },
 
+    async moveToSession(fromSessionId, toSessionId, trx = db) {
+      await trx.updateTable('room_passes').set({ auth_session_id: toSessionId }).where('auth_session_id', '=', fromSessionId).execute();
+    },
+
     async deleteExpired(now) {
-      await db.deleteFrom('room_passes').where('expires_at', '<=', now).execute();
+      await db
+        .deleteFrom('room_passes')
+        .where((eb) => eb.or([eb('expires_at', '<=', now), eb('auth_session_id', 'is', null), eb.not(eb.exists(eb.selectFrom('auth_sessions').select('id').whereRef('auth_sessions.id', '=', 'room_passes.auth_session_id')))]))
+        .execute();
       // A used jti must be remembered only until the token could no longer verify anyway.
       await db.deleteFrom('used_launch_tokens').where('expires_at', '<=', now - 60_000).execute();
     },

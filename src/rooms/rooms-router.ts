@@ -25,12 +25,11 @@ export interface RoomsRouterDeps {
   liveSessions: LiveSessionStore;
   tokens: LaunchTokens;
   cookies: CookiePolicy;
-  passLifetimeMs: number;
   /** The course's files for views/rooms/_files.ejs; it answers null for a pass that may not see them. */
   filesPanel?: (req: Request, roomId: string, permissions: readonly RoomPermission[]) => Promise<unknown>;
 }
 
-export function createRoomsRouter({ launches, liveSessions, tokens, cookies, passLifetimeMs, filesPanel }: RoomsRouterDeps): Router {
+export function createRoomsRouter({ launches, liveSessions, tokens, cookies, filesPanel }: RoomsRouterDeps): Router {
   const router = Router();
 
   router.get('/.well-known/jwks.json', (_req, res) => {
@@ -40,9 +39,9 @@ export function createRoomsRouter({ launches, liveSessions, tokens, cookies, pas
   router.get('/rooms/:roomId/launch', async (req, res) => {
     const roomId = roomIdOrNotFound(req.params.roomId);
     const { token } = parseInput(launchQuerySchema, req.query, messages.linkIncomplete);
-    const { passToken } = await launches.redeem(roomId, token);
+    const { passToken, pass } = await launches.redeem(roomId, token);
     // One cookie per room, scoped to that room's path: admission to one room says nothing about another.
-    res.cookie(ROOM_PASS_COOKIE, passToken, { ...cookies, httpOnly: true, path: `/rooms/${roomId}`, maxAge: passLifetimeMs });
+    res.cookie(ROOM_PASS_COOKIE, passToken, { ...cookies, httpOnly: true, path: `/rooms/${roomId}`, expires: new Date(pass.expiresAt) });
     res.redirect(303, `/rooms/${roomId}`);
   });
 

@@ -215,4 +215,50 @@ describe('live room in a browser', function () {
     expect(instructor.pageErrors).to.deep.equal([]);
     expect(participant.pageErrors).to.deep.equal([]);
   });
+
+  it('tells a participant who signs out elsewhere in the browser that the room let them go, and does not retry', async () => {
+    const { channel, manager, member } = await channelScene();
+    const pia = participant.page;
+    await openMeetingActions(instructor.page, manager.id, channel.id);
+    await instructor.page.getByRole('button', { name: 'Start Meeting' }).click();
+    await instructor.page.waitForURL(ROOM_PATH);
+    await openMeetingActions(pia, member.id, channel.id);
+    const csrf = await pia.locator('input[name="_csrf"]').first().inputValue();
+    await pia.getByRole('button', { name: 'Join Meeting' }).click();
+    await pia.waitForURL(ROOM_PATH);
+    await roomState(pia, 'live');
+
+    // Signing out of the module (another tab, the same cookies) ends the room pass at once.
+    const signOut = await pia.request.post(`${suite.server.url}/sign-out`, { form: { _csrf: csrf }, maxRedirects: 0 });
+    expect(signOut.status()).to.equal(303);
+    await screen(pia, 'closed').waitFor();
+    await roomState(pia, 'closed');
+    expect(await screen(pia, 'closed').innerText()).to.contain('You are signed out of this room.').and.contain('Open the room again from MediaSpace.');
+    await instructor.page.locator('[data-people-list] li').filter({ hasText: 'Pia Participant' }).waitFor({ state: 'detached' });
+    expect(participant.pageErrors).to.deep.equal([]);
+  });
+
+  it('closes the oldest of more than five tabs of one person, saying the room is open in the others, and lets it take the room back', async () => {
+    const { channel, member } = await channelScene();
+    const pia = participant.page;
+    await openMeetingActions(pia, member.id, channel.id);
+    await pia.getByRole('button', { name: 'Join Meeting' }).click();
+    await pia.waitForURL(ROOM_PATH);
+    await roomState(pia, 'waiting');
+    const more: Page[] = [];
+    for (let i = 0; i < 5; i++) {
+      const tab = await pia.context().newPage();
+      more.push(tab);
+      await tab.goto(pia.url());
+      await roomState(tab, 'waiting');
+    }
+    await screen(pia, 'closed').waitFor();
+    expect(await screen(pia, 'closed').innerText()).to.contain('This room is open in your other tabs.');
+    await pia.locator('[data-screen="closed"] [data-closed-retry]').click();
+    await roomState(pia, 'waiting');
+    // Taking it back closed the oldest of the others in its turn.
+    await screen(more[0]!, 'closed').waitFor();
+    for (const tab of more) await tab.close();
+    expect(participant.pageErrors).to.deep.equal([]);
+  });
 });

@@ -3,45 +3,10 @@ import { expect } from 'chai';
 import WebSocket from 'ws';
 import { LEVEL } from '../support/kaltura-seed.ts';
 import { eventually, ManualScheduler } from '../support/manual-scheduler.ts';
+import { channelScene } from '../support/channel-scene.ts';
 import { RoomClient } from '../support/room-client.ts';
-import type { TestAgent } from '../support/test-agent.ts';
 import { mediaSpaceUserKey } from '../../src/identity/user-keys.ts';
-import { signIn, startTestServer, type TestServer } from '../support/test-server.ts';
-
-/** A channel with its manager, and a way to bring more members in. */
-async function channelScene(server: TestServer) {
-  const channel = await server.kaltura.createChannel(`Live ${Math.random().toString(36).slice(2, 8)}`);
-  const manager = await server.kaltura.createUser({ role: 'viewerRole', name: 'Ines Instructor' });
-  await server.kaltura.addMember(channel.id, manager.id, LEVEL.manager);
-  const managerAgent = await signIn(server, manager.id);
-  await managerAgent.get(`/channels/${channel.id}/meeting`);
-
-  async function launchUrl(agent: TestAgent, action: 'join' | 'start'): Promise<string> {
-    const response = await agent.post(`/channels/${channel.id}/meeting/${action}`, {}, { accept: 'application/json' });
-    expect(response.status, response.text).to.equal(200);
-    return response.json().launchUrl;
-  }
-
-  async function member(name: string, level: number = LEVEL.member) {
-    const user = await server.kaltura.createUser({ role: 'viewerRole', name });
-    await server.kaltura.addMember(channel.id, user.id, level);
-    const agent = await signIn(server, user.id);
-    await agent.get(`/channels/${channel.id}/meeting`);
-    return { user, agent, enter: async () => RoomClient.launch(agent, await launchUrl(agent, 'join')) };
-  }
-
-  return {
-    channel,
-    manager,
-    managerAgent,
-    /** The manager enters with Join (the session does not start by entering). */
-    instructor: async () => RoomClient.launch(managerAgent, await launchUrl(managerAgent, 'join')),
-    /** Start Meeting in MediaSpace. */
-    startFromMediaSpace: () => launchUrl(managerAgent, 'start'),
-    member,
-    participant: async (name = 'Pia Participant') => (await member(name)).enter(),
-  };
-}
+import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 async function roomRows(server: TestServer, table: 'attendance' | 'chat_messages' | 'live_sessions') {
   return server.db.selectFrom(table).selectAll().execute();
@@ -172,14 +137,15 @@ describe('live room', () => {
       await Promise.all([ines.next('welcome'), pia.next('welcome'), paul.next('welcome')]);
       ines.send({ type: 'chat.send', text: 'instructor note' });
       const note = (await pia.next('chat.message')).message;
+      const inesId = ines.received[0]!.you.participantId;
 
       const attempts: Array<[Record<string, unknown>, string]> = [
         [{ type: 'session.end' }, 'end the session'],
-        [{ type: 'participant.remove', userId: mediaSpaceUserKey(scene.manager.id) }, 'remove participants'],
+        [{ type: 'participant.remove', participantId: inesId }, 'remove participants'],
         [{ type: 'session.start' }, 'start the session'],
         [{ type: 'chat.delete', messageId: note.id }, "delete other people's messages"],
-        [{ type: 'hand.lower', userId: mediaSpaceUserKey(scene.manager.id) }, "lower other people's hands"],
-        [{ type: 'participant.allow', userId: 'someone' }, 'let removed people back in'],
+        [{ type: 'hand.lower', participantId: inesId }, "lower other people's hands"],
+        [{ type: 'participant.allow', participantId: 'someone' }, 'let removed people back in'],
       ];
       for (const [message, what] of attempts) {
         paul.send(message);
@@ -362,10 +328,10 @@ describe('live room', () => {
       await ines.next('hand.raised', (m) => m.hand.name === 'Paul');
       const late = track(await scene.instructor());
       expect((await late.next('welcome')).hands.map((hand: { name: string }) => hand.name)).to.deep.equal(['Pia', 'Paul']);
-      ines.send({ type: 'hand.lower', userId: pia.received[0]!.you.userId });
-      expect((await paul.next('hand.lowered')).userId).to.equal(pia.received[0]!.you.userId);
+      ines.send({ type: 'hand.lower', participantId: pia.received[0]!.you.participantId });
+      expect((await paul.next('hand.lowered')).participantId).to.equal(pia.received[0]!.you.participantId);
       paul.send({ type: 'hand.lower' });
-      await pia.next('hand.lowered', (m) => m.userId === paul.received[0]!.you.userId);
+      await pia.next('hand.lowered', (m) => m.participantId === paul.received[0]!.you.participantId);
     });
 
     it('removes a participant, refuses their new launches until the instructor allows them back', async () => {
@@ -375,15 +341,15 @@ describe('live room', () => {
       const pia = await scene.member('Pia');
       const piaClient = track(await pia.enter());
       await Promise.all([ines.next('welcome'), piaClient.next('welcome')]);
-      const piaId = mediaSpaceUserKey(pia.user.id);
+      const piaId = piaClient.received[0]!.you.participantId;
 
-      ines.send({ type: 'participant.remove', userId: piaId });
+      ines.send({ type: 'participant.remove', participantId: piaId });
       expect((await piaClient.next('removed')).message).to.contain('removed you');
       expect((await piaClient.closed).code).to.equal(4001);
-      await ines.next('presence.left', (m) => m.userId === piaId);
+      await ines.next('presence.left', (m) => m.participantId === piaId);
       expect((await ines.next('removals.changed')).removed.map((person: { name: string }) => person.name)).to.deep.equal(['Pia']);
       const coInstructor = track(await scene.instructor());
-      expect((await coInstructor.next('welcome')).removed.map((person: { userId: string }) => person.userId)).to.deep.equal([piaId]);
+      expect((await coInstructor.next('welcome')).removed.map((person: { participantId: string }) => person.participantId)).to.deep.equal([piaId]);
 
       const relaunch = await pia.agent.post(`/channels/${scene.channel.id}/meeting/join`, {}, { accept: 'application/json' });
       const refused = await pia.agent.get(relaunch.json().launchUrl);
@@ -393,15 +359,59 @@ describe('live room', () => {
       expect((await sneaky.next('removed')).type).to.equal('removed');
       expect((await sneaky.closed).code).to.equal(4001);
 
-      ines.send({ type: 'participant.remove', userId: mediaSpaceUserKey(scene.manager.id) });
+      ines.send({ type: 'participant.remove', participantId: ines.received[0]!.you.participantId });
       expect((await ines.next('error')).message).to.contain('Instructors cannot be removed');
 
-      ines.send({ type: 'participant.allow', userId: piaId });
+      ines.send({ type: 'participant.allow', participantId: piaId });
       expect((await coInstructor.next('removals.changed')).removed).to.deep.equal([]);
       await eventually(async () => {
         const again = await pia.agent.post(`/channels/${scene.channel.id}/meeting/join`, {}, { accept: 'application/json' });
         expect((await pia.agent.get(again.json().launchUrl)).status).to.equal(303);
       });
+    });
+  });
+
+  describe('participant ids', () => {
+    it('never shows anyone a key that signing in uses: people, hands, chat, cameras and removals carry opaque ids that moderation maps back', async () => {
+      const scene = await channelScene(server);
+      await scene.startFromMediaSpace();
+      const ines = track(await scene.instructor());
+      const pia = await scene.member('Pia');
+      const piaClient = track(await pia.enter());
+      const paul = await scene.member('Paul');
+      const paulClient = track(await paul.enter());
+      await Promise.all([ines.next('welcome'), piaClient.next('welcome'), paulClient.next('welcome')]);
+      piaClient.send({ type: 'hand.raise' });
+      piaClient.send({ type: 'chat.send', text: 'hello' });
+      await ines.next('chat.message');
+      const piaId = piaClient.received[0]!.you.participantId;
+      expect(piaId).to.match(/^p_[\w-]{22}$/);
+      ines.send({ type: 'participant.remove', participantId: (await ines.next('hand.raised')).hand.participantId });
+      await piaClient.closed;
+      const late = track(await scene.instructor());
+      const welcome = await late.next('welcome');
+      expect(welcome.removed.map((person: { participantId: string }) => person.participantId)).to.deep.equal([piaId]);
+      expect(welcome.chat[0].participantId).to.equal(piaId);
+
+      const everything = JSON.stringify([ines, piaClient, paulClient, late].flatMap((client) => client.received));
+      for (const key of [pia.user.id, paul.user.id, scene.manager.id]) expect(everything).to.not.contain(`"${key}"`);
+      expect(everything).to.not.match(/"userId"/);
+    });
+
+    it('keeps a person\'s id across reconnects, and gives them another in another room', async () => {
+      const scene = await channelScene(server);
+      const pia = await scene.member('Pia');
+      const first = track(await pia.enter());
+      const id = (await first.next('welcome')).you.participantId;
+      await first.close();
+      const again = track(await RoomClient.open(pia.agent, first.received[0]!.room.id));
+      expect((await again.next('welcome')).you.participantId).to.equal(id);
+      const other = await channelScene(server);
+      await server.kaltura.addMember(other.channel.id, pia.user.id, LEVEL.member);
+      await pia.agent.get(`/channels/${other.channel.id}/meeting`);
+      const join = (await pia.agent.post(`/channels/${other.channel.id}/meeting/join`, {}, { accept: 'application/json' })).json();
+      const elsewhere = track(await RoomClient.launch(pia.agent, join.launchUrl));
+      expect((await elsewhere.next('welcome')).you.participantId).to.be.a('string').and.not.equal(id);
     });
   });
 
@@ -442,6 +452,11 @@ describe('live room', () => {
       await Promise.all([ines.closed, piaClient.closed, paul.closed]);
       const restarted = await startTestServer({ scheduler, dataDir, config: { http: { port } } });
       server = { ...restarted, stop: async () => (await restarted.stop(), rmSync(dataDir, { recursive: true, force: true })) };
+      // The built-in emulator forgets what was seeded when the service restarts (Kaltura would not), and the room re-checks Pia's membership.
+      const channelAgain = await server.kaltura.createChannel(scene.channel.name);
+      expect(channelAgain.id, 'the emulator numbers channels the same way again').to.equal(scene.channel.id);
+      await server.kaltura.createUser({ id: pia.user.id, name: 'Pia', role: 'viewerRole' });
+      await server.kaltura.addMember(scene.channel.id, pia.user.id, LEVEL.member);
       const piaBack = track(await RoomClient.open(pia.agent, roomId));
       const welcome = await piaBack.next('welcome');
       expect(welcome.phase).to.equal('live');

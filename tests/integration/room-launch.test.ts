@@ -1,4 +1,6 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import { LEVEL } from '../support/kaltura-seed.ts';
@@ -88,6 +90,28 @@ describe('room launch (GET /rooms/:roomId/launch)', () => {
     const wrongRoom = await server.agent().get(`/rooms/${other.roomId}/launch?token=${encodeURIComponent(token)}`);
     expect(wrongRoom.status).to.equal(401);
     expect(wrongRoom.text).to.contain('different room');
+  });
+
+  it('refuses a token issued in the future beyond the clock tolerance, or not valid before a later time', async () => {
+    const { token, roomId } = await joinUrl();
+    const claims = jwt.decode(token) as jwt.JwtPayload;
+    // Signed with the service's own key: only the times are wrong.
+    const serviceKey = readFileSync(path.join(server.dataDir, 'secrets', 'launch-signing-key.pem'), 'utf8');
+    const now = Math.floor(clock / 1000);
+    const resign = (times: { iat: number; exp: number; nbf?: number }, jti: string) => jwt.sign({ ...claims, ...times, jti }, serviceKey, { algorithm: 'ES256' });
+    const cases = [
+      ['iat an hour ahead', resign({ iat: now + 3600, exp: now + 3660 }, 'future-iat-future-iat-1')],
+      ['iat a minute ahead', resign({ iat: now + 60, exp: now + 120 }, 'future-iat-future-iat-2')],
+      ['nbf ahead', resign({ iat: now, exp: now + 60, nbf: now + 30 }, 'future-nbf-future-nbf-1')],
+    ] as const;
+    for (const [what, bad] of cases) {
+      const response = await server.agent().get(`/rooms/${roomId}/launch?token=${encodeURIComponent(bad)}`);
+      expect(response.status, what).to.equal(401);
+      expect(response.text, what).to.contain('not valid');
+    }
+    // Within the tolerance of a clock a little ahead, the same key's token is welcome.
+    const skewed = resign({ iat: now + 3, exp: now + 60, nbf: now + 3 }, 'skewed-clock-skewed-1');
+    expect((await server.agent().get(`/rooms/${roomId}/launch?token=${encodeURIComponent(skewed)}`)).status).to.equal(303);
   });
 
   it('answers 400 without a token and 404 for addresses that are not rooms', async () => {

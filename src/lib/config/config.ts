@@ -95,7 +95,8 @@ const configSchema = z.object({
   session: z.object({
     idleMinutes: z.number().int().min(1).max(24 * 60),
     absoluteHours: z.number().int().min(1).max(7 * 24),
-    roomPassHours: z.number().int().min(1).max(48),
+    /** A room pass lasts this long at most, and never past the module session that launched it. */
+    roomPassHours: z.number().int().min(1).max(24),
   }),
   launchToken: z.object({
     audience: z.string().min(1),
@@ -120,8 +121,15 @@ const configSchema = z.object({
     defaultCapacity: z.number().int().min(1).max(10_000),
     chatRatePerSecond: z.number().min(0.1).max(100),
     chatBurst: z.number().int().min(1).max(1000),
+    /** Hands, cameras, moderation, start and end: each person's changes to the room, sustained and in a burst. */
+    actionRatePerSecond: z.number().min(0.1).max(100),
+    actionBurst: z.number().int().min(1).max(1000),
     chatHistoryLimit: z.number().int().min(0).max(5000),
     heartbeatSeconds: z.number().min(1).max(300),
+    /** A room pass granted by channel membership is re-checked with Kaltura when used this long after its last check (page, socket, open sockets). */
+    passRecheckSeconds: z.number().int().min(5).max(3600),
+    /** Sockets one person may hold open to one room (tabs, windows); a newer one closes their oldest. */
+    maxConnectionsPerPerson: z.number().int().min(1).max(50),
   }),
   /** Initial module settings for deployments managed as code; used until an administrator saves the settings page. */
   moduleSettings: partialModuleSettingsSchema,

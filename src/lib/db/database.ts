@@ -16,6 +16,7 @@ import * as courses from './migrations/0004-courses.ts';
 import * as userInvitations from './migrations/0005-users.ts';
 import * as files from './migrations/0006-files.ts';
 import * as userKeys from './migrations/0007-user-keys.ts';
+import * as roomPassSessions from './migrations/0008-room-pass-sessions.ts';
 import * as storageQuotas from './migrations/0009-storage-quotas.ts';
 
 export type Db = Kysely<Database>;
@@ -29,6 +30,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005-users': userInvitations,
   '0006-files': files,
   '0007-user-keys': userKeys,
+  '0008-room-pass-sessions': roomPassSessions,
   '0009-storage-quotas': storageQuotas,
 };
 

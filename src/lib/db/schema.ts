@@ -119,6 +119,10 @@ export interface RoomPassesTable {
   launch_jti: string;
   created_at: number;
   expires_at: number;
+  /** The module session that launched it (auth_sessions.id); null only for passes older than migration 0008. */
+  auth_session_id: string | null;
+  /** The channel whose membership granted it, re-checked with Kaltura; null: granted otherwise. */
+  channel_id: number | null;
 }
 
 export interface UsedLaunchTokensTable {

@@ -114,4 +114,32 @@ describe('IdentityService', () => {
       expect(sessions.rotate.calledOnceWithExactly(session.id, other.session)).to.equal(true);
     });
   });
+
+  describe('#signOut and #signOutEverywhere', () => {
+    it('tell whoever listens whose sessions ended, so their room sockets close at once', async () => {
+      const { identity, sessions } = scene();
+      const ended: string[] = [];
+      identity.onSessionsEnded((userId) => ended.push(userId));
+      sessions.findById.resolves({ id: 'hash', userId: 'u1' } as AuthSession);
+      await identity.signOut('cookie-value');
+      await identity.signOutEverywhere('u2');
+      sessions.findById.resolves(null);
+      await identity.signOut('unknown-cookie');
+      expect(ended).to.deep.equal(['u1', 'u2']);
+      expect(sessions.delete.callCount).to.equal(2);
+    });
+  });
+
+  describe('#holdSession', () => {
+    it('answers the session by its id while it lasts, touching it as a page would', async () => {
+      const { identity, sessions, advance } = scene();
+      const session = { id: 'hash', userId: 'u1', lastSeenAt: START, expiresAt: START + 8 * 3600_000 } as AuthSession;
+      sessions.findById.withArgs('hash').resolves(session);
+      advance(2 * MINUTE);
+      expect(await identity.holdSession('hash')).to.include({ id: 'hash', lastSeenAt: START + 2 * MINUTE });
+      expect(sessions.refresh.calledOnceWith('hash', { lastSeenAt: START + 2 * MINUTE })).to.equal(true);
+      advance(8 * 3600_000);
+      expect(await identity.holdSession('hash')).to.equal(null);
+    });
+  });
 });

@@ -6,7 +6,8 @@
  * Promises: what people typed reaches the page only as text nodes (links are
  * anchors built from parsed http(s) URLs), never as HTML; a lost connection is
  * retried with exponential backoff and jitter, except after the server said
- * why it closed (left, removed, full, too big) or the room pass is no longer
+ * why it closed (left, removed, full, too big, open in too many tabs, signed
+ * out, no longer a channel member, time up) or the room pass is no longer
  * accepted; a chat message the server refused goes back into the draft.
  * No inline scripts, no eval: it runs under the service's CSP. Its words come
  * with the page as JSON (#room-texts), in the person's language.
@@ -27,6 +28,10 @@
   /** A control waits this long at most for its answer: some requests (raising a raised hand) get none. */
   var BUSY_MS = 5000;
   var CLOSE = { tooBig: 1009, left: 4000, removed: 4001, full: 4003 };
+  /** Closes after which retrying cannot help: the page says why and stops (src/live-room/room-protocol.ts). */
+  var CLOSED_BY_CODE = { 1009: 'tooBig', 4004: 'replaced', 4005: 'ended', 4006: 'notMember', 4007: 'expired' };
+  /** What the room page answers when the pass is refused, for a socket refused before any welcome. */
+  var CLOSED_BY_ERROR = { ROOM_PASS_ENDED: 'ended', NOT_A_CHANNEL_MEMBER: 'notMember', ROOM_PASS_EXPIRED: 'expired' };
   var TERMINAL = ['removed', 'full', 'left', 'closed'];
 
   // The words, in the person's language, come with the page (views/rooms/room.ejs): data, not script.
@@ -53,6 +58,10 @@
       pass: [texts.closed.pass.title, texts.closed.pass.detail],
       tooBig: [texts.closed.tooBig.title, texts.closed.tooBig.detail],
       unreachable: [texts.closed.unreachable.title, texts.closed.unreachable.detail],
+      replaced: [texts.closed.replaced.title, texts.closed.replaced.detail],
+      ended: [texts.closed.ended.title, texts.closed.ended.detail],
+      notMember: [texts.closed.notMember.title, texts.closed.notMember.detail],
+      expired: [texts.closed.expired.title, texts.closed.expired.detail],
     },
     retryIn: function (seconds) { return fill(texts.retryIn, { seconds: seconds }); },
     retrying: texts.retrying,
@@ -130,6 +139,22 @@
     confirm: part('[data-confirm]'),
   };
 
+  // ----- people -----------------------------------------------------------------------------------
+
+  /**
+   * The one place that says how the room protocol names a person: `participantId`, opaque and one
+   * per person and room (never a key that signing in uses), on people, hands, chat messages and
+   * cameras, and on the target of a moderation message.
+   */
+  var PERSON_ID = 'participantId';
+  function idOf(item) { return item[PERSON_ID]; }
+  /** A copy of `fields` that names the person `id` (a moderation target, a person's entry). */
+  function withId(id, fields) {
+    var named = Object.assign({}, fields);
+    named[PERSON_ID] = id;
+    return named;
+  }
+
   // ----- what the room looks like right now -------------------------------------------------------
 
   var pagePermissions = parts('[data-permission]').map(function (item) { return item.getAttribute('data-permission'); });
@@ -138,7 +163,7 @@
     /** The phase before a reconnect started, so the page keeps showing what people were doing. */
     phase: 'waiting',
     endedReason: null,
-    you: { userId: root.getAttribute('data-user-id'), name: '', role: root.getAttribute('data-role') || 'participant' },
+    you: withId(null, { name: '', role: root.getAttribute('data-role') || 'participant' }),
     permissions: new Set(pagePermissions),
     session: null,
     participants: new Map(),
@@ -155,7 +180,7 @@
 
   function can(permission) { return room.permissions.has(permission); }
   function isInstructor() { return room.you.role === 'instructor'; }
-  function myHandRaised() { return room.hands.some(function (hand) { return hand.userId === room.you.userId; }); }
+  function myHandRaised() { return room.hands.some(function (hand) { return idOf(hand) === idOf(room.you); }); }
 
   // ----- the connection --------------------------------------------------------------------------
 
@@ -220,7 +245,7 @@
     if (leaving || code === CLOSE.left) return update(function () { room.status = 'left'; });
     if (code === CLOSE.removed) return update(function () { room.status = 'removed'; });
     if (code === CLOSE.full) return update(function () { room.status = 'full'; });
-    if (code === CLOSE.tooBig) return closeFor('tooBig');
+    if (CLOSED_BY_CODE[code]) return closeFor(CLOSED_BY_CODE[code]);
     if (TERMINAL.indexOf(room.status) !== -1) return;
     if (wasWelcomed) {
       attempts = 0;
@@ -229,16 +254,23 @@
     // Closed before any welcome: a browser cannot see the upgrade's status, so ask the room page
     // (same cookie, same check) whether the room pass is still accepted.
     probePass().then(function (outcome) {
-      if (outcome === 'refused') closeFor('pass');
+      if (outcome.refused) closeFor(CLOSED_BY_ERROR[outcome.code] || 'pass');
       else afterFailure(false);
     });
   }
 
+  /** `{refused, code}`: whether the room page still accepts the pass, and the error code if not. */
   function probePass() {
     var path = '/rooms/' + encodeURIComponent(root.getAttribute('data-room-id'));
     return fetch(path, { headers: { Accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' }).then(
-      function (response) { return [401, 403, 404, 410].indexOf(response.status) !== -1 ? 'refused' : 'accepted'; },
-      function () { return 'unreachable'; },
+      function (response) {
+        if ([401, 403, 404, 410].indexOf(response.status) === -1) return { refused: false };
+        return response.json().then(
+          function (body) { return { refused: true, code: body && body.error ? body.error.code : null }; },
+          function () { return { refused: true, code: null }; },
+        );
+      },
+      function () { return { refused: false }; },
     );
   }
 
@@ -297,10 +329,10 @@
       everWelcomed = true;
       attempts = 0;
       stopRetryTimers();
-      room.you = { userId: m.you.userId, name: m.you.name, role: m.you.role };
+      room.you = withId(idOf(m.you), { name: m.you.name, role: m.you.role });
       room.permissions = new Set(m.you.permissions);
       room.session = m.session;
-      room.participants = new Map(m.participants.map(function (person) { return [person.userId, person]; }));
+      room.participants = new Map(m.participants.map(function (person) { return [idOf(person), person]; }));
       room.waiting = m.waiting;
       room.waitingCount = m.waitingCount;
       room.hands = sortHands(m.hands);
@@ -313,7 +345,7 @@
     },
     'session.started': function (m) {
       room.session = m.session;
-      room.participants = new Map(m.participants.map(function (person) { return [person.userId, person]; }));
+      room.participants = new Map(m.participants.map(function (person) { return [idOf(person), person]; }));
       room.hands = sortHands(m.hands);
       room.chat = m.chat.slice();
       room.waiting = [];
@@ -334,22 +366,22 @@
       room.busy.delete('end');
       var stillHere = [];
       room.participants.forEach(function (person) {
-        if (person.role !== 'instructor') stillHere.push({ userId: person.userId, name: person.name, role: person.role });
+        if (person.role !== 'instructor') stillHere.push(withId(idOf(person), { name: person.name, role: person.role }));
       });
       // Outside a session participants wait again: instructors see them in the waiting list, participants see nobody until the next one.
-      room.participants.forEach(function (person, userId) {
-        if (person.role !== 'instructor' || !isInstructor()) room.participants.delete(userId);
+      room.participants.forEach(function (person, id) {
+        if (person.role !== 'instructor' || !isInstructor()) room.participants.delete(id);
         else person.handRaisedAt = null;
       });
       room.waiting = isInstructor() ? stillHere : [];
       room.waitingCount = stillHere.length;
     },
     'presence.joined': function (m) {
-      room.participants.set(m.participant.userId, m.participant);
+      room.participants.set(idOf(m.participant), m.participant);
     },
     'presence.left': function (m) {
-      room.participants.delete(m.userId);
-      room.hands = room.hands.filter(function (hand) { return hand.userId !== m.userId; });
+      room.participants.delete(idOf(m));
+      room.hands = room.hands.filter(function (hand) { return idOf(hand) !== idOf(m); });
     },
     'waiting.changed': function (m) {
       room.waiting = m.waiting;
@@ -357,7 +389,7 @@
     },
     'chat.message': function (m) {
       room.chat.push(m.message);
-      if (m.message.userId !== room.you.userId) return;
+      if (idOf(m.message) !== idOf(room.you)) return;
       var seen = null;
       pendingChat.forEach(function (text, ref) {
         if (seen === null && text === m.message.text) seen = ref;
@@ -368,17 +400,17 @@
       room.chat = room.chat.filter(function (message) { return message.id !== m.messageId; });
     },
     'hand.raised': function (m) {
-      room.hands = sortHands(room.hands.filter(function (hand) { return hand.userId !== m.hand.userId; }).concat([m.hand]));
-      var person = room.participants.get(m.hand.userId);
+      room.hands = sortHands(room.hands.filter(function (hand) { return idOf(hand) !== idOf(m.hand); }).concat([m.hand]));
+      var person = room.participants.get(idOf(m.hand));
       if (person) person.handRaisedAt = m.hand.raisedAt;
-      if (m.hand.userId === room.you.userId) room.busy.delete('hand');
+      if (idOf(m.hand) === idOf(room.you)) room.busy.delete('hand');
       else if (can('lowerHands')) announce(messages.handRaised(m.hand.name));
     },
     'hand.lowered': function (m) {
-      room.hands = room.hands.filter(function (hand) { return hand.userId !== m.userId; });
-      var person = room.participants.get(m.userId);
+      room.hands = room.hands.filter(function (hand) { return idOf(hand) !== idOf(m); });
+      var person = room.participants.get(idOf(m));
       if (person) person.handRaisedAt = null;
-      if (m.userId === room.you.userId) {
+      if (idOf(m) === idOf(room.you)) {
         if (!isBusy('hand')) announce(messages.yourHandLowered);
         room.busy.delete('hand');
       }
@@ -411,7 +443,7 @@
   /** After a reconnect: anything sent but not in the history goes back into the draft. */
   function recoverUnsentChat(history) {
     if (pendingChat.size === 0) return;
-    var mine = history.filter(function (message) { return message.userId === room.you.userId; }).map(function (message) { return message.text; });
+    var mine = history.filter(function (message) { return idOf(message) === idOf(room.you); }).map(function (message) { return message.text; });
     var lost = false;
     pendingChat.forEach(function (text) {
       var index = mine.indexOf(text);
@@ -495,24 +527,24 @@
   ui.peopleList.addEventListener('click', function (event) {
     var button = event.target.closest('[data-remove]');
     if (!button) return;
-    var userId = button.getAttribute('data-remove');
-    var person = room.participants.get(userId);
+    var id = button.getAttribute('data-remove');
+    var person = room.participants.get(id);
     confirmAction(messages.confirmRemove(person ? person.name : messages.thisPerson), button).then(function (confirmed) {
-      if (confirmed) act('remove', { type: 'participant.remove', userId: userId });
+      if (confirmed) act('remove', withId(id, { type: 'participant.remove' }));
     });
   });
 
   if (ui.handQueue) {
     ui.handQueue.addEventListener('click', function (event) {
       var button = event.target.closest('[data-lower]');
-      if (button) act('lower', { type: 'hand.lower', userId: button.getAttribute('data-lower') });
+      if (button) act('lower', withId(button.getAttribute('data-lower'), { type: 'hand.lower' }));
     });
   }
 
   if (ui.removedList) {
     ui.removedList.addEventListener('click', function (event) {
       var button = event.target.closest('[data-allow]');
-      if (button) act('allow', { type: 'participant.allow', userId: button.getAttribute('data-allow') });
+      if (button) act('allow', withId(button.getAttribute('data-allow'), { type: 'participant.allow' }));
     });
   }
 
@@ -681,7 +713,8 @@
       var words = messages.closed[room.closedReason] || messages.closed.pass;
       ui.closedTitle.textContent = words[0];
       ui.closedDetail.textContent = words[1];
-      ui.closedRetry.hidden = room.closedReason !== 'unreachable';
+      // Trying again helps when the room was unreachable, or to take the room back into this tab.
+      ui.closedRetry.hidden = room.closedReason !== 'unreachable' && room.closedReason !== 'replaced';
     }
 
     setText(ui.waitingSummaries, messages.waitingSummary(room.waitingCount, isInstructor()));
@@ -717,19 +750,19 @@
     // Instructors first, then in the order people arrived (the server's order).
     people.sort(function (a, b) { return (a.role === 'instructor' ? 0 : 1) - (b.role === 'instructor' ? 0 : 1); });
     var mayRemove = can('removeParticipants') && phase === 'live';
-    syncList(ui.peopleList, people, function (person) { return person.userId; }, function (person) {
+    syncList(ui.peopleList, people, function (person) { return idOf(person); }, function (person) {
       return personItem(person, mayRemove);
     }, mayRemove ? 'remove' : '');
     ui.peopleCount.textContent = people.length > 0 ? '(' + people.length + ')' : '';
     ui.peopleEmpty.hidden = people.length > (isInstructor() ? 1 : 0);
 
-    syncList(ui.tiles, phase === 'live' ? people : [], function (person) { return person.userId; }, tileItem);
+    syncList(ui.tiles, phase === 'live' ? people : [], function (person) { return idOf(person); }, tileItem);
   }
 
   function personItem(person, mayRemove) {
-    var you = person.userId === room.you.userId;
+    var you = idOf(person) === idOf(room.you);
     var raised = person.handRaisedAt !== null && person.handRaisedAt !== undefined;
-    var item = el('li', { class: 'people__person' + (you ? ' people__person--you' : ''), 'data-user-id': person.userId });
+    var item = el('li', { class: 'people__person' + (you ? ' people__person--you' : ''), 'data-participant-id': idOf(person) });
     item.append(
       avatar(person),
       el('span', { class: 'people__name' }, person.name, you ? el('span', { class: 'people__you' }, ' (' + messages.you + ')') : null),
@@ -738,7 +771,7 @@
     if (raised) item.append(el('span', { class: 'people__hand', title: messages.hand.raisedTitle }, handIcon(), el('span', { class: 'visually-hidden' }, messages.hand.raisedHidden)));
     if (mayRemove && !you && person.role !== 'instructor') {
       var remove = messages.remove(person.name);
-      item.append(el('button', { type: 'button', class: 'button button--quiet button--small people__remove', 'data-remove': person.userId, 'aria-label': remove.aria }, remove.label));
+      item.append(el('button', { type: 'button', class: 'button button--quiet button--small people__remove', 'data-remove': idOf(person), 'aria-label': remove.aria }, remove.label));
     }
     return item;
   }
@@ -747,7 +780,7 @@
     var raised = person.handRaisedAt !== null && person.handRaisedAt !== undefined;
     return el(
       'li',
-      { class: 'stage-tile' + (raised ? ' stage-tile--hand' : '') + (person.userId === room.you.userId ? ' stage-tile--you' : '') },
+      { class: 'stage-tile' + (raised ? ' stage-tile--hand' : '') + (idOf(person) === idOf(room.you) ? ' stage-tile--you' : '') },
       avatar(person, 'avatar--large'),
       el('span', { class: 'stage-tile__name' }, person.name),
       raised ? el('span', { class: 'stage-tile__hand' }, handIcon()) : null,
@@ -758,15 +791,15 @@
     if (!ui.handQueue) return;
     var hands = phase === 'live' ? room.hands : [];
     var mayLower = can('lowerHands');
-    syncList(ui.handQueue, hands, function (hand) { return hand.userId; }, function (hand) {
-      var item = el('li', { class: 'hand-queue__item', 'data-user-id': hand.userId });
+    syncList(ui.handQueue, hands, function (hand) { return idOf(hand); }, function (hand) {
+      var item = el('li', { class: 'hand-queue__item', 'data-participant-id': idOf(hand) });
       item.append(
         el('span', { class: 'hand-queue__name' }, hand.name),
         el('time', { class: 'hand-queue__time', datetime: new Date(hand.raisedAt).toISOString() }, formatTime(hand.raisedAt)),
       );
       if (mayLower) {
         var lower = messages.lower(hand.name);
-        item.append(el('button', { type: 'button', class: 'button button--secondary button--small', 'data-lower': hand.userId, 'aria-label': lower.aria }, lower.label));
+        item.append(el('button', { type: 'button', class: 'button button--secondary button--small', 'data-lower': idOf(hand), 'aria-label': lower.aria }, lower.label));
       }
       return item;
     });
@@ -777,8 +810,8 @@
   function renderWaiting(phase) {
     if (!ui.waitingList) return;
     var waiting = phase === 'live' ? [] : room.waiting;
-    syncList(ui.waitingList, waiting, function (person) { return person.userId; }, function (person) {
-      return el('li', { class: 'people__person', 'data-user-id': person.userId }, avatar(person), el('span', { class: 'people__name' }, person.name));
+    syncList(ui.waitingList, waiting, function (person) { return idOf(person); }, function (person) {
+      return el('li', { class: 'people__person', 'data-participant-id': idOf(person) }, avatar(person), el('span', { class: 'people__name' }, person.name));
     });
     ui.waitingPanel.hidden = waiting.length === 0;
     ui.waitingCount.textContent = '(' + room.waitingCount + ')';
@@ -787,11 +820,11 @@
   function renderRemoved() {
     if (!ui.removedList) return;
     var mayAllow = can('admitParticipants');
-    syncList(ui.removedList, room.removed, function (person) { return person.userId; }, function (person) {
-      var item = el('li', { class: 'people__person', 'data-user-id': person.userId }, avatar(person), el('span', { class: 'people__name' }, person.name));
+    syncList(ui.removedList, room.removed, function (person) { return idOf(person); }, function (person) {
+      var item = el('li', { class: 'people__person', 'data-participant-id': idOf(person) }, avatar(person), el('span', { class: 'people__name' }, person.name));
       if (mayAllow) {
         var allow = messages.allow(person.name);
-        item.append(el('button', { type: 'button', class: 'button button--secondary button--small', 'data-allow': person.userId, 'aria-label': allow.aria }, allow.label));
+        item.append(el('button', { type: 'button', class: 'button button--secondary button--small', 'data-allow': idOf(person), 'aria-label': allow.aria }, allow.label));
       }
       return item;
     }, mayAllow ? 'allow' : '');
@@ -819,7 +852,7 @@
   }
 
   function chatItem(message, mayDelete) {
-    var own = message.userId === room.you.userId;
+    var own = idOf(message) === idOf(room.you);
     var item = el('li', {
       class: 'chat__message' + (own ? ' chat__message--own' : '') + (message.role === 'instructor' ? ' chat__message--instructor' : ''),
       'data-message-id': message.id,
@@ -893,7 +926,8 @@
   var AVATAR_COLOURS = 6;
   function avatar(person, extra) {
     var hash = 0;
-    for (var i = 0; i < person.userId.length; i++) hash = (hash * 31 + person.userId.charCodeAt(i)) >>> 0;
+    var id = idOf(person) || '';
+    for (var i = 0; i < id.length; i++) hash = (hash * 31 + id.charCodeAt(i)) >>> 0;
     var initials = person.name
       .trim()
       .split(/\s+/)
