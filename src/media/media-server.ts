@@ -26,6 +26,12 @@ export interface IceCandidate {
 /** Where a browser's ICE candidate belongs: one of its publishers, or one of its subscriptions. */
 export type TrickleTarget = { publisher: MediaSource } | { subscription: string };
 
+export interface PublishedFeed {
+  feedId: string;
+  answerSdp: string;
+  flowing: Promise<void>;
+}
+
 export interface MediaRoomLimits {
   /** Senders at once (webcams, people speaking without a camera, screen shares): the media server refuses the next. */
   publishers: number;
@@ -48,8 +54,11 @@ export interface MediaServer {
   openRoom(roomId: string, limits: MediaRoomLimits): Promise<void>;
   /** Closes the media room and everything in it. */
   closeRoom(roomId: string): Promise<void>;
-  /** Publishes the browser's offer as the endpoint's feed of that source; answers the media server's answer and the feed's id. */
-  publish(endpoint: MediaEndpoint, source: MediaSource, offerSdp: string): Promise<{ feedId: string; answerSdp: string }>;
+  /**
+   * Publishes the browser's offer as the endpoint's feed of that source; answers the media server's answer, the
+   * feed's id, and `flowing`, settled when the browser's media reaches the server (others can subscribe from then) or fails to.
+   */
+  publish(endpoint: MediaEndpoint, source: MediaSource, offerSdp: string): Promise<PublishedFeed>;
   unpublish(endpoint: MediaEndpoint, source: MediaSource): Promise<void>;
   /** Subscribes the endpoint to a feed of its room; `key` names the subscription for `start`, `trickle` and `unsubscribe`. Answers the media server's offer. */
   subscribe(endpoint: MediaEndpoint, key: string, feedId: string): Promise<{ offerSdp: string }>;

@@ -56,6 +56,8 @@ interface Feed {
   video: boolean;
   /** Whether this feed took one of the session's webcam places. */
   holdsWebcam: boolean;
+  /** Its media reaches the media server: others see it and may subscribe. */
+  flowing?: boolean;
 }
 
 export interface MediaSignallingDeps {
@@ -68,6 +70,8 @@ export interface MediaSignallingDeps {
   logger: Logger;
   /** Publishers beyond the webcam places (speakers without a camera, screen shares). */
   extraPublishers: number;
+  /** How long a published feed's media may take to reach the media server before it is dropped. */
+  flowingLimitMs?: number;
   /** Publishers of a room whose plan sets no webcam limit. */
   unlimitedPublishers?: number;
 }
@@ -168,14 +172,40 @@ export class MediaSignalling {
       await this.#openRoom(actor.roomId);
       // One camera and one screen per person: a feed from another tab of theirs gives way.
       if (previous && previous.connection.id !== connection.id) await this.#deps.server.unpublish(endpointOf(previous.connection), source);
-      const { feedId, answerSdp } = await this.#deps.server.publish(endpointOf(connection), source, sdp);
-      this.#roomFeeds(actor.roomId).set(key, { participantId: participantIdOf(actor), name: actor.name, source, connection, feedId, audio: sends.audio, video: sends.video, holdsWebcam });
+      const { feedId, answerSdp, flowing } = await this.#deps.server.publish(endpointOf(connection), source, sdp);
+      const feed: Feed = { participantId: participantIdOf(actor), name: actor.name, source, connection, feedId, audio: sends.audio, video: sends.video, holdsWebcam };
+      this.#roomFeeds(actor.roomId).set(key, feed);
       connection.reply({ type: 'media.answer', source, sdp: answerSdp });
+      // Published again without picture (camera turned off): its webcam place is free for someone else.
+      if (previous?.holdsWebcam && !holdsWebcam) await this.#releaseWebcam(actor);
+      void this.#announceWhenFlowing(actor, key, feed, flowing);
     } catch (error) {
       if (holdsWebcam && !previous?.holdsWebcam) await this.#releaseWebcam(actor);
       throw error;
     }
-    this.#publishFeeds(actor.roomId);
+  }
+
+  /** A feed is announced once its media reaches the media server (subscribing earlier would fail); one that never gets there is dropped. */
+  async #announceWhenFlowing(actor: RoomActor, key: string, feed: Feed, flowing: Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error('the publisher\'s media did not arrive in time')), this.#deps.flowingLimitMs ?? 20_000);
+      timer.unref();
+    });
+    try {
+      await Promise.race([flowing, limit]);
+      feed.flowing = true;
+      if (this.#feeds.get(actor.roomId)?.get(key) === feed) this.#publishFeeds(actor.roomId);
+    } catch (error) {
+      if (this.#feeds.get(actor.roomId)?.get(key) !== feed) return;
+      this.#deps.logger.info({ err: error }, 'a published feed never reached the media server');
+      this.#feeds.get(actor.roomId)!.delete(key);
+      await this.#deps.server.unpublish(endpointOf(feed.connection), feed.source).catch(() => undefined);
+      if (feed.holdsWebcam) await this.#releaseWebcam(actor);
+      this.#publishFeeds(actor.roomId);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async #unpublish(connection: MediaConnection, source: MediaSource): Promise<void> {
@@ -192,7 +222,7 @@ export class MediaSignalling {
     await this.#requireLive(connection.actor.roomId);
     const key = feedKey(participantId, source);
     const feed = this.#feeds.get(connection.actor.roomId)?.get(key);
-    if (!feed) throw new RoomActionError('FEED_NOT_FOUND', messages.noFeed);
+    if (!feed?.flowing) throw new RoomActionError('FEED_NOT_FOUND', messages.noFeed);
     const { offerSdp } = await this.#deps.server.subscribe(endpointOf(connection), key, feed.feedId);
     this.#subscriptionsOf(connection).set(key, 'offered');
     connection.reply({ type: 'media.offer', participantId, source, sdp: offerSdp });
@@ -270,7 +300,7 @@ export class MediaSignalling {
   }
 
   #feedViews(roomId: string): FeedView[] {
-    return [...(this.#feeds.get(roomId)?.values() ?? [])].map(({ participantId, name, source, audio, video }) => ({ participantId, name, source, audio, video }));
+    return [...(this.#feeds.get(roomId)?.values() ?? [])].filter((feed) => feed.flowing).map(({ participantId, name, source, audio, video }) => ({ participantId, name, source, audio, video }));
   }
 
   #roomFeeds(roomId: string): Map<string, Feed> {

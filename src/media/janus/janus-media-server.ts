@@ -11,8 +11,8 @@
 import { EventEmitter } from 'node:events';
 import { randomInt } from 'node:crypto';
 import type { Logger } from '../../lib/logger/logger.ts';
-import { JanusClient, JanusError, type JanusHandle, type JanusSession } from './janus-client.ts';
-import { MediaServerError, type IceCandidate, type MediaEndpoint, type MediaRoomLimits, type MediaServer, type MediaSource, type TrickleTarget } from '../media-server.ts';
+import { JanusClient, JanusError, type HandleEvent, type JanusHandle, type JanusSession } from './janus-client.ts';
+import { MediaServerError, type IceCandidate, type MediaEndpoint, type MediaRoomLimits, type MediaServer, type MediaSource, type PublishedFeed, type TrickleTarget } from '../media-server.ts';
 
 const VIDEOROOM = 'janus.plugin.videoroom';
 /** VideoRoom's "maximum number of publishers reached". */
@@ -110,17 +110,25 @@ export class JanusMediaServer implements MediaServer {
     });
   }
 
-  async publish(endpoint: MediaEndpoint, source: MediaSource, offerSdp: string): Promise<{ feedId: string; answerSdp: string }> {
+  async publish(endpoint: MediaEndpoint, source: MediaSource, offerSdp: string): Promise<PublishedFeed> {
     const state = await this.#endpoint(endpoint);
     await this.unpublish(endpoint, source);
     const handle = await this.#attach(state);
+    // Janus subscribes nobody to a feed before its sender's media is up ("webrtcup").
+    const flowing = new Promise<void>((resolve, reject) => {
+      handle.on('event', (event: HandleEvent) => {
+        if (event.janus === 'webrtcup') resolve();
+        if (event.janus === 'hangup' || event.janus === 'detached') reject(new MediaServerError('refused', `the publisher's connection ended (${event.reason ?? event.janus})`));
+      });
+    });
+    flowing.catch(() => undefined);
     try {
       const joined = await handle.message({ request: 'join', ptype: 'publisher', room: state.room.number, display: `${endpoint.display}:${source}` });
       const answer = await handle.message({ request: 'publish' }, { type: 'offer', sdp: offerSdp });
       if (!answer.jsep) throw new MediaServerError('refused', 'Janus answered the offer without an SDP answer');
       const feedId = String(joined.data.id);
       state.publishers.set(source, { handle, feedId, mids: midsOf(answer.data.streams) });
-      return { feedId, answerSdp: answer.jsep.sdp };
+      return { feedId, answerSdp: answer.jsep.sdp, flowing };
     } catch (error) {
       void handle.detach();
       throw asMediaServerError(error);

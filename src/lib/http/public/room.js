@@ -289,7 +289,11 @@
     }
     var handler = message && handlers[message.type];
     if (handler) update(function () { handler(message); });
+    // The media modules (src/media/public) see every message, and send theirs through this socket.
+    if (message && typeof message.type === 'string') root.dispatchEvent(new CustomEvent('room:message', { detail: message }));
   }
+
+  root.addEventListener('room:send', function (event) { send(event.detail); });
 
   var handlers = {
     welcome: function (m) {

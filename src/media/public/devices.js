@@ -1,0 +1,75 @@
+/**
+ * Cameras and microphones: the person's choice of each, remembered in this
+ * browser for next time, the local stream made from it, and a level meter.
+ * Device changes (a headset plugged in) refresh the lists.
+ */
+var STORAGE_KEY = 'live-rooms:media-devices';
+
+export function rememberedChoice() {
+  try {
+    return JSON.parse(window.localStorage.getItem(STORAGE_KEY) || '{}') || {};
+  } catch (error) {
+    return {};
+  }
+}
+
+export function rememberChoice(choice) {
+  try {
+    window.localStorage.setItem(STORAGE_KEY, JSON.stringify(choice));
+  } catch (error) {
+    // Private browsing may refuse storage: the choice lasts for this page only.
+  }
+}
+
+/** The local stream for the choice: audio and/or video from the chosen devices (or the defaults). */
+export function openStream(want, choice) {
+  var constraints = {
+    audio: want.audio ? (choice.audioinput ? { deviceId: { ideal: choice.audioinput } } : true) : false,
+    video: want.video ? Object.assign({ width: { ideal: 1280 }, height: { ideal: 720 } }, choice.videoinput ? { deviceId: { ideal: choice.videoinput } } : {}) : false,
+  };
+  return navigator.mediaDevices.getUserMedia(constraints);
+}
+
+/** Fills each <select data-media-device=kind> with the devices of that kind, keeping the choice. */
+export function fillDeviceLists(selects, choice) {
+  if (!navigator.mediaDevices || !navigator.mediaDevices.enumerateDevices) return Promise.resolve();
+  return navigator.mediaDevices.enumerateDevices().then(function (devices) {
+    selects.forEach(function (select) {
+      var kind = select.getAttribute('data-media-device');
+      var options = devices.filter(function (device) { return device.kind === kind; });
+      select.replaceChildren.apply(select, options.map(function (device, index) {
+        var option = document.createElement('option');
+        option.value = device.deviceId;
+        option.textContent = device.label || kind + ' ' + (index + 1);
+        option.selected = device.deviceId === choice[kind];
+        return option;
+      }));
+    });
+  });
+}
+
+/** Shows the stream's sound level on the meter until stopped. */
+export function meterLevel(stream, meter) {
+  if (!meter || stream.getAudioTracks().length === 0 || !window.AudioContext) return function () {};
+  var context = new AudioContext();
+  var analyser = context.createAnalyser();
+  analyser.fftSize = 512;
+  context.createMediaStreamSource(stream).connect(analyser);
+  var samples = new Float32Array(analyser.fftSize);
+  var timer = window.setInterval(function () {
+    analyser.getFloatTimeDomainData(samples);
+    var peak = 0;
+    for (var i = 0; i < samples.length; i += 1) peak = Math.max(peak, Math.abs(samples[i]));
+    meter.value = Math.min(1, peak * 2);
+  }, 100);
+  return function () {
+    window.clearInterval(timer);
+    meter.value = 0;
+    void context.close();
+  };
+}
+
+/** A message for what went wrong opening the devices. */
+export function deviceProblem(error, texts) {
+  return error && (error.name === 'NotFoundError' || error.name === 'OverconstrainedError') ? texts.noDevice : texts.denied;
+}

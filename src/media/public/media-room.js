@@ -1,0 +1,322 @@
+/*
+ * Audio and video in the live room. Signalling rides the room's socket
+ * (room-link.js); the media server is reached only with media. The person
+ * picks devices (remembered), joins with camera and/or microphone (their
+ * permissions decide which), sees a tile per person with video or initials,
+ * and mutes or turns the camera off. After every (re)connection, and when the
+ * server says the media server restarted, it publishes and subscribes again
+ * by itself. No inline script, no eval: it runs under the service's CSP.
+ */
+import { roomLink } from './room-link.js';
+import { deviceProblem, fillDeviceLists, meterLevel, openStream, rememberChoice, rememberedChoice } from './devices.js';
+import { publisher, subscriber } from './peers.js';
+import { mediaView } from './media-view.js';
+
+var root = document.querySelector('main.room[data-room-socket]');
+var section = root && root.querySelector('[data-media]');
+if (section) start();
+
+/** The identifier the room protocol gives a person: read here and nowhere else in the media modules. */
+function participantIdOf(person) {
+  return person.userId;
+}
+
+function fill(template, values) {
+  return String(template).replace(/\{\{\s*(\w+)\s*\}\}/g, function (whole, name) {
+    return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+  });
+}
+
+function start() {
+  var texts = JSON.parse(document.getElementById('room-texts').textContent).media;
+  var link = roomLink(root);
+  var part = function (selector) { return section.querySelector(selector); };
+  var ui = {
+    status: part('[data-media-status]'),
+    setup: part('[data-media-setup]'),
+    controls: part('[data-media-controls]'),
+    join: part('[data-media-join]'),
+    selects: Array.prototype.slice.call(section.querySelectorAll('[data-media-device]')),
+    level: part('[data-media-level]'),
+    cameraOff: part('[data-media-start=cameraOff]'),
+    muted: part('[data-media-start=muted]'),
+    toggleAudio: part('[data-media-toggle=audio]'),
+    toggleVideo: part('[data-media-toggle=video]'),
+    cameras: part('[data-media-cameras]'),
+  };
+  var view = mediaView(part('[data-media-grid]'), texts, fill);
+  var state = {
+    you: null,
+    permissions: new Set(),
+    live: false,
+    available: false,
+    people: new Map(),
+    feeds: new Map(),
+    subscriptions: new Map(),
+    /** The person's own media: stream, publisher, and what they chose to send. */
+    local: null,
+    status: '',
+  };
+  var choice = rememberedChoice();
+  if (ui.cameraOff) ui.cameraOff.checked = Boolean(choice.cameraOff);
+  if (ui.muted) ui.muted.checked = Boolean(choice.muted);
+
+  var handlers = {
+    welcome: function (m) {
+      state.you = { participantId: participantIdOf(m.you), name: m.you.name };
+      state.permissions = new Set(m.you.permissions);
+      setPeople(m.participants);
+      state.live = m.phase === 'live';
+      // A new connection has nothing on the media server: everything is made again.
+      dropPeers();
+      link.send({ type: 'media.join' });
+    },
+    'session.started': function (m) {
+      state.live = true;
+      setPeople(m.participants);
+      link.send({ type: 'media.join' });
+    },
+    'session.ended': function () {
+      state.live = false;
+      dropPeers();
+      stopLocal();
+      state.feeds.clear();
+    },
+    'presence.joined': function (m) { state.people.set(participantIdOf(m.participant), { name: m.participant.name }); },
+    'presence.left': function (m) { state.people.delete(participantIdOf(m)); },
+    'camera.changed': function (m) {
+      ui.cameras.textContent = m.webcamLimit === null ? '' : fill(texts.cameras, { taken: m.cameras.length, limit: m.webcamLimit });
+    },
+    'media.ready': function (m) {
+      state.available = m.available;
+      state.status = m.available ? '' : texts.unavailable;
+      setFeeds(m.feeds);
+      if (m.available && state.live && state.local && !state.local.publisher) publish();
+    },
+    'media.feeds': function (m) { setFeeds(m.feeds); },
+    'media.answer': function (m) {
+      if (state.local && state.local.publisher && m.source === 'camera') void state.local.publisher.answer(m.sdp);
+    },
+    'media.offer': function (m) {
+      var key = m.participantId + '/' + m.source;
+      var entry = state.subscriptions.get(key);
+      if (!entry || entry.peer) return;
+      entry.peer = subscriber(link, { participantId: m.participantId, source: m.source }, m.sdp, function (stream) {
+        entry.stream = stream;
+        render();
+      });
+    },
+    'media.reset': function () {
+      state.status = texts.reconnecting;
+      dropPeers();
+      link.send({ type: 'media.join' });
+    },
+    'media.muted': function (m) {
+      if (state.local) setTrack('audio', false, false);
+      state.status = fill(texts.mutedBy, { name: m.by });
+    },
+    error: function (m) {
+      // A refused publish (no webcam place, no permission...) leaves the person where they were: room.js shows why.
+      if (typeof m.ref === 'string' && m.ref.indexOf('media:') === 0 && state.local && state.local.publisher && !state.local.answered && m.code !== 'MEDIA_REFUSED') {
+        stopLocal();
+      }
+    },
+  };
+
+  link.listen(function (message) {
+    var handler = handlers[message.type];
+    if (!handler) return;
+    handler(message);
+    render();
+  });
+
+  function setPeople(participants) {
+    state.people = new Map(participants.map(function (person) { return [participantIdOf(person), { name: person.name }]; }));
+  }
+
+  function setFeeds(feeds) {
+    state.feeds = new Map(feeds.map(function (feed) { return [feed.participantId + '/' + feed.source, feed]; }));
+    state.feeds.forEach(function (feed, key) {
+      if (feed.participantId === state.you.participantId || state.subscriptions.has(key)) return;
+      state.subscriptions.set(key, { peer: null, stream: null });
+      link.send({ type: 'media.subscribe', participantId: feed.participantId, source: feed.source });
+    });
+    state.subscriptions.forEach(function (entry, key) {
+      if (state.feeds.has(key)) return;
+      if (entry.peer) entry.peer.close();
+      state.subscriptions.delete(key);
+    });
+  }
+
+  function dropPeers() {
+    state.subscriptions.forEach(function (entry) { if (entry.peer) entry.peer.close(); });
+    state.subscriptions.clear();
+    if (state.local && state.local.publisher) {
+      state.local.publisher.close();
+      state.local.publisher = null;
+    }
+  }
+
+  /** Opens the chosen devices and sends them; what is sent follows the person's permissions and choices. */
+  function joinMedia() {
+    var cameraOff = Boolean(ui.cameraOff && ui.cameraOff.checked);
+    var muted = Boolean(ui.muted && ui.muted.checked);
+    choice = Object.assign(choice, selectedDevices(), { cameraOff: cameraOff, muted: muted });
+    rememberChoice(choice);
+    var want = { audio: state.permissions.has('microphone'), video: state.permissions.has('camera') && !cameraOff };
+    openLocal(want, muted);
+  }
+
+  function openLocal(want, muted) {
+    if (!want.audio && !want.video) return;
+    openStream(want, choice).then(
+      function (stream) {
+        stopLocal();
+        state.local = { stream: stream, publisher: null, answered: false, audio: want.audio && !muted, video: want.video, stopMeter: meterLevel(stream, ui.level) };
+        stream.getAudioTracks().forEach(function (track) { track.enabled = !muted; });
+        state.status = '';
+        void fillDeviceLists(ui.selects, choice);
+        publish();
+        render();
+      },
+      function (error) {
+        state.status = deviceProblem(error, texts);
+        render();
+      },
+    );
+  }
+
+  function publish() {
+    if (!state.local || !state.available || !state.live) return;
+    var local = state.local;
+    local.answered = false;
+    local.publisher = publisher(link, 'camera', local.stream);
+    var answer = local.publisher.answer;
+    local.publisher.answer = function (sdp) {
+      return answer(sdp).then(function () {
+        local.answered = true;
+        if (!local.audio && local.stream.getAudioTracks().length > 0) link.send({ type: 'media.configure', source: 'camera', audio: false });
+      });
+    };
+  }
+
+  function stopLocal() {
+    if (!state.local) return;
+    if (state.local.publisher) state.local.publisher.close();
+    state.local.stopMeter();
+    state.local.stream.getTracks().forEach(function (track) { track.stop(); });
+    state.local = null;
+  }
+
+  /** Mute and unmute: the track stops at once, and the server stops forwarding it too. */
+  function setTrack(kind, on, tell) {
+    var local = state.local;
+    if (!local) return;
+    local[kind] = on;
+    local.stream.getTracks().forEach(function (track) { if (track.kind === kind) track.enabled = on; });
+    if (tell && local.answered) link.send(kind === 'audio' ? { type: 'media.configure', source: 'camera', audio: on } : { type: 'media.configure', source: 'camera', video: on });
+  }
+
+  /** Camera on after joining without one: it is published again with video (and takes a webcam place). */
+  function toggleVideo() {
+    var local = state.local;
+    if (!local) return;
+    if (local.stream.getVideoTracks().length === 0) {
+      choice.cameraOff = false;
+      rememberChoice(choice);
+      if (local.publisher) local.publisher.close();
+      openLocal({ audio: state.permissions.has('microphone'), video: true }, !local.audio);
+      return;
+    }
+    setTrack('video', !local.video, true);
+    render();
+  }
+
+  function toggleAudio() {
+    if (!state.local) return;
+    setTrack('audio', !state.local.audio, true);
+    if (state.local.audio) state.status = '';
+    render();
+  }
+
+  function selectedDevices() {
+    var picked = {};
+    ui.selects.forEach(function (select) { if (select.value) picked[select.getAttribute('data-media-device')] = select.value; });
+    return picked;
+  }
+
+  /** Another device chosen while sending: its track replaces the old one without a new negotiation. */
+  function changeDevice(select) {
+    choice = Object.assign(choice, selectedDevices());
+    rememberChoice(choice);
+    var local = state.local;
+    if (!local) return;
+    var kind = select.getAttribute('data-media-device') === 'audioinput' ? 'audio' : 'video';
+    if (kind === 'video' && local.stream.getVideoTracks().length === 0) return;
+    openStream({ audio: kind === 'audio', video: kind === 'video' }, choice).then(function (fresh) {
+      var track = fresh.getTracks()[0];
+      local.stream.getTracks().forEach(function (old) {
+        if (old.kind !== kind) return;
+        local.stream.removeTrack(old);
+        old.stop();
+      });
+      track.enabled = local[kind];
+      local.stream.addTrack(track);
+      if (local.publisher) void local.publisher.replaceTrack(track);
+      if (kind === 'audio') {
+        local.stopMeter();
+        local.stopMeter = meterLevel(local.stream, ui.level);
+      }
+      render();
+    }, function (error) {
+      state.status = deviceProblem(error, texts);
+      render();
+    });
+  }
+
+  if (ui.join) ui.join.addEventListener('click', joinMedia);
+  if (ui.toggleAudio) ui.toggleAudio.addEventListener('click', toggleAudio);
+  if (ui.toggleVideo) ui.toggleVideo.addEventListener('click', toggleVideo);
+  ui.selects.forEach(function (select) { select.addEventListener('change', function () { changeDevice(select); }); });
+  if (navigator.mediaDevices) navigator.mediaDevices.addEventListener('devicechange', function () { void fillDeviceLists(ui.selects, choice); });
+  // Ctrl+D mutes and unmutes, Ctrl+E turns the camera off and on (as in other meeting tools).
+  document.addEventListener('keydown', function (event) {
+    if (!event.ctrlKey || event.altKey || event.metaKey || !state.local) return;
+    var key = event.key.toLowerCase();
+    if (key === 'd' && ui.toggleAudio) toggleAudio();
+    else if (key === 'e' && ui.toggleVideo) toggleVideo();
+    else return;
+    event.preventDefault();
+  });
+  void fillDeviceLists(ui.selects, choice);
+
+  function render() {
+    section.hidden = !state.live;
+    ui.status.hidden = state.status === '';
+    ui.status.textContent = state.status;
+    if (ui.setup) ui.setup.hidden = !state.available || Boolean(state.local);
+    if (ui.controls) ui.controls.hidden = !state.local;
+    if (ui.toggleAudio && state.local) {
+      ui.toggleAudio.textContent = state.local.audio ? texts.mute : texts.unmute;
+      ui.toggleAudio.setAttribute('aria-pressed', String(!state.local.audio));
+    }
+    if (ui.toggleVideo && state.local) {
+      var cameraOn = state.local.video && state.local.stream.getVideoTracks().length > 0;
+      ui.toggleVideo.textContent = cameraOn ? texts.cameraOff : texts.cameraOn;
+      ui.toggleVideo.setAttribute('aria-pressed', String(!cameraOn));
+    }
+    if (!state.live || !state.you) return view.clear();
+    var people = [];
+    state.people.forEach(function (person, participantId) {
+      var you = participantId === state.you.participantId;
+      var feed = state.feeds.get(participantId + '/camera') || null;
+      var entry = state.subscriptions.get(participantId + '/camera');
+      var stream = you ? (state.local ? state.local.stream : null) : entry ? entry.stream : null;
+      if (you && state.local) feed = { audio: state.local.audio, video: state.local.video && state.local.stream.getVideoTracks().length > 0 };
+      people.push({ participantId: participantId, name: person.name, you: you, feed: feed, stream: stream });
+    });
+    view.render(people, state.permissions.has('muteOthers'), function (participantId) {
+      link.send({ type: 'media.mute', participantId: participantId });
+    });
+  }
+}

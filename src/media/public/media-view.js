@@ -1,0 +1,81 @@
+/**
+ * The video grid: a tile per person in the session, with their video when
+ * they send it and their initials when they do not, a muted mark, and the
+ * instructor's mute button. Tiles are kept (not rebuilt) so videos keep playing.
+ */
+export function mediaView(grid, texts, fill) {
+  var tiles = new Map();
+
+  function tileFor(person) {
+    var tile = tiles.get(person.participantId);
+    if (tile) return tile;
+    var item = document.createElement('li');
+    item.className = 'media-tile';
+    item.setAttribute('data-participant', person.participantId);
+    var initials = document.createElement('span');
+    initials.className = 'media-tile__initials';
+    initials.setAttribute('aria-hidden', 'true');
+    var video = document.createElement('video');
+    video.autoplay = true;
+    video.playsInline = true;
+    video.hidden = true;
+    var name = document.createElement('span');
+    name.className = 'media-tile__name';
+    var muted = document.createElement('span');
+    muted.className = 'media-tile__muted';
+    muted.textContent = texts.muted;
+    muted.hidden = true;
+    item.append(initials, video, name, muted);
+    tile = { item: item, initials: initials, video: video, name: name, muted: muted, mute: null };
+    tiles.set(person.participantId, tile);
+    grid.append(item);
+    return tile;
+  }
+
+  return {
+    /** people: [{participantId, name, you, feed (or null), stream (or null)}]; onMute(participantId) when an instructor asks. */
+    render: function (people, canMuteOthers, onMute) {
+      var wanted = new Set(people.map(function (person) { return person.participantId; }));
+      tiles.forEach(function (tile, id) {
+        if (!wanted.has(id)) {
+          tile.item.remove();
+          tiles.delete(id);
+        }
+      });
+      people.forEach(function (person) {
+        var tile = tileFor(person);
+        tile.initials.textContent = initialsOf(person.name);
+        tile.name.textContent = person.you ? fill(texts.you, { name: person.name }) : person.name;
+        var showsVideo = Boolean(person.stream && person.feed && person.feed.video);
+        if (person.stream && tile.video.srcObject !== person.stream) tile.video.srcObject = person.stream;
+        if (!person.stream && tile.video.srcObject) tile.video.srcObject = null;
+        // One's own preview is silent: hearing oneself would echo.
+        tile.video.muted = Boolean(person.you);
+        tile.video.hidden = !showsVideo;
+        tile.initials.hidden = showsVideo;
+        tile.muted.hidden = !(person.feed && !person.feed.audio);
+        var mayMute = canMuteOthers && !person.you && person.feed && person.feed.audio;
+        if (mayMute && !tile.mute) {
+          tile.mute = document.createElement('button');
+          tile.mute.type = 'button';
+          tile.mute.className = 'button button--quiet button--small media-tile__mute';
+          tile.mute.textContent = texts.mute;
+          tile.mute.setAttribute('aria-label', fill(texts.muteSomeone, { name: person.name }));
+          tile.mute.addEventListener('click', function () { onMute(person.participantId); });
+          tile.item.append(tile.mute);
+        } else if (!mayMute && tile.mute) {
+          tile.mute.remove();
+          tile.mute = null;
+        }
+      });
+    },
+    clear: function () {
+      tiles.forEach(function (tile) { tile.item.remove(); });
+      tiles.clear();
+    },
+  };
+}
+
+function initialsOf(name) {
+  return String(name || '?').split(/\s+/).filter(Boolean).slice(0, 2).map(function (word) { return Array.from(word)[0] || ''; }).join('').toUpperCase();
+}

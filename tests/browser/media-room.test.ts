@@ -1,0 +1,110 @@
+/**
+ * Audio and video between two browsers through Janus: the channel's manager
+ * (instructor) and a member (participant) join with Chromium's fake camera and
+ * microphone, and each one's peer connections show video frames decoded and
+ * audio with sound in it (totalAudioEnergy > 0) from the other.
+ */
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import type { Page } from 'playwright-core';
+import { useBrowserSuite } from '../support/browser.ts';
+import { LEVEL } from '../support/kaltura-seed.ts';
+
+const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'];
+
+interface Received {
+  framesDecoded: number;
+  audioEnergy: number;
+}
+
+describe('audio and video in a browser', function () {
+  this.timeout(60_000);
+  const suite = useBrowserSuite({
+    server: { settings: { enabled: true }, config: { media: { janusExecutable: 'janus', rtpPortRange: '43000-43999' } } },
+    sessions: ['instructor', 'participant'],
+    chromiumArgs: FAKE_MEDIA,
+  });
+  const { instructor, participant } = suite.sessions;
+
+  beforeEach(async () => {
+    if (suite.server.media.server.kind !== 'janus') throw new Error('These tests need Janus (`apt-get install -y janus`; CI does this in .ci/run).');
+    // Every peer connection a page makes is kept where the test can read its statistics.
+    for (const session of [instructor, participant]) {
+      await session.page.addInitScript(() => {
+        const Native = window.RTCPeerConnection;
+        const made: RTCPeerConnection[] = [];
+        (window as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections = made;
+        window.RTCPeerConnection = class extends Native {
+          constructor(configuration?: RTCConfiguration) {
+            super(configuration);
+            made.push(this);
+          }
+        };
+      });
+    }
+  });
+
+  async function enter(page: Page, userId: string, channelId: number, action: 'start' | 'join'): Promise<void> {
+    const ks = await suite.server.kaltura.userKs(userId);
+    await page.goto(`${suite.server.url}/launch?ks=${encodeURIComponent(ks)}&returnTo=${encodeURIComponent(`/channels/${channelId}/meeting`)}`);
+    const csrf = await page.locator('input[name="_csrf"]').first().inputValue();
+    const response = await page.request.post(`${suite.server.url}/channels/${channelId}/meeting/${action}`, { form: { _csrf: csrf }, headers: { Accept: 'application/json' } });
+    expect(response.status(), await response.text()).to.equal(200);
+    await page.goto(new URL(((await response.json()) as { launchUrl: string }).launchUrl, suite.server.url).href);
+    await page.locator('[data-room-state="live"]').waitFor({ state: 'attached' });
+  }
+
+  /** What the page receives from others, summed over its peer connections. */
+  function received(page: Page): Promise<Received> {
+    return page.evaluate(async () => {
+      const totals = { framesDecoded: 0, audioEnergy: 0 };
+      for (const pc of (window as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections) {
+        if (pc.connectionState === 'closed') continue;
+        (await pc.getStats()).forEach((report: { type: string; kind?: string; framesDecoded?: number; totalAudioEnergy?: number }) => {
+          if (report.type !== 'inbound-rtp') return;
+          if (report.kind === 'video') totals.framesDecoded += report.framesDecoded ?? 0;
+          if (report.kind === 'audio') totals.audioEnergy += report.totalAudioEnergy ?? 0;
+        });
+      }
+      return totals;
+    });
+  }
+
+  async function receivesFromOthers(page: Page): Promise<Received> {
+    const until = Date.now() + 20_000;
+    for (;;) {
+      const now = await received(page);
+      if (now.framesDecoded > 0 && now.audioEnergy > 0) return now;
+      if (Date.now() > until) throw new Error(`nothing decoded in time: ${JSON.stringify(now)}`);
+      await page.waitForTimeout(250);
+    }
+  }
+
+  it('lets an instructor and a participant see and hear each other, with a tile per person', async () => {
+    const channel = await suite.server.kaltura.createChannel(`Media ${randomUUID().slice(0, 6)}`);
+    const manager = await suite.server.kaltura.createUser({ role: 'viewerRole', name: 'Ines Instructor' });
+    const member = await suite.server.kaltura.createUser({ role: 'viewerRole', name: 'Pia Participant' });
+    await suite.server.kaltura.addMember(channel.id, manager.id, LEVEL.manager);
+    await suite.server.kaltura.addMember(channel.id, member.id, LEVEL.member);
+
+    await enter(instructor.page, manager.id, channel.id, 'start');
+    await enter(participant.page, member.id, channel.id, 'join');
+    for (const page of [instructor.page, participant.page]) {
+      await page.locator('[data-media-join]').click();
+      await page.locator('[data-media-toggle="audio"]').waitFor();
+    }
+    const [atInstructor, atParticipant] = await Promise.all([receivesFromOthers(instructor.page), receivesFromOthers(participant.page)]);
+    expect(atInstructor.framesDecoded).to.be.greaterThan(0);
+    expect(atParticipant.audioEnergy).to.be.greaterThan(0);
+
+    // Each sees two tiles with video; the participant's own preview is silent.
+    await instructor.page.locator('.media-tile video:not([hidden])').nth(1).waitFor();
+    expect(await participant.page.locator('.media-tile').count()).to.equal(2);
+    expect(await instructor.page.locator('.media-tile').filter({ hasText: 'Pia Participant' }).locator('video').evaluate((video: HTMLVideoElement) => video.muted)).to.equal(false);
+
+    // Muted, the participant's tile says so at the instructor's.
+    await participant.page.locator('[data-media-toggle="audio"]').click();
+    await instructor.page.locator('.media-tile').filter({ hasText: 'Pia Participant' }).locator('.media-tile__muted:not([hidden])').waitFor();
+    expect(suite.consoleErrors).to.deep.equal([]);
+  });
+});
