@@ -57,6 +57,8 @@ export interface FeedView {
   audio: boolean;
   /** Whether it carries picture now (false: camera off, or audio only). */
   video: boolean;
+  /** Changes when the feed is published again (another tab, a reconnect): subscriptions to an older one are gone. */
+  version: number;
 }
 
 export type MediaServerMessage =
@@ -64,7 +66,9 @@ export type MediaServerMessage =
   | { type: 'media.feeds'; feeds: FeedView[] }
   | { type: 'media.answer'; source: MediaSource; sdp: string }
   | { type: 'media.offer'; participantId: string; source: MediaSource; sdp: string }
-  /** The media server restarted: publish and subscribe again (the room socket stays). */
+  /** The media server went away: audio and video are reconnecting (the room socket stays). */
+  | { type: 'media.lost' }
+  /** The media server is back (it restarted): publish and subscribe again. */
   | { type: 'media.reset' }
   /** To the person an instructor muted. */
   | { type: 'media.muted'; by: string };

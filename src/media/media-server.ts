@@ -70,7 +70,10 @@ export interface MediaServer {
   configure(endpoint: MediaEndpoint, source: MediaSource, send: { audio?: boolean; video?: boolean }): Promise<void>;
   /** Everything of the endpoint's is closed on the media server (the connection closed, or its person was removed). */
   leave(endpoint: MediaEndpoint): Promise<void>;
-  /** Called when the media server lost its rooms (it restarted): every client publishes and subscribes again. */
-  onReset(listener: () => void): () => void;
+  /**
+   * The media server lost its rooms (it died or restarted): `lost` at once, `back` when it can be used again,
+   * then every client publishes and subscribes again.
+   */
+  onReset(listener: (phase: 'lost' | 'back') => void): () => void;
   close(): Promise<void>;
 }

@@ -58,6 +58,7 @@ interface Feed {
   holdsWebcam: boolean;
   /** Its media reaches the media server: others see it and may subscribe. */
   flowing?: boolean;
+  version: number;
 }
 
 export interface MediaSignallingDeps {
@@ -84,6 +85,7 @@ export class MediaSignalling {
   readonly #subscriptions = new Map<string, Map<string, 'offered' | 'started'>>();
   readonly #connections = new Map<string, MediaConnection>();
   readonly #stop: Array<() => void> = [];
+  #versions = 0;
 
   constructor(deps: MediaSignallingDeps) {
     this.#deps = deps;
@@ -92,7 +94,7 @@ export class MediaSignalling {
         if (event.message.type === 'session.started') void this.#openRoom(event.roomId).catch(() => undefined);
         if (event.message.type === 'session.ended') void this.#closeRoom(event.roomId);
       }),
-      deps.server.onReset(() => this.#reset()),
+      deps.server.onReset((phase) => this.#reset(phase)),
     );
   }
 
@@ -173,7 +175,7 @@ export class MediaSignalling {
       // One camera and one screen per person: a feed from another tab of theirs gives way.
       if (previous && previous.connection.id !== connection.id) await this.#deps.server.unpublish(endpointOf(previous.connection), source);
       const { feedId, answerSdp, flowing } = await this.#deps.server.publish(endpointOf(connection), source, sdp);
-      const feed: Feed = { participantId: participantIdOf(actor), name: actor.name, source, connection, feedId, audio: sends.audio, video: sends.video, holdsWebcam };
+      const feed: Feed = { participantId: participantIdOf(actor), name: actor.name, source, connection, feedId, audio: sends.audio, video: sends.video, holdsWebcam, version: ++this.#versions };
       this.#roomFeeds(actor.roomId).set(key, feed);
       connection.reply({ type: 'media.answer', source, sdp: answerSdp });
       // Published again without picture (camera turned off): its webcam place is free for someone else.
@@ -274,13 +276,17 @@ export class MediaSignalling {
     await this.#deps.server.closeRoom(roomId).catch((error: unknown) => this.#deps.logger.warn({ err: error, roomId }, 'closing a media room failed'));
   }
 
-  /** The media server lost its rooms: everyone's feeds are gone, and every client publishes and subscribes again. */
-  #reset(): void {
+  /**
+   * The media server lost its rooms: everyone's feeds are gone. Clients hear `media.lost` at once (the room says
+   * audio and video are reconnecting) and `media.reset` when it is back, then publish and subscribe again.
+   */
+  #reset(phase: 'lost' | 'back'): void {
     const rooms = new Set([...this.#connections.values()].map((connection) => connection.actor.roomId));
     for (const roomId of this.#feeds.keys()) rooms.add(roomId);
     this.#feeds.clear();
     this.#subscriptions.clear();
-    for (const roomId of rooms) this.#deps.state.publish({ roomId, audience: 'everyone', message: { type: 'media.reset' } });
+    const message: ServerMessage = phase === 'lost' ? { type: 'media.lost' } : { type: 'media.reset' };
+    for (const roomId of rooms) this.#deps.state.publish({ roomId, audience: 'everyone', message });
   }
 
   async #releaseWebcam(actor: RoomActor): Promise<void> {
@@ -300,7 +306,7 @@ export class MediaSignalling {
   }
 
   #feedViews(roomId: string): FeedView[] {
-    return [...(this.#feeds.get(roomId)?.values() ?? [])].filter((feed) => feed.flowing).map(({ participantId, name, source, audio, video }) => ({ participantId, name, source, audio, video }));
+    return [...(this.#feeds.get(roomId)?.values() ?? [])].filter((feed) => feed.flowing).map(({ participantId, name, source, audio, video, version }) => ({ participantId, name, source, audio, video, version }));
   }
 
   #roomFeeds(roomId: string): Map<string, Feed> {

@@ -206,7 +206,7 @@ export class JanusMediaServer implements MediaServer {
     await session?.destroy();
   }
 
-  onReset(listener: () => void): () => void {
+  onReset(listener: (phase: 'lost' | 'back') => void): () => void {
     this.#events.on('reset', listener);
     return () => this.#events.off('reset', listener);
   }
@@ -286,7 +286,7 @@ export class JanusMediaServer implements MediaServer {
     server.client.once('close', () => this.#lost(server));
     if (attempt > 0 || server.generation > 0) {
       this.#logger.info({ url: server.settings.url }, 'Janus reachable again');
-      this.#events.emit('reset');
+      this.#events.emit('reset', 'back');
     }
   }
 
@@ -297,8 +297,8 @@ export class JanusMediaServer implements MediaServer {
     server.rooms = 0;
     for (const [connectionId, endpoint] of this.#endpoints) if (endpoint.room.server === server) this.#endpoints.delete(connectionId);
     if (this.#closed) return;
-    // The reset listeners are told once Janus is back: publishing again before would only fail.
     this.#logger.error({ url: server.settings.url }, 'lost the connection to Janus; its rooms are gone');
+    this.#events.emit('reset', 'lost');
     void this.#connect(server, 1);
   }
 }

@@ -104,7 +104,20 @@ function start() {
       entry.peer = subscriber(link, { participantId: m.participantId, source: m.source }, m.sdp, function (stream) {
         entry.stream = stream;
         render();
+      }, function () {
+        // Lost: subscribed again from scratch.
+        if (state.subscriptions.get(key) !== entry) return;
+        entry.peer.close();
+        state.subscriptions.delete(key);
+        setFeeds(Array.from(state.feeds.values()));
+        render();
       });
+    },
+    'media.lost': function () {
+      state.status = texts.reconnecting;
+      state.available = false;
+      dropPeers();
+      state.feeds.clear();
     },
     'media.reset': function () {
       state.status = texts.reconnecting;
@@ -137,8 +150,12 @@ function start() {
   function setFeeds(feeds) {
     state.feeds = new Map(feeds.map(function (feed) { return [feed.participantId + '/' + feed.source, feed]; }));
     state.feeds.forEach(function (feed, key) {
-      if (feed.participantId === state.you.participantId || state.subscriptions.has(key)) return;
-      state.subscriptions.set(key, { peer: null, stream: null });
+      if (feed.participantId === state.you.participantId) return;
+      var current = state.subscriptions.get(key);
+      if (current && current.version === feed.version) return;
+      // Published again (another tab, a reconnect): the old subscription is gone with the old feed.
+      if (current && current.peer) current.peer.close();
+      state.subscriptions.set(key, { peer: null, stream: null, version: feed.version });
       link.send({ type: 'media.subscribe', participantId: feed.participantId, source: feed.source });
     });
     state.subscriptions.forEach(function (entry, key) {
@@ -190,7 +207,12 @@ function start() {
     if (!state.local || !state.available || !state.live) return;
     var local = state.local;
     local.answered = false;
-    local.publisher = publisher(link, 'camera', local.stream);
+    local.publisher = publisher(link, 'camera', local.stream, function () {
+      if (state.local !== local || !local.publisher) return;
+      local.publisher.close();
+      local.publisher = null;
+      publish();
+    });
     var answer = local.publisher.answer;
     local.publisher.answer = function (sdp) {
       return answer(sdp).then(function () {

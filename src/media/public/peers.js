@@ -6,8 +6,9 @@
  */
 
 /** Sends `stream` as the person's feed of `source`; resolves once the server's answer is applied. */
-export function publisher(link, source, stream) {
+export function publisher(link, source, stream, onFailed) {
   var pc = new RTCPeerConnection();
+  watchFailure(pc, onFailed);
   var held = [];
   var answered = false;
   pc.addEventListener('icecandidate', function (event) {
@@ -40,8 +41,9 @@ export function publisher(link, source, stream) {
 }
 
 /** Receives one feed; `onStream` gets its media as it arrives. */
-export function subscriber(link, feed, offerSdp, onStream) {
+export function subscriber(link, feed, offerSdp, onStream, onFailed) {
   var pc = new RTCPeerConnection();
+  watchFailure(pc, onFailed);
   var stream = new MediaStream();
   pc.addEventListener('track', function (event) {
     stream.addTrack(event.track);
@@ -57,4 +59,11 @@ export function subscriber(link, feed, offerSdp, onStream) {
       link.send({ type: 'media.answer', participantId: feed.participantId, source: feed.source, sdp: pc.localDescription.sdp });
     });
   return { pc: pc, close: function () { pc.close(); } };
+}
+
+/** A connection that fails (network change, lost path) is made again by the caller, without a reload. */
+function watchFailure(pc, onFailed) {
+  pc.addEventListener('connectionstatechange', function () {
+    if (pc.connectionState === 'failed' && onFailed) onFailed();
+  });
 }
