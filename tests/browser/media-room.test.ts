@@ -107,4 +107,25 @@ describe('audio and video in a browser', function () {
     await instructor.page.locator('.media-tile').filter({ hasText: 'Pia Participant' }).locator('.media-tile__muted:not([hidden])').waitFor();
     expect(suite.consoleErrors).to.deep.equal([]);
   });
+
+  it('brings media back without a reload when Janus dies mid-session, saying so meanwhile', async () => {
+    const channel = await suite.server.kaltura.createChannel(`Media ${randomUUID().slice(0, 6)}`);
+    const manager = await suite.server.kaltura.createUser({ role: 'viewerRole', name: 'Ines Instructor' });
+    const member = await suite.server.kaltura.createUser({ role: 'viewerRole', name: 'Pia Participant' });
+    await suite.server.kaltura.addMember(channel.id, manager.id, LEVEL.manager);
+    await suite.server.kaltura.addMember(channel.id, member.id, LEVEL.member);
+    await enter(instructor.page, manager.id, channel.id, 'start');
+    await enter(participant.page, member.id, channel.id, 'join');
+    for (const page of [instructor.page, participant.page]) await page.locator('[data-media-join]').click();
+    await Promise.all([receivesFromOthers(instructor.page), receivesFromOthers(participant.page)]);
+
+    process.kill(suite.server.media.supervisedPid()!, 'SIGKILL');
+    await participant.page.locator('[data-media-status]').filter({ hasText: 'Reconnecting audio and video' }).waitFor();
+    // Only the new peer connections count: the old ones are closed.
+    const [atInstructor, atParticipant] = await Promise.all([receivesFromOthers(instructor.page), receivesFromOthers(participant.page)]);
+    expect(atInstructor.framesDecoded).to.be.greaterThan(0);
+    expect(atParticipant.audioEnergy).to.be.greaterThan(0);
+    await participant.page.locator('[data-media-status]').waitFor({ state: 'hidden' });
+    expect(await participant.page.locator('[data-room-state="live"]').count()).to.equal(1);
+  });
 });
