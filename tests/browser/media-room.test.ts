@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { useBrowserSuite } from '../support/browser.ts';
 import { LEVEL } from '../support/kaltura-seed.ts';
 
-const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'];
+const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required', '--auto-select-desktop-capture-source=Entire screen'];
 
 interface Received {
   framesDecoded: number;
@@ -106,6 +106,24 @@ describe('audio and video in a browser', function () {
     await participant.page.locator('[data-media-toggle="audio"]').click();
     await instructor.page.locator('.media-tile').filter({ hasText: 'Pia Participant' }).locator('.media-tile__muted:not([hidden])').waitFor();
     expect(suite.consoleErrors).to.deep.equal([]);
+  });
+
+  it('lets the instructor share their screen, shown full width to the participant, who has no share button', async () => {
+    const channel = await suite.server.kaltura.createChannel(`Media ${randomUUID().slice(0, 6)}`);
+    const manager = await suite.server.kaltura.createUser({ role: 'viewerRole', name: 'Ines Instructor' });
+    const member = await suite.server.kaltura.createUser({ role: 'viewerRole', name: 'Pia Participant' });
+    await suite.server.kaltura.addMember(channel.id, manager.id, LEVEL.manager);
+    await suite.server.kaltura.addMember(channel.id, member.id, LEVEL.member);
+    await enter(instructor.page, manager.id, channel.id, 'start');
+    await enter(participant.page, member.id, channel.id, 'join');
+    expect(await participant.page.locator('[data-media-screen]').count()).to.equal(0);
+
+    await instructor.page.locator('[data-media-screen]').click();
+    const shared = participant.page.locator('.media-tile--screen').filter({ hasText: 'Ines Instructor\'s screen' });
+    await shared.locator('video:not([hidden])').waitFor({ timeout: 15_000 });
+    await participant.page.waitForFunction(() => (document.querySelector('.media-tile--screen video') as HTMLVideoElement | null)?.videoWidth! > 0, undefined, { timeout: 15_000 });
+    await instructor.page.locator('[data-media-screen]').click();
+    await shared.waitFor({ state: 'detached' });
   });
 
   it('brings media back without a reload when Janus dies mid-session, saying so meanwhile', async () => {

@@ -48,23 +48,31 @@ export function fillDeviceLists(selects, choice) {
   });
 }
 
-/** Shows the stream's sound level on the meter until stopped. */
-export function meterLevel(stream, meter) {
-  if (!meter || stream.getAudioTracks().length === 0 || !window.AudioContext) return function () {};
+/**
+ * Shows the stream's sound level on the meter, and hands it to `onLevel`, until stopped. It listens to a copy of
+ * the microphone that stays on while the person is muted, so the room can tell them they are speaking muted.
+ */
+export function meterLevel(stream, meter, onLevel) {
+  var tracks = stream.getAudioTracks().map(function (track) { return track.clone(); });
+  if (tracks.length === 0 || !window.AudioContext) return function () {};
+  tracks.forEach(function (track) { track.enabled = true; });
   var context = new AudioContext();
   var analyser = context.createAnalyser();
   analyser.fftSize = 512;
-  context.createMediaStreamSource(stream).connect(analyser);
+  context.createMediaStreamSource(new MediaStream(tracks)).connect(analyser);
   var samples = new Float32Array(analyser.fftSize);
   var timer = window.setInterval(function () {
     analyser.getFloatTimeDomainData(samples);
     var peak = 0;
     for (var i = 0; i < samples.length; i += 1) peak = Math.max(peak, Math.abs(samples[i]));
-    meter.value = Math.min(1, peak * 2);
-  }, 100);
+    var level = Math.min(1, peak * 2);
+    if (meter) meter.value = level;
+    if (onLevel) onLevel(level);
+  }, 150);
   return function () {
     window.clearInterval(timer);
-    meter.value = 0;
+    if (meter) meter.value = 0;
+    tracks.forEach(function (track) { track.stop(); });
     void context.close();
   };
 }

@@ -11,6 +11,8 @@ import { roomLink } from './room-link.js';
 import { deviceProblem, fillDeviceLists, meterLevel, openStream, rememberChoice, rememberedChoice } from './devices.js';
 import { publisher, subscriber } from './peers.js';
 import { mediaView } from './media-view.js';
+import { screenShare } from './screen-share.js';
+import { speakerWatch } from './speakers.js';
 
 var root = document.querySelector('main.room[data-room-socket]');
 var section = root && root.querySelector('[data-media]');
@@ -43,6 +45,8 @@ function start() {
     toggleAudio: part('[data-media-toggle=audio]'),
     toggleVideo: part('[data-media-toggle=video]'),
     cameras: part('[data-media-cameras]'),
+    share: part('[data-media-share]'),
+    screen: part('[data-media-screen]'),
   };
   var view = mediaView(part('[data-media-grid]'), texts, fill);
   var state = {
@@ -55,8 +59,14 @@ function start() {
     subscriptions: new Map(),
     /** The person's own media: stream, publisher, and what they chose to send. */
     local: null,
+    /** The person's screen share: stream and publisher. */
+    screen: null,
+    /** Who is speaking now (participant id), for the highlight. */
+    speaking: null,
     status: '',
   };
+  var screen = screenShare(state, link, render);
+  var speakers = speakerWatch(state, texts, render);
   var choice = rememberedChoice();
   if (ui.cameraOff) ui.cameraOff.checked = Boolean(choice.cameraOff);
   if (ui.muted) ui.muted.checked = Boolean(choice.muted);
@@ -67,6 +77,7 @@ function start() {
       state.permissions = new Set(m.you.permissions);
       setPeople(m.participants);
       state.live = m.phase === 'live';
+      showCameras(m.cameras, m.webcamLimit);
       // A new connection has nothing on the media server: everything is made again.
       dropPeers();
       link.send({ type: 'media.join' });
@@ -80,22 +91,23 @@ function start() {
       state.live = false;
       dropPeers();
       stopLocal();
+      screen.stop(false);
       state.feeds.clear();
     },
     'presence.joined': function (m) { state.people.set(participantIdOf(m.participant), { name: m.participant.name }); },
     'presence.left': function (m) { state.people.delete(participantIdOf(m)); },
-    'camera.changed': function (m) {
-      ui.cameras.textContent = m.webcamLimit === null ? '' : fill(texts.cameras, { taken: m.cameras.length, limit: m.webcamLimit });
-    },
+    'camera.changed': function (m) { showCameras(m.cameras, m.webcamLimit); },
     'media.ready': function (m) {
       state.available = m.available;
       state.status = m.available ? '' : texts.unavailable;
       setFeeds(m.feeds);
       if (m.available && state.live && state.local && !state.local.publisher) publish();
+      if (m.available && state.live && state.screen && !state.screen.publisher) screen.publish();
     },
     'media.feeds': function (m) { setFeeds(m.feeds); },
     'media.answer': function (m) {
-      if (state.local && state.local.publisher && m.source === 'camera') void state.local.publisher.answer(m.sdp);
+      var own = m.source === 'screen' ? state.screen : state.local;
+      if (own && own.publisher) void own.publisher.answer(m.sdp);
     },
     'media.offer': function (m) {
       var key = m.participantId + '/' + m.source;
@@ -168,10 +180,15 @@ function start() {
   function dropPeers() {
     state.subscriptions.forEach(function (entry) { if (entry.peer) entry.peer.close(); });
     state.subscriptions.clear();
-    if (state.local && state.local.publisher) {
-      state.local.publisher.close();
-      state.local.publisher = null;
-    }
+    [state.local, state.screen].forEach(function (own) {
+      if (!own || !own.publisher) return;
+      own.publisher.close();
+      own.publisher = null;
+    });
+  }
+
+  function showCameras(cameras, limit) {
+    ui.cameras.textContent = limit === null || limit === undefined ? '' : fill(texts.cameras, { taken: cameras.length, limit: limit });
   }
 
   /** Opens the chosen devices and sends them; what is sent follows the person's permissions and choices. */
@@ -189,7 +206,7 @@ function start() {
     openStream(want, choice).then(
       function (stream) {
         stopLocal();
-        state.local = { stream: stream, publisher: null, answered: false, audio: want.audio && !muted, video: want.video, stopMeter: meterLevel(stream, ui.level) };
+        state.local = { stream: stream, publisher: null, answered: false, audio: want.audio && !muted, video: want.video, stopMeter: meterLevel(stream, ui.level, speakers.ownLevel) };
         stream.getAudioTracks().forEach(function (track) { track.enabled = !muted; });
         state.status = '';
         void fillDeviceLists(ui.selects, choice);
@@ -287,7 +304,7 @@ function start() {
       if (local.publisher) void local.publisher.replaceTrack(track);
       if (kind === 'audio') {
         local.stopMeter();
-        local.stopMeter = meterLevel(local.stream, ui.level);
+        local.stopMeter = meterLevel(local.stream, ui.level, speakers.ownLevel);
       }
       render();
     }, function (error) {
@@ -299,6 +316,7 @@ function start() {
   if (ui.join) ui.join.addEventListener('click', joinMedia);
   if (ui.toggleAudio) ui.toggleAudio.addEventListener('click', toggleAudio);
   if (ui.toggleVideo) ui.toggleVideo.addEventListener('click', toggleVideo);
+  if (ui.screen) ui.screen.addEventListener('click', screen.toggle);
   ui.selects.forEach(function (select) { select.addEventListener('change', function () { changeDevice(select); }); });
   if (navigator.mediaDevices) navigator.mediaDevices.addEventListener('devicechange', function () { void fillDeviceLists(ui.selects, choice); });
   // Ctrl+D mutes and unmutes, Ctrl+E turns the camera off and on (as in other meeting tools).
@@ -318,6 +336,11 @@ function start() {
     ui.status.textContent = state.status;
     if (ui.setup) ui.setup.hidden = !state.available || Boolean(state.local);
     if (ui.controls) ui.controls.hidden = !state.local;
+    if (ui.share) ui.share.hidden = !state.available;
+    if (ui.screen) {
+      ui.screen.textContent = state.screen ? texts.stopSharing : texts.shareScreen;
+      ui.screen.setAttribute('aria-pressed', String(Boolean(state.screen)));
+    }
     if (ui.toggleAudio && state.local) {
       ui.toggleAudio.textContent = state.local.audio ? texts.mute : texts.unmute;
       ui.toggleAudio.setAttribute('aria-pressed', String(!state.local.audio));
@@ -335,8 +358,18 @@ function start() {
       var entry = state.subscriptions.get(participantId + '/camera');
       var stream = you ? (state.local ? state.local.stream : null) : entry ? entry.stream : null;
       if (you && state.local) feed = { audio: state.local.audio, video: state.local.video && state.local.stream.getVideoTracks().length > 0 };
-      people.push({ participantId: participantId, name: person.name, you: you, feed: feed, stream: stream });
+      people.push({ participantId: participantId, name: person.name, you: you, feed: feed, stream: stream, speaking: participantId === state.speaking });
     });
+    // Screen shares have tiles of their own, first.
+    var screens = [];
+    state.feeds.forEach(function (feed, key) {
+      if (feed.source !== 'screen') return;
+      var you = feed.participantId === state.you.participantId;
+      var entry = state.subscriptions.get(key);
+      var stream = you ? (state.screen ? state.screen.stream : null) : entry ? entry.stream : null;
+      screens.push({ participantId: key, name: fill(texts.screenOf, { name: feed.name }), you: false, mine: you, screen: true, feed: { audio: true, video: true }, stream: stream });
+    });
+    people = screens.concat(people);
     view.render(people, state.permissions.has('muteOthers'), function (participantId) {
       link.send({ type: 'media.mute', participantId: participantId });
     });

@@ -1,7 +1,8 @@
 /**
  * The video grid: a tile per person in the session, with their video when
  * they send it and their initials when they do not, a muted mark, and the
- * instructor's mute button. Tiles are kept (not rebuilt) so videos keep playing.
+ * instructor's mute button, the speaker highlighted; screen shares get a tile
+ * of their own with a full-screen button. Tiles are kept (not rebuilt) so videos keep playing.
  */
 export function mediaView(grid, texts, fill) {
   var tiles = new Map();
@@ -26,7 +27,7 @@ export function mediaView(grid, texts, fill) {
     muted.textContent = texts.muted;
     muted.hidden = true;
     item.append(initials, video, name, muted);
-    tile = { item: item, initials: initials, video: video, name: name, muted: muted, mute: null };
+    tile = { item: item, initials: initials, video: video, name: name, muted: muted, mute: null, full: null };
     tiles.set(person.participantId, tile);
     grid.append(item);
     return tile;
@@ -54,7 +55,18 @@ export function mediaView(grid, texts, fill) {
         tile.video.hidden = !showsVideo;
         tile.initials.hidden = showsVideo;
         tile.muted.hidden = !(person.feed && !person.feed.audio);
-        var mayMute = canMuteOthers && !person.you && person.feed && person.feed.audio;
+        tile.item.classList.toggle('media-tile--speaking', Boolean(person.speaking));
+        tile.item.classList.toggle('media-tile--screen', Boolean(person.screen));
+        if (person.screen && !tile.full) {
+          tile.full = document.createElement('button');
+          tile.full.type = 'button';
+          tile.full.className = 'button button--quiet button--small media-tile__full';
+          tile.full.textContent = texts.fullScreen;
+          tile.full.setAttribute('aria-label', fill(texts.fullScreenOf, { name: person.name }));
+          tile.full.addEventListener('click', function () { if (tile.video.requestFullscreen) void tile.video.requestFullscreen(); });
+          tile.item.append(tile.full);
+        }
+        var mayMute = canMuteOthers && !person.you && !person.screen && person.feed && person.feed.audio;
         if (mayMute && !tile.mute) {
           tile.mute = document.createElement('button');
           tile.mute.type = 'button';
