@@ -54,6 +54,17 @@ describe('audio and video in a browser', function () {
     await page.locator('[data-room-state="live"]').waitFor({ state: 'attached' });
   }
 
+  /** A fresh channel: its manager starts the session (Ines Instructor), a member joins (Pia Participant). */
+  async function bothInLiveRoom(): Promise<void> {
+    const channel = await suite.server.kaltura.createChannel(`Media ${randomUUID().slice(0, 6)}`);
+    const manager = await suite.server.kaltura.createUser({ role: 'viewerRole', name: 'Ines Instructor' });
+    const member = await suite.server.kaltura.createUser({ role: 'viewerRole', name: 'Pia Participant' });
+    await suite.server.kaltura.addMember(channel.id, manager.id, LEVEL.manager);
+    await suite.server.kaltura.addMember(channel.id, member.id, LEVEL.member);
+    await enter(instructor.page, manager.id, channel.id, 'start');
+    await enter(participant.page, member.id, channel.id, 'join');
+  }
+
   /** What the page receives from others, summed over its peer connections. */
   function received(page: Page): Promise<Received> {
     return page.evaluate(async () => {
@@ -81,14 +92,7 @@ describe('audio and video in a browser', function () {
   }
 
   it('lets an instructor and a participant see and hear each other, with a tile per person', async () => {
-    const channel = await suite.server.kaltura.createChannel(`Media ${randomUUID().slice(0, 6)}`);
-    const manager = await suite.server.kaltura.createUser({ role: 'viewerRole', name: 'Ines Instructor' });
-    const member = await suite.server.kaltura.createUser({ role: 'viewerRole', name: 'Pia Participant' });
-    await suite.server.kaltura.addMember(channel.id, manager.id, LEVEL.manager);
-    await suite.server.kaltura.addMember(channel.id, member.id, LEVEL.member);
-
-    await enter(instructor.page, manager.id, channel.id, 'start');
-    await enter(participant.page, member.id, channel.id, 'join');
+    await bothInLiveRoom();
     for (const page of [instructor.page, participant.page]) {
       await page.locator('[data-media-join]').click();
       await page.locator('[data-media-toggle="audio"]').waitFor();
@@ -109,13 +113,7 @@ describe('audio and video in a browser', function () {
   });
 
   it('lets the instructor share their screen, shown full width to the participant, who has no share button', async () => {
-    const channel = await suite.server.kaltura.createChannel(`Media ${randomUUID().slice(0, 6)}`);
-    const manager = await suite.server.kaltura.createUser({ role: 'viewerRole', name: 'Ines Instructor' });
-    const member = await suite.server.kaltura.createUser({ role: 'viewerRole', name: 'Pia Participant' });
-    await suite.server.kaltura.addMember(channel.id, manager.id, LEVEL.manager);
-    await suite.server.kaltura.addMember(channel.id, member.id, LEVEL.member);
-    await enter(instructor.page, manager.id, channel.id, 'start');
-    await enter(participant.page, member.id, channel.id, 'join');
+    await bothInLiveRoom();
     expect(await participant.page.locator('[data-media-screen]').count()).to.equal(0);
 
     await instructor.page.locator('[data-media-screen]').click();
@@ -127,13 +125,7 @@ describe('audio and video in a browser', function () {
   });
 
   it('brings media back without a reload when Janus dies mid-session, saying so meanwhile', async () => {
-    const channel = await suite.server.kaltura.createChannel(`Media ${randomUUID().slice(0, 6)}`);
-    const manager = await suite.server.kaltura.createUser({ role: 'viewerRole', name: 'Ines Instructor' });
-    const member = await suite.server.kaltura.createUser({ role: 'viewerRole', name: 'Pia Participant' });
-    await suite.server.kaltura.addMember(channel.id, manager.id, LEVEL.manager);
-    await suite.server.kaltura.addMember(channel.id, member.id, LEVEL.member);
-    await enter(instructor.page, manager.id, channel.id, 'start');
-    await enter(participant.page, member.id, channel.id, 'join');
+    await bothInLiveRoom();
     for (const page of [instructor.page, participant.page]) await page.locator('[data-media-join]').click();
     await Promise.all([receivesFromOthers(instructor.page), receivesFromOthers(participant.page)]);
 
