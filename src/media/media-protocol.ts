@@ -44,6 +44,13 @@ export const mediaMessageSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('media.configure'), source: sourceSchema, audio: z.boolean().optional(), video: z.boolean().optional() }),
   /** An instructor mutes someone's microphone; only they can unmute it. */
   z.object({ ...base, type: z.literal('media.mute'), participantId: participantIdSchema }),
+  /** An instructor stops someone's camera: its webcam place is free again. */
+  z.object({ ...base, type: z.literal('media.stopCamera'), participantId: participantIdSchema }),
+  /** The webcam places are taken: the sender asks for one and waits in the queue (or leaves it). */
+  z.object({ ...base, type: z.literal('media.requestCamera') }),
+  z.object({ ...base, type: z.literal('media.withdrawRequest') }),
+  /** An instructor gives a free webcam place to someone in the queue. */
+  z.object({ ...base, type: z.literal('media.grantCamera'), participantId: participantIdSchema }),
 ]);
 export type MediaMessage = z.output<typeof mediaMessageSchema>;
 export const MEDIA_MESSAGE_TYPES: string[] = mediaMessageSchema.options.map((option) => option.shape.type.value);
@@ -71,7 +78,15 @@ export type MediaServerMessage =
   /** The media server is back (it restarted): publish and subscribe again. */
   | { type: 'media.reset' }
   /** To the person an instructor muted. */
-  | { type: 'media.muted'; by: string };
+  | { type: 'media.muted'; by: string }
+  /** To the person whose camera an instructor stopped. */
+  | { type: 'media.cameraStopped'; by: string }
+  /** To instructors: who waits for a webcam place, first asked first. */
+  | { type: 'media.queue'; queue: Array<{ participantId: string; name: string; since: number }> }
+  /** To the person asking: their place in the queue. */
+  | { type: 'media.queued'; position: number }
+  /** To the person an instructor gave a webcam place (held for them): they turn their camera on. */
+  | { type: 'media.cameraGranted'; by: string };
 
 /** What an SDP sends: its audio and video sections that are not disabled (port 0) or receive-only. */
 export function sentMedia(sdp: string): { audio: boolean; video: boolean } {

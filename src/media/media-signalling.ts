@@ -18,7 +18,9 @@ import { RoomActionError, type LiveRoomService, type RoomActor, type RoomPlanRul
 import type { ServerMessage } from '../live-room/room-protocol.ts';
 import type { RoomState } from '../live-room/room-state.ts';
 import { MediaServerError, type MediaEndpoint, type MediaServer, type MediaSource } from './media-server.ts';
-import { mediaMessageSchema, sentMedia, type FeedView, type MediaMessage } from './media-protocol.ts';
+import { mediaMessageSchema, sentMedia, type MediaMessage } from './media-protocol.ts';
+import { FeedRegistry, feedKey, type Feed } from './feed-registry.ts';
+import { WebcamQueue } from './webcam-queue.ts';
 
 const messages = {
   invalid: (type: string, problem: string) => phrase('live-room:errors.invalid', { type, problem }),
@@ -31,6 +33,8 @@ const messages = {
   noOffer: phrase('media:errors.noOffer'),
   nothingSent: phrase('media:errors.nothingSent'),
   notPublishing: phrase('media:errors.notPublishing'),
+  notQueued: phrase('media:errors.notQueued'),
+  placesTaken: phrase('media:errors.placesTaken'),
 };
 
 /** The identifier the room protocol gives a participant: read here and nowhere else in media code. */
@@ -46,21 +50,6 @@ export interface MediaConnection {
   reply(message: ServerMessage): void;
 }
 
-interface Feed {
-  participantId: string;
-  name: string;
-  source: MediaSource;
-  connection: MediaConnection;
-  feedId: string;
-  audio: boolean;
-  video: boolean;
-  /** Whether this feed took one of the session's webcam places. */
-  holdsWebcam: boolean;
-  /** Its media reaches the media server: others see it and may subscribe. */
-  flowing?: boolean;
-  version: number;
-}
-
 export interface MediaSignallingDeps {
   server: MediaServer;
   state: RoomState;
@@ -73,6 +62,8 @@ export interface MediaSignallingDeps {
   extraPublishers: number;
   /** How long a published feed's media may take to reach the media server before it is dropped. */
   flowingLimitMs?: number;
+  /** The clock of queue times. */
+  now: () => number;
   /** Publishers of a room whose plan sets no webcam limit. */
   unlimitedPublishers?: number;
 }
@@ -80,10 +71,11 @@ export interface MediaSignallingDeps {
 export class MediaSignalling {
   readonly #deps: MediaSignallingDeps;
   /** Feeds per room, by `${participantId}/${source}`. */
-  readonly #feeds = new Map<string, Map<string, Feed>>();
+  readonly #feeds = new FeedRegistry();
   /** Subscriptions per connection, by feed key: offered until the browser answers, then started. */
   readonly #subscriptions = new Map<string, Map<string, 'offered' | 'started'>>();
   readonly #connections = new Map<string, MediaConnection>();
+  readonly #queue = new WebcamQueue();
   readonly #stop: Array<() => void> = [];
   #versions = 0;
 
@@ -119,10 +111,10 @@ export class MediaSignalling {
     this.#connections.delete(connection.id);
     this.#subscriptions.delete(connection.id);
     const roomId = connection.actor.roomId;
-    const mine = [...(this.#feeds.get(roomId)?.values() ?? [])].filter((feed) => feed.connection.id === connection.id);
-    for (const feed of mine) this.#feeds.get(roomId)?.delete(feedKey(feed.participantId, feed.source));
+    const mine = this.#feeds.takeConnection(roomId, connection.id);
     if (mine.some((feed) => feed.holdsWebcam)) await this.#releaseWebcam(connection.actor);
     if (mine.length > 0) this.#publishFeeds(roomId);
+    if (this.#queue.forgetConnection(roomId, connection.id)) this.#publishQueue(roomId);
     await this.#deps.server.leave(endpointOf(connection)).catch((error: unknown) => this.#deps.logger.warn({ err: error }, 'closing media of a connection failed'));
   }
 
@@ -133,7 +125,7 @@ export class MediaSignalling {
   async #dispatch(connection: MediaConnection, message: MediaMessage): Promise<void> {
     switch (message.type) {
       case 'media.join':
-        return connection.reply({ type: 'media.ready', available: this.#deps.server.available(), feeds: this.#feedViews(connection.actor.roomId) });
+        return connection.reply({ type: 'media.ready', available: this.#deps.server.available(), feeds: this.#feeds.views(connection.actor.roomId) });
       case 'media.publish':
         return this.#publish(connection, message.source, message.sdp);
       case 'media.unpublish':
@@ -152,6 +144,15 @@ export class MediaSignalling {
         return this.#configure(connection, message.source, { audio: message.audio, video: message.video });
       case 'media.mute':
         return this.#mute(connection, message.participantId);
+      case 'media.stopCamera':
+        return this.#stopCamera(connection, message.participantId);
+      case 'media.requestCamera':
+        return this.#requestCamera(connection);
+      case 'media.withdrawRequest':
+        if (this.#queue.withdraw(connection.actor.roomId, participantIdOf(connection.actor))) this.#publishQueue(connection.actor.roomId);
+        return;
+      case 'media.grantCamera':
+        return this.#grantCamera(connection, message.participantId);
     }
   }
 
@@ -166,7 +167,7 @@ export class MediaSignalling {
       if (sends.video) this.#require(actor, 'camera', 'camera');
     }
     const key = feedKey(participantIdOf(actor), source);
-    const previous = this.#feeds.get(actor.roomId)?.get(key);
+    const previous = this.#feeds.get(actor.roomId, key);
     // The live room's webcam places are the real limit: a camera with picture takes one, or is refused here.
     const holdsWebcam = source === 'camera' && sends.video;
     if (holdsWebcam) await this.#deps.liveRooms.handle(actor, { v: 1, type: 'camera.start' });
@@ -176,7 +177,7 @@ export class MediaSignalling {
       if (previous && previous.connection.id !== connection.id) await this.#deps.server.unpublish(endpointOf(previous.connection), source);
       const { feedId, answerSdp, flowing } = await this.#deps.server.publish(endpointOf(connection), source, sdp);
       const feed: Feed = { participantId: participantIdOf(actor), name: actor.name, source, connection, feedId, audio: sends.audio, video: sends.video, holdsWebcam, version: ++this.#versions };
-      this.#roomFeeds(actor.roomId).set(key, feed);
+      this.#feeds.set(actor.roomId, key, feed);
       connection.reply({ type: 'media.answer', source, sdp: answerSdp });
       // Published again without picture (camera turned off): its webcam place is free for someone else.
       if (previous?.holdsWebcam && !holdsWebcam) await this.#releaseWebcam(actor);
@@ -197,11 +198,11 @@ export class MediaSignalling {
     try {
       await Promise.race([flowing, limit]);
       feed.flowing = true;
-      if (this.#feeds.get(actor.roomId)?.get(key) === feed) this.#publishFeeds(actor.roomId);
+      if (this.#feeds.get(actor.roomId, key) === feed) this.#publishFeeds(actor.roomId);
     } catch (error) {
-      if (this.#feeds.get(actor.roomId)?.get(key) !== feed) return;
+      if (this.#feeds.get(actor.roomId, key) !== feed) return;
       this.#deps.logger.info({ err: error }, 'a published feed never reached the media server');
-      this.#feeds.get(actor.roomId)!.delete(key);
+      this.#feeds.delete(actor.roomId, key);
       await this.#deps.server.unpublish(endpointOf(feed.connection), feed.source).catch(() => undefined);
       if (feed.holdsWebcam) await this.#releaseWebcam(actor);
       this.#publishFeeds(actor.roomId);
@@ -212,9 +213,9 @@ export class MediaSignalling {
 
   async #unpublish(connection: MediaConnection, source: MediaSource): Promise<void> {
     const key = feedKey(participantIdOf(connection.actor), source);
-    const feed = this.#feeds.get(connection.actor.roomId)?.get(key);
+    const feed = this.#feeds.get(connection.actor.roomId, key);
     if (!feed || feed.connection.id !== connection.id) throw new RoomActionError('NOT_PUBLISHING', messages.notPublishing);
-    this.#feeds.get(connection.actor.roomId)!.delete(key);
+    this.#feeds.delete(connection.actor.roomId, key);
     await this.#deps.server.unpublish(endpointOf(connection), source);
     if (feed.holdsWebcam) await this.#releaseWebcam(connection.actor);
     this.#publishFeeds(connection.actor.roomId);
@@ -223,7 +224,7 @@ export class MediaSignalling {
   async #subscribe(connection: MediaConnection, participantId: string, source: MediaSource): Promise<void> {
     await this.#requireLive(connection.actor.roomId);
     const key = feedKey(participantId, source);
-    const feed = this.#feeds.get(connection.actor.roomId)?.get(key);
+    const feed = this.#feeds.get(connection.actor.roomId, key);
     if (!feed?.flowing) throw new RoomActionError('FEED_NOT_FOUND', messages.noFeed);
     const { offerSdp } = await this.#deps.server.subscribe(endpointOf(connection), key, feed.feedId);
     this.#subscriptionsOf(connection).set(key, 'offered');
@@ -245,7 +246,7 @@ export class MediaSignalling {
   }
 
   async #configure(connection: MediaConnection, source: MediaSource, send: { audio?: boolean; video?: boolean }): Promise<void> {
-    const feed = this.#feeds.get(connection.actor.roomId)?.get(feedKey(participantIdOf(connection.actor), source));
+    const feed = this.#feeds.get(connection.actor.roomId, feedKey(participantIdOf(connection.actor), source));
     if (!feed || feed.connection.id !== connection.id) throw new RoomActionError('NOT_PUBLISHING', messages.notPublishing);
     await this.#deps.server.configure(endpointOf(connection), source, send);
     if (send.audio !== undefined) feed.audio = send.audio;
@@ -255,12 +256,58 @@ export class MediaSignalling {
 
   async #mute(connection: MediaConnection, participantId: string): Promise<void> {
     this.#require(connection.actor, 'muteOthers', 'muteOthers');
-    const feed = this.#feeds.get(connection.actor.roomId)?.get(feedKey(participantId, 'camera'));
+    const feed = this.#feeds.get(connection.actor.roomId, feedKey(participantId, 'camera'));
     if (!feed) throw new RoomActionError('FEED_NOT_FOUND', messages.noFeed);
     await this.#deps.server.configure(endpointOf(feed.connection), 'camera', { audio: false });
     feed.audio = false;
     feed.connection.reply({ type: 'media.muted', by: connection.actor.name });
     this.#publishFeeds(connection.actor.roomId);
+  }
+
+  /** The instructor's way to free a webcam place: the camera feed closes on the media server at once. */
+  async #stopCamera(connection: MediaConnection, participantId: string): Promise<void> {
+    this.#require(connection.actor, 'muteOthers', 'muteOthers');
+    const roomId = connection.actor.roomId;
+    const key = feedKey(participantId, 'camera');
+    const feed = this.#feeds.get(roomId, key);
+    if (!feed) throw new RoomActionError('FEED_NOT_FOUND', messages.noFeed);
+    this.#feeds.delete(roomId, key);
+    await this.#deps.server.unpublish(endpointOf(feed.connection), 'camera');
+    if (feed.holdsWebcam) await this.#releaseWebcam(feed.connection.actor);
+    feed.connection.reply({ type: 'media.cameraStopped', by: connection.actor.name });
+    this.#publishFeeds(roomId);
+  }
+
+  async #requestCamera(connection: MediaConnection): Promise<void> {
+    const { actor } = connection;
+    this.#require(actor, 'camera', 'camera');
+    await this.#requireLive(actor.roomId);
+    const position = this.#queue.ask(actor.roomId, { participantId: participantIdOf(actor), name: actor.name, connectionId: connection.id, since: this.#deps.now() });
+    connection.reply({ type: 'media.queued', position });
+    this.#publishQueue(actor.roomId);
+  }
+
+  /** Takes a free place for the person (held for them until they leave), so nobody takes it before their camera is on. */
+  async #grantCamera(connection: MediaConnection, participantId: string): Promise<void> {
+    this.#require(connection.actor, 'muteOthers', 'muteOthers');
+    const roomId = connection.actor.roomId;
+    const request = this.#queue.list(roomId).find((queued) => queued.participantId === participantId);
+    const asker = request && this.#connections.get(request.connectionId);
+    if (!request || !asker) throw new RoomActionError('NOT_FOUND', messages.notQueued);
+    try {
+      await this.#deps.liveRooms.handle(asker.actor, { v: 1, type: 'camera.start' });
+    } catch (error) {
+      if (error instanceof RoomActionError && error.code === 'WEBCAM_LIMIT') throw new RoomActionError('WEBCAM_LIMIT', messages.placesTaken);
+      throw error;
+    }
+    this.#queue.withdraw(roomId, participantId);
+    asker.reply({ type: 'media.cameraGranted', by: connection.actor.name });
+    this.#publishQueue(roomId);
+  }
+
+  #publishQueue(roomId: string): void {
+    const queue = this.#queue.list(roomId).map(({ participantId, name, since }) => ({ participantId, name, since }));
+    this.#deps.state.publish({ roomId, audience: 'instructors', message: { type: 'media.queue', queue } });
   }
 
   async #openRoom(roomId: string): Promise<void> {
@@ -271,7 +318,8 @@ export class MediaSignalling {
   }
 
   async #closeRoom(roomId: string): Promise<void> {
-    this.#feeds.delete(roomId);
+    this.#feeds.clearRoom(roomId);
+    this.#queue.clear(roomId);
     for (const connection of this.#connections.values()) if (connection.actor.roomId === roomId) this.#subscriptions.delete(connection.id);
     await this.#deps.server.closeRoom(roomId).catch((error: unknown) => this.#deps.logger.warn({ err: error, roomId }, 'closing a media room failed'));
   }
@@ -282,7 +330,7 @@ export class MediaSignalling {
    */
   #reset(phase: 'lost' | 'back'): void {
     const rooms = new Set([...this.#connections.values()].map((connection) => connection.actor.roomId));
-    for (const roomId of this.#feeds.keys()) rooms.add(roomId);
+    for (const roomId of this.#feeds.roomIds()) rooms.add(roomId);
     this.#feeds.clear();
     this.#subscriptions.clear();
     const message: ServerMessage = phase === 'lost' ? { type: 'media.lost' } : { type: 'media.reset' };
@@ -302,17 +350,7 @@ export class MediaSignalling {
   }
 
   #publishFeeds(roomId: string): void {
-    this.#deps.state.publish({ roomId, audience: 'everyone', message: { type: 'media.feeds', feeds: this.#feedViews(roomId) } });
-  }
-
-  #feedViews(roomId: string): FeedView[] {
-    return [...(this.#feeds.get(roomId)?.values() ?? [])].filter((feed) => feed.flowing).map(({ participantId, name, source, audio, video, version }) => ({ participantId, name, source, audio, video, version }));
-  }
-
-  #roomFeeds(roomId: string): Map<string, Feed> {
-    let feeds = this.#feeds.get(roomId);
-    if (!feeds) this.#feeds.set(roomId, (feeds = new Map()));
-    return feeds;
+    this.#deps.state.publish({ roomId, audience: 'everyone', message: { type: 'media.feeds', feeds: this.#feeds.views(roomId) } });
   }
 
   #subscriptionsOf(connection: MediaConnection): Map<string, 'offered' | 'started'> {
@@ -320,10 +358,6 @@ export class MediaSignalling {
     if (!subscriptions) this.#subscriptions.set(connection.id, (subscriptions = new Map()));
     return subscriptions;
   }
-}
-
-function feedKey(participantId: string, source: MediaSource): string {
-  return `${participantId}/${source}`;
 }
 
 function endpointOf(connection: MediaConnection): MediaEndpoint {

@@ -1,0 +1,100 @@
+import { expect } from 'chai';
+import { MediaPeer } from '../support/media-peer.ts';
+import { RoomClient } from '../support/room-client.ts';
+import { backendPerson, createCourse, setLicences } from '../support/courses.ts';
+import type { TestAgent } from '../support/test-agent.ts';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
+
+/** The webcam queue and an instructor's hold on cameras, in a course whose plan gives one webcam place. */
+describe('media: the webcam queue', () => {
+  let server: TestServer;
+  const clients: RoomClient[] = [];
+  const peers: MediaPeer[] = [];
+  const peer = (made: MediaPeer) => (peers.push(made), made);
+
+  before(async function () {
+    this.timeout(30_000);
+    server = await startTestServer({ config: { media: { janusExecutable: 'janus', rtpPortRange: '45000-45999' } } });
+    if (server.media.server.kind !== 'janus') throw new Error('These tests need Janus (`apt-get install -y janus`; CI does this in .ci/run).');
+  });
+  after(async () => {
+    await server?.stop();
+  });
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.socket.terminate();
+    await Promise.all(peers.splice(0).map((made) => made.close()));
+  });
+
+  async function courseWithOnePlace() {
+    const admin = await backendPerson(server, 'administrator');
+    await setLicences(admin.agent, { smart_custom: 10 });
+    const teacher = await backendPerson(server, 'instructor', 'Ines');
+    const students = await Promise.all(['Pia', 'Paul'].map((name) => backendPerson(server, 'student', name)));
+    const id = await createCourse(admin.agent, {
+      plan: 'smart_custom',
+      webcamUsers: '1',
+      virtualClassrooms: '1',
+      cloudRecordingHours: '1',
+      selfPacedCourses: '1',
+      membersShown: '1',
+      member: [`instructor:${teacher.id}`, ...students.map((student) => `student:${student.id}`)],
+    });
+    const enter = async (agent: TestAgent) => {
+      const response = await agent.post(`/backend/courses/${id}/enter`, {}, { accept: 'application/json' });
+      const client = await RoomClient.launch(agent, response.json().launchUrl);
+      clients.push(client);
+      const welcome = await client.next('welcome');
+      return Object.assign(client, { participantId: welcome.you.userId as string });
+    };
+    const ines = await enter(teacher.agent);
+    ines.send({ type: 'session.start' });
+    await ines.next('session.started');
+    return { ines, pia: await enter(students[0]!.agent), paul: await enter(students[1]!.agent) };
+  }
+
+  it('queues a participant who asks when the places are taken; the instructor frees a place and gives it', async () => {
+    const { ines, pia, paul } = await courseWithOnePlace();
+    await peer(await MediaPeer.offering({ audio: true, video: true })).publish(paul);
+    await ines.next('media.feeds', (message) => message.feeds.length === 1);
+
+    pia.send({ type: 'media.publish', source: 'camera', sdp: peer(await MediaPeer.offering({ audio: true, video: true })).sdp, ref: 'cam' });
+    expect((await pia.next('error')).code).to.equal('WEBCAM_LIMIT');
+    pia.send({ type: 'media.requestCamera' });
+    expect(await pia.next('media.queued')).to.include({ position: 1 });
+    expect((await ines.next('media.queue')).queue.map((queued: { name: string }) => queued.name)).to.deep.equal(['Pia']);
+    expect(paul.unread('media.queue')).to.deep.equal([]);
+
+    // No place is free: the instructor takes Paul's back first.
+    ines.send({ type: 'media.grantCamera', participantId: pia.participantId, ref: 'give' });
+    expect((await ines.next('error')).code).to.equal('WEBCAM_LIMIT');
+    paul.send({ type: 'media.stopCamera', participantId: pia.participantId, ref: 'not-yours' });
+    expect((await paul.next('error')).code).to.equal('NOT_ALLOWED');
+    ines.send({ type: 'media.stopCamera', participantId: paul.participantId });
+    expect(await paul.next('media.cameraStopped')).to.include({ by: 'Ines' });
+    await ines.next('camera.changed', (message) => message.cameras.length === 0);
+    await ines.next('media.feeds', (message) => message.feeds.length === 0);
+
+    ines.send({ type: 'media.grantCamera', participantId: pia.participantId });
+    expect(await pia.next('media.cameraGranted')).to.include({ by: 'Ines' });
+    expect((await ines.next('media.queue', (message) => message.queue.length === 0)).queue).to.deep.equal([]);
+    // The place is held for Pia: Paul cannot take it back in the meantime.
+    paul.send({ type: 'media.publish', source: 'camera', sdp: peer(await MediaPeer.offering({ audio: true, video: true })).sdp, ref: 'again' });
+    expect((await paul.next('error')).code).to.equal('WEBCAM_LIMIT');
+    await peer(await MediaPeer.offering({ audio: true, video: true })).publish(pia);
+    expect((await ines.next('media.feeds', (message) => message.feeds.length === 1)).feeds[0]).to.include({ participantId: pia.participantId, video: true });
+  });
+
+  it('drops a request when the person withdraws it or leaves, and refuses to give a place to someone not waiting', async () => {
+    const { ines, pia, paul } = await courseWithOnePlace();
+    pia.send({ type: 'media.requestCamera' });
+    paul.send({ type: 'media.requestCamera' });
+    expect(await paul.next('media.queued')).to.include({ position: 2 });
+    await ines.next('media.queue', (message) => message.queue.length === 2);
+    pia.send({ type: 'media.withdrawRequest' });
+    await ines.next('media.queue', (message) => message.queue.length === 1 && message.queue[0].name === 'Paul');
+    paul.socket.terminate();
+    await ines.next('media.queue', (message) => message.queue.length === 0);
+    ines.send({ type: 'media.grantCamera', participantId: pia.participantId, ref: 'nobody' });
+    expect((await ines.next('error')).code).to.equal('NOT_FOUND');
+  });
+});
