@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { useBrowserSuite } from '../support/browser.ts';
 import { LEVEL } from '../support/kaltura-seed.ts';
+import { NEEDS_JANUS } from '../support/media-peer.ts';
 
 const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required', '--auto-select-desktop-capture-source=Entire screen'];
 
@@ -27,7 +28,7 @@ describe('audio and video in a browser', function () {
   const { instructor, participant } = suite.sessions;
 
   beforeEach(async () => {
-    if (suite.server.media.server.kind !== 'janus') throw new Error('These tests need Janus (`apt-get install -y janus`; CI does this in .ci/run).');
+    if (suite.server.media.server.kind !== 'janus') throw new Error(NEEDS_JANUS);
     // Every peer connection a page makes is kept where the test can read its statistics.
     for (const session of [instructor, participant]) {
       await session.page.addInitScript(() => {

@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { JanusMediaServer } from '../../src/media/janus/janus-media-server.ts';
 import { startSupervisedJanus, type SupervisedJanus } from '../../src/media/janus/janus-supervisor.ts';
 import type { MediaEndpoint, MediaServer } from '../../src/media/media-server.ts';
-import { MediaPeer } from '../support/media-peer.ts';
+import { MediaPeer, NEEDS_JANUS } from '../support/media-peer.ts';
 
 interface Adapter {
   name: string;
@@ -27,7 +27,7 @@ const ADAPTERS: Adapter[] = [
     async start() {
       const dataDir = mkdtempSync(path.join(tmpdir(), 'live-rooms-janus-'));
       const janus: SupervisedJanus | null = await startSupervisedJanus({ executable: 'janus', dataDir, rtpPortRange: '44000-44999', publicIp: null, stunServer: null, logger });
-      if (!janus) throw new Error('These tests need Janus (`apt-get install -y janus`; CI does this in .ci/run).');
+      if (!janus) throw new Error(NEEDS_JANUS);
       const server = new JanusMediaServer([{ url: janus.url, apiSecret: janus.apiSecret, adminKey: janus.adminKey }], { logger, requestTimeoutMs: 5000 });
       await server.connect();
       return {

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { LEVEL } from '../support/kaltura-seed.ts';
-import { MediaPeer } from '../support/media-peer.ts';
+import { MediaPeer, useMediaSuite } from '../support/media-peer.ts';
 import { RoomClient } from '../support/room-client.ts';
 import { backendPerson, createCourse, setLicences } from '../support/courses.ts';
 import type { TestAgent } from '../support/test-agent.ts';
-import { signIn, startTestServer, type TestServer } from '../support/test-server.ts';
+import { signIn, type TestServer } from '../support/test-server.ts';
 
 const EVERYTHING = ['startSession', 'endSession', 'admitParticipants', 'removeParticipants', 'muteOthers', 'shareScreen', 'record', 'manageFiles', 'chat', 'camera', 'microphone', 'raiseHand', 'moderateChat', 'lowerHands'];
 /** Contributors may send audio and video; members may only listen and chat. */
@@ -29,26 +29,11 @@ async function within<T>(limitMs: number, wait: () => Promise<T>): Promise<T> {
 
 /** Audio and video signalling through the room socket, against a real Janus the service starts and supervises. */
 describe('media signalling', () => {
+  const suite = useMediaSuite({ rtpPortRange: '42000-42999', settings: { enabled: true, enableUserPrivateLiveRoom: true, roleMapping: ROLE_MAPPING as never } });
+  const { track, peer } = suite;
   let server: TestServer;
-  const clients: RoomClient[] = [];
-  const peers: MediaPeer[] = [];
-  const track = (client: RoomClient) => (clients.push(client), client);
-  const peer = (made: MediaPeer) => (peers.push(made), made);
-
-  before(async function () {
-    this.timeout(30_000);
-    server = await startTestServer({
-      settings: { enabled: true, enableUserPrivateLiveRoom: true, roleMapping: ROLE_MAPPING as never },
-      config: { media: { janusExecutable: 'janus', rtpPortRange: '42000-42999' } },
-    });
-    if (server.media.server.kind !== 'janus') throw new Error('These tests need Janus (`apt-get install -y janus`; CI does this in .ci/run).');
-  });
-  after(async () => {
-    await server?.stop();
-  });
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.socket.terminate();
-    await Promise.all(peers.splice(0).map((made) => made.close()));
+  beforeEach(() => {
+    server = suite.server;
   });
 
   /** A live channel room with its instructor inside, and a way to bring people in at a channel level. */

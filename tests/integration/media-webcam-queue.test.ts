@@ -1,35 +1,19 @@
 import { expect } from 'chai';
-import { MediaPeer } from '../support/media-peer.ts';
+import { MediaPeer, useMediaSuite } from '../support/media-peer.ts';
 import { RoomClient } from '../support/room-client.ts';
 import { backendPerson, createCourse, setLicences } from '../support/courses.ts';
 import type { TestAgent } from '../support/test-agent.ts';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 /** The webcam queue and an instructor's hold on cameras, in a course whose plan gives one webcam place. */
 describe('media: the webcam queue', () => {
-  let server: TestServer;
-  const clients: RoomClient[] = [];
-  const peers: MediaPeer[] = [];
-  const peer = (made: MediaPeer) => (peers.push(made), made);
-
-  before(async function () {
-    this.timeout(30_000);
-    server = await startTestServer({ config: { media: { janusExecutable: 'janus', rtpPortRange: '45000-45999' } } });
-    if (server.media.server.kind !== 'janus') throw new Error('These tests need Janus (`apt-get install -y janus`; CI does this in .ci/run).');
-  });
-  after(async () => {
-    await server?.stop();
-  });
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.socket.terminate();
-    await Promise.all(peers.splice(0).map((made) => made.close()));
-  });
+  const suite = useMediaSuite({ rtpPortRange: '45000-45999' });
+  const { track, peer } = suite;
 
   async function courseWithOnePlace() {
-    const admin = await backendPerson(server, 'administrator');
+    const admin = await backendPerson(suite.server, 'administrator');
     await setLicences(admin.agent, { smart_custom: 10 });
-    const teacher = await backendPerson(server, 'instructor', 'Ines');
-    const students = await Promise.all(['Pia', 'Paul'].map((name) => backendPerson(server, 'student', name)));
+    const teacher = await backendPerson(suite.server, 'instructor', 'Ines');
+    const students = await Promise.all(['Pia', 'Paul'].map((name) => backendPerson(suite.server, 'student', name)));
     const id = await createCourse(admin.agent, {
       plan: 'smart_custom',
       webcamUsers: '1',
@@ -41,8 +25,7 @@ describe('media: the webcam queue', () => {
     });
     const enter = async (agent: TestAgent) => {
       const response = await agent.post(`/backend/courses/${id}/enter`, {}, { accept: 'application/json' });
-      const client = await RoomClient.launch(agent, response.json().launchUrl);
-      clients.push(client);
+      const client = track(await RoomClient.launch(agent, response.json().launchUrl));
       const welcome = await client.next('welcome');
       return Object.assign(client, { participantId: welcome.you.userId as string });
     };

@@ -6,6 +6,7 @@
  */
 import { RTCPeerConnection } from 'werift';
 import type { RoomClient } from './room-client.ts';
+import { startTestServer, type TestServer, type TestServerOptions } from './test-server.ts';
 
 const CONNECT_LIMIT_MS = 8000;
 
@@ -57,4 +58,44 @@ export class MediaPeer {
   async close(): Promise<void> {
     await this.pc.close();
   }
+}
+
+export const NEEDS_JANUS = 'These tests need Janus (`apt-get install -y janus`; CI does this in .ci/run).';
+
+export interface MediaSuite {
+  readonly server: TestServer;
+  /** Keeps a room client, closed after the test. */
+  track<T extends RoomClient>(client: T): T;
+  /** Keeps a peer, closed after the test. */
+  peer(made: MediaPeer): MediaPeer;
+}
+
+/**
+ * A describe block's test server with a Janus it supervises (on its own RTP port range, so suites never share
+ * ports), and room clients and peers closed after each test. Fails, not skips, without Janus.
+ */
+export function useMediaSuite(options: { rtpPortRange: string; settings?: TestServerOptions['settings'] }): MediaSuite {
+  let server: TestServer | undefined;
+  const clients: RoomClient[] = [];
+  const peers: MediaPeer[] = [];
+  before(async function () {
+    this.timeout(30_000);
+    server = await startTestServer({ ...(options.settings && { settings: options.settings }), config: { media: { janusExecutable: 'janus', rtpPortRange: options.rtpPortRange } } });
+    if (server.media.server.kind !== 'janus') throw new Error(NEEDS_JANUS);
+  });
+  after(async () => {
+    await server?.stop();
+  });
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.socket.terminate();
+    await Promise.all(peers.splice(0).map((made) => made.close()));
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('No test server: the suite has not started');
+      return server;
+    },
+    track: (client) => (clients.push(client), client),
+    peer: (made) => (peers.push(made), made),
+  };
 }
