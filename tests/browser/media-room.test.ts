@@ -9,7 +9,8 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { useBrowserSuite } from '../support/browser.ts';
 import { LEVEL } from '../support/kaltura-seed.ts';
-import { NEEDS_JANUS } from '../support/media-peer.ts';
+import { courseWithWebcamPlaces, NEEDS_JANUS } from '../support/media-peer.ts';
+import type { BackendPerson } from '../support/courses.ts';
 
 const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required', '--auto-select-desktop-capture-source=Entire screen'];
 
@@ -64,6 +65,10 @@ describe('audio and video in a browser', function () {
     await suite.server.kaltura.addMember(channel.id, member.id, LEVEL.member);
     await enter(instructor.page, manager.id, channel.id, 'start');
     await enter(participant.page, member.id, channel.id, 'join');
+  }
+
+  async function expectText(page: Page, selector: string, text: string): Promise<void> {
+    await page.locator(selector).filter({ hasText: text }).waitFor({ timeout: 15_000 });
   }
 
   /** What the page receives from others, summed over its peer connections. */
@@ -123,6 +128,30 @@ describe('audio and video in a browser', function () {
     await participant.page.waitForFunction(() => (document.querySelector('.media-tile--screen video') as HTMLVideoElement | null)?.videoWidth! > 0, undefined, { timeout: 15_000 });
     await instructor.page.locator('[data-media-screen]').click();
     await shared.waitFor({ state: 'detached' });
+  });
+
+  it('queues a participant when the webcam places are taken, until the instructor frees one and gives it', async () => {
+    const course = await courseWithWebcamPlaces(suite.server, 1, ['instructor:Ines Instructor', 'student:Pia Participant']);
+    const [teacher, student] = course.people as [BackendPerson, BackendPerson];
+    await instructor.page.goto(new URL(await course.launchUrl(teacher), suite.server.url).href);
+    await participant.page.goto(new URL(await course.launchUrl(student), suite.server.url).href);
+    await instructor.page.locator('[data-control="start"]').click();
+    await participant.page.locator('[data-room-state="live"]').waitFor({ state: 'attached' });
+    await instructor.page.locator('[data-media-join]').click();
+    await expectText(instructor.page, '[data-media-cameras]', '1 / 1 cameras');
+
+    await participant.page.locator('[data-media-join]').click();
+    await participant.page.locator('[data-media-ask]').click();
+    await expectText(participant.page, '[data-media-status]', 'You are number 1 in the queue for a camera place.');
+    const give = instructor.page.getByRole('button', { name: 'Give Pia Participant a camera place' });
+    await give.waitFor();
+    // The instructor turns their own camera off (which frees their place), and gives it.
+    await instructor.page.locator('[data-media-toggle="video"]').click();
+    await expectText(instructor.page, '[data-media-cameras]', '0 / 1 cameras');
+    await give.click();
+    await expectText(participant.page, '[data-media-status]', 'Ines Instructor gave you a camera place.');
+    await instructor.page.locator('.media-tile').filter({ hasText: 'Pia Participant' }).locator('video:not([hidden])').waitFor({ timeout: 15_000 });
+    await expectText(instructor.page, '[data-media-cameras]', '1 / 1 cameras');
   });
 
   it('brings media back without a reload when Janus dies mid-session, saying so meanwhile', async () => {

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { LEVEL } from '../support/kaltura-seed.ts';
-import { MediaPeer, useMediaSuite } from '../support/media-peer.ts';
+import { courseWithWebcamPlaces, MediaPeer, useMediaSuite } from '../support/media-peer.ts';
 import { RoomClient } from '../support/room-client.ts';
-import { backendPerson, createCourse, setLicences } from '../support/courses.ts';
+import type { BackendPerson } from '../support/courses.ts';
 import type { TestAgent } from '../support/test-agent.ts';
 import { signIn, type TestServer } from '../support/test-server.ts';
 
@@ -175,30 +175,18 @@ describe('media signalling', () => {
 
   describe('the webcam limit', () => {
     it('gives a camera with picture one of the plan\'s webcam places, refuses the next, and lets people speak without one', async () => {
-      const admin = await backendPerson(server, 'administrator');
-      await setLicences(admin.agent, { smart_custom: 10 });
-      const teacher = await backendPerson(server, 'instructor', 'Ines');
       // Course students have the member level's permissions, which here send nothing: Pia co-teaches.
-      const student = await backendPerson(server, 'instructor', 'Pia');
-      const id = await createCourse(admin.agent, {
-        plan: 'smart_custom',
-        webcamUsers: '1',
-        virtualClassrooms: '1',
-        cloudRecordingHours: '1',
-        selfPacedCourses: '1',
-        membersShown: '1',
-        member: [`instructor:${teacher.id}`, `instructor:${student.id}`],
-      });
-      const enter = async (agent: TestAgent) => {
-        const response = await agent.post(`/backend/courses/${id}/enter`, {}, { accept: 'application/json' });
-        const client = track(await RoomClient.launch(agent, response.json().launchUrl));
+      const course = await courseWithWebcamPlaces(server, 1, ['instructor:Ines', 'instructor:Pia']);
+      const [teacher, student] = course.people as [BackendPerson, BackendPerson];
+      const enter = async (person: BackendPerson) => {
+        const client = track(await RoomClient.launch(person.agent, await course.launchUrl(person)));
         await client.next('welcome');
         return client;
       };
-      const ines = await enter(teacher.agent);
+      const ines = await enter(teacher);
       ines.send({ type: 'session.start' });
       await ines.next('session.started');
-      const pia = await enter(student.agent);
+      const pia = await enter(student);
 
       await peer(await MediaPeer.offering({ audio: true, video: true })).publish(ines);
       expect(await refusal(pia, { type: 'media.publish', source: 'camera', sdp: peer(await MediaPeer.offering({ audio: true, video: true })).sdp })).to.equal('WEBCAM_LIMIT');

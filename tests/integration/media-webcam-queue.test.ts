@@ -1,8 +1,7 @@
 import { expect } from 'chai';
-import { MediaPeer, useMediaSuite } from '../support/media-peer.ts';
+import { courseWithWebcamPlaces, MediaPeer, useMediaSuite } from '../support/media-peer.ts';
 import { RoomClient } from '../support/room-client.ts';
-import { backendPerson, createCourse, setLicences } from '../support/courses.ts';
-import type { TestAgent } from '../support/test-agent.ts';
+import type { BackendPerson } from '../support/courses.ts';
 
 /** The webcam queue and an instructor's hold on cameras, in a course whose plan gives one webcam place. */
 describe('media: the webcam queue', () => {
@@ -10,29 +9,17 @@ describe('media: the webcam queue', () => {
   const { track, peer } = suite;
 
   async function courseWithOnePlace() {
-    const admin = await backendPerson(suite.server, 'administrator');
-    await setLicences(admin.agent, { smart_custom: 10 });
-    const teacher = await backendPerson(suite.server, 'instructor', 'Ines');
-    const students = await Promise.all(['Pia', 'Paul'].map((name) => backendPerson(suite.server, 'student', name)));
-    const id = await createCourse(admin.agent, {
-      plan: 'smart_custom',
-      webcamUsers: '1',
-      virtualClassrooms: '1',
-      cloudRecordingHours: '1',
-      selfPacedCourses: '1',
-      membersShown: '1',
-      member: [`instructor:${teacher.id}`, ...students.map((student) => `student:${student.id}`)],
-    });
-    const enter = async (agent: TestAgent) => {
-      const response = await agent.post(`/backend/courses/${id}/enter`, {}, { accept: 'application/json' });
-      const client = track(await RoomClient.launch(agent, response.json().launchUrl));
+    const course = await courseWithWebcamPlaces(suite.server, 1, ['instructor:Ines', 'student:Pia', 'student:Paul']);
+    const [teacher, pia, paul] = course.people as [BackendPerson, BackendPerson, BackendPerson];
+    const enter = async (person: BackendPerson) => {
+      const client = track(await RoomClient.launch(person.agent, await course.launchUrl(person)));
       const welcome = await client.next('welcome');
       return Object.assign(client, { participantId: welcome.you.userId as string });
     };
-    const ines = await enter(teacher.agent);
+    const ines = await enter(teacher);
     ines.send({ type: 'session.start' });
     await ines.next('session.started');
-    return { ines, pia: await enter(students[0]!.agent), paul: await enter(students[1]!.agent) };
+    return { ines, pia: await enter(pia), paul: await enter(paul) };
   }
 
   it('queues a participant who asks when the places are taken; the instructor frees a place and gives it', async () => {

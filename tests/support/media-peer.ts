@@ -7,6 +7,7 @@
 import { RTCPeerConnection } from 'werift';
 import type { RoomClient } from './room-client.ts';
 import { startTestServer, type TestServer, type TestServerOptions } from './test-server.ts';
+import { backendPerson, createCourse, setLicences, type BackendPerson } from './courses.ts';
 
 const CONNECT_LIMIT_MS = 8000;
 
@@ -98,4 +99,32 @@ export function useMediaSuite(options: { rtpPortRange: string; settings?: TestSe
     track: (client) => (clients.push(client), client),
     peer: (made) => (peers.push(made), made),
   };
+}
+
+/**
+ * A course on a plan with `places` webcam places, its people as backend accounts (`role:name`), and the
+ * launch address of each into its room (single use: ask again for another).
+ */
+export async function courseWithWebcamPlaces(server: TestServer, places: number, people: Array<`${'instructor' | 'student'}:${string}`>) {
+  const admin = await backendPerson(server, 'administrator');
+  await setLicences(admin.agent, { smart_custom: 10 });
+  const members = await Promise.all(people.map(async (spec) => {
+    const [role, name] = spec.split(':') as ['instructor' | 'student', string];
+    return { role, person: await backendPerson(server, role, name) };
+  }));
+  const id = await createCourse(admin.agent, {
+    plan: 'smart_custom',
+    webcamUsers: String(places),
+    virtualClassrooms: '1',
+    cloudRecordingHours: '1',
+    selfPacedCourses: '1',
+    membersShown: '1',
+    member: members.map(({ role, person }) => `${role}:${person.id}`),
+  });
+  const launchUrl = async (person: BackendPerson): Promise<string> => {
+    const response = await person.agent.post(`/backend/courses/${id}/enter`, {}, { accept: 'application/json' });
+    if (response.status !== 200) throw new Error(`entering the course answered ${response.status}`);
+    return response.json().launchUrl as string;
+  };
+  return { id, people: members.map(({ person }) => person), launchUrl };
 }

@@ -13,6 +13,7 @@ import { publisher, subscriber } from './peers.js';
 import { mediaView } from './media-view.js';
 import { screenShare } from './screen-share.js';
 import { speakerWatch } from './speakers.js';
+import { cameraPlaces } from './camera-places.js';
 
 var root = document.querySelector('main.room[data-room-socket]');
 var section = root && root.querySelector('[data-media]');
@@ -47,6 +48,9 @@ function start() {
     cameras: part('[data-media-cameras]'),
     share: part('[data-media-share]'),
     screen: part('[data-media-screen]'),
+    ask: part('[data-media-ask]'),
+    queue: part('[data-media-queue]'),
+    queuePanel: part('[data-media-queue-panel]'),
   };
   var view = mediaView(part('[data-media-grid]'), texts, fill);
   var state = {
@@ -63,10 +67,14 @@ function start() {
     screen: null,
     /** Who is speaking now (participant id), for the highlight. */
     speaking: null,
+    /** Refused a webcam place (they may ask for one), and their place in the queue once they asked. */
+    cameraRefused: false,
+    queuedAt: null,
     status: '',
   };
   var screen = screenShare(state, link, render);
   var speakers = speakerWatch(state, texts, render);
+  var places = cameraPlaces(state, link, texts, fill, ui, turnCamera);
   var choice = rememberedChoice();
   if (ui.cameraOff) ui.cameraOff.checked = Boolean(choice.cameraOff);
   if (ui.muted) ui.muted.checked = Boolean(choice.muted);
@@ -142,16 +150,18 @@ function start() {
     },
     error: function (m) {
       // A refused publish (no webcam place, no permission...) leaves the person where they were: room.js shows why.
-      if (typeof m.ref === 'string' && m.ref.indexOf('media:') === 0 && state.local && state.local.publisher && !state.local.answered && m.code !== 'MEDIA_REFUSED') {
-        stopLocal();
-      }
+      if (typeof m.ref !== 'string' || m.ref.indexOf('media:') !== 0 || !state.local || !state.local.publisher || state.local.answered) return;
+      if (m.code === 'WEBCAM_LIMIT') places.refused();
+      else if (m.code !== 'MEDIA_REFUSED') stopLocal();
     },
   };
 
   link.listen(function (message) {
     var handler = handlers[message.type];
-    if (!handler) return;
-    handler(message);
+    var placesHandler = places.handlers[message.type];
+    if (!handler && !placesHandler) return;
+    if (handler) handler(message);
+    if (placesHandler) placesHandler(message);
     render();
   });
 
@@ -208,7 +218,7 @@ function start() {
         stopLocal();
         state.local = { stream: stream, publisher: null, answered: false, audio: want.audio && !muted, video: want.video, stopMeter: meterLevel(stream, ui.level, speakers.ownLevel) };
         stream.getAudioTracks().forEach(function (track) { track.enabled = !muted; });
-        state.status = '';
+        if (state.status === texts.denied || state.status === texts.noDevice) state.status = '';
         void fillDeviceLists(ui.selects, choice);
         publish();
         render();
@@ -256,19 +266,21 @@ function start() {
     if (tell && local.answered) link.send(kind === 'audio' ? { type: 'media.configure', source: 'camera', audio: on } : { type: 'media.configure', source: 'camera', video: on });
   }
 
-  /** Camera on after joining without one: it is published again with video (and takes a webcam place). */
-  function toggleVideo() {
+  /**
+   * Camera on or off: published again with or without video, so turning it off frees the webcam place for
+   * someone else, and turning it on takes one (or is refused, and the person may ask for one).
+   */
+  function turnCamera(on) {
     var local = state.local;
-    if (!local) return;
-    if (local.stream.getVideoTracks().length === 0) {
-      choice.cameraOff = false;
-      rememberChoice(choice);
-      if (local.publisher) local.publisher.close();
-      openLocal({ audio: state.permissions.has('microphone'), video: true }, !local.audio);
-      return;
-    }
-    setTrack('video', !local.video, true);
-    render();
+    var microphone = state.permissions.has('microphone');
+    if (!on && !microphone) return stopLocal();
+    choice.cameraOff = !on;
+    rememberChoice(choice);
+    openLocal({ audio: microphone, video: on && state.permissions.has('camera') }, local ? !local.audio : Boolean(choice.muted));
+  }
+
+  function toggleVideo() {
+    if (state.local) turnCamera(state.local.stream.getVideoTracks().length === 0);
   }
 
   function toggleAudio() {
@@ -336,6 +348,7 @@ function start() {
     ui.status.textContent = state.status;
     if (ui.setup) ui.setup.hidden = !state.available || Boolean(state.local);
     if (ui.controls) ui.controls.hidden = !state.local;
+    places.render();
     if (ui.share) ui.share.hidden = !state.available;
     if (ui.screen) {
       ui.screen.textContent = state.screen ? texts.stopSharing : texts.shareScreen;
@@ -370,8 +383,9 @@ function start() {
       screens.push({ participantId: key, name: fill(texts.screenOf, { name: feed.name }), you: false, mine: you, screen: true, feed: { audio: true, video: true }, stream: stream });
     });
     people = screens.concat(people);
-    view.render(people, state.permissions.has('muteOthers'), function (participantId) {
-      link.send({ type: 'media.mute', participantId: participantId });
+    view.render(people, state.permissions.has('muteOthers'), {
+      mute: function (participantId) { link.send({ type: 'media.mute', participantId: participantId }); },
+      stopCamera: function (participantId) { link.send({ type: 'media.stopCamera', participantId: participantId }); },
     });
   }
 }

@@ -27,15 +27,15 @@ export function mediaView(grid, texts, fill) {
     muted.textContent = texts.muted;
     muted.hidden = true;
     item.append(initials, video, name, muted);
-    tile = { item: item, initials: initials, video: video, name: name, muted: muted, mute: null, full: null };
+    tile = { item: item, initials: initials, video: video, name: name, muted: muted, mute: null, stop: null, full: null };
     tiles.set(person.participantId, tile);
     grid.append(item);
     return tile;
   }
 
   return {
-    /** people: [{participantId, name, you, feed (or null), stream (or null)}]; onMute(participantId) when an instructor asks. */
-    render: function (people, canMuteOthers, onMute) {
+    /** people: [{participantId, name, you, feed (or null), stream (or null)}]; actions.mute and actions.stopCamera(participantId) for instructors. */
+    render: function (people, canMuteOthers, actions) {
       var wanted = new Set(people.map(function (person) { return person.participantId; }));
       tiles.forEach(function (tile, id) {
         if (!wanted.has(id)) {
@@ -57,28 +57,12 @@ export function mediaView(grid, texts, fill) {
         tile.muted.hidden = !(person.feed && !person.feed.audio);
         tile.item.classList.toggle('media-tile--speaking', Boolean(person.speaking));
         tile.item.classList.toggle('media-tile--screen', Boolean(person.screen));
-        if (person.screen && !tile.full) {
-          tile.full = document.createElement('button');
-          tile.full.type = 'button';
-          tile.full.className = 'button button--quiet button--small media-tile__full';
-          tile.full.textContent = texts.fullScreen;
-          tile.full.setAttribute('aria-label', fill(texts.fullScreenOf, { name: person.name }));
-          tile.full.addEventListener('click', function () { if (tile.video.requestFullscreen) void tile.video.requestFullscreen(); });
-          tile.item.append(tile.full);
-        }
-        var mayMute = canMuteOthers && !person.you && !person.screen && person.feed && person.feed.audio;
-        if (mayMute && !tile.mute) {
-          tile.mute = document.createElement('button');
-          tile.mute.type = 'button';
-          tile.mute.className = 'button button--quiet button--small media-tile__mute';
-          tile.mute.textContent = texts.mute;
-          tile.mute.setAttribute('aria-label', fill(texts.muteSomeone, { name: person.name }));
-          tile.mute.addEventListener('click', function () { onMute(person.participantId); });
-          tile.item.append(tile.mute);
-        } else if (!mayMute && tile.mute) {
-          tile.mute.remove();
-          tile.mute = null;
-        }
+        tile.full = toggleButton(tile, tile.full, person.screen, 'media-tile__full', texts.fullScreen, fill(texts.fullScreenOf, { name: person.name }), function () {
+          if (tile.video.requestFullscreen) void tile.video.requestFullscreen();
+        });
+        var moderated = canMuteOthers && !person.you && !person.screen && person.feed;
+        tile.mute = toggleButton(tile, tile.mute, moderated && person.feed.audio, 'media-tile__mute', texts.mute, fill(texts.muteSomeone, { name: person.name }), function () { actions.mute(person.participantId); });
+        tile.stop = toggleButton(tile, tile.stop, moderated && person.feed.video, 'media-tile__stop', texts.stopCamera, fill(texts.stopCameraOf, { name: person.name }), function () { actions.stopCamera(person.participantId); });
       });
     },
     clear: function () {
@@ -86,6 +70,22 @@ export function mediaView(grid, texts, fill) {
       tiles.clear();
     },
   };
+}
+
+/** An instructor's button on a tile, there while `wanted`; answers the button (or null). */
+function toggleButton(tile, existing, wanted, className, label, aria, onClick) {
+  if (wanted && !existing) {
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'button button--quiet button--small ' + className;
+    button.textContent = label;
+    button.setAttribute('aria-label', aria);
+    button.addEventListener('click', onClick);
+    tile.item.append(button);
+    return button;
+  }
+  if (!wanted && existing) existing.remove();
+  return wanted ? existing : null;
 }
 
 function initialsOf(name) {
