@@ -84,6 +84,14 @@ describe('media signalling', () => {
     mia.send({ type: 'media.answer', participantId: carl.participantId, source: 'camera', sdp: answer.sdp, ref: 'answer' });
     await answer.connected();
 
+    // A candidate for a subscription is taken; an unsubscribed feed takes no answer any more.
+    mia.send({ type: 'media.trickle', participantId: carl.participantId, source: 'camera', candidate: { candidate: 'candidate:1 1 udp 2122260223 192.0.2.9 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 }, ref: 'ice' });
+    mia.send({ type: 'media.subscribe', participantId: carl.participantId, source: 'camera' });
+    const again = await mia.next('media.offer');
+    mia.send({ type: 'media.unsubscribe', participantId: carl.participantId, source: 'camera' });
+    expect(await refusal(mia, { type: 'media.answer', participantId: carl.participantId, source: 'camera', sdp: peer(await MediaPeer.answering(again.sdp)).sdp })).to.equal('NO_OFFER');
+    expect(mia.unread('error').filter((error) => error.ref === 'ice')).to.deep.equal([]);
+
     carl.socket.terminate();
     expect((await mia.next('media.feeds', (message) => message.feeds.length === 0)).feeds).to.deep.equal([]);
     mia.send({ type: 'media.subscribe', participantId: carl.participantId, source: 'camera', ref: 'gone' });
