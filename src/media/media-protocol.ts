@@ -38,6 +38,8 @@ export const mediaMessageSchema = z.discriminatedUnion('type', [
   /** The browser's answer to the offer of a subscription. */
   z.object({ ...base, type: z.literal('media.answer'), ...feedSchema, sdp: sdpSchema }),
   z.object({ ...base, type: z.literal('media.unsubscribe'), ...feedSchema }),
+  /** The simulcast layer a subscription needs: a small tile takes the low one, a large or full-screen one the high. */
+  z.object({ ...base, type: z.literal('media.layer'), ...feedSchema, layer: z.enum(['low', 'medium', 'high']) }),
   /** A candidate for the sender's own publisher of `source`, or, with `participantId`, for its subscription to that feed. */
   z.object({ ...base, type: z.literal('media.trickle'), source: sourceSchema, participantId: participantIdSchema.optional(), candidate: candidateSchema }),
   /** The sender's own feed: audio or video on (true) or muted (false). */

@@ -8,6 +8,8 @@
  * the room's publisher cap: the media signalling does that before calling it.
  */
 export type MediaSource = 'camera' | 'screen';
+/** Camera feeds are sent in three sizes (simulcast); each subscription receives the one its tile needs. */
+export type SimulcastLayer = 'low' | 'medium' | 'high';
 
 /** One room connection's media: its publishers and subscriptions live as long as the connection. */
 export interface MediaEndpoint {
@@ -65,6 +67,8 @@ export interface MediaServer {
   /** The browser's answer to a subscription's offer. */
   start(endpoint: MediaEndpoint, key: string, answerSdp: string): Promise<void>;
   unsubscribe(endpoint: MediaEndpoint, key: string): Promise<void>;
+  /** Which simulcast layer a subscription receives (a feed without simulcast has only one). */
+  chooseLayer(endpoint: MediaEndpoint, key: string, layer: SimulcastLayer): Promise<void>;
   trickle(endpoint: MediaEndpoint, target: TrickleTarget, candidate: IceCandidate | null): Promise<void>;
   /** Stops (or restarts) forwarding a feed's audio or video to everyone: the sender's own mute, or an instructor's. */
   configure(endpoint: MediaEndpoint, source: MediaSource, send: { audio?: boolean; video?: boolean }): Promise<void>;

@@ -136,6 +136,8 @@ export class MediaSignalling {
         return this.#answer(connection, message.participantId, message.source, message.sdp);
       case 'media.unsubscribe':
         return this.#unsubscribe(connection, message.participantId, message.source);
+      case 'media.layer':
+        return this.#deps.server.chooseLayer(endpointOf(connection), feedKey(message.participantId, message.source), message.layer);
       case 'media.trickle': {
         const target = message.participantId === undefined ? { publisher: message.source } : { subscription: feedKey(message.participantId, message.source) };
         return this.#deps.server.trickle(endpointOf(connection), target, message.candidate);

@@ -18,6 +18,7 @@ export function createUnavailableMediaServer(): MediaServer {
     subscribe: refuse,
     start: refuse,
     unsubscribe: async () => undefined,
+    chooseLayer: refuse,
     trickle: refuse,
     configure: refuse,
     leave: async () => undefined,

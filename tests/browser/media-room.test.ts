@@ -106,6 +106,20 @@ describe('audio and video in a browser', function () {
     const [atInstructor, atParticipant] = await Promise.all([receivesFromOthers(instructor.page), receivesFromOthers(participant.page)]);
     expect(atInstructor.framesDecoded).to.be.greaterThan(0);
     expect(atParticipant.audioEnergy).to.be.greaterThan(0);
+    // The camera goes out in several sizes (simulcast), once the sender's bandwidth estimate has grown.
+    const layersSent = () => participant.page.evaluate(async () => {
+      const rids = new Set<string>();
+      for (const pc of (window as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections) {
+        if (pc.connectionState === 'closed') continue;
+        (await pc.getStats()).forEach((report: { type: string; kind?: string; rid?: string; framesEncoded?: number }) => {
+          if (report.type === 'outbound-rtp' && report.kind === 'video' && report.rid && (report.framesEncoded ?? 0) > 0) rids.add(report.rid);
+        });
+      }
+      return [...rids].sort();
+    });
+    let layers = await layersSent();
+    for (const until = Date.now() + 15_000; layers.length < 2 && Date.now() < until; layers = await layersSent()) await participant.page.waitForTimeout(500);
+    expect(layers.length, `simulcast layers sent: ${layers.join(',')}`).to.be.at.least(2);
 
     // Each sees two tiles with video; the participant's own preview is silent.
     await instructor.page.locator('.media-tile video:not([hidden])').nth(1).waitFor();

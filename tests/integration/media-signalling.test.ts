@@ -84,6 +84,11 @@ describe('media signalling', () => {
     mia.send({ type: 'media.answer', participantId: carl.participantId, source: 'camera', sdp: answer.sdp, ref: 'answer' });
     await answer.connected();
 
+    // The subscription's simulcast layer can be chosen (a feed without simulcast has only one).
+    mia.send({ type: 'media.layer', participantId: carl.participantId, source: 'camera', layer: 'low', ref: 'layer' });
+    expect(await refusal(mia, { type: 'media.layer', participantId: carl.participantId, source: 'camera', layer: 'huge' })).to.equal('INVALID_MESSAGE');
+    expect(await refusal(mia, { type: 'media.layer', participantId: carl.participantId, source: 'screen', layer: 'low' })).to.equal('MEDIA_REFUSED');
+    expect(mia.unread('error').filter((error) => error.ref === 'layer')).to.deep.equal([]);
     // A candidate for a subscription is taken; an unsubscribed feed takes no answer any more.
     mia.send({ type: 'media.trickle', participantId: carl.participantId, source: 'camera', candidate: { candidate: 'candidate:1 1 udp 2122260223 192.0.2.9 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 }, ref: 'ice' });
     mia.send({ type: 'media.subscribe', participantId: carl.participantId, source: 'camera' });

@@ -12,12 +12,14 @@ import { EventEmitter } from 'node:events';
 import { randomInt } from 'node:crypto';
 import type { Logger } from '../../lib/logger/logger.ts';
 import { JanusClient, JanusError, type HandleEvent, type JanusHandle, type JanusSession } from './janus-client.ts';
-import { MediaServerError, type IceCandidate, type MediaEndpoint, type MediaRoomLimits, type MediaServer, type MediaSource, type PublishedFeed, type TrickleTarget } from '../media-server.ts';
+import { MediaServerError, type IceCandidate, type MediaEndpoint, type MediaRoomLimits, type MediaServer, type MediaSource, type PublishedFeed, type SimulcastLayer, type TrickleTarget } from '../media-server.ts';
 
 const VIDEOROOM = 'janus.plugin.videoroom';
 /** VideoRoom's "maximum number of publishers reached". */
 const PUBLISHERS_FULL = 432;
 const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 5000];
+/** Janus numbers simulcast layers (substreams) from the lowest. */
+const SUBSTREAMS: Record<SimulcastLayer, number> = { low: 0, medium: 1, high: 2 };
 
 export interface JanusServerSettings {
   url: string;
@@ -47,11 +49,17 @@ interface Publisher {
   mids: { audio?: string; video?: string };
 }
 
+interface Subscription {
+  handle: JanusHandle;
+  /** The video stream's mid, to choose its simulcast layer. */
+  videoMid?: string;
+}
+
 interface EndpointState {
   room: PlacedRoom;
   session: Promise<JanusSession>;
   publishers: Map<MediaSource, Publisher>;
-  subscriptions: Map<string, JanusHandle>;
+  subscriptions: Map<string, Subscription>;
 }
 
 export class JanusMediaServer implements MediaServer {
@@ -149,7 +157,7 @@ export class JanusMediaServer implements MediaServer {
     try {
       const attached = await handle.message({ request: 'join', ptype: 'subscriber', room: state.room.number, streams: [{ feed: Number(feedId) }] });
       if (!attached.jsep) throw new MediaServerError('refused', 'Janus sent no offer for the subscription');
-      state.subscriptions.set(key, handle);
+      state.subscriptions.set(key, { handle, ...(midsOf(attached.data.streams).video !== undefined && { videoMid: midsOf(attached.data.streams).video }) });
       return { offerSdp: attached.jsep.sdp };
     } catch (error) {
       void handle.detach();
@@ -158,7 +166,7 @@ export class JanusMediaServer implements MediaServer {
   }
 
   async start(endpoint: MediaEndpoint, key: string, answerSdp: string): Promise<void> {
-    const handle = this.#endpoints.get(endpoint.connectionId)?.subscriptions.get(key);
+    const handle = this.#endpoints.get(endpoint.connectionId)?.subscriptions.get(key)?.handle;
     if (!handle) throw new MediaServerError('refused', 'no such subscription');
     await handle.message({ request: 'start' }, { type: 'answer', sdp: answerSdp }).catch((error: unknown) => {
       throw asMediaServerError(error);
@@ -167,15 +175,15 @@ export class JanusMediaServer implements MediaServer {
 
   async unsubscribe(endpoint: MediaEndpoint, key: string): Promise<void> {
     const state = this.#endpoints.get(endpoint.connectionId);
-    const handle = state?.subscriptions.get(key);
-    if (!handle) return;
+    const subscription = state?.subscriptions.get(key);
+    if (!subscription) return;
     state!.subscriptions.delete(key);
-    await handle.detach();
+    await subscription.handle.detach();
   }
 
   async trickle(endpoint: MediaEndpoint, target: TrickleTarget, candidate: IceCandidate | null): Promise<void> {
     const state = this.#endpoints.get(endpoint.connectionId);
-    const handle = 'publisher' in target ? state?.publishers.get(target.publisher)?.handle : state?.subscriptions.get(target.subscription);
+    const handle = 'publisher' in target ? state?.publishers.get(target.publisher)?.handle : state?.subscriptions.get(target.subscription)?.handle;
     if (!handle) throw new MediaServerError('refused', 'no such publisher or subscription');
     await handle.trickle(candidate).catch((error: unknown) => {
       throw asMediaServerError(error);
@@ -196,6 +204,16 @@ export class JanusMediaServer implements MediaServer {
           throw asMediaServerError(error);
         });
     }
+  }
+
+  async chooseLayer(endpoint: MediaEndpoint, key: string, layer: SimulcastLayer): Promise<void> {
+    const subscription = this.#endpoints.get(endpoint.connectionId)?.subscriptions.get(key);
+    if (!subscription) throw new MediaServerError('refused', 'no such subscription');
+    // A feed sent without simulcast has one layer: there is nothing to choose.
+    if (subscription.videoMid === undefined) return;
+    await subscription.handle.message({ request: 'configure', streams: [{ mid: subscription.videoMid, substream: SUBSTREAMS[layer] }] }).catch((error: unknown) => {
+      throw asMediaServerError(error);
+    });
   }
 
   async leave(endpoint: MediaEndpoint): Promise<void> {

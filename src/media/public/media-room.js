@@ -9,7 +9,7 @@
  */
 import { roomLink } from './room-link.js';
 import { deviceProblem, fillDeviceLists, meterLevel, openStream, rememberChoice, rememberedChoice } from './devices.js';
-import { publisher, subscriber } from './peers.js';
+import { chooseLayers, publisher, subscriber } from './peers.js';
 import { mediaView } from './media-view.js';
 import { screenShare } from './screen-share.js';
 import { speakerWatch } from './speakers.js';
@@ -383,6 +383,7 @@ function start() {
       screens.push({ participantId: key, name: fill(texts.screenOf, { name: feed.name }), you: false, mine: you, screen: true, feed: { audio: true, video: true }, stream: stream });
     });
     people = screens.concat(people);
+    chooseLayers(state, link, people);
     view.render(people, state.permissions.has('muteOthers'), {
       mute: function (participantId) { link.send({ type: 'media.mute', participantId: participantId }); },
       stopCamera: function (participantId) { link.send({ type: 'media.stopCamera', participantId: participantId }); },

@@ -5,6 +5,12 @@
  * candidates as they come (kept until the server has the matching offer).
  */
 
+var SIMULCAST = [
+  { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150000 },
+  { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 500000 },
+  { rid: 'h', maxBitrate: 1500000 },
+];
+
 /** Sends `stream` as the person's feed of `source`; resolves once the server's answer is applied. */
 export function publisher(link, source, stream, onFailed) {
   var pc = new RTCPeerConnection();
@@ -16,7 +22,11 @@ export function publisher(link, source, stream, onFailed) {
     if (answered) link.send({ type: 'media.trickle', source: source, candidate: candidate });
     else held.push(candidate);
   });
-  stream.getTracks().forEach(function (track) { pc.addTrack(track, stream); });
+  stream.getTracks().forEach(function (track) {
+    // A camera is sent in three sizes (simulcast): the media server forwards to each viewer the one its tile needs.
+    if (source === 'camera' && track.kind === 'video') pc.addTransceiver(track, { direction: 'sendonly', streams: [stream], sendEncodings: SIMULCAST });
+    else pc.addTrack(track, stream);
+  });
   var offered = pc.createOffer().then(function (offer) {
     return pc.setLocalDescription(offer);
   }).then(function () {
@@ -65,5 +75,16 @@ export function subscriber(link, feed, offerSdp, onStream, onFailed) {
 function watchFailure(pc, onFailed) {
   pc.addEventListener('connectionstatechange', function () {
     if (pc.connectionState === 'failed' && onFailed) onFailed();
+  });
+}
+
+/** Each received camera at the size its tile needs: large when few are on screen, small when many. */
+export function chooseLayers(state, link, people) {
+  var cameras = people.filter(function (person) { return !person.screen && person.feed && person.feed.video; }).length;
+  var layer = cameras <= 2 ? 'high' : cameras <= 6 ? 'medium' : 'low';
+  state.subscriptions.forEach(function (entry, key) {
+    if (!entry.stream || key.slice(-7) !== '/camera' || entry.layer === layer) return;
+    entry.layer = layer;
+    link.send({ type: 'media.layer', participantId: key.slice(0, -7), source: 'camera', layer: layer });
   });
 }
