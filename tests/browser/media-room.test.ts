@@ -99,10 +99,15 @@ describe('audio and video in a browser', function () {
 
   it('lets an instructor and a participant see and hear each other, with a tile per person', async () => {
     await bothInLiveRoom();
+    // The participant tries their devices first: a preview, nothing sent yet.
+    await participant.page.locator('[data-media-preview]').click();
+    await participant.page.waitForFunction(() => (document.querySelector('[data-media-preview-video]') as HTMLVideoElement).videoWidth > 0);
+    expect(await instructor.page.locator('.media-tile video:not([hidden])').count()).to.equal(0);
     for (const page of [instructor.page, participant.page]) {
       await page.locator('[data-media-join]').click();
       await page.locator('[data-media-toggle="audio"]').waitFor();
     }
+    expect(await participant.page.locator('[data-media-preview-video]').isHidden()).to.equal(true);
     const [atInstructor, atParticipant] = await Promise.all([receivesFromOthers(instructor.page), receivesFromOthers(participant.page)]);
     expect(atInstructor.framesDecoded).to.be.greaterThan(0);
     expect(atParticipant.audioEnergy).to.be.greaterThan(0);

@@ -81,3 +81,58 @@ export function meterLevel(stream, meter, onLevel) {
 export function deviceProblem(error, texts) {
   return error && (error.name === 'NotFoundError' || error.name === 'OverconstrainedError') ? texts.noDevice : texts.denied;
 }
+
+/** A look at the chosen camera, and the level meter, before joining: nothing is sent until the person joins. */
+export function devicePreview(video, meter) {
+  var current = null;
+  var stopMeter = function () {};
+  function release() {
+    stopMeter();
+    stopMeter = function () {};
+    if (video) {
+      video.srcObject = null;
+      video.hidden = true;
+    }
+    var stream = current;
+    current = null;
+    return stream;
+  }
+  return {
+    open: function (want, choice) {
+      return openStream(want, choice).then(function (stream) {
+        var old = release();
+        if (old) old.getTracks().forEach(function (track) { track.stop(); });
+        current = stream;
+        if (video) {
+          video.srcObject = stream;
+          video.hidden = stream.getVideoTracks().length === 0;
+        }
+        stopMeter = meterLevel(stream, meter);
+      });
+    },
+    active: function () { return current !== null; },
+    /** Hands the previewed stream over to be sent (or null if there is none). */
+    take: release,
+  };
+}
+
+/** The device chosen in each <select data-media-device=kind>. */
+export function selectedDevices(selects) {
+  var picked = {};
+  selects.forEach(function (select) { if (select.value) picked[select.getAttribute('data-media-device')] = select.value; });
+  return picked;
+}
+
+/** Another device of `kind` in the stream, in place of the old one (stopped); resolves with the new track. */
+export function swapTrack(stream, kind, choice) {
+  return openStream({ audio: kind === 'audio', video: kind === 'video' }, choice).then(function (fresh) {
+    var track = fresh.getTracks()[0];
+    stream.getTracks().forEach(function (old) {
+      if (old.kind !== kind) return;
+      stream.removeTrack(old);
+      old.stop();
+    });
+    stream.addTrack(track);
+    return track;
+  });
+}

@@ -8,7 +8,7 @@
  * by itself. No inline script, no eval: it runs under the service's CSP.
  */
 import { roomLink } from './room-link.js';
-import { deviceProblem, fillDeviceLists, meterLevel, openStream, rememberChoice, rememberedChoice } from './devices.js';
+import { devicePreview, deviceProblem, fillDeviceLists, meterLevel, openStream, rememberChoice, rememberedChoice, selectedDevices, swapTrack } from './devices.js';
 import { chooseLayers, publisher, subscriber } from './peers.js';
 import { mediaView } from './media-view.js';
 import { screenShare } from './screen-share.js';
@@ -49,6 +49,7 @@ function start() {
     share: part('[data-media-share]'),
     screen: part('[data-media-screen]'),
     ask: part('[data-media-ask]'),
+    preview: part('[data-media-preview]'),
     queue: part('[data-media-queue]'),
     queuePanel: part('[data-media-queue-panel]'),
   };
@@ -75,6 +76,7 @@ function start() {
   var screen = screenShare(state, link, render);
   var speakers = speakerWatch(state, texts, render);
   var places = cameraPlaces(state, link, texts, fill, ui, turnCamera);
+  var preview = devicePreview(part('[data-media-preview-video]'), ui.level);
   var choice = rememberedChoice();
   if (ui.cameraOff) ui.cameraOff.checked = Boolean(choice.cameraOff);
   if (ui.muted) ui.muted.checked = Boolean(choice.muted);
@@ -202,18 +204,32 @@ function start() {
   }
 
   /** Opens the chosen devices and sends them; what is sent follows the person's permissions and choices. */
-  function joinMedia() {
+  /** What the person's permissions and choices say to send, remembered for next time. */
+  function wanted() {
     var cameraOff = Boolean(ui.cameraOff && ui.cameraOff.checked);
-    var muted = Boolean(ui.muted && ui.muted.checked);
-    choice = Object.assign(choice, selectedDevices(), { cameraOff: cameraOff, muted: muted });
+    choice = Object.assign(choice, selectedDevices(ui.selects), { cameraOff: cameraOff, muted: Boolean(ui.muted && ui.muted.checked) });
     rememberChoice(choice);
-    var want = { audio: state.permissions.has('microphone'), video: state.permissions.has('camera') && !cameraOff };
-    openLocal(want, muted);
+    return { audio: state.permissions.has('microphone'), video: state.permissions.has('camera') && !cameraOff };
   }
 
-  function openLocal(want, muted) {
+  function showPreview() {
+    preview.open(wanted(), choice).then(function () { void fillDeviceLists(ui.selects, choice); }, function (error) {
+      state.status = deviceProblem(error, texts);
+      render();
+    });
+  }
+
+  function joinMedia() {
+    var want = wanted();
+    openLocal(want, choice.muted, preview.take());
+  }
+
+  /** Sends the devices wanted: the previewed stream when it has what is wanted, else a new one. */
+  function openLocal(want, muted, previewed) {
     if (!want.audio && !want.video) return;
-    openStream(want, choice).then(
+    var fits = previewed && previewed.getVideoTracks().length > 0 === want.video && previewed.getAudioTracks().length > 0 === want.audio;
+    if (previewed && !fits) previewed.getTracks().forEach(function (track) { track.stop(); });
+    (fits ? Promise.resolve(previewed) : openStream(want, choice)).then(
       function (stream) {
         stopLocal();
         state.local = { stream: stream, publisher: null, answered: false, audio: want.audio && !muted, video: want.video, stopMeter: meterLevel(stream, ui.level, speakers.ownLevel) };
@@ -290,29 +306,16 @@ function start() {
     render();
   }
 
-  function selectedDevices() {
-    var picked = {};
-    ui.selects.forEach(function (select) { if (select.value) picked[select.getAttribute('data-media-device')] = select.value; });
-    return picked;
-  }
-
   /** Another device chosen while sending: its track replaces the old one without a new negotiation. */
   function changeDevice(select) {
-    choice = Object.assign(choice, selectedDevices());
+    choice = Object.assign(choice, selectedDevices(ui.selects));
     rememberChoice(choice);
     var local = state.local;
-    if (!local) return;
+    if (!local) return preview.active() ? showPreview() : undefined;
     var kind = select.getAttribute('data-media-device') === 'audioinput' ? 'audio' : 'video';
     if (kind === 'video' && local.stream.getVideoTracks().length === 0) return;
-    openStream({ audio: kind === 'audio', video: kind === 'video' }, choice).then(function (fresh) {
-      var track = fresh.getTracks()[0];
-      local.stream.getTracks().forEach(function (old) {
-        if (old.kind !== kind) return;
-        local.stream.removeTrack(old);
-        old.stop();
-      });
+    swapTrack(local.stream, kind, choice).then(function (track) {
       track.enabled = local[kind];
-      local.stream.addTrack(track);
       if (local.publisher) void local.publisher.replaceTrack(track);
       if (kind === 'audio') {
         local.stopMeter();
@@ -326,6 +329,8 @@ function start() {
   }
 
   if (ui.join) ui.join.addEventListener('click', joinMedia);
+  if (ui.preview) ui.preview.addEventListener('click', showPreview);
+  if (ui.cameraOff) ui.cameraOff.addEventListener('change', function () { if (preview.active()) showPreview(); });
   if (ui.toggleAudio) ui.toggleAudio.addEventListener('click', toggleAudio);
   if (ui.toggleVideo) ui.toggleVideo.addEventListener('click', toggleVideo);
   if (ui.screen) ui.screen.addEventListener('click', screen.toggle);
