@@ -87,14 +87,22 @@ describe('audio and video in a browser', function () {
     });
   }
 
-  async function receivesFromOthers(page: Page): Promise<Received> {
+  /** Checks every 250 ms until `check` holds, for at most 20 s. */
+  async function pollUntil(page: Page, what: string, check: () => Promise<boolean>): Promise<void> {
     const until = Date.now() + 20_000;
-    for (;;) {
-      const now = await received(page);
-      if (now.framesDecoded > 0 && now.audioEnergy > 0) return now;
-      if (Date.now() > until) throw new Error(`nothing decoded in time: ${JSON.stringify(now)}`);
+    while (!(await check())) {
+      if (Date.now() > until) throw new Error(`waited in vain for ${what}`);
       await page.waitForTimeout(250);
     }
+  }
+
+  async function receivesFromOthers(page: Page): Promise<Received> {
+    let now: Received = { framesDecoded: 0, audioEnergy: 0 };
+    await pollUntil(page, 'frames decoded and sound received', async () => {
+      now = await received(page);
+      return now.framesDecoded > 0 && now.audioEnergy > 0;
+    });
+    return now;
   }
 
   it('lets an instructor and a participant see and hear each other, with a tile per person', async () => {
@@ -122,9 +130,7 @@ describe('audio and video in a browser', function () {
       }
       return [...rids].sort();
     });
-    let layers = await layersSent();
-    for (const until = Date.now() + 15_000; layers.length < 2 && Date.now() < until; layers = await layersSent()) await participant.page.waitForTimeout(500);
-    expect(layers.length, `simulcast layers sent: ${layers.join(',')}`).to.be.at.least(2);
+    await pollUntil(participant.page, 'two simulcast layers sent', async () => (await layersSent()).length >= 2);
 
     // Each sees two tiles with video; the participant's own preview is silent.
     await instructor.page.locator('.media-tile video:not([hidden])').nth(1).waitFor();
@@ -135,6 +141,24 @@ describe('audio and video in a browser', function () {
     await participant.page.locator('[data-media-toggle="audio"]').click();
     await instructor.page.locator('.media-tile').filter({ hasText: 'Pia Participant' }).locator('.media-tile__muted:not([hidden])').waitFor();
     expect(suite.consoleErrors).to.deep.equal([]);
+  });
+
+  it('lets the instructor mute a participant: their sound stops reaching the others, and they are told', async () => {
+    await bothInLiveRoom();
+    for (const page of [instructor.page, participant.page]) await page.locator('[data-media-join]').click();
+    await receivesFromOthers(instructor.page);
+    await instructor.page.getByRole('button', { name: 'Mute Pia Participant' }).click();
+    await participant.page.locator('[data-media-status]').filter({ hasText: 'Ines Instructor muted your microphone. Only you can unmute it.' }).waitFor();
+    expect(await participant.page.locator('[data-media-toggle="audio"]').textContent()).to.equal('Unmute');
+    // Janus stops forwarding it: what the instructor receives carries no more sound.
+    await instructor.page.waitForTimeout(1000);
+    const before = (await received(instructor.page)).audioEnergy;
+    await instructor.page.waitForTimeout(1500);
+    expect((await received(instructor.page)).audioEnergy - before).to.be.below(0.001);
+    // Only Pia can unmute herself; then her sound comes back.
+    await participant.page.locator('[data-media-toggle="audio"]').click();
+    const unmuted = (await received(instructor.page)).audioEnergy;
+    await pollUntil(instructor.page, 'her sound to come back', async () => (await received(instructor.page)).audioEnergy > unmuted + 0.001);
   });
 
   it('lets the instructor share their screen, shown full width to the participant, who has no share button', async () => {
