@@ -24,6 +24,8 @@ export interface JanusSupervisorOptions {
   logger: Logger;
   /** How long Janus gets to stop after SIGTERM before SIGKILL. */
   stopGraceMs?: number;
+  /** The API's loopback port; a free one when not given. */
+  port?: number;
 }
 
 export interface SupervisedJanus {
@@ -47,7 +49,7 @@ export async function startSupervisedJanus(options: JanusSupervisorOptions): Pro
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   const apiSecret = readOrCreateSecretFile(options.dataDir, 'janus-api-secret', randomSecret);
   const adminKey = readOrCreateSecretFile(options.dataDir, 'janus-admin-key', randomSecret);
-  const port = await freeLoopbackPort();
+  const port = options.port ?? (await freeLoopbackPort());
   writeJanusConfig(folder, { ...options, apiSecret, adminKey, port });
 
   let child: ChildProcess | null = null;
