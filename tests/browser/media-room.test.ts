@@ -17,21 +17,24 @@ const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-med
 interface Received {
   framesDecoded: number;
   audioEnergy: number;
+  /** Received streams with frames decoded, and with sound in them. */
+  videoStreams: number;
+  audioStreams: number;
 }
 
 describe('audio and video in a browser', function () {
   this.timeout(60_000);
   const suite = useBrowserSuite({
     server: { settings: { enabled: true }, config: { media: { janusExecutable: 'janus', rtpPortRange: '43000-43999' } } },
-    sessions: ['instructor', 'participant'],
+    sessions: ['instructor', 'participant', 'another'],
     chromiumArgs: FAKE_MEDIA,
   });
-  const { instructor, participant } = suite.sessions;
+  const { instructor, participant, another } = suite.sessions;
 
   beforeEach(async () => {
     if (suite.server.media.server.kind !== 'janus') throw new Error(NEEDS_JANUS);
     // Every peer connection a page makes is kept where the test can read its statistics.
-    for (const session of [instructor, participant]) {
+    for (const session of [instructor, participant, another]) {
       await session.page.addInitScript(() => {
         const Native = window.RTCPeerConnection;
         const made: RTCPeerConnection[] = [];
@@ -57,7 +60,7 @@ describe('audio and video in a browser', function () {
   }
 
   /** A fresh channel: its manager starts the session (Ines Instructor), a member joins (Pia Participant). */
-  async function bothInLiveRoom(): Promise<void> {
+  async function bothInLiveRoom(): Promise<number> {
     const channel = await suite.server.kaltura.createChannel(`Media ${randomUUID().slice(0, 6)}`);
     const manager = await suite.server.kaltura.createUser({ role: 'viewerRole', name: 'Ines Instructor' });
     const member = await suite.server.kaltura.createUser({ role: 'viewerRole', name: 'Pia Participant' });
@@ -65,6 +68,7 @@ describe('audio and video in a browser', function () {
     await suite.server.kaltura.addMember(channel.id, member.id, LEVEL.member);
     await enter(instructor.page, manager.id, channel.id, 'start');
     await enter(participant.page, member.id, channel.id, 'join');
+    return channel.id;
   }
 
   async function expectText(page: Page, selector: string, text: string): Promise<void> {
@@ -74,13 +78,15 @@ describe('audio and video in a browser', function () {
   /** What the page receives from others, summed over its peer connections. */
   function received(page: Page): Promise<Received> {
     return page.evaluate(async () => {
-      const totals = { framesDecoded: 0, audioEnergy: 0 };
+      const totals = { framesDecoded: 0, audioEnergy: 0, videoStreams: 0, audioStreams: 0 };
       for (const pc of (window as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections) {
         if (pc.connectionState === 'closed') continue;
         (await pc.getStats()).forEach((report: { type: string; kind?: string; framesDecoded?: number; totalAudioEnergy?: number }) => {
           if (report.type !== 'inbound-rtp') return;
           if (report.kind === 'video') totals.framesDecoded += report.framesDecoded ?? 0;
           if (report.kind === 'audio') totals.audioEnergy += report.totalAudioEnergy ?? 0;
+          if (report.kind === 'video' && (report.framesDecoded ?? 0) > 0) totals.videoStreams += 1;
+          if (report.kind === 'audio' && (report.totalAudioEnergy ?? 0) > 0) totals.audioStreams += 1;
         });
       }
       return totals;
@@ -96,11 +102,11 @@ describe('audio and video in a browser', function () {
     }
   }
 
-  async function receivesFromOthers(page: Page): Promise<Received> {
-    let now: Received = { framesDecoded: 0, audioEnergy: 0 };
-    await pollUntil(page, 'frames decoded and sound received', async () => {
+  async function receivesFromOthers(page: Page, others = 1): Promise<Received> {
+    let now: Received = { framesDecoded: 0, audioEnergy: 0, videoStreams: 0, audioStreams: 0 };
+    await pollUntil(page, `frames decoded and sound received from ${others} others`, async () => {
       now = await received(page);
-      return now.framesDecoded > 0 && now.audioEnergy > 0;
+      return now.videoStreams >= others && now.audioStreams >= others;
     });
     return now;
   }
@@ -141,6 +147,16 @@ describe('audio and video in a browser', function () {
     await participant.page.locator('[data-media-toggle="audio"]').click();
     await instructor.page.locator('.media-tile').filter({ hasText: 'Pia Participant' }).locator('.media-tile__muted:not([hidden])').waitFor();
     expect(suite.consoleErrors).to.deep.equal([]);
+  });
+
+  it('carries everyone\'s video and sound to each of three people', async () => {
+    const channelId = await bothInLiveRoom();
+    const member = await suite.server.kaltura.createUser({ role: 'viewerRole', name: 'Paul Participant' });
+    await suite.server.kaltura.addMember(channelId, member.id, LEVEL.member);
+    await enter(another.page, member.id, channelId, 'join');
+    for (const page of [instructor.page, participant.page, another.page]) await page.locator('[data-media-join]').click();
+    await Promise.all([instructor.page, participant.page, another.page].map((page) => receivesFromOthers(page, 2)));
+    expect(await another.page.locator('.media-tile video:not([hidden])').count()).to.equal(3);
   });
 
   it('lets the instructor mute a participant: their sound stops reaching the others, and they are told', async () => {
