@@ -14,20 +14,18 @@ import { mediaView } from './media-view.js';
 import { screenShare } from './screen-share.js';
 import { speakerWatch } from './speakers.js';
 import { cameraPlaces } from './camera-places.js';
+import { listenForShortcuts } from './shortcuts.js';
+import { fill } from './words.js';
 
 var root = document.querySelector('main.room[data-room-socket]');
+/** Requests whose refusal the person need not see (about something that has just gone). */
+var QUIET = ['media.trickle', 'media.layer', 'media.unsubscribe'];
 var section = root && root.querySelector('[data-media]');
 if (section) start();
 
 /** The identifier the room protocol gives a person: read here and nowhere else in the media modules. */
 function participantIdOf(person) {
   return person.userId;
-}
-
-function fill(template, values) {
-  return String(template).replace(/\{\{\s*(\w+)\s*\}\}/g, function (whole, name) {
-    return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
-  });
 }
 
 function start() {
@@ -77,6 +75,8 @@ function start() {
   var speakers = speakerWatch(state, texts, render);
   var places = cameraPlaces(state, link, texts, fill, ui, turnCamera);
   var preview = devicePreview(part('[data-media-preview-video]'), ui.level);
+  /** Subscriptions asked for, by the ref of their request. */
+  var subscribing = new Map();
   var choice = rememberedChoice();
   if (ui.cameraOff) ui.cameraOff.checked = Boolean(choice.cameraOff);
   if (ui.muted) ui.muted.checked = Boolean(choice.muted);
@@ -122,6 +122,7 @@ function start() {
     'media.offer': function (m) {
       var key = m.participantId + '/' + m.source;
       var entry = state.subscriptions.get(key);
+      subscribing.forEach(function (asked, ref) { if (asked === key) subscribing.delete(ref); });
       if (!entry || entry.peer) return;
       entry.peer = subscriber(link, { participantId: m.participantId, source: m.source }, m.sdp, function (stream) {
         entry.stream = stream;
@@ -151,8 +152,15 @@ function start() {
       state.status = fill(texts.mutedBy, { name: m.by });
     },
     error: function (m) {
-      // A refused publish (no webcam place, no permission...) leaves the person where they were: room.js shows why.
-      if (typeof m.ref !== 'string' || m.ref.indexOf('media:') !== 0 || !state.local || !state.local.publisher || state.local.answered) return;
+      var type = typeof m.ref === 'string' && m.ref.indexOf('media:') === 0 ? m.ref.split(':')[1] : null;
+      if (!type) return;
+      // A subscription that failed (the feed went meanwhile) is asked for again with the next list of feeds.
+      var key = subscribing.get(m.ref);
+      if (key && state.subscriptions.get(key) && !state.subscriptions.get(key).peer) state.subscriptions.delete(key);
+      // Late candidates and layer choices for what has just gone are nobody's concern.
+      if (QUIET.indexOf(type) === -1) state.status = m.message;
+      // A refused publish (no webcam place, no permission...) leaves the person where they were.
+      if (type !== 'media.publish' || !state.local || !state.local.publisher || state.local.answered) return;
       if (m.code === 'WEBCAM_LIMIT') places.refused();
       else if (m.code !== 'MEDIA_REFUSED') stopLocal();
     },
@@ -180,7 +188,7 @@ function start() {
       // Published again (another tab, a reconnect): the old subscription is gone with the old feed.
       if (current && current.peer) current.peer.close();
       state.subscriptions.set(key, { peer: null, stream: null, version: feed.version });
-      link.send({ type: 'media.subscribe', participantId: feed.participantId, source: feed.source });
+      subscribing.set(link.send({ type: 'media.subscribe', participantId: feed.participantId, source: feed.source }), key);
     });
     state.subscriptions.forEach(function (entry, key) {
       if (state.feeds.has(key)) return;
@@ -336,15 +344,7 @@ function start() {
   if (ui.screen) ui.screen.addEventListener('click', screen.toggle);
   ui.selects.forEach(function (select) { select.addEventListener('change', function () { changeDevice(select); }); });
   if (navigator.mediaDevices) navigator.mediaDevices.addEventListener('devicechange', function () { void fillDeviceLists(ui.selects, choice); });
-  // Ctrl+D mutes and unmutes, Ctrl+E turns the camera off and on (as in other meeting tools).
-  document.addEventListener('keydown', function (event) {
-    if (!event.ctrlKey || event.altKey || event.metaKey || !state.local) return;
-    var key = event.key.toLowerCase();
-    if (key === 'd' && ui.toggleAudio) toggleAudio();
-    else if (key === 'e' && ui.toggleVideo) toggleVideo();
-    else return;
-    event.preventDefault();
-  });
+  listenForShortcuts(function () { return Boolean(state.local); }, { d: ui.toggleAudio && toggleAudio, e: ui.toggleVideo && toggleVideo });
   void fillDeviceLists(ui.selects, choice);
 
   function render() {

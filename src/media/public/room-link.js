@@ -10,9 +10,12 @@ export function roomLink(root) {
     listen: function (listener) {
       root.addEventListener('room:message', function (event) { listener(event.detail); });
     },
+    /** Sends a message; answers its ref (`media:<type>:<n>`), which an error about it carries back. */
     send: function (message) {
       refs += 1;
-      root.dispatchEvent(new CustomEvent('room:send', { detail: Object.assign({ ref: 'media:' + refs }, message) }));
+      var ref = 'media:' + message.type + ':' + refs;
+      root.dispatchEvent(new CustomEvent('room:send', { detail: Object.assign({ ref: ref }, message) }));
+      return ref;
     },
   };
 }

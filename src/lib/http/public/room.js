@@ -403,8 +403,8 @@
         restoreDraft(pendingChat.get(m.ref));
         pendingChat.delete(m.ref);
       }
-      // The full screen says it better than a notice would.
-      if (m.code !== 'ROOM_FULL') showNotice(m.message);
+      // The full screen says it better than a notice would; media errors are the media modules' to show.
+      if (m.code !== 'ROOM_FULL' && kind !== 'media') showNotice(m.message);
     },
   };
 
