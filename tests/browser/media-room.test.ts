@@ -143,9 +143,20 @@ describe('audio and video in a browser', function () {
     expect(await participant.page.locator('.media-tile').count()).to.equal(2);
     expect(await instructor.page.locator('.media-tile').filter({ hasText: 'Pia Participant' }).locator('video').evaluate((video: HTMLVideoElement) => video.muted)).to.equal(false);
 
+    // A pinned tile leads, large; the speaker view keeps one tile large even when nothing is pinned.
+    const piaTile = instructor.page.locator('.media-tile').filter({ hasText: 'Pia Participant' });
+    await instructor.page.getByRole('button', { name: 'Pin Pia Participant' }).click();
+    await instructor.page.locator('.media-tile--main').filter({ hasText: 'Pia Participant' }).waitFor();
+    await instructor.page.getByRole('button', { name: 'Pin Pia Participant' }).click();
+    expect(await instructor.page.locator('.media-tile--main').count()).to.equal(0);
+    await instructor.page.locator('[data-media-layout]').click();
+    expect(await instructor.page.locator('[data-media-layout]').getAttribute('aria-pressed')).to.equal('true');
+    expect(await instructor.page.locator('.media-grid--speaker .media-tile--main').count()).to.equal(1);
+    await instructor.page.locator('[data-media-layout]').click();
+
     // Muted, the participant's tile says so at the instructor's.
     await participant.page.locator('[data-media-toggle="audio"]').click();
-    await instructor.page.locator('.media-tile').filter({ hasText: 'Pia Participant' }).locator('.media-tile__muted:not([hidden])').waitFor();
+    await piaTile.locator('.media-tile__muted:not([hidden])').waitFor();
     expect(suite.consoleErrors).to.deep.equal([]);
   });
 

@@ -51,7 +51,7 @@ function start() {
     queue: part('[data-media-queue]'),
     queuePanel: part('[data-media-queue-panel]'),
   };
-  var view = mediaView(part('[data-media-grid]'), texts, fill);
+  var view = mediaView(part('[data-media-grid]'), texts, fill, part('[data-media-layout]'));
   var state = {
     you: null,
     permissions: new Set(),

@@ -2,10 +2,31 @@
  * The video grid: a tile per person in the session, with their video when
  * they send it and their initials when they do not, a muted mark, and the
  * instructor's mute button, the speaker highlighted; screen shares get a tile
- * of their own with a full-screen button. Tiles are kept (not rebuilt) so videos keep playing.
+ * of their own with a full-screen button. A tile can be pinned (it leads, large);
+ * the speaker view makes one tile large: the pinned one, else a screen share,
+ * else who speaks. Tiles are kept (not rebuilt, not moved: CSS order places
+ * them) so videos keep playing.
  */
-export function mediaView(grid, texts, fill) {
+export function mediaView(grid, texts, fill, layoutButton) {
   var tiles = new Map();
+  var pinned = null;
+  var speakerView = false;
+  var last = null;
+
+  if (layoutButton) {
+    layoutButton.addEventListener('click', function () {
+      speakerView = !speakerView;
+      if (last) last();
+    });
+  }
+
+  /** The tile that leads: pinned, else (in the speaker view) a screen share, else who speaks. */
+  function mainOf(people) {
+    var isPinned = function (person) { return person.participantId === pinned; };
+    var byRule = people.filter(isPinned)[0];
+    if (byRule || !speakerView) return byRule || null;
+    return people.filter(function (person) { return person.screen; })[0] || people.filter(function (person) { return person.speaking; })[0] || people[0] || null;
+  }
 
   function tileFor(person) {
     var tile = tiles.get(person.participantId);
@@ -27,7 +48,7 @@ export function mediaView(grid, texts, fill) {
     muted.textContent = texts.muted;
     muted.hidden = true;
     item.append(initials, video, name, muted);
-    tile = { item: item, initials: initials, video: video, name: name, muted: muted, mute: null, stop: null, full: null };
+    tile = { item: item, initials: initials, video: video, name: name, muted: muted, mute: null, stop: null, full: null, pin: null };
     tiles.set(person.participantId, tile);
     grid.append(item);
     return tile;
@@ -35,7 +56,15 @@ export function mediaView(grid, texts, fill) {
 
   return {
     /** people: [{participantId, name, you, feed (or null), stream (or null)}]; actions.mute and actions.stopCamera(participantId) for instructors. */
-    render: function (people, canMuteOthers, actions) {
+    render: function render(people, canMuteOthers, actions) {
+      last = function () { render(people, canMuteOthers, actions); };
+      if (pinned && !people.some(function (person) { return person.participantId === pinned; })) pinned = null;
+      var main = mainOf(people);
+      grid.classList.toggle('media-grid--speaker', speakerView);
+      if (layoutButton) {
+        layoutButton.textContent = speakerView ? texts.gridView : texts.speakerView;
+        layoutButton.setAttribute('aria-pressed', String(speakerView));
+      }
       var wanted = new Set(people.map(function (person) { return person.participantId; }));
       tiles.forEach(function (tile, id) {
         if (!wanted.has(id)) {
@@ -43,8 +72,15 @@ export function mediaView(grid, texts, fill) {
           tiles.delete(id);
         }
       });
-      people.forEach(function (person) {
+      people.forEach(function (person, index) {
         var tile = tileFor(person);
+        tile.item.classList.toggle('media-tile--main', person === main);
+        tile.item.style.order = person === main ? '-1' : String(index);
+        tile.pin = toggleButton(tile, tile.pin, true, 'media-tile__pin', texts.pin, fill(texts.pinOf, { name: person.name }), function () {
+          pinned = pinned === person.participantId ? null : person.participantId;
+          if (last) last();
+        });
+        tile.pin.setAttribute('aria-pressed', String(pinned === person.participantId));
         tile.initials.textContent = initialsOf(person.name);
         tile.name.textContent = person.you ? fill(texts.you, { name: person.name }) : person.name;
         var showsVideo = Boolean(person.stream && person.feed && person.feed.video);
