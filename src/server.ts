@@ -68,6 +68,8 @@ import { createFolderStore } from './files/folder-store.ts';
 import { createProfileStore } from './profile/profile-store.ts';
 import { createCachedProfileStore } from './profile/cached-profile-store.ts';
 import { ProfileService } from './profile/profile-service.ts';
+import { chooseMediaServer, type ChosenMediaServer } from './media/choose-media-server.ts';
+import { MediaSignalling } from './media/media-signalling.ts';
 
 const PURGE_EVERY_MS = 10 * 60_000;
 
@@ -87,6 +89,8 @@ export interface RunningServer {
   db: Db;
   gateway: CachedKalturaGateway;
   liveRooms: LiveRoomService;
+  /** The media server in use, and the supervised Janus's process (if any). */
+  media: ChosenMediaServer;
   /** WebSocket connections open to rooms on this instance. */
   roomConnections(): number;
   /** The emulated demo partner's secrets, when the emulator is on. */
@@ -183,6 +187,8 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   });
   // Sessions that were live when the service stopped carry on; attendance waits for reconnects.
   await liveRooms.recover();
+  const media = await chooseMediaServer(config, logger);
+  const mediaSignalling = new MediaSignalling({ server: media.server, state: roomState, liveRooms, liveSessions, rooms, plans, logger, extraPublishers: config.media.extraPublishers, now });
 
   // The rooms backend.
   const translations = await loadTranslations(config.backend.defaultLanguage);
@@ -268,6 +274,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     passCheckMs: config.liveRoom.passRecheckSeconds * 1000,
     embedOrigins: config.http.embedOrigins,
     languages,
+    media: { maxMessageBytes: config.media.maxMessageKilobytes * 1024, handle: (connection, raw) => mediaSignalling.handle(connection, raw), leave: (connection) => mediaSignalling.leave(connection) },
   });
 
   // Signing out or deactivating someone closes their room sockets here at once; other instances within a check round.
@@ -286,12 +293,15 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     db,
     gateway,
     liveRooms,
+    media,
     roomConnections: () => roomSockets.connectionCount(),
     emulatorPartner,
     async close() {
       clearInterval(purge);
       liveRooms.stop();
       await roomSockets.close();
+      mediaSignalling.stop();
+      await media.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

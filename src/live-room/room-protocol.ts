@@ -8,10 +8,11 @@ import type { TFunction } from 'i18next';
 import { z } from 'zod';
 import { say, type Text } from '../lib/i18n/phrase.ts';
 import type { RoomPermission, RoomRole } from '../rooms/room-permissions.ts';
+import type { MediaServerMessage } from '../media/media-protocol.ts';
 
 export const PROTOCOL_VERSION = 1;
 export const CHAT_TEXT_MAX = 2000;
-/** Frames larger than this are refused by the socket itself (close code 1009). */
+/** Frames larger than this are refused (close code 1009), except media messages, which carry SDP and have their own limit. */
 export const MAX_FRAME_BYTES = 16 * 1024;
 
 const base = { v: z.literal(PROTOCOL_VERSION, { error: `the protocol version must be ${PROTOCOL_VERSION}` }), ref: z.string().max(64).optional() };
@@ -124,7 +125,9 @@ export type ServerMessage =
   | { type: 'camera.changed'; cameras: CameraView[]; webcamLimit: number | null }
   /** `message` is said in each receiver's language as it is sent (see `inLanguage`). */
   | { type: 'removed'; message: Text }
-  | { type: 'error'; code: string; message: Text; ref?: string };
+  | { type: 'error'; code: string; message: Text; ref?: string }
+  /** Audio and video (src/media/media-protocol.ts). */
+  | MediaServerMessage;
 
 export type SessionEndReason = 'ended-by-instructor' | 'no-instructor';
 

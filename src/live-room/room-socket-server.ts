@@ -28,6 +28,14 @@ import type { Audience, RoomEvent, RoomState } from './room-state.ts';
 import type { LanguageChooser } from '../lib/i18n/i18n.ts';
 import { phrase } from '../lib/i18n/phrase.ts';
 import type { TFunction } from 'i18next';
+import type { MediaConnection } from '../media/media-signalling.ts';
+
+/** Media messages (`media.*`, SDP inside) go to the media signalling, with their own size limit. */
+export interface RoomMediaHandler {
+  maxMessageBytes: number;
+  handle(connection: MediaConnection, raw: unknown): Promise<void>;
+  leave(connection: MediaConnection): Promise<void>;
+}
 
 const messages = {
   binary: phrase('live-room:errors.binary'),
@@ -55,6 +63,7 @@ export interface RoomSocketServerDeps {
   embedOrigins: readonly string[];
   /** Each connection's words are in its person's language, chosen once when it opens. */
   languages: LanguageChooser;
+  media?: RoomMediaHandler;
 }
 
 export interface RoomSocketServer {
@@ -77,7 +86,8 @@ interface Connection {
 
 export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDeps): RoomSocketServer {
   const { launches, liveRooms, state, logger } = deps;
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  const media = deps.media;
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: Math.max(MAX_FRAME_BYTES, media?.maxMessageBytes ?? 0), perMessageDeflate: false });
   const rooms = new Map<string, Set<Connection>>();
   const passWatch = new PassWatch({ guard: deps.guard, scheduler: deps.scheduler, everyMs: deps.passCheckMs, logger });
 
@@ -121,6 +131,7 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
     socket.once('close', () => {
       unwatch();
       forget(connection);
+      if (media && stage === 'admitted') void media.leave(mediaConnection(connection)).catch((error: unknown) => logger.error({ err: error }, 'closing media failed'));
       if (stage === 'admitted') void leave();
       if (stage === 'connecting') stage = 'gone';
     });
@@ -157,9 +168,13 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
     try {
       raw = JSON.parse(data.toString('utf8'));
     } catch {
+      if (data.length > MAX_FRAME_BYTES) return connection.socket.close(CLOSE.tooBig, 'message too big');
       return send(connection, errorMessage('BAD_JSON', messages.badJson));
     }
     const ref = typeof (raw as { ref?: unknown })?.ref === 'string' ? ((raw as { ref: string }).ref.slice(0, 64)) : undefined;
+    const isMedia = media !== undefined && String((raw as { type?: unknown })?.type).startsWith('media.');
+    if (data.length > MAX_FRAME_BYTES && !isMedia) return connection.socket.close(CLOSE.tooBig, 'message too big');
+    if (isMedia) return void media.handle(mediaConnection(connection), raw).catch((error: unknown) => refused(connection, error, ref, 'media'));
     const parsed = clientMessageSchema.safeParse(raw);
     if (!parsed.success) {
       const type = (raw as { type?: unknown })?.type;
@@ -171,11 +186,17 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
       return send(connection, errorMessage('INVALID_MESSAGE', messages.invalid(type, `${where}${issue?.message ?? 'invalid'}`), ref));
     }
     if (parsed.data.type === 'leave') return connection.socket.close(CLOSE.left, 'left the room');
-    liveRooms.handle(connection.actor, parsed.data).catch((error: unknown) => {
-      if (error instanceof RoomActionError) return send(connection, errorMessage(error.code, error.text, ref));
-      logger.error({ err: error, type: parsed.data.type }, 'room message failed');
-      send(connection, errorMessage('INTERNAL_ERROR', messages.internal, ref));
-    });
+    liveRooms.handle(connection.actor, parsed.data).catch((error: unknown) => refused(connection, error, ref, parsed.data.type));
+  }
+
+  function refused(connection: Connection, error: unknown, ref: string | undefined, type: string): void {
+    if (error instanceof RoomActionError) return send(connection, errorMessage(error.code, error.text, ref));
+    logger.error({ err: error, type }, 'room message failed');
+    send(connection, errorMessage('INTERNAL_ERROR', messages.internal, ref));
+  }
+
+  function mediaConnection(connection: Connection): MediaConnection {
+    return { id: connection.id, actor: connection.actor, reply: (message) => send(connection, message) };
   }
 
   const unsubscribe = state.subscribe((event: RoomEvent) => {

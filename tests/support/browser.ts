@@ -28,11 +28,11 @@ const CHROMIUM_ARGS = [
 ];
 
 /** Launches headless Chromium; without it the suite fails (never skips) and says how to install it. */
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`The browser tests need Chromium at ${CHROMIUM_PATH}, which does not exist. Install it with \`apt-get install -y chromium\` (CI does this in .ci/run).`);
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, timeout: 20_000 });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs], timeout: 20_000 });
 }
 
 /**
@@ -95,6 +95,8 @@ export interface BrowserSuiteOptions<Name extends string> {
   server?: TestServerOptions | (() => TestServerOptions);
   /** One session per name, each with its own cookies; one named `session` when none are given. */
   sessions?: readonly Name[];
+  /** More Chromium switches (fake cameras and microphones for the media tests). */
+  chromiumArgs?: readonly string[];
 }
 
 export interface BrowserSuite<Name extends string> {
@@ -133,7 +135,7 @@ export function useBrowserSuite<const Name extends string = 'session'>(options: 
     this.timeout(30_000);
     const serverOptions = typeof options.server === 'function' ? options.server() : options.server;
     // Both settle before a failure is reported, so that `after` stops whichever one did start.
-    const [launched, started] = await Promise.allSettled([launchBrowser(), startTestServer(serverOptions)]);
+    const [launched, started] = await Promise.allSettled([launchBrowser(options.chromiumArgs), startTestServer(serverOptions)]);
     if (launched.status === 'fulfilled') browser = launched.value;
     if (started.status === 'fulfilled') server = started.value;
     if (launched.status === 'rejected') throw launched.reason;

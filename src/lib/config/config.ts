@@ -131,6 +131,25 @@ const configSchema = z.object({
     /** Sockets one person may hold open to one room (tabs, windows); a newer one closes their oldest. */
     maxConnectionsPerPerson: z.number().int().min(1).max(50),
   }),
+  /** Audio and video: Janus servers run by operators, else a Janus the service runs itself, else none (src/media/choose-media-server.ts). */
+  media: z.object({
+    /** ws:// addresses of Janus WebSocket APIs (JANUS_URL, comma-separated); rooms are placed on the least loaded. */
+    janusUrls: z.array(z.string().regex(/^wss?:\/\/\S+$/, 'must be ws:// or wss:// URLs')),
+    janusApiSecret: z.string().min(1).nullable(),
+    /** The VideoRoom plugin's admin_key, needed to create rooms when the operator set one. */
+    janusAdminKey: z.string().min(1).nullable(),
+    /** Started and supervised by the service when no janusUrls are set; null: none. */
+    janusExecutable: z.string().min(1).nullable(),
+    rtpPortRange: z.string().regex(/^\d{4,5}-\d{4,5}$/, 'must look like 20000-40000'),
+    /** This machine's public address when behind a 1:1 NAT (Janus's nat_1_1_mapping). */
+    publicIp: z.string().min(1).nullable(),
+    stunServer: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').nullable(),
+    /** Senders beyond the plan's webcam places: people speaking without a camera, and screen shares. */
+    extraPublishers: z.number().int().min(0).max(500),
+    /** Media messages (SDP) may be larger than other room messages (16 KB), up to this. */
+    maxMessageKilobytes: z.number().int().min(16).max(1024),
+    requestTimeoutMs: z.number().int().min(100).max(60_000),
+  }),
   /** Initial module settings for deployments managed as code; used until an administrator saves the settings page. */
   moduleSettings: partialModuleSettingsSchema,
   /** The plan catalogue: the one place plans and their limits are defined. */
@@ -202,6 +221,13 @@ const ENVIRONMENT_KEYS: Record<string, { key: string[]; parse?: (raw: string, na
   LAUNCH_TOKEN_PRIVATE_KEY: { key: ['launchToken', 'privateKeyPem'] },
   MODULE_SETTINGS: { key: ['moduleSettings'], parse: parseJsonVariable },
   SMTP_URL: { key: ['mail', 'smtpUrl'] },
+  JANUS_URL: { key: ['media', 'janusUrls'], parse: (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean) },
+  JANUS_API_SECRET: { key: ['media', 'janusApiSecret'] },
+  JANUS_ADMIN_KEY: { key: ['media', 'janusAdminKey'] },
+  JANUS_EXECUTABLE: { key: ['media', 'janusExecutable'] },
+  JANUS_RTP_PORTS: { key: ['media', 'rtpPortRange'] },
+  JANUS_PUBLIC_IP: { key: ['media', 'publicIp'] },
+  STUN_SERVER: { key: ['media', 'stunServer'] },
   MAIL_FROM: { key: ['mail', 'from'] },
 };
 

@@ -321,7 +321,11 @@
     }
     var handler = message && handlers[message.type];
     if (handler) update(function () { handler(message); });
+    // The media modules (src/media/public) see every message, and send theirs through this socket.
+    if (message && typeof message.type === 'string') root.dispatchEvent(new CustomEvent('room:message', { detail: message }));
   }
+
+  root.addEventListener('room:send', function (event) { send(event.detail); });
 
   var handlers = {
     welcome: function (m) {
@@ -431,8 +435,8 @@
         restoreDraft(pendingChat.get(m.ref));
         pendingChat.delete(m.ref);
       }
-      // The full screen says it better than a notice would.
-      if (m.code !== 'ROOM_FULL') showNotice(m.message);
+      // The full screen says it better than a notice would; media errors are the media modules' to show.
+      if (m.code !== 'ROOM_FULL' && kind !== 'media') showNotice(m.message);
     },
   };
 

@@ -1,0 +1,337 @@
+/**
+ * The MediaServer on Janus's VideoRoom plugin. Each live session gets a
+ * VideoRoom on the least loaded Janus (by rooms placed), created with the
+ * plugin's admin key and a `publishers` cap, and destroyed when it ends. Each
+ * room connection gets one Janus session: a publisher handle per source it
+ * sends (camera, screen) and a subscriber handle per feed it receives. Janus
+ * ids never leave this file. When a Janus connection is lost (Janus died or
+ * restarted, and every room with it), the rooms and sessions placed there are
+ * forgotten, the connection is made again, and the reset listeners are told.
+ */
+import { EventEmitter } from 'node:events';
+import { randomInt } from 'node:crypto';
+import type { Logger } from '../../lib/logger/logger.ts';
+import { JanusClient, JanusError, type HandleEvent, type JanusHandle, type JanusSession } from './janus-client.ts';
+import { MediaServerError, type IceCandidate, type MediaEndpoint, type MediaRoomLimits, type MediaServer, type MediaSource, type PublishedFeed, type SimulcastLayer, type TrickleTarget } from '../media-server.ts';
+
+const VIDEOROOM = 'janus.plugin.videoroom';
+/** VideoRoom's "maximum number of publishers reached". */
+const PUBLISHERS_FULL = 432;
+const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 5000];
+/** Janus numbers simulcast layers (substreams) from the lowest. */
+const SUBSTREAMS: Record<SimulcastLayer, number> = { low: 0, medium: 1, high: 2 };
+
+export interface JanusServerSettings {
+  url: string;
+  apiSecret: string | null;
+  adminKey: string | null;
+}
+
+interface JanusServer {
+  settings: JanusServerSettings;
+  client: JanusClient;
+  /** A session of the service's own for room requests (create, destroy, moderate). */
+  control: JanusHandle | null;
+  rooms: number;
+  /** Bumped on every reconnect: state made on an older connection is gone with it. */
+  generation: number;
+}
+
+interface PlacedRoom {
+  server: JanusServer;
+  generation: number;
+  number: number;
+}
+
+interface Publisher {
+  handle: JanusHandle;
+  feedId: string;
+  mids: { audio?: string; video?: string };
+}
+
+interface Subscription {
+  handle: JanusHandle;
+  /** The video stream's mid, to choose its simulcast layer. */
+  videoMid?: string;
+}
+
+interface EndpointState {
+  room: PlacedRoom;
+  session: Promise<JanusSession>;
+  publishers: Map<MediaSource, Publisher>;
+  subscriptions: Map<string, Subscription>;
+}
+
+export class JanusMediaServer implements MediaServer {
+  readonly kind = 'janus' as const;
+  readonly #servers: JanusServer[];
+  readonly #logger: Logger;
+  readonly #rooms = new Map<string, Promise<PlacedRoom>>();
+  readonly #endpoints = new Map<string, EndpointState>();
+  readonly #events = new EventEmitter();
+  #closed = false;
+
+  constructor(servers: JanusServerSettings[], options: { logger: Logger; requestTimeoutMs: number }) {
+    this.#logger = options.logger;
+    this.#servers = servers.map((settings) => ({
+      settings,
+      client: new JanusClient({ url: settings.url, apiSecret: settings.apiSecret, requestTimeoutMs: options.requestTimeoutMs }),
+      control: null,
+      rooms: 0,
+      generation: 0,
+    }));
+  }
+
+  /** Connects to every Janus; those that cannot be reached now are retried in the background. */
+  async connect(): Promise<void> {
+    await Promise.all(this.#servers.map((server) => this.#connect(server, 0)));
+  }
+
+  available(): boolean {
+    return this.#servers.some((server) => server.control !== null);
+  }
+
+  async openRoom(roomId: string, limits: MediaRoomLimits): Promise<void> {
+    const placed = this.#rooms.get(roomId);
+    if (placed && (await placed.then((room) => this.#current(room), () => false))) return;
+    const opening = this.#create(roomId, limits);
+    this.#rooms.set(roomId, opening);
+    opening.catch(() => {
+      if (this.#rooms.get(roomId) === opening) this.#rooms.delete(roomId);
+    });
+    await opening;
+  }
+
+  async closeRoom(roomId: string): Promise<void> {
+    const placed = this.#rooms.get(roomId);
+    this.#rooms.delete(roomId);
+    for (const [connectionId, endpoint] of this.#endpoints) {
+      if (endpoint.room.number !== (await placed?.catch(() => null))?.number) continue;
+      this.#endpoints.delete(connectionId);
+      void endpoint.session.then((session) => session.destroy(), () => undefined);
+    }
+    const room = await placed?.catch(() => null);
+    if (!room || !this.#current(room)) return;
+    room.server.rooms -= 1;
+    await room.server.control!.request({ request: 'destroy', room: room.number, ...(room.server.settings.adminKey && { admin_key: room.server.settings.adminKey }) }).catch((error: unknown) => {
+      this.#logger.warn({ err: error, roomId }, 'destroying a Janus room failed');
+    });
+  }
+
+  async publish(endpoint: MediaEndpoint, source: MediaSource, offerSdp: string): Promise<PublishedFeed> {
+    const state = await this.#endpoint(endpoint);
+    await this.unpublish(endpoint, source);
+    const handle = await this.#attach(state);
+    // Janus subscribes nobody to a feed before its sender's media is up ("webrtcup").
+    const flowing = new Promise<void>((resolve, reject) => {
+      handle.on('event', (event: HandleEvent) => {
+        if (event.janus === 'webrtcup') resolve();
+        if (event.janus === 'hangup' || event.janus === 'detached') reject(new MediaServerError('refused', `the publisher's connection ended (${event.reason ?? event.janus})`));
+      });
+    });
+    flowing.catch(() => undefined);
+    try {
+      const joined = await handle.message({ request: 'join', ptype: 'publisher', room: state.room.number, display: `${endpoint.display}:${source}` });
+      const answer = await handle.message({ request: 'publish' }, { type: 'offer', sdp: offerSdp });
+      if (!answer.jsep) throw new MediaServerError('refused', 'Janus answered the offer without an SDP answer');
+      const feedId = String(joined.data.id);
+      state.publishers.set(source, { handle, feedId, mids: midsOf(answer.data.streams) });
+      return { feedId, answerSdp: answer.jsep.sdp, flowing };
+    } catch (error) {
+      void handle.detach();
+      throw asMediaServerError(error);
+    }
+  }
+
+  async unpublish(endpoint: MediaEndpoint, source: MediaSource): Promise<void> {
+    const publisher = this.#endpoints.get(endpoint.connectionId)?.publishers.get(source);
+    if (!publisher) return;
+    this.#endpoints.get(endpoint.connectionId)!.publishers.delete(source);
+    await publisher.handle.detach();
+  }
+
+  async subscribe(endpoint: MediaEndpoint, key: string, feedId: string): Promise<{ offerSdp: string }> {
+    const state = await this.#endpoint(endpoint);
+    await this.unsubscribe(endpoint, key);
+    const handle = await this.#attach(state);
+    try {
+      const attached = await handle.message({ request: 'join', ptype: 'subscriber', room: state.room.number, streams: [{ feed: Number(feedId) }] });
+      if (!attached.jsep) throw new MediaServerError('refused', 'Janus sent no offer for the subscription');
+      state.subscriptions.set(key, { handle, ...(midsOf(attached.data.streams).video !== undefined && { videoMid: midsOf(attached.data.streams).video }) });
+      return { offerSdp: attached.jsep.sdp };
+    } catch (error) {
+      void handle.detach();
+      throw asMediaServerError(error);
+    }
+  }
+
+  async start(endpoint: MediaEndpoint, key: string, answerSdp: string): Promise<void> {
+    const handle = this.#endpoints.get(endpoint.connectionId)?.subscriptions.get(key)?.handle;
+    if (!handle) throw new MediaServerError('refused', 'no such subscription');
+    await handle.message({ request: 'start' }, { type: 'answer', sdp: answerSdp }).catch((error: unknown) => {
+      throw asMediaServerError(error);
+    });
+  }
+
+  async unsubscribe(endpoint: MediaEndpoint, key: string): Promise<void> {
+    const state = this.#endpoints.get(endpoint.connectionId);
+    const subscription = state?.subscriptions.get(key);
+    if (!subscription) return;
+    state!.subscriptions.delete(key);
+    await subscription.handle.detach();
+  }
+
+  async trickle(endpoint: MediaEndpoint, target: TrickleTarget, candidate: IceCandidate | null): Promise<void> {
+    const state = this.#endpoints.get(endpoint.connectionId);
+    const handle = 'publisher' in target ? state?.publishers.get(target.publisher)?.handle : state?.subscriptions.get(target.subscription)?.handle;
+    if (!handle) throw new MediaServerError('refused', 'no such publisher or subscription');
+    await handle.trickle(candidate).catch((error: unknown) => {
+      throw asMediaServerError(error);
+    });
+  }
+
+  async configure(endpoint: MediaEndpoint, source: MediaSource, send: { audio?: boolean; video?: boolean }): Promise<void> {
+    const state = this.#endpoints.get(endpoint.connectionId);
+    const publisher = state?.publishers.get(source);
+    if (!state || !publisher) throw new MediaServerError('refused', 'no such publisher');
+    // Janus's own moderation: what it stops here reaches nobody, whatever the sender's browser does.
+    for (const kind of ['audio', 'video'] as const) {
+      const mid = publisher.mids[kind];
+      if (send[kind] === undefined || mid === undefined) continue;
+      await this.#control(state.room)
+        .request({ request: 'moderate', room: state.room.number, id: Number(publisher.feedId), mid, mute: !send[kind], ...this.#adminKey(state.room) })
+        .catch((error: unknown) => {
+          throw asMediaServerError(error);
+        });
+    }
+  }
+
+  async chooseLayer(endpoint: MediaEndpoint, key: string, layer: SimulcastLayer): Promise<void> {
+    const subscription = this.#endpoints.get(endpoint.connectionId)?.subscriptions.get(key);
+    if (!subscription) throw new MediaServerError('refused', 'no such subscription');
+    // A feed sent without simulcast has one layer: there is nothing to choose.
+    if (subscription.videoMid === undefined) return;
+    await subscription.handle.message({ request: 'configure', streams: [{ mid: subscription.videoMid, substream: SUBSTREAMS[layer] }] }).catch((error: unknown) => {
+      throw asMediaServerError(error);
+    });
+  }
+
+  async leave(endpoint: MediaEndpoint): Promise<void> {
+    const state = this.#endpoints.get(endpoint.connectionId);
+    if (!state) return;
+    this.#endpoints.delete(endpoint.connectionId);
+    const session = await state.session.catch(() => null);
+    await session?.destroy();
+  }
+
+  onReset(listener: (phase: 'lost' | 'back') => void): () => void {
+    this.#events.on('reset', listener);
+    return () => this.#events.off('reset', listener);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const server of this.#servers) server.client.close();
+  }
+
+  async #create(roomId: string, limits: MediaRoomLimits): Promise<PlacedRoom> {
+    const candidates = this.#servers.filter((server) => server.control !== null).sort((a, b) => a.rooms - b.rooms);
+    const server = candidates[0];
+    if (!server) throw new MediaServerError('unavailable', 'no Janus server is reachable');
+    const number = randomInt(1, 2 ** 47);
+    await server.control!.request({
+      request: 'create',
+      room: number,
+      description: roomId,
+      publishers: limits.publishers,
+      permanent: false,
+      is_private: true,
+      ...(server.settings.adminKey && { admin_key: server.settings.adminKey }),
+    });
+    server.rooms += 1;
+    return { server, generation: server.generation, number };
+  }
+
+  #current(room: PlacedRoom): boolean {
+    return room.generation === room.server.generation && room.server.control !== null;
+  }
+
+  #control(room: PlacedRoom): JanusHandle {
+    if (!this.#current(room)) throw new MediaServerError('unavailable', 'the Janus of this room is gone');
+    return room.server.control!;
+  }
+
+  #adminKey(room: PlacedRoom): { admin_key?: string } {
+    return room.server.settings.adminKey ? { admin_key: room.server.settings.adminKey } : {};
+  }
+
+  async #endpoint(endpoint: MediaEndpoint): Promise<EndpointState> {
+    const existing = this.#endpoints.get(endpoint.connectionId);
+    if (existing && this.#current(existing.room)) return existing;
+    const placed = this.#rooms.get(endpoint.roomId);
+    const room = await placed?.catch(() => null);
+    if (!room || !this.#current(room)) throw new MediaServerError('unavailable', 'the media room is not open');
+    const state: EndpointState = { room, session: room.server.client.createSession(), publishers: new Map(), subscriptions: new Map() };
+    this.#endpoints.set(endpoint.connectionId, state);
+    await state.session.catch((error: unknown) => {
+      this.#endpoints.delete(endpoint.connectionId);
+      throw asMediaServerError(error);
+    });
+    return state;
+  }
+
+  async #attach(state: EndpointState): Promise<JanusHandle> {
+    try {
+      return await (await state.session).attach(VIDEOROOM);
+    } catch (error) {
+      throw asMediaServerError(error);
+    }
+  }
+
+  async #connect(server: JanusServer, attempt: number): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await server.client.connect();
+      const session = await server.client.createSession();
+      server.control = await session.attach(VIDEOROOM);
+    } catch (error) {
+      server.client.close();
+      const delay = RECONNECT_DELAYS_MS[Math.min(attempt, RECONNECT_DELAYS_MS.length - 1)]!;
+      if (attempt === 0) this.#logger.warn({ err: error, url: server.settings.url }, 'Janus cannot be reached; trying again');
+      setTimeout(() => void this.#connect(server, attempt + 1), delay).unref();
+      return;
+    }
+    server.client.once('close', () => this.#lost(server));
+    if (attempt > 0 || server.generation > 0) {
+      this.#logger.info({ url: server.settings.url }, 'Janus reachable again');
+      this.#events.emit('reset', 'back');
+    }
+  }
+
+  /** Janus went away, and every room and session on it. */
+  #lost(server: JanusServer): void {
+    server.control = null;
+    server.generation += 1;
+    server.rooms = 0;
+    for (const [connectionId, endpoint] of this.#endpoints) if (endpoint.room.server === server) this.#endpoints.delete(connectionId);
+    if (this.#closed) return;
+    this.#logger.error({ url: server.settings.url }, 'lost the connection to Janus; its rooms are gone');
+    this.#events.emit('reset', 'lost');
+    void this.#connect(server, 1);
+  }
+}
+
+function midsOf(streams: unknown): Publisher['mids'] {
+  const mids: Publisher['mids'] = {};
+  if (!Array.isArray(streams)) return mids;
+  for (const stream of streams as Array<{ type?: string; mid?: string }>) {
+    if ((stream.type === 'audio' || stream.type === 'video') && typeof stream.mid === 'string' && mids[stream.type] === undefined) mids[stream.type] = stream.mid;
+  }
+  return mids;
+}
+
+function asMediaServerError(error: unknown): MediaServerError {
+  if (error instanceof MediaServerError) return error;
+  if (error instanceof JanusError) return new MediaServerError(error.code === PUBLISHERS_FULL ? 'full' : 'refused', error.message, { cause: error });
+  return new MediaServerError('unavailable', (error as Error)?.message ?? 'Janus failed', { cause: error });
+}

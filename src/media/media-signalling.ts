@@ -1,0 +1,374 @@
+/**
+ * The room side of audio and video: every media message a room connection
+ * sends is checked here against the person's room permissions (microphone,
+ * camera, shareScreen, muteOthers), the live session and the plan's webcam
+ * places before it reaches the media server. A camera with picture takes one
+ * of the session's webcam places (the live room's own check, the real limit);
+ * the media server's publisher cap (webcam places plus room for speakers and
+ * screens) stands behind it. Feeds are named by participant and source, never
+ * by media-server ids, so a feed of another room cannot even be named.
+ * The media room of a live session opens when the session starts and closes
+ * when it ends (both seen on the room event bus).
+ */
+import { phrase } from '../lib/i18n/phrase.ts';
+import type { Logger } from '../lib/logger/logger.ts';
+import type { LiveSessionStore } from '../rooms/live-session-store.ts';
+import type { Room } from '../rooms/room-store.ts';
+import { RoomActionError, type LiveRoomService, type RoomActor, type RoomPlanRules } from '../live-room/live-room-service.ts';
+import type { ServerMessage } from '../live-room/room-protocol.ts';
+import type { RoomState } from '../live-room/room-state.ts';
+import { MediaServerError, type MediaEndpoint, type MediaServer, type MediaSource } from './media-server.ts';
+import { mediaMessageSchema, sentMedia, type MediaMessage } from './media-protocol.ts';
+import { FeedRegistry, feedKey, type Feed } from './feed-registry.ts';
+import { WebcamQueue } from './webcam-queue.ts';
+
+const messages = {
+  invalid: (type: string, problem: string) => phrase('live-room:errors.invalid', { type, problem }),
+  notAllowed: (action: string) => phrase('live-room:errors.notAllowed', { action: phrase(`media:actions.${action}`) }),
+  notLive: phrase('live-room:errors.notLive'),
+  unavailable: phrase('media:errors.unavailable'),
+  full: phrase('media:errors.full'),
+  refused: phrase('media:errors.refused'),
+  noFeed: phrase('media:errors.noFeed'),
+  noOffer: phrase('media:errors.noOffer'),
+  nothingSent: phrase('media:errors.nothingSent'),
+  notPublishing: phrase('media:errors.notPublishing'),
+  notQueued: phrase('media:errors.notQueued'),
+  placesTaken: phrase('media:errors.placesTaken'),
+};
+
+/** The identifier the room protocol gives a participant: read here and nowhere else in media code. */
+export function participantIdOf(actor: RoomActor): string {
+  return actor.userId;
+}
+
+/** A room connection as the media signalling sees it. */
+export interface MediaConnection {
+  id: string;
+  actor: RoomActor;
+  /** Sends a message to this connection only. */
+  reply(message: ServerMessage): void;
+}
+
+export interface MediaSignallingDeps {
+  server: MediaServer;
+  state: RoomState;
+  liveRooms: LiveRoomService;
+  liveSessions: LiveSessionStore;
+  rooms: { findById(id: string): Promise<Room | null> };
+  plans: RoomPlanRules;
+  logger: Logger;
+  /** Publishers beyond the webcam places (speakers without a camera, screen shares). */
+  extraPublishers: number;
+  /** How long a published feed's media may take to reach the media server before it is dropped. */
+  flowingLimitMs?: number;
+  /** The clock of queue times. */
+  now: () => number;
+  /** Publishers of a room whose plan sets no webcam limit. */
+  unlimitedPublishers?: number;
+}
+
+export class MediaSignalling {
+  readonly #deps: MediaSignallingDeps;
+  /** Feeds per room, by `${participantId}/${source}`. */
+  readonly #feeds = new FeedRegistry();
+  /** Subscriptions per connection, by feed key: offered until the browser answers, then started. */
+  readonly #subscriptions = new Map<string, Map<string, 'offered' | 'started'>>();
+  readonly #connections = new Map<string, MediaConnection>();
+  readonly #queue = new WebcamQueue();
+  readonly #stop: Array<() => void> = [];
+  #versions = 0;
+
+  constructor(deps: MediaSignallingDeps) {
+    this.#deps = deps;
+    this.#stop.push(
+      deps.state.subscribe((event) => {
+        if (event.message.type === 'session.started') void this.#openRoom(event.roomId).catch(() => undefined);
+        if (event.message.type === 'session.ended') void this.#closeRoom(event.roomId);
+      }),
+      deps.server.onReset((phase) => this.#reset(phase)),
+    );
+  }
+
+  /** One media message of a connection; a refusal is thrown as a RoomActionError (sent back as an `error`). */
+  async handle(connection: MediaConnection, raw: unknown): Promise<void> {
+    const parsed = mediaMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+      throw new RoomActionError('INVALID_MESSAGE', messages.invalid(String((raw as { type?: unknown }).type), `${where}${issue?.message ?? 'invalid'}`));
+    }
+    this.#connections.set(connection.id, connection);
+    try {
+      await this.#dispatch(connection, parsed.data);
+    } catch (error) {
+      throw asRoomError(error);
+    }
+  }
+
+  /** The connection closed: everything it published or received is closed on the media server at once. */
+  async leave(connection: MediaConnection): Promise<void> {
+    this.#connections.delete(connection.id);
+    this.#subscriptions.delete(connection.id);
+    const roomId = connection.actor.roomId;
+    const mine = this.#feeds.takeConnection(roomId, connection.id);
+    if (mine.some((feed) => feed.holdsWebcam)) await this.#releaseWebcam(connection.actor);
+    if (mine.length > 0) this.#publishFeeds(roomId);
+    if (this.#queue.forgetConnection(roomId, connection.id)) this.#publishQueue(roomId);
+    await this.#deps.server.leave(endpointOf(connection)).catch((error: unknown) => this.#deps.logger.warn({ err: error }, 'closing media of a connection failed'));
+  }
+
+  stop(): void {
+    for (const stop of this.#stop.splice(0)) stop();
+  }
+
+  async #dispatch(connection: MediaConnection, message: MediaMessage): Promise<void> {
+    switch (message.type) {
+      case 'media.join':
+        return connection.reply({ type: 'media.ready', available: this.#deps.server.available(), feeds: this.#feeds.views(connection.actor.roomId) });
+      case 'media.publish':
+        return this.#publish(connection, message.source, message.sdp);
+      case 'media.unpublish':
+        return this.#unpublish(connection, message.source);
+      case 'media.subscribe':
+        return this.#subscribe(connection, message.participantId, message.source);
+      case 'media.answer':
+        return this.#answer(connection, message.participantId, message.source, message.sdp);
+      case 'media.unsubscribe':
+        return this.#unsubscribe(connection, message.participantId, message.source);
+      case 'media.layer':
+        return this.#deps.server.chooseLayer(endpointOf(connection), feedKey(message.participantId, message.source), message.layer);
+      case 'media.trickle': {
+        const target = message.participantId === undefined ? { publisher: message.source } : { subscription: feedKey(message.participantId, message.source) };
+        return this.#deps.server.trickle(endpointOf(connection), target, message.candidate);
+      }
+      case 'media.configure':
+        return this.#configure(connection, message.source, { audio: message.audio, video: message.video });
+      case 'media.mute':
+        return this.#mute(connection, message.participantId);
+      case 'media.stopCamera':
+        return this.#stopCamera(connection, message.participantId);
+      case 'media.requestCamera':
+        return this.#requestCamera(connection);
+      case 'media.withdrawRequest':
+        if (this.#queue.withdraw(connection.actor.roomId, participantIdOf(connection.actor))) this.#publishQueue(connection.actor.roomId);
+        return;
+      case 'media.grantCamera':
+        return this.#grantCamera(connection, message.participantId);
+    }
+  }
+
+  async #publish(connection: MediaConnection, source: MediaSource, sdp: string): Promise<void> {
+    const { actor } = connection;
+    await this.#requireLive(actor.roomId);
+    const sends = sentMedia(sdp);
+    if (!sends.audio && !sends.video) throw new RoomActionError('INVALID_MESSAGE', messages.nothingSent);
+    if (source === 'screen') this.#require(actor, 'shareScreen', 'shareScreen');
+    else {
+      if (sends.audio) this.#require(actor, 'microphone', 'microphone');
+      if (sends.video) this.#require(actor, 'camera', 'camera');
+    }
+    const key = feedKey(participantIdOf(actor), source);
+    const previous = this.#feeds.get(actor.roomId, key);
+    // The live room's webcam places are the real limit: a camera with picture takes one, or is refused here.
+    const holdsWebcam = source === 'camera' && sends.video;
+    if (holdsWebcam) await this.#deps.liveRooms.handle(actor, { v: 1, type: 'camera.start' });
+    try {
+      await this.#openRoom(actor.roomId);
+      // One camera and one screen per person: a feed from another tab of theirs gives way.
+      if (previous && previous.connection.id !== connection.id) await this.#deps.server.unpublish(endpointOf(previous.connection), source);
+      const { feedId, answerSdp, flowing } = await this.#deps.server.publish(endpointOf(connection), source, sdp);
+      const feed: Feed = { participantId: participantIdOf(actor), name: actor.name, source, connection, feedId, audio: sends.audio, video: sends.video, holdsWebcam, version: ++this.#versions };
+      this.#feeds.set(actor.roomId, key, feed);
+      connection.reply({ type: 'media.answer', source, sdp: answerSdp });
+      // Published again without picture (camera turned off): its webcam place is free for someone else.
+      if (previous?.holdsWebcam && !holdsWebcam) await this.#releaseWebcam(actor);
+      void this.#announceWhenFlowing(actor, key, feed, flowing);
+    } catch (error) {
+      if (holdsWebcam && !previous?.holdsWebcam) await this.#releaseWebcam(actor);
+      throw error;
+    }
+  }
+
+  /** A feed is announced once its media reaches the media server (subscribing earlier would fail); one that never gets there is dropped. */
+  async #announceWhenFlowing(actor: RoomActor, key: string, feed: Feed, flowing: Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error('the publisher\'s media did not arrive in time')), this.#deps.flowingLimitMs ?? 20_000);
+      timer.unref();
+    });
+    try {
+      await Promise.race([flowing, limit]);
+      feed.flowing = true;
+      if (this.#feeds.get(actor.roomId, key) === feed) this.#publishFeeds(actor.roomId);
+    } catch (error) {
+      if (this.#feeds.get(actor.roomId, key) !== feed) return;
+      this.#deps.logger.info({ err: error }, 'a published feed never reached the media server');
+      this.#feeds.delete(actor.roomId, key);
+      await this.#deps.server.unpublish(endpointOf(feed.connection), feed.source).catch(() => undefined);
+      if (feed.holdsWebcam) await this.#releaseWebcam(actor);
+      this.#publishFeeds(actor.roomId);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #unpublish(connection: MediaConnection, source: MediaSource): Promise<void> {
+    const key = feedKey(participantIdOf(connection.actor), source);
+    const feed = this.#feeds.get(connection.actor.roomId, key);
+    if (!feed || feed.connection.id !== connection.id) throw new RoomActionError('NOT_PUBLISHING', messages.notPublishing);
+    this.#feeds.delete(connection.actor.roomId, key);
+    await this.#deps.server.unpublish(endpointOf(connection), source);
+    if (feed.holdsWebcam) await this.#releaseWebcam(connection.actor);
+    this.#publishFeeds(connection.actor.roomId);
+  }
+
+  async #subscribe(connection: MediaConnection, participantId: string, source: MediaSource): Promise<void> {
+    await this.#requireLive(connection.actor.roomId);
+    const key = feedKey(participantId, source);
+    const feed = this.#feeds.get(connection.actor.roomId, key);
+    if (!feed?.flowing) throw new RoomActionError('FEED_NOT_FOUND', messages.noFeed);
+    const { offerSdp } = await this.#deps.server.subscribe(endpointOf(connection), key, feed.feedId);
+    this.#subscriptionsOf(connection).set(key, 'offered');
+    connection.reply({ type: 'media.offer', participantId, source, sdp: offerSdp });
+  }
+
+  async #answer(connection: MediaConnection, participantId: string, source: MediaSource, sdp: string): Promise<void> {
+    const key = feedKey(participantId, source);
+    const subscriptions = this.#subscriptionsOf(connection);
+    if (subscriptions.get(key) !== 'offered') throw new RoomActionError('NO_OFFER', messages.noOffer);
+    await this.#deps.server.start(endpointOf(connection), key, sdp);
+    subscriptions.set(key, 'started');
+  }
+
+  async #unsubscribe(connection: MediaConnection, participantId: string, source: MediaSource): Promise<void> {
+    const key = feedKey(participantId, source);
+    this.#subscriptionsOf(connection).delete(key);
+    await this.#deps.server.unsubscribe(endpointOf(connection), key);
+  }
+
+  async #configure(connection: MediaConnection, source: MediaSource, send: { audio?: boolean; video?: boolean }): Promise<void> {
+    const feed = this.#feeds.get(connection.actor.roomId, feedKey(participantIdOf(connection.actor), source));
+    if (!feed || feed.connection.id !== connection.id) throw new RoomActionError('NOT_PUBLISHING', messages.notPublishing);
+    await this.#deps.server.configure(endpointOf(connection), source, send);
+    if (send.audio !== undefined) feed.audio = send.audio;
+    if (send.video !== undefined) feed.video = send.video;
+    this.#publishFeeds(connection.actor.roomId);
+  }
+
+  async #mute(connection: MediaConnection, participantId: string): Promise<void> {
+    this.#require(connection.actor, 'muteOthers', 'muteOthers');
+    const feed = this.#feeds.get(connection.actor.roomId, feedKey(participantId, 'camera'));
+    if (!feed) throw new RoomActionError('FEED_NOT_FOUND', messages.noFeed);
+    await this.#deps.server.configure(endpointOf(feed.connection), 'camera', { audio: false });
+    feed.audio = false;
+    feed.connection.reply({ type: 'media.muted', by: connection.actor.name });
+    this.#publishFeeds(connection.actor.roomId);
+  }
+
+  /** The instructor's way to free a webcam place: the camera feed closes on the media server at once. */
+  async #stopCamera(connection: MediaConnection, participantId: string): Promise<void> {
+    this.#require(connection.actor, 'muteOthers', 'muteOthers');
+    const roomId = connection.actor.roomId;
+    const key = feedKey(participantId, 'camera');
+    const feed = this.#feeds.get(roomId, key);
+    if (!feed) throw new RoomActionError('FEED_NOT_FOUND', messages.noFeed);
+    this.#feeds.delete(roomId, key);
+    await this.#deps.server.unpublish(endpointOf(feed.connection), 'camera');
+    if (feed.holdsWebcam) await this.#releaseWebcam(feed.connection.actor);
+    feed.connection.reply({ type: 'media.cameraStopped', by: connection.actor.name });
+    this.#publishFeeds(roomId);
+  }
+
+  async #requestCamera(connection: MediaConnection): Promise<void> {
+    const { actor } = connection;
+    this.#require(actor, 'camera', 'camera');
+    await this.#requireLive(actor.roomId);
+    const position = this.#queue.ask(actor.roomId, { participantId: participantIdOf(actor), name: actor.name, connectionId: connection.id, since: this.#deps.now() });
+    connection.reply({ type: 'media.queued', position });
+    this.#publishQueue(actor.roomId);
+  }
+
+  /** Takes a free place for the person (held for them until they leave), so nobody takes it before their camera is on. */
+  async #grantCamera(connection: MediaConnection, participantId: string): Promise<void> {
+    this.#require(connection.actor, 'muteOthers', 'muteOthers');
+    const roomId = connection.actor.roomId;
+    const request = this.#queue.list(roomId).find((queued) => queued.participantId === participantId);
+    const asker = request && this.#connections.get(request.connectionId);
+    if (!request || !asker) throw new RoomActionError('NOT_FOUND', messages.notQueued);
+    try {
+      await this.#deps.liveRooms.handle(asker.actor, { v: 1, type: 'camera.start' });
+    } catch (error) {
+      if (error instanceof RoomActionError && error.code === 'WEBCAM_LIMIT') throw new RoomActionError('WEBCAM_LIMIT', messages.placesTaken);
+      throw error;
+    }
+    this.#queue.withdraw(roomId, participantId);
+    asker.reply({ type: 'media.cameraGranted', by: connection.actor.name });
+    this.#publishQueue(roomId);
+  }
+
+  #publishQueue(roomId: string): void {
+    const queue = this.#queue.list(roomId).map(({ participantId, name, since }) => ({ participantId, name, since }));
+    this.#deps.state.publish({ roomId, audience: 'instructors', message: { type: 'media.queue', queue } });
+  }
+
+  async #openRoom(roomId: string): Promise<void> {
+    const room = await this.#deps.rooms.findById(roomId);
+    const webcams = room ? this.#deps.plans.webcamLimit(room) : null;
+    const publishers = webcams === null ? (this.#deps.unlimitedPublishers ?? 100) : webcams + this.#deps.extraPublishers;
+    await this.#deps.server.openRoom(roomId, { publishers });
+  }
+
+  async #closeRoom(roomId: string): Promise<void> {
+    this.#feeds.clearRoom(roomId);
+    this.#queue.clear(roomId);
+    for (const connection of this.#connections.values()) if (connection.actor.roomId === roomId) this.#subscriptions.delete(connection.id);
+    await this.#deps.server.closeRoom(roomId).catch((error: unknown) => this.#deps.logger.warn({ err: error, roomId }, 'closing a media room failed'));
+  }
+
+  /**
+   * The media server lost its rooms: everyone's feeds are gone. Clients hear `media.lost` at once (the room says
+   * audio and video are reconnecting) and `media.reset` when it is back, then publish and subscribe again.
+   */
+  #reset(phase: 'lost' | 'back'): void {
+    const rooms = new Set([...this.#connections.values()].map((connection) => connection.actor.roomId));
+    for (const roomId of this.#feeds.roomIds()) rooms.add(roomId);
+    this.#feeds.clear();
+    this.#subscriptions.clear();
+    const message: ServerMessage = phase === 'lost' ? { type: 'media.lost' } : { type: 'media.reset' };
+    for (const roomId of rooms) this.#deps.state.publish({ roomId, audience: 'everyone', message });
+  }
+
+  async #releaseWebcam(actor: RoomActor): Promise<void> {
+    await this.#deps.liveRooms.handle(actor, { v: 1, type: 'camera.stop' }).catch((error: unknown) => this.#deps.logger.warn({ err: error }, 'releasing a webcam place failed'));
+  }
+
+  async #requireLive(roomId: string): Promise<void> {
+    if (!(await this.#deps.liveSessions.findLive(roomId))) throw new RoomActionError('NOT_LIVE', messages.notLive);
+  }
+
+  #require(actor: RoomActor, permission: RoomActor['permissions'][number], action: string): void {
+    if (!actor.permissions.includes(permission)) throw new RoomActionError('NOT_ALLOWED', messages.notAllowed(action));
+  }
+
+  #publishFeeds(roomId: string): void {
+    this.#deps.state.publish({ roomId, audience: 'everyone', message: { type: 'media.feeds', feeds: this.#feeds.views(roomId) } });
+  }
+
+  #subscriptionsOf(connection: MediaConnection): Map<string, 'offered' | 'started'> {
+    let subscriptions = this.#subscriptions.get(connection.id);
+    if (!subscriptions) this.#subscriptions.set(connection.id, (subscriptions = new Map()));
+    return subscriptions;
+  }
+}
+
+function endpointOf(connection: MediaConnection): MediaEndpoint {
+  return { roomId: connection.actor.roomId, connectionId: connection.id, display: participantIdOf(connection.actor) };
+}
+
+function asRoomError(error: unknown): unknown {
+  if (!(error instanceof MediaServerError)) return error;
+  if (error.reason === 'full') return new RoomActionError('MEDIA_FULL', messages.full);
+  if (error.reason === 'refused') return new RoomActionError('MEDIA_REFUSED', messages.refused);
+  return new RoomActionError('MEDIA_UNAVAILABLE', messages.unavailable);
+}

@@ -1,0 +1,28 @@
+/**
+ * The media server when there is none (no Janus configured or installed): the
+ * room works with chat and hands, and says that audio and video are unavailable.
+ */
+import { MediaServerError, type MediaServer } from './media-server.ts';
+
+export function createUnavailableMediaServer(): MediaServer {
+  const refuse = async (): Promise<never> => {
+    throw new MediaServerError('unavailable', 'no media server is configured');
+  };
+  return {
+    kind: 'none',
+    available: () => false,
+    openRoom: refuse,
+    closeRoom: async () => undefined,
+    publish: refuse,
+    unpublish: async () => undefined,
+    subscribe: refuse,
+    start: refuse,
+    unsubscribe: async () => undefined,
+    chooseLayer: refuse,
+    trickle: refuse,
+    configure: refuse,
+    leave: async () => undefined,
+    onReset: () => () => undefined,
+    close: async () => undefined,
+  };
+}

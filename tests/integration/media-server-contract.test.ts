@@ -1,0 +1,139 @@
+/**
+ * The MediaServer contract, run against each adapter with real WebRTC peers
+ * (werift): rooms open and close, the publisher cap refuses the next sender,
+ * a feed can be subscribed to once its media flows, a bad SDP is refused, and
+ * leaving closes everything. The in-process SFU joins this list when it lands.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { pino } from 'pino';
+import { JanusMediaServer } from '../../src/media/janus/janus-media-server.ts';
+import { startSupervisedJanus, type SupervisedJanus } from '../../src/media/janus/janus-supervisor.ts';
+import type { MediaEndpoint, MediaServer } from '../../src/media/media-server.ts';
+import { MediaPeer, NEEDS_JANUS } from '../support/media-peer.ts';
+
+interface Adapter {
+  name: string;
+  start(): Promise<{ server: MediaServer; stop(): Promise<void> }>;
+}
+
+const logger = pino({ level: 'silent' });
+
+const ADAPTERS: Adapter[] = [
+  {
+    name: 'Janus (supervised)',
+    async start() {
+      const dataDir = mkdtempSync(path.join(tmpdir(), 'live-rooms-janus-'));
+      const janus: SupervisedJanus | null = await startSupervisedJanus({ executable: 'janus', dataDir, rtpPortRange: '44000-44999', publicIp: null, stunServer: null, logger });
+      if (!janus) throw new Error(NEEDS_JANUS);
+      const server = new JanusMediaServer([{ url: janus.url, apiSecret: janus.apiSecret, adminKey: janus.adminKey }], { logger, requestTimeoutMs: 5000 });
+      await server.connect();
+      return {
+        server,
+        async stop() {
+          await server.close();
+          await janus.stop();
+          rmSync(dataDir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+];
+
+for (const adapter of ADAPTERS) {
+  describe(`MediaServer contract: ${adapter.name}`, () => {
+    let media: MediaServer;
+    let stop: () => Promise<void>;
+    const peers: MediaPeer[] = [];
+    let rooms = 0;
+    const endpoint = (roomId: string, name: string): MediaEndpoint => ({ roomId, connectionId: `${roomId}-${name}`, display: name });
+    const newRoom = () => `room-${++rooms}`;
+
+    before(async function () {
+      this.timeout(20_000);
+      ({ server: media, stop } = await adapter.start());
+    });
+    after(async () => {
+      await stop?.();
+    });
+    afterEach(async () => {
+      await Promise.all(peers.splice(0).map((made) => made.close()));
+    });
+
+    /** Publishes a werift peer's offer and completes its connection. */
+    async function publishing(at: MediaEndpoint, kinds: { audio?: boolean; video?: boolean } = { audio: true, video: true }) {
+      const sender = await MediaPeer.offering(kinds);
+      peers.push(sender);
+      const published = await media.publish(at, 'camera', sender.sdp);
+      await sender.pc.setRemoteDescription({ type: 'answer', sdp: published.answerSdp });
+      await published.flowing;
+      return published;
+    }
+
+    it('is available, and opening an open room changes nothing', async () => {
+      expect(media.available()).to.equal(true);
+      const roomId = newRoom();
+      await media.openRoom(roomId, { publishers: 2 });
+      await media.openRoom(roomId, { publishers: 2 });
+      const published = await publishing(endpoint(roomId, 'a'));
+      expect(published.feedId).to.be.a('string');
+    });
+
+    it('lets others subscribe to a flowing feed, and refuses the sender over the publisher cap', async () => {
+      const roomId = newRoom();
+      await media.openRoom(roomId, { publishers: 1 });
+      const { feedId } = await publishing(endpoint(roomId, 'a'));
+      const second = await MediaPeer.offering({ audio: true });
+      peers.push(second);
+      await media.publish(endpoint(roomId, 'b'), 'camera', second.sdp).then(
+        () => expect.fail('a second publisher was accepted'),
+        (error: { reason: string }) => expect(error.reason).to.equal('full'),
+      );
+      const viewer = endpoint(roomId, 'c');
+      const { offerSdp } = await media.subscribe(viewer, 'a/camera', feedId);
+      const receiver = await MediaPeer.answering(offerSdp);
+      peers.push(receiver);
+      await media.start(viewer, 'a/camera', receiver.sdp);
+      await receiver.connected();
+    });
+
+    it('refuses an SDP it cannot use, and a subscription to a feed that does not exist', async () => {
+      const roomId = newRoom();
+      await media.openRoom(roomId, { publishers: 3 });
+      await media.publish(endpoint(roomId, 'a'), 'camera', 'v=0\r\nm=audio 9 RTP/AVP 0\r\nx=nonsense\r\n').then(
+        () => expect.fail('accepted'),
+        (error: { reason: string }) => expect(error.reason).to.equal('refused'),
+      );
+      await media.subscribe(endpoint(roomId, 'b'), 'k', '12345').then(
+        () => expect.fail('accepted'),
+        (error: { reason: string }) => expect(error.reason).to.equal('refused'),
+      );
+    });
+
+    it('closes a room with everything in it; its id can then open a new one', async () => {
+      const roomId = newRoom();
+      await media.openRoom(roomId, { publishers: 1 });
+      await publishing(endpoint(roomId, 'a'));
+      await media.closeRoom(roomId);
+      const late = await MediaPeer.offering({ audio: true });
+      peers.push(late);
+      await media.publish(endpoint(roomId, 'b'), 'camera', late.sdp).then(
+        () => expect.fail('published into a closed room'),
+        (error: { reason: string }) => expect(error.reason).to.equal('unavailable'),
+      );
+      await media.openRoom(roomId, { publishers: 1 });
+      await publishing(endpoint(roomId, 'b'));
+    });
+
+    it('frees a sender\'s place when it leaves', async () => {
+      const roomId = newRoom();
+      await media.openRoom(roomId, { publishers: 1 });
+      const first = endpoint(roomId, 'a');
+      await publishing(first);
+      await media.leave(first);
+      await publishing(endpoint(roomId, 'b'));
+    });
+  });
+}

@@ -1,0 +1,130 @@
+/**
+ * A WebRTC peer for integration tests (werift, in Node): real SDP offers and
+ * answers, and a publisher that completes ICE and DTLS with the media server
+ * through the room socket, as a browser would. Janus subscribes people only
+ * to feeds whose sender is connected.
+ */
+import { RTCPeerConnection } from 'werift';
+import type { RoomClient } from './room-client.ts';
+import { startTestServer, type TestServer, type TestServerOptions } from './test-server.ts';
+import { backendPerson, createCourse, setLicences, type BackendPerson } from './courses.ts';
+
+const CONNECT_LIMIT_MS = 8000;
+
+export class MediaPeer {
+  readonly pc = new RTCPeerConnection();
+
+  /** An offer that sends what is asked (a sendonly section per kind). */
+  static async offering(kinds: { audio?: boolean; video?: boolean }): Promise<MediaPeer> {
+    const peer = new MediaPeer();
+    if (kinds.audio) peer.pc.addTransceiver('audio', { direction: 'sendonly' });
+    if (kinds.video) peer.pc.addTransceiver('video', { direction: 'sendonly' });
+    await peer.pc.setLocalDescription(await peer.pc.createOffer());
+    return peer;
+  }
+
+  get sdp(): string {
+    return this.pc.localDescription!.sdp;
+  }
+
+  /** Publishes through the room and waits until the media server's end is connected. */
+  async publish(room: RoomClient, source: 'camera' | 'screen' = 'camera'): Promise<void> {
+    room.send({ type: 'media.publish', source, sdp: this.sdp, ref: `publish:${source}` });
+    const answer = await room.next('media.answer', (message) => message.source === source);
+    await this.pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+    await this.connected();
+  }
+
+  /** Answers a subscription's offer as the browser would. */
+  static async answering(offerSdp: string): Promise<MediaPeer> {
+    const peer = new MediaPeer();
+    await peer.pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+    await peer.pc.setLocalDescription(await peer.pc.createAnswer());
+    return peer;
+  }
+
+  connected(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.pc.connectionState === 'connected') return resolve();
+      const timer = setTimeout(() => reject(new Error(`the peer did not connect (state ${this.pc.connectionState})`)), CONNECT_LIMIT_MS);
+      const subscription = this.pc.connectionStateChange.subscribe((state) => {
+        if (state !== 'connected') return;
+        clearTimeout(timer);
+        subscription.unSubscribe();
+        resolve();
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pc.close();
+  }
+}
+
+export const NEEDS_JANUS = 'These tests need Janus (`apt-get install -y janus`; CI does this in .ci/run).';
+
+export interface MediaSuite {
+  readonly server: TestServer;
+  /** Keeps a room client, closed after the test. */
+  track<T extends RoomClient>(client: T): T;
+  /** Keeps a peer, closed after the test. */
+  peer(made: MediaPeer): MediaPeer;
+}
+
+/**
+ * A describe block's test server with a Janus it supervises (on its own RTP port range, so suites never share
+ * ports), and room clients and peers closed after each test. Fails, not skips, without Janus.
+ */
+export function useMediaSuite(options: { rtpPortRange: string; settings?: TestServerOptions['settings'] }): MediaSuite {
+  let server: TestServer | undefined;
+  const clients: RoomClient[] = [];
+  const peers: MediaPeer[] = [];
+  before(async function () {
+    this.timeout(30_000);
+    server = await startTestServer({ ...(options.settings && { settings: options.settings }), config: { media: { janusExecutable: 'janus', rtpPortRange: options.rtpPortRange } } });
+    if (server.media.server.kind !== 'janus') throw new Error(NEEDS_JANUS);
+  });
+  after(async () => {
+    await server?.stop();
+  });
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.socket.terminate();
+    await Promise.all(peers.splice(0).map((made) => made.close()));
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('No test server: the suite has not started');
+      return server;
+    },
+    track: (client) => (clients.push(client), client),
+    peer: (made) => (peers.push(made), made),
+  };
+}
+
+/**
+ * A course on a plan with `places` webcam places, its people as backend accounts (`role:name`), and the
+ * launch address of each into its room (single use: ask again for another).
+ */
+export async function courseWithWebcamPlaces(server: TestServer, places: number, people: Array<`${'instructor' | 'student'}:${string}`>) {
+  const admin = await backendPerson(server, 'administrator');
+  await setLicences(admin.agent, { smart_custom: 10 });
+  const members = await Promise.all(people.map(async (spec) => {
+    const [role, name] = spec.split(':') as ['instructor' | 'student', string];
+    return { role, person: await backendPerson(server, role, name) };
+  }));
+  const id = await createCourse(admin.agent, {
+    plan: 'smart_custom',
+    webcamUsers: String(places),
+    virtualClassrooms: '1',
+    cloudRecordingHours: '1',
+    selfPacedCourses: '1',
+    membersShown: '1',
+    member: members.map(({ role, person }) => `${role}:${person.id}`),
+  });
+  const launchUrl = async (person: BackendPerson): Promise<string> => {
+    const response = await person.agent.post(`/backend/courses/${id}/enter`, {}, { accept: 'application/json' });
+    if (response.status !== 200) throw new Error(`entering the course answered ${response.status}`);
+    return response.json().launchUrl as string;
+  };
+  return { id, people: members.map(({ person }) => person), launchUrl };
+}
