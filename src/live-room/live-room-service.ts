@@ -562,6 +562,11 @@ export class LiveRoomService {
   }
 
   /** The id the room shows for a person: never their user key (src/live-room/participant-ids.ts). */
+  /** The id the room protocol shows for this person (media signalling names feeds by it too). */
+  participantIdOf(actor: Pick<RoomActor, 'roomId' | 'userId'>): string {
+    return this.#idOf(actor.roomId, actor.userId);
+  }
+
   #idOf(roomId: string, userId: string): string {
     return this.#deps.participantIds.of(roomId, userId);
   }

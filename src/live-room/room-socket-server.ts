@@ -196,7 +196,7 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
   }
 
   function mediaConnection(connection: Connection): MediaConnection {
-    return { id: connection.id, actor: connection.actor, reply: (message) => send(connection, message) };
+    return { id: connection.id, actor: connection.actor, participantId: liveRooms.participantIdOf(connection.actor), reply: (message) => send(connection, message) };
   }
 
   const unsubscribe = state.subscribe((event: RoomEvent) => {

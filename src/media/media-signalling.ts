@@ -21,6 +21,7 @@ import { MediaServerError, type MediaEndpoint, type MediaServer, type MediaSourc
 import { mediaMessageSchema, sentMedia, type MediaMessage } from './media-protocol.ts';
 import { FeedRegistry, feedKey, type Feed } from './feed-registry.ts';
 import { WebcamQueue } from './webcam-queue.ts';
+import { RateBuckets } from '../live-room/rate-buckets.ts';
 
 const messages = {
   invalid: (type: string, problem: string) => phrase('live-room:errors.invalid', { type, problem }),
@@ -35,17 +36,15 @@ const messages = {
   notPublishing: phrase('media:errors.notPublishing'),
   notQueued: phrase('media:errors.notQueued'),
   placesTaken: phrase('media:errors.placesTaken'),
+  tooFast: phrase('live-room:errors.tooFastActions'),
 };
-
-/** The identifier the room protocol gives a participant: read here and nowhere else in media code. */
-export function participantIdOf(actor: RoomActor): string {
-  return actor.userId;
-}
 
 /** A room connection as the media signalling sees it. */
 export interface MediaConnection {
   id: string;
   actor: RoomActor;
+  /** The opaque id the room protocol shows for this person: feeds, the queue and Janus's display name use it, never a sign-in key. */
+  participantId: string;
   /** Sends a message to this connection only. */
   reply(message: ServerMessage): void;
 }
@@ -66,7 +65,32 @@ export interface MediaSignallingDeps {
   now: () => number;
   /** Publishers of a room whose plan sets no webcam limit. */
   unlimitedPublishers?: number;
+  /** Room-changing media messages per person and room: sustained rate and burst. */
+  changeRate: { ratePerSecond: number; burst: number };
 }
+
+/**
+ * Whether a media message changes what the room sees (feeds, the queue, someone's microphone) and so
+ * counts against the person's rate of such changes, as the live room's own messages do. Negotiation
+ * (subscribe, answer, trickle, layer) reaches only the sender's own connections and comes in bursts by
+ * nature: it is bounded by the feeds there are, not throttled. Every type is named, so a new one is a decision.
+ */
+const CHANGES_THE_ROOM: Record<MediaMessage['type'], boolean> = {
+  'media.join': false,
+  'media.publish': true,
+  'media.unpublish': true,
+  'media.subscribe': false,
+  'media.answer': false,
+  'media.unsubscribe': false,
+  'media.layer': false,
+  'media.trickle': false,
+  'media.configure': true,
+  'media.mute': true,
+  'media.stopCamera': true,
+  'media.requestCamera': true,
+  'media.withdrawRequest': true,
+  'media.grantCamera': true,
+};
 
 export class MediaSignalling {
   readonly #deps: MediaSignallingDeps;
@@ -77,10 +101,12 @@ export class MediaSignalling {
   readonly #connections = new Map<string, MediaConnection>();
   readonly #queue = new WebcamQueue();
   readonly #stop: Array<() => void> = [];
+  readonly #changeBuckets: RateBuckets;
   #versions = 0;
 
   constructor(deps: MediaSignallingDeps) {
     this.#deps = deps;
+    this.#changeBuckets = new RateBuckets({ ...deps.changeRate, now: deps.now });
     this.#stop.push(
       deps.state.subscribe((event) => {
         if (event.message.type === 'session.started') void this.#openRoom(event.roomId).catch(() => undefined);
@@ -97,6 +123,10 @@ export class MediaSignalling {
       const issue = parsed.error.issues[0];
       const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
       throw new RoomActionError('INVALID_MESSAGE', messages.invalid(String((raw as { type?: unknown }).type), `${where}${issue?.message ?? 'invalid'}`));
+    }
+    // Refused before anything reaches the media server or the room: a flood of toggles reaches nobody else.
+    if (CHANGES_THE_ROOM[parsed.data.type] && !this.#changeBuckets.take(`${connection.actor.roomId}|${connection.actor.userId}`)) {
+      throw new RoomActionError('RATE_LIMITED', messages.tooFast);
     }
     this.#connections.set(connection.id, connection);
     try {
@@ -151,7 +181,7 @@ export class MediaSignalling {
       case 'media.requestCamera':
         return this.#requestCamera(connection);
       case 'media.withdrawRequest':
-        if (this.#queue.withdraw(connection.actor.roomId, participantIdOf(connection.actor))) this.#publishQueue(connection.actor.roomId);
+        if (this.#queue.withdraw(connection.actor.roomId, connection.participantId)) this.#publishQueue(connection.actor.roomId);
         return;
       case 'media.grantCamera':
         return this.#grantCamera(connection, message.participantId);
@@ -168,7 +198,7 @@ export class MediaSignalling {
       if (sends.audio) this.#require(actor, 'microphone', 'microphone');
       if (sends.video) this.#require(actor, 'camera', 'camera');
     }
-    const key = feedKey(participantIdOf(actor), source);
+    const key = feedKey(connection.participantId, source);
     const previous = this.#feeds.get(actor.roomId, key);
     // The live room's webcam places are the real limit: a camera with picture takes one, or is refused here.
     const holdsWebcam = source === 'camera' && sends.video;
@@ -178,7 +208,7 @@ export class MediaSignalling {
       // One camera and one screen per person: a feed from another tab of theirs gives way.
       if (previous && previous.connection.id !== connection.id) await this.#deps.server.unpublish(endpointOf(previous.connection), source);
       const { feedId, answerSdp, flowing } = await this.#deps.server.publish(endpointOf(connection), source, sdp);
-      const feed: Feed = { participantId: participantIdOf(actor), name: actor.name, source, connection, feedId, audio: sends.audio, video: sends.video, holdsWebcam, version: ++this.#versions };
+      const feed: Feed = { participantId: connection.participantId, name: actor.name, source, connection, feedId, audio: sends.audio, video: sends.video, holdsWebcam, version: ++this.#versions };
       this.#feeds.set(actor.roomId, key, feed);
       connection.reply({ type: 'media.answer', source, sdp: answerSdp });
       // Published again without picture (camera turned off): its webcam place is free for someone else.
@@ -214,7 +244,7 @@ export class MediaSignalling {
   }
 
   async #unpublish(connection: MediaConnection, source: MediaSource): Promise<void> {
-    const key = feedKey(participantIdOf(connection.actor), source);
+    const key = feedKey(connection.participantId, source);
     const feed = this.#feeds.get(connection.actor.roomId, key);
     if (!feed || feed.connection.id !== connection.id) throw new RoomActionError('NOT_PUBLISHING', messages.notPublishing);
     this.#feeds.delete(connection.actor.roomId, key);
@@ -248,7 +278,7 @@ export class MediaSignalling {
   }
 
   async #configure(connection: MediaConnection, source: MediaSource, send: { audio?: boolean; video?: boolean }): Promise<void> {
-    const feed = this.#feeds.get(connection.actor.roomId, feedKey(participantIdOf(connection.actor), source));
+    const feed = this.#feeds.get(connection.actor.roomId, feedKey(connection.participantId, source));
     if (!feed || feed.connection.id !== connection.id) throw new RoomActionError('NOT_PUBLISHING', messages.notPublishing);
     await this.#deps.server.configure(endpointOf(connection), source, send);
     if (send.audio !== undefined) feed.audio = send.audio;
@@ -284,7 +314,7 @@ export class MediaSignalling {
     const { actor } = connection;
     this.#require(actor, 'camera', 'camera');
     await this.#requireLive(actor.roomId);
-    const position = this.#queue.ask(actor.roomId, { participantId: participantIdOf(actor), name: actor.name, connectionId: connection.id, since: this.#deps.now() });
+    const position = this.#queue.ask(actor.roomId, { participantId: connection.participantId, name: actor.name, connectionId: connection.id, since: this.#deps.now() });
     connection.reply({ type: 'media.queued', position });
     this.#publishQueue(actor.roomId);
   }
@@ -363,7 +393,7 @@ export class MediaSignalling {
 }
 
 function endpointOf(connection: MediaConnection): MediaEndpoint {
-  return { roomId: connection.actor.roomId, connectionId: connection.id, display: participantIdOf(connection.actor) };
+  return { roomId: connection.actor.roomId, connectionId: connection.id, display: connection.participantId };
 }
 
 function asRoomError(error: unknown): unknown {

@@ -46,7 +46,7 @@ describe('media signalling', () => {
       await agent.get(`/channels/${channel.id}/meeting`);
       const client = track(await RoomClient.launch(agent, await launchUrl(agent, level === LEVEL.manager ? 'start' : 'join')));
       const welcome = await client.next('welcome');
-      return Object.assign(client, { participantId: welcome.you.userId as string, roomId: welcome.room.id as string });
+      return Object.assign(client, { participantId: welcome.you.participantId as string, roomId: welcome.room.id as string });
     };
     const launchUrl = async (agent: TestAgent, action: 'join' | 'start') => {
       const response = await agent.post(`/channels/${channel.id}/meeting/${action}`, {}, { accept: 'application/json' });
@@ -164,6 +164,24 @@ describe('media signalling', () => {
     await room.instructor.next('media.feeds', (message) => message.feeds[0]?.audio === true);
   });
 
+  it('throttles media messages that change the room as the live room\'s own are: a flood of toggles is refused, the connection kept', async () => {
+    const room = await liveChannel();
+    const carl = await room.contributor();
+    await peer(await MediaPeer.offering({ audio: true, video: true })).publish(carl);
+    const flood = 40;
+    for (let i = 0; i < flood; i += 1) carl.send({ type: 'media.configure', source: 'camera', audio: i % 2 === 0, video: true, ref: `toggle:${i}` });
+    // The default burst is 6 (liveRoom.actionBurst, shared with the publish's camera place): the rest are refused at once.
+    const refusedAtLeast = flood - 6;
+    for (let count = 0; count < refusedAtLeast; count += 1) {
+      expect((await carl.next('error', (error) => String(error.ref).startsWith('toggle:'))).code).to.equal('RATE_LIMITED');
+    }
+    const errors = carl.received.filter((message) => message.type === 'error' && String(message.ref).startsWith('toggle:'));
+    expect(errors.length).to.be.within(refusedAtLeast, flood);
+    expect(errors.every((error) => error.code === 'RATE_LIMITED')).to.equal(true);
+    carl.send({ type: 'media.join' });
+    expect(await carl.next('media.ready')).to.include({ available: true });
+  });
+
   it('closes a removed participant\'s media at once, and the media room with the session', async () => {
     const room = await liveChannel();
     const carl = await room.contributor();
@@ -171,7 +189,7 @@ describe('media signalling', () => {
     await peer(await MediaPeer.offering({ audio: true, video: true })).publish(carl);
     await peer(await MediaPeer.offering({ audio: true })).publish(mia);
     await room.instructor.next('media.feeds', (message) => message.feeds.length === 2);
-    room.instructor.send({ type: 'participant.remove', userId: carl.participantId });
+    room.instructor.send({ type: 'participant.remove', participantId: carl.participantId });
     const onlyMia = (message: { feeds: Array<{ participantId: string }> }) => message.feeds.length === 1 && message.feeds[0]!.participantId === mia.participantId;
     await room.instructor.next('media.feeds', (message) => onlyMia(message as never));
     await room.instructor.next('camera.changed', (message) => message.cameras.length === 0);

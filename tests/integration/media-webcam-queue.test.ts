@@ -14,7 +14,7 @@ describe('media: the webcam queue', () => {
     const enter = async (person: BackendPerson) => {
       const client = track(await RoomClient.launch(person.agent, await course.launchUrl(person)));
       const welcome = await client.next('welcome');
-      return Object.assign(client, { participantId: welcome.you.userId as string });
+      return Object.assign(client, { participantId: welcome.you.participantId as string });
     };
     const ines = await enter(teacher);
     ines.send({ type: 'session.start' });

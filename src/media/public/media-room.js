@@ -25,7 +25,7 @@ if (section) start();
 
 /** The identifier the room protocol gives a person: read here and nowhere else in the media modules. */
 function participantIdOf(person) {
-  return person.userId;
+  return person.participantId;
 }
 
 function start() {
