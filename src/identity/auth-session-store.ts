@@ -46,8 +46,9 @@ export function createAuthSessionStore(db: Db, followers: SessionFollower[] = []
 
     async rotate(oldId, next) {
       await db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('auth_sessions').where('id', '=', oldId).execute();
-        await trx.insertInto('auth_sessions').values(toRow(next)).execute();
+        // The row takes the new id in place (one statement on the warm join path); gone already (a concurrent relaunch): made anew.
+        const moved = await trx.updateTable('auth_sessions').set(toRow(next)).where('id', '=', oldId).executeTakeFirst();
+        if (moved.numUpdatedRows === 0n) await trx.insertInto('auth_sessions').values(toRow(next)).execute();
         for (const follow of followers) await follow(trx, oldId, next.id);
       });
     },
