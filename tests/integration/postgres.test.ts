@@ -4,6 +4,7 @@
  * a fresh schema. Runs when TEST_DATABASE_URL is set (.ci/run sets it up).
  */
 import { expect } from 'chai';
+import { hashOpaqueToken } from '../../src/lib/secrets/opaque-tokens.ts';
 import { LEVEL } from '../support/kaltura-seed.ts';
 import { skipWithoutPostgres, startTestServerOn } from '../support/test-databases.ts';
 import { signIn, type TestServer } from '../support/test-server.ts';
@@ -18,6 +19,17 @@ describe('on PostgreSQL', function () {
 
   after(async () => {
     await server?.stop();
+  });
+
+  it('rotates a relaunched session in place: a new cookie, the old one worthless, still one session row', async () => {
+    const viewer = await server.kaltura.createUser({ role: 'viewerRole' });
+    const agent = await signIn(server, viewer.id);
+    const first = agent.cookie('lr_session')!;
+    const rows = () => server.db.selectFrom('auth_sessions').select('id').where('user_id', '=', `mediaspace:${viewer.id}`).execute();
+    expect(await rows()).to.have.length(1);
+    expect((await agent.get(`/launch?ks=${encodeURIComponent(await server.kaltura.userKs(viewer.id))}&returnTo=/`)).status).to.equal(303);
+    expect(agent.cookie('lr_session')).to.be.a('string').and.not.equal(first);
+    expect(await rows()).to.deep.equal([{ id: hashOpaqueToken(agent.cookie('lr_session')!) }]);
   });
 
   it('starts and joins a channel meeting, keeping one room and one live session', async () => {
