@@ -108,8 +108,10 @@ const configSchema = z.object({
     windowSeconds: z.number().int().min(1),
     launchesPerWindow: z.number().int().min(1),
     actionsPerWindow: z.number().int().min(1),
-    /** Sign-in and password-reset attempts per address; the per-account lock-out comes on top. */
+    /** Sign-in and password-reset requests per address: large, a school signs in from one address at 8 o'clock. */
     signInsPerWindow: z.number().int().min(1),
+    /** Sign-in and password-reset requests per account (email address), whatever the address; the lock-out comes on top. */
+    signInsPerAccountPerWindow: z.number().int().min(1),
     /** Uploads (files and pictures) per person, or per address without a session, across every upload route. */
     uploadsPerWindow: z.number().int().min(1),
   }),
