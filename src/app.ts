@@ -48,7 +48,7 @@ import { createRoomFilesPanel, createRoomFilesRouter } from './files/room-files.
 import { createImagesRouter } from './images/images-router.ts';
 import type { ImageService } from './images/image-service.ts';
 import { resolveLanguageFirst, type LanguageChooser } from './lib/i18n/i18n.ts';
-import { createSignInRouter } from './sign-in/sign-in-router.ts';
+import { accountOrAddress, createSignInRouter } from './sign-in/sign-in-router.ts';
 import type { SignInService } from './sign-in/sign-in-service.ts';
 import type { AccountStore } from './users/account-store.ts';
 import { createInvitationsRouter } from './users/invitations-router.ts';
@@ -171,7 +171,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(createMyRoomsRouter({ myRooms: deps.myRooms, settings: deps.settings, actionRateLimit }));
   app.use(createModuleSettingsRouter(deps.settings));
   app.use(createImagesRouter(deps.backend.images));
-  app.use(createSignInRouter({ signIn: deps.backend.signIn, cookies, signInRateLimit: createRateLimit(config.rateLimit.windowSeconds, config.rateLimit.signInsPerWindow) }));
+  app.use(createSignInRouter({
+    signIn: deps.backend.signIn,
+    cookies,
+    signInRateLimit: createRateLimit(config.rateLimit.windowSeconds, config.rateLimit.signInsPerWindow),
+    accountRateLimit: createRateLimit(config.rateLimit.windowSeconds, config.rateLimit.signInsPerAccountPerWindow, { keyOf: accountOrAddress, message: 'sign-in:accountRateLimited' }),
+  }));
   app.use('/backend', loadBackendActor(deps.backend), backendNav);
   app.use('/backend', createUsersRouter({ users: deps.backend.users, invitations: deps.backend.invitations }));
   app.use(createInvitationsRouter({ invitations: deps.backend.invitations, acceptRateLimit: createRateLimit(config.rateLimit.windowSeconds, config.rateLimit.signInsPerWindow) }));

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { createApp } from './app.ts';
-import { ConfigError, loadConfig, type AppConfig } from './lib/config/config.ts';
+import { ConfigError, loadConfig, withListeningAddress, type AppConfig, type LoadedConfig } from './lib/config/config.ts';
 import { createDatabase, migrateToLatest, type Db } from './lib/db/database.ts';
 import { decideCookiePolicy } from './lib/http/cookie-policy.ts';
 import { createLogger, type Logger } from './lib/logger/logger.ts';
@@ -98,9 +98,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: AppConfig, options: StartOptions = {}): Promise<RunningServer> {
+export async function startServer(loaded: LoadedConfig, options: StartOptions = {}): Promise<RunningServer> {
   keepWrittenFilesPrivate();
   const scheduler = options.scheduler ?? systemScheduler(options.now);
+  let config = loaded as AppConfig;
   const now = scheduler.now;
   const logger = options.logger ?? createLogger(config.log.level);
   const db = createDatabase({ url: config.database.url, dataDir: config.dataDir });
@@ -109,6 +110,9 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const server = createHttpServer(config.http);
   await listen(server, config.http.port, config.http.host);
   const { port } = server.address() as AddressInfo;
+  const url = listeningUrl(config.http.host, port);
+  // Links in mails, pictures in them and launch tokens name this address: the real port, not the default's.
+  config = withListeningAddress(loaded, url);
 
   const emulatorPartner = config.kaltura.serviceUrl === null ? demoPartner(config) : null;
   const kalturaEmulator = emulatorPartner
@@ -287,10 +291,9 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   }, PURGE_EVERY_MS);
   purge.unref();
 
-  const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
   logger.info({ port, emulator: Boolean(kalturaEmulator) }, 'Live Rooms is listening');
   return {
-    url: `http://${host}:${port}`,
+    url,
     config,
     db,
     gateway,
@@ -351,6 +354,12 @@ function createHttpServer(options: AppConfig['http']): http.Server {
   return server;
 }
 
+/** The address to reach the service on this machine: a wildcard host is opened as localhost. */
+function listeningUrl(host: string, port: number): string {
+  const name = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
+}
+
 function listen(server: http.Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -362,7 +371,7 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
 }
 
 async function main(): Promise<void> {
-  let config: AppConfig;
+  let config: LoadedConfig;
   try {
     config = loadConfig({ environment: process.env });
   } catch (error) {
@@ -371,7 +380,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const running = await startServer(config);
-  console.log(`Live Rooms for MediaSpace: ${running.url}${running.emulatorPartner ? ' (demo portal and Kaltura emulator on)' : ''}`);
+  // The address to open: PUBLIC_URL, or where it really listens.
+  console.log(`Live Rooms for MediaSpace: ${running.config.http.publicUrl}${running.emulatorPartner ? ' (demo portal and Kaltura emulator on)' : ''}`);
   const stop = () => {
     running.close().then(() => process.exit(0), () => process.exit(1));
   };

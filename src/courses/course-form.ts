@@ -40,7 +40,8 @@ export interface ParsedCourseForm {
 /** Browsers send a textarea's line breaks as CRLF but count them as one character: so do we. */
 function text(t: TFunction, max: number, required: boolean, singleLine: boolean) {
   const normalised = z
-    .union([z.string(), z.undefined(), z.null()])
+    .union([z.string(), z.null()])
+    .optional()
     .transform((value) => {
       let result = (value ?? '').normalize('NFC').replace(/\r\n?/g, '\n');
       if (singleLine) result = result.replace(/\s+/g, ' ');
@@ -71,8 +72,11 @@ export function courseFormSchema(t: TFunction, plans: PlanCatalogue, options: Co
       name: text(t, COURSE_NAME_MAX, true, true),
       summary: text(t, COURSE_SUMMARY_MAX, needsText, false),
       description: text(t, COURSE_DESCRIPTION_MAX, needsText, false),
+      // Optional: an instructor's page has no plan field (only administrators change it). In zod 4 a
+      // union with z.undefined() is still a required key; .optional() is what lets it be absent.
       plan: z
-        .union([z.string(), z.undefined()])
+        .string()
+        .optional()
         .refine((value) => value === undefined || value === '' || planIds.includes(value), t('courses:errors.planUnknown'))
         .refine((value) => options.kind !== 'course' || value !== '', t('courses:errors.planRequired')),
       // A custom plan's own limits, read in the transform below when the plan has custom limits.

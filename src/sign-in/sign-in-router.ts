@@ -4,6 +4,7 @@
  * their KS through /launch.
  */
 import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { z } from 'zod';
 import { AppError, ValidationError } from '../lib/errors/app-error.ts';
 import type { CookiePolicy } from '../lib/http/cookie-policy.ts';
@@ -12,6 +13,7 @@ import { parseInput } from '../lib/http/validate.ts';
 import { createSessionCookie } from '../identity/session-cookie.ts';
 import { newPasswordSchema, PASSWORD_MIN, PASSWORD_MAX } from './passwords.ts';
 import type { SignInService } from './sign-in-service.ts';
+import { normaliseEmail } from '../users/account-store.ts';
 
 const AFTER_SIGN_IN = '/backend/courses';
 const TOKEN = /^[A-Za-z0-9_-]{20,100}$/;
@@ -19,15 +21,17 @@ const TOKEN = /^[A-Za-z0-9_-]{20,100}$/;
 export interface SignInRouterDeps {
   signIn: SignInService;
   cookies: CookiePolicy;
-  /** Per address, in front of the per-account lock-out. */
+  /** Per address (a large budget: a school signs in from one), in front of the per-account limit and lock-out. */
   signInRateLimit: RequestHandler;
+  /** Requests naming one account (its email), from any address. */
+  accountRateLimit: RequestHandler;
 }
 
 export function passwordMessages(t: Request['t']) {
   return { tooShort: t('sign-in:passwordTooShort', { min: PASSWORD_MIN }), tooLong: t('sign-in:passwordTooLong', { max: PASSWORD_MAX }), mismatch: t('sign-in:passwordMismatch') };
 }
 
-export function createSignInRouter({ signIn, cookies, signInRateLimit }: SignInRouterDeps): Router {
+export function createSignInRouter({ signIn, cookies, signInRateLimit, accountRateLimit }: SignInRouterDeps): Router {
   const router = Router();
   const sessionCookie = createSessionCookie(cookies);
 
@@ -46,7 +50,7 @@ export function createSignInRouter({ signIn, cookies, signInRateLimit }: SignInR
     renderLogin(req, res, 200, { notice });
   });
 
-  router.post('/login', signInRateLimit, async (req, res) => {
+  router.post('/login', signInRateLimit, accountRateLimit, async (req, res) => {
     const form = parseInput(z.object({ email: z.string().trim().max(254), password: z.string().max(1000), returnTo: z.string().max(2048).optional() }), req.body);
     const returnPath = safeReturnPath(form.returnTo, AFTER_SIGN_IN);
     if (!form.email || !form.password) return renderLogin(req, res, 400, { email: form.email, error: req.t('sign-in:missingFields') });
@@ -65,7 +69,7 @@ export function createSignInRouter({ signIn, cookies, signInRateLimit }: SignInR
     res.render('sign-in/reset-request', { title: req.t('sign-in:resetTitle'), sent: false, email: '' });
   });
 
-  router.post('/password-reset', signInRateLimit, async (req, res) => {
+  router.post('/password-reset', signInRateLimit, accountRateLimit, async (req, res) => {
     const form = parseInput(z.object({ email: z.string().trim().max(254) }), req.body);
     if (!z.email().safeParse(form.email).success) {
       return res.status(400).render('sign-in/reset-request', { title: req.t('sign-in:resetTitle'), sent: false, email: form.email, error: req.t('sign-in:emailInvalid') });
@@ -102,4 +106,13 @@ function validToken(req: Request): string {
   const token = String(req.params.token);
   if (!TOKEN.test(token)) throw new AppError(410, req.t('sign-in:resetLinkInvalid'), { code: 'RESET_LINK_INVALID', help: req.t('sign-in:resetLinkInvalidHelp') });
   return token;
+}
+
+/**
+ * The account a sign-in form names (its email address, normalised), else the client's address:
+ * attempts on one account count together from anywhere, and people behind one address do not share.
+ */
+export function accountOrAddress(req: Request): string {
+  const email: unknown = req.body?.email;
+  return typeof email === 'string' && email.trim() !== '' ? `account:${normaliseEmail(email)}` : `address:${ipKeyGenerator(req.ip ?? '')}`;
 }

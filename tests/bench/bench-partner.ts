@@ -51,7 +51,7 @@ export async function startBenchService(overrides: ConfigInput = {}): Promise<Be
   const running = await startServer(config);
   return {
     running,
-    config,
+    config: running.config,
     async close() {
       try {
         await running.close();

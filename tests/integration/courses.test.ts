@@ -8,6 +8,7 @@ import {
   COURSE_DEFAULTS,
   courseAs,
   courseForm,
+  courseFormOnPage,
   courseRows,
   createCourse,
   editCourse,
@@ -169,6 +170,14 @@ describe('courses in the rooms backend', () => {
       await expectNothingStored(before);
     });
 
+    it('says a left-out name, summary or description is required, in words (not a parser message)', async () => {
+      const before = await counts();
+      const refused = await admin.agent.postJson('/backend/courses', { plan: 'inactive' });
+      expect(refused.status).to.equal(400);
+      expect(refused.text).to.contain('is required').and.not.to.contain('nonoptional');
+      await expectNothingStored(before);
+    });
+
     it('accepts a picture of exactly 10 MB', async () => {
       const id = await createCourse(admin.agent, { name: 'Ten megabytes' }, await jpegPictureOfSize(10 * MB));
       const row = await server.db.selectFrom('rooms').select('image_id').where('id', '=', id).executeTakeFirstOrThrow();
@@ -272,6 +281,37 @@ describe('courses in the rooms backend', () => {
       expect(membersChange.status).to.equal(403);
       expect((await courseAs(admin.agent, id)).json().plan.id).to.equal('inactive');
       expect((await courseAs(admin.agent, id)).json().members).to.have.length(1);
+    });
+
+    it("saves an instructor's change sent with exactly the fields of the instructor's page (no plan, no members)", async () => {
+      const teacher = await backendPerson(server, 'instructor');
+      const id = await createCourse(admin.agent, { plan: 'inactive', membersShown: '1', member: `instructor:${teacher.id}` });
+      const page = await teacher.agent.get(`/backend/courses/${id}/edit`);
+      const form = courseFormOnPage(page.text, { description: 'Saved from the instructor page' });
+      const names = new Set<string>();
+      form.forEach((_value, name) => names.add(name));
+      expect([...names].sort()).to.deep.equal(['description', 'image', 'name', 'summary', 'version']);
+      const saved = await teacher.agent.postMultipart(`/backend/courses/${id}`, form);
+      expect(saved.status, saved.text.slice(0, 500)).to.equal(303);
+      const course = (await courseAs(admin.agent, id)).json();
+      expect(course).to.include({ description: 'Saved from the instructor page', version: 2 });
+      expect(course.plan.id).to.equal('inactive');
+      expect(course.members).to.have.length(1);
+    });
+
+    it("saves an administrator's change sent with exactly the fields of the administrator's page", async () => {
+      const teacher = await backendPerson(server, 'instructor');
+      await setLicences(admin.agent, { smart_15: 2 });
+      const id = await createCourse(admin.agent, { plan: 'smart_15', membersShown: '1', member: `instructor:${teacher.id}` });
+      const page = await admin.agent.get(`/backend/courses/${id}/edit`);
+      const form = courseFormOnPage(page.text, { summary: 'Saved from the administrator page' });
+      expect(form.has('plan') && form.has('membersShown') && form.has('member')).to.equal(true);
+      const saved = await admin.agent.postMultipart(`/backend/courses/${id}`, form);
+      expect(saved.status, saved.text.slice(0, 500)).to.equal(303);
+      const course = (await courseAs(admin.agent, id)).json();
+      expect(course).to.include({ summary: 'Saved from the administrator page', version: 2 });
+      expect(course.plan.id).to.equal('smart_15');
+      expect(course.members.map((member: { userId: string; role: string }) => [member.userId, member.role])).to.deep.equal([[teacher.id, 'instructor']]);
     });
   });
 

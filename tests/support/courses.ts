@@ -90,3 +90,50 @@ export function filesIn(server: TestServer, ...folder: string[]): string[] {
 export async function courseRows(server: TestServer) {
   return server.db.selectFrom('rooms').selectAll().where('kind', '=', 'course').execute();
 }
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|#39|apos);/gi, (entity, code: string) => {
+    const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+    if (code.toLowerCase() in named) return named[code.toLowerCase()]!;
+    return String.fromCodePoint(code[1] === 'x' || code[1] === 'X' ? parseInt(code.slice(2), 16) : parseInt(code.slice(1), 10));
+  });
+}
+
+function attribute(tag: string, name: string): string | null {
+  const match = new RegExp(`\\s${name}(?:="([^"]*)")?(?=[\\s>/])`).exec(tag);
+  return match ? decodeEntities(match[1] ?? '') : null;
+}
+
+/**
+ * Exactly what a browser submits from the page's course form, untouched: inputs,
+ * checked boxes, each select's chosen option, textareas, and an empty file field.
+ * Tests build on this rather than on a fixed list so a field a role's page lacks
+ * is missing from the request too.
+ */
+export function courseFormOnPage(html: string, changes: Record<string, string> = {}): FormData {
+  const start = [...html.matchAll(/<form\b[^>]*>/g)].find(([tag]) => /class="[^"]*\bcourse-form\b/.test(tag))?.index;
+  if (start === undefined) throw new Error('the page has no course form');
+  const formHtml = html.slice(start, html.indexOf('</form>', start));
+  const fields: Array<[string, string]> = [];
+  const form = new FormData();
+  for (const [tag] of formHtml.matchAll(/<(input|select|textarea)\b[^>]*>/g)) {
+    const name = attribute(tag, 'name');
+    if (!name) continue;
+    const from = formHtml.indexOf(tag);
+    if (tag.startsWith('<input')) {
+      const type = attribute(tag, 'type') ?? 'text';
+      if (type === 'file') form.append(name, new Blob([], { type: 'application/octet-stream' }), '');
+      else if (type !== 'checkbox' || attribute(tag, 'checked') !== null) fields.push([name, attribute(tag, 'value') ?? (type === 'checkbox' ? 'on' : '')]);
+    } else if (tag.startsWith('<textarea')) {
+      const body = formHtml.slice(from + tag.length, formHtml.indexOf('</textarea>', from));
+      fields.push([name, decodeEntities(body)]);
+    } else {
+      const options = [...formHtml.slice(from, formHtml.indexOf('</select>', from)).matchAll(/<option\b[^>]*>/g)].map(([option]) => option);
+      const chosen = options.find((option) => attribute(option, 'selected') !== null) ?? options[0];
+      if (chosen) fields.push([name, attribute(chosen, 'value') ?? '']);
+    }
+  }
+  for (const name of Object.keys(changes)) if (!fields.some(([field]) => field === name)) throw new Error(`the page's course form has no field ${name}`);
+  for (const [name, value] of fields) form.append(name, name in changes ? changes[name]! : value);
+  return form;
+}

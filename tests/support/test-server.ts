@@ -41,7 +41,7 @@ export async function startTestServer({ settings = { enabled: true, enableUserPr
       dataDir: folder,
       http: { port: 0, host: '127.0.0.1', publicUrl: 'http://127.0.0.1' },
       kaltura: { partnerId: TEST_PARTNER.id, adminSecret: TEST_PARTNER.adminSecret, userSecret: TEST_PARTNER.userSecret, userRoleMetadataProfileId: ROLE_PROFILE_ID },
-      rateLimit: { windowSeconds: 60, launchesPerWindow: 10_000, actionsPerWindow: 10_000, signInsPerWindow: 10_000, uploadsPerWindow: 10_000 },
+      rateLimit: { windowSeconds: 60, launchesPerWindow: 10_000, actionsPerWindow: 10_000, signInsPerWindow: 10_000, signInsPerAccountPerWindow: 10_000, uploadsPerWindow: 10_000 },
       moduleSettings: settings,
     },
     config,

@@ -56,7 +56,8 @@ const configSchema = z.object({
   http: z.object({
     port: z.coerce.number().int().min(0).max(65535),
     host: z.string().min(1),
-    publicUrl: z.url().transform((value) => value.replace(/\/+$/, '')),
+    /** null: the address the service listens on (its real port, so PORT alone gives working links); set it behind a proxy. */
+    publicUrl: z.url().transform((value) => value.replace(/\/+$/, '')).nullable(),
     trustedProxies: trustedProxiesSchema,
     /** Whole request, headers and body, on every route but uploads; keeps slow bodies from holding connections. */
     requestTimeoutMs: z.number().int().min(50).max(600_000),
@@ -107,8 +108,10 @@ const configSchema = z.object({
     windowSeconds: z.number().int().min(1),
     launchesPerWindow: z.number().int().min(1),
     actionsPerWindow: z.number().int().min(1),
-    /** Sign-in and password-reset attempts per address; the per-account lock-out comes on top. */
+    /** Sign-in and password-reset requests per address: large, a school signs in from one address at 8 o'clock. */
     signInsPerWindow: z.number().int().min(1),
+    /** Sign-in and password-reset requests per account (email address), whatever the address; the lock-out comes on top. */
+    signInsPerAccountPerWindow: z.number().int().min(1),
     /** Uploads (files and pictures) per person, or per address without a session, across every upload route. */
     uploadsPerWindow: z.number().int().min(1),
   }),
@@ -184,6 +187,9 @@ const configSchema = z.object({
       message: 'is required in production (KALTURA_SERVICE_URL): without it the built-in Kaltura emulator and the demo portal, with its demo accounts, would run; set DEMO_MODE=true only to run the demo on purpose',
     });
   }
+  if (config.env === 'production' && config.http.publicUrl === null) {
+    ctx.addIssue({ code: 'custom', path: ['http', 'publicUrl'], message: 'is required in production (PUBLIC_URL): the address people open, which links in mails and launch tokens name' });
+  }
   if (config.http.headersTimeoutMs > Math.min(config.http.requestTimeoutMs, config.http.uploadTimeoutMs)) {
     ctx.addIssue({ code: 'custom', path: ['http', 'headersTimeoutMs'], message: 'must not be longer than http.requestTimeoutMs and http.uploadTimeoutMs' });
   }
@@ -192,7 +198,16 @@ const configSchema = z.object({
   }
 });
 
-export type AppConfig = z.output<typeof configSchema>;
+/** The configuration as read: the public address may still be unknown until the service listens. */
+export type LoadedConfig = z.output<typeof configSchema>;
+/** The configuration a running service reads: its public address always known. */
+export type AppConfig = LoadedConfig & { http: LoadedConfig['http'] & { publicUrl: string } };
+
+/** PUBLIC_URL when set, else the address the service actually listens on (port 0 or PORT included). */
+export function withListeningAddress(config: LoadedConfig, listeningUrl: string): AppConfig {
+  if (config.http.publicUrl !== null) return config as AppConfig;
+  return deepFreeze({ ...config, http: { ...config.http, publicUrl: listeningUrl } });
+}
 export type PlanDefinition = z.output<typeof planSchema>;
 export type ConfigInput = Record<string, unknown>;
 
@@ -255,7 +270,7 @@ export interface LoadConfigOptions {
   overrides?: ConfigInput;
 }
 
-export function loadConfig({ environment = {}, overrides = {} }: LoadConfigOptions = {}): AppConfig {
+export function loadConfig({ environment = {}, overrides = {} }: LoadConfigOptions = {}): LoadedConfig {
   const envName = environment.NODE_ENV ?? 'development';
   let merged = readJsonFile(path.join(CONFIG_DIR, 'default.json'));
   const envFile = path.join(CONFIG_DIR, `${envName}.json`);
@@ -265,7 +280,7 @@ export function loadConfig({ environment = {}, overrides = {} }: LoadConfigOptio
   return parseConfig(merged);
 }
 
-export function parseConfig(input: unknown): AppConfig {
+export function parseConfig(input: unknown): LoadedConfig {
   const result = configSchema.safeParse(input);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);

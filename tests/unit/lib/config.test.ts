@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../../../src/lib/config/config.ts';
 
-const PRODUCTION = { NODE_ENV: 'production', KALTURA_SERVICE_URL: 'https://kaltura.example', KALTURA_ADMIN_SECRET: 's3cret' } as const;
+const PRODUCTION = { NODE_ENV: 'production', PUBLIC_URL: 'https://rooms.example', KALTURA_SERVICE_URL: 'https://kaltura.example', KALTURA_ADMIN_SECRET: 's3cret' } as const;
 
 describe('loadConfig', () => {
   it('starts from the embedded defaults: emulator on, SQLite, port 3000', () => {
@@ -53,6 +53,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ environment: { ...withoutKaltura, DEMO_MODE: 'yes' } })).to.throw(ConfigError, 'DEMO_MODE');
     expect(loadConfig({ environment: PRODUCTION }).demoMode).to.equal(false);
     expect(loadConfig({ environment: { NODE_ENV: 'development' } }).kaltura.serviceUrl).to.equal(null);
+  });
+
+  it('leaves the public address to the listening one unless PUBLIC_URL is set, and requires it in production', () => {
+    expect(loadConfig({ environment: { NODE_ENV: 'development', PORT: '8080' } }).http.publicUrl).to.equal(null);
+    expect(loadConfig({ environment: { NODE_ENV: 'test', PUBLIC_URL: 'https://rooms.example/' } }).http.publicUrl).to.equal('https://rooms.example');
+    const { PUBLIC_URL: _, ...withoutPublicUrl } = PRODUCTION;
+    expect(() => loadConfig({ environment: withoutPublicUrl })).to.throw(ConfigError, /http\.publicUrl: is required in production \(PUBLIC_URL\)/);
   });
 
   it('freezes the result so nothing changes config at run time', () => {
