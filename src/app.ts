@@ -112,8 +112,8 @@ export function createApp(deps: AppDeps): Express {
   // Templates are read and compiled once, except in development, where they are edited while the service runs.
   app.set('view cache', config.env !== 'development');
 
-  // Request lines are written at info; at a higher level (or silent) pino-http would do its work for nothing.
-  if (logger.isLevelEnabled('info')) {
+  // Request lines are written at info when asked for (log.requests: off in development); at a higher level (or silent) pino-http would do its work for nothing.
+  if (config.log.requests && logger.isLevelEnabled('info')) {
     app.use(
       pinoHttp({
         logger,

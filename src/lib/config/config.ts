@@ -76,6 +76,8 @@ const configSchema = z.object({
   }),
   log: z.object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    /** A line per request (at info). Off in development, where the console is for what goes wrong. */
+    requests: z.boolean(),
   }),
   kaltura: z.object({
     /** null: run the built-in Kaltura API emulator and the demo portal. */
@@ -227,6 +229,7 @@ const ENVIRONMENT_KEYS: Record<string, { key: string[]; parse?: (raw: string, na
   DATA_DIR: { key: ['dataDir'] },
   DATABASE_URL: { key: ['database', 'url'] },
   LOG_LEVEL: { key: ['log', 'level'] },
+  LOG_REQUESTS: { key: ['log', 'requests'], parse: parseBooleanVariable },
   KALTURA_SERVICE_URL: { key: ['kaltura', 'serviceUrl'] },
   KALTURA_PARTNER_ID: { key: ['kaltura', 'partnerId'] },
   KALTURA_ADMIN_SECRET: { key: ['kaltura', 'adminSecret'] },

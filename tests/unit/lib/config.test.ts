@@ -62,6 +62,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ environment: withoutPublicUrl })).to.throw(ConfigError, /http\.publicUrl: is required in production \(PUBLIC_URL\)/);
   });
 
+  it('keeps request lines out of the development console unless LOG_REQUESTS asks for them, and writes them elsewhere', () => {
+    expect(loadConfig({ environment: { NODE_ENV: 'development' } }).log.requests).to.equal(false);
+    expect(loadConfig({ environment: { NODE_ENV: 'development', LOG_REQUESTS: 'true' } }).log.requests).to.equal(true);
+    expect(loadConfig({ environment: PRODUCTION }).log.requests).to.equal(true);
+    expect(() => loadConfig({ environment: { NODE_ENV: 'development', LOG_REQUESTS: 'yes' } })).to.throw(ConfigError, 'LOG_REQUESTS');
+  });
+
   it('freezes the result so nothing changes config at run time', () => {
     const config = loadConfig({ environment: { NODE_ENV: 'test' } });
     expect(Object.isFrozen(config.http)).to.equal(true);
