@@ -192,9 +192,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   // Sessions that were live when the service stopped carry on; attendance waits for reconnects.
   await liveRooms.recover();
   const media = await chooseMediaServer(config, logger);
-  const mediaSignalling = new MediaSignalling({ server: media.server, state: roomState, liveRooms, liveSessions, rooms, plans, logger, extraPublishers: config.media.extraPublishers, now,
-    changeRate: { ratePerSecond: config.liveRoom.actionRatePerSecond, burst: config.liveRoom.actionBurst },
-  });
+  const mediaSignalling = new MediaSignalling({ server: media.server, state: roomState, liveRooms, liveSessions, rooms, plans, logger, extraPublishers: config.media.extraPublishers, now });
 
   // The rooms backend.
   const translations = await loadTranslations(config.backend.defaultLanguage);

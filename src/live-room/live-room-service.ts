@@ -201,10 +201,9 @@ export class LiveRoomService {
 
   /** What a person asked for over their connection; a refusal is thrown as a RoomActionError. */
   async handle(actor: RoomActor, message: ClientMessage): Promise<void> {
-    const needed = PERMISSION_NEEDED[message.type];
-    if (needed && !actor.permissions.includes(needed[0])) throw new RoomActionError('NOT_ALLOWED', messages.notAllowed(needed[1]));
+    this.#requirePermission(actor, message.type);
     // Refused before the room's queue: a flood costs the room nothing and reaches nobody else.
-    if (RATE_LIMIT_OF[message.type] === 'action' && !this.#actionBuckets.take(bucketKey(actor))) throw new RoomActionError('RATE_LIMITED', messages.tooFastActions);
+    if (RATE_LIMIT_OF[message.type] === 'action') this.takeRoomChange(actor);
     return this.#inRoom(actor.roomId, async () => {
       switch (message.type) {
         case 'session.start':
@@ -561,12 +560,40 @@ export class LiveRoomService {
     return (await this.#deps.state.hands(roomId)).map((hand) => ({ participantId: this.#idOf(roomId, hand.userId), name: names.get(hand.userId) ?? '', raisedAt: hand.raisedAt }));
   }
 
-  /** The id the room shows for a person: never their user key (src/live-room/participant-ids.ts). */
+  /**
+   * A webcam place taken or freed for a media feed: permitted as camera.start and camera.stop are, in
+   * the room's order, but not counted as a change of its own (the media message that caused it was).
+   */
+  async startWebcam(actor: RoomActor): Promise<void> {
+    this.#requirePermission(actor, 'camera.start');
+    return this.#inRoom(actor.roomId, () => this.#startWebcam(actor));
+  }
+
+  async stopWebcam(actor: RoomActor): Promise<void> {
+    this.#requirePermission(actor, 'camera.stop');
+    return this.#inRoom(actor.roomId, () => this.#stopWebcam(actor));
+  }
+
+  /**
+   * One change to the room by this person (a hand, a camera, a moderation step, a media feed), counted
+   * against their allowance of such changes; refused with RATE_LIMITED past it. Media signalling counts
+   * its own room-changing messages here too, so every kind of change shares one allowance per person.
+   */
+  takeRoomChange(actor: Pick<RoomActor, 'roomId' | 'userId'>): void {
+    if (!this.#actionBuckets.take(bucketKey(actor))) throw new RoomActionError('RATE_LIMITED', messages.tooFastActions);
+  }
+
   /** The id the room protocol shows for this person (media signalling names feeds by it too). */
   participantIdOf(actor: Pick<RoomActor, 'roomId' | 'userId'>): string {
     return this.#idOf(actor.roomId, actor.userId);
   }
 
+  #requirePermission(actor: RoomActor, type: ClientMessage['type']): void {
+    const needed = PERMISSION_NEEDED[type];
+    if (needed && !actor.permissions.includes(needed[0])) throw new RoomActionError('NOT_ALLOWED', messages.notAllowed(needed[1]));
+  }
+
+  /** The id the room shows for a person: never their user key (src/live-room/participant-ids.ts). */
   #idOf(roomId: string, userId: string): string {
     return this.#deps.participantIds.of(roomId, userId);
   }
@@ -610,7 +637,7 @@ export class LiveRoomService {
 }
 
 /** Rates are per person in a room: several tabs share one allowance. */
-function bucketKey(actor: RoomActor): string {
+function bucketKey(actor: Pick<RoomActor, 'roomId' | 'userId'>): string {
   return `${actor.roomId}|${actor.userId}`;
 }
 

@@ -21,7 +21,6 @@ import { MediaServerError, type MediaEndpoint, type MediaServer, type MediaSourc
 import { mediaMessageSchema, sentMedia, type MediaMessage } from './media-protocol.ts';
 import { FeedRegistry, feedKey, type Feed } from './feed-registry.ts';
 import { WebcamQueue } from './webcam-queue.ts';
-import { RateBuckets } from '../live-room/rate-buckets.ts';
 
 const messages = {
   invalid: (type: string, problem: string) => phrase('live-room:errors.invalid', { type, problem }),
@@ -36,7 +35,6 @@ const messages = {
   notPublishing: phrase('media:errors.notPublishing'),
   notQueued: phrase('media:errors.notQueued'),
   placesTaken: phrase('media:errors.placesTaken'),
-  tooFast: phrase('live-room:errors.tooFastActions'),
 };
 
 /** A room connection as the media signalling sees it. */
@@ -65,13 +63,11 @@ export interface MediaSignallingDeps {
   now: () => number;
   /** Publishers of a room whose plan sets no webcam limit. */
   unlimitedPublishers?: number;
-  /** Room-changing media messages per person and room: sustained rate and burst. */
-  changeRate: { ratePerSecond: number; burst: number };
 }
 
 /**
  * Whether a media message changes what the room sees (feeds, the queue, someone's microphone) and so
- * counts against the person's rate of such changes, as the live room's own messages do. Negotiation
+ * counts against the person's one allowance of room changes, shared with the live room's own messages. Negotiation
  * (subscribe, answer, trickle, layer) reaches only the sender's own connections and comes in bursts by
  * nature: it is bounded by the feeds there are, not throttled. Every type is named, so a new one is a decision.
  */
@@ -101,12 +97,10 @@ export class MediaSignalling {
   readonly #connections = new Map<string, MediaConnection>();
   readonly #queue = new WebcamQueue();
   readonly #stop: Array<() => void> = [];
-  readonly #changeBuckets: RateBuckets;
   #versions = 0;
 
   constructor(deps: MediaSignallingDeps) {
     this.#deps = deps;
-    this.#changeBuckets = new RateBuckets({ ...deps.changeRate, now: deps.now });
     this.#stop.push(
       deps.state.subscribe((event) => {
         if (event.message.type === 'session.started') void this.#openRoom(event.roomId).catch(() => undefined);
@@ -125,9 +119,7 @@ export class MediaSignalling {
       throw new RoomActionError('INVALID_MESSAGE', messages.invalid(String((raw as { type?: unknown }).type), `${where}${issue?.message ?? 'invalid'}`));
     }
     // Refused before anything reaches the media server or the room: a flood of toggles reaches nobody else.
-    if (CHANGES_THE_ROOM[parsed.data.type] && !this.#changeBuckets.take(`${connection.actor.roomId}|${connection.actor.userId}`)) {
-      throw new RoomActionError('RATE_LIMITED', messages.tooFast);
-    }
+    if (CHANGES_THE_ROOM[parsed.data.type]) this.#deps.liveRooms.takeRoomChange(connection.actor);
     this.#connections.set(connection.id, connection);
     try {
       await this.#dispatch(connection, parsed.data);
@@ -202,7 +194,7 @@ export class MediaSignalling {
     const previous = this.#feeds.get(actor.roomId, key);
     // The live room's webcam places are the real limit: a camera with picture takes one, or is refused here.
     const holdsWebcam = source === 'camera' && sends.video;
-    if (holdsWebcam) await this.#deps.liveRooms.handle(actor, { v: 1, type: 'camera.start' });
+    if (holdsWebcam) await this.#deps.liveRooms.startWebcam(actor);
     try {
       await this.#openRoom(actor.roomId);
       // One camera and one screen per person: a feed from another tab of theirs gives way.
@@ -327,7 +319,7 @@ export class MediaSignalling {
     const asker = request && this.#connections.get(request.connectionId);
     if (!request || !asker) throw new RoomActionError('NOT_FOUND', messages.notQueued);
     try {
-      await this.#deps.liveRooms.handle(asker.actor, { v: 1, type: 'camera.start' });
+      await this.#deps.liveRooms.startWebcam(asker.actor);
     } catch (error) {
       if (error instanceof RoomActionError && error.code === 'WEBCAM_LIMIT') throw new RoomActionError('WEBCAM_LIMIT', messages.placesTaken);
       throw error;
@@ -370,7 +362,7 @@ export class MediaSignalling {
   }
 
   async #releaseWebcam(actor: RoomActor): Promise<void> {
-    await this.#deps.liveRooms.handle(actor, { v: 1, type: 'camera.stop' }).catch((error: unknown) => this.#deps.logger.warn({ err: error }, 'releasing a webcam place failed'));
+    await this.#deps.liveRooms.stopWebcam(actor).catch((error: unknown) => this.#deps.logger.warn({ err: error }, 'releasing a webcam place failed'));
   }
 
   async #requireLive(roomId: string): Promise<void> {

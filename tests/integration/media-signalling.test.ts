@@ -170,7 +170,7 @@ describe('media signalling', () => {
     await peer(await MediaPeer.offering({ audio: true, video: true })).publish(carl);
     const flood = 40;
     for (let i = 0; i < flood; i += 1) carl.send({ type: 'media.configure', source: 'camera', audio: i % 2 === 0, video: true, ref: `toggle:${i}` });
-    // The default burst is 6 (liveRoom.actionBurst, shared with the publish's camera place): the rest are refused at once.
+    // The default burst is 6 (liveRoom.actionBurst), one spent on the publish: the rest are refused at once.
     const refusedAtLeast = flood - 6;
     for (let count = 0; count < refusedAtLeast; count += 1) {
       expect((await carl.next('error', (error) => String(error.ref).startsWith('toggle:'))).code).to.equal('RATE_LIMITED');
