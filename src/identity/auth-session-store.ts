@@ -25,7 +25,8 @@ export interface AuthSessionStore {
    */
   rotate(oldId: string, next: AuthSession): Promise<void>;
   findById(id: string): Promise<AuthSession | null>;
-  refresh(id: string, changes: Pick<AuthSession, 'lastSeenAt'> & Partial<Pick<AuthSession, 'userName' | 'userEmail' | 'mediaspaceRole' | 'expiresAt'>>): Promise<void>;
+  /** Records activity; a relaunch makes a new session (rotate) instead of changing this one. */
+  refresh(id: string, changes: Pick<AuthSession, 'lastSeenAt'>): Promise<void>;
   delete(id: string): Promise<void>;
   /** Ends every session of one person (deactivated, or their password changed). */
   deleteForUser(userId: string): Promise<number>;
@@ -73,13 +74,7 @@ export function createAuthSessionStore(db: Db, followers: SessionFollower[] = []
     async refresh(id, changes) {
       await db
         .updateTable('auth_sessions')
-        .set({
-          last_seen_at: changes.lastSeenAt,
-          ...(changes.userName !== undefined && { user_name: changes.userName }),
-          ...(changes.userEmail !== undefined && { user_email: changes.userEmail }),
-          ...(changes.mediaspaceRole !== undefined && { mediaspace_role: changes.mediaspaceRole }),
-          ...(changes.expiresAt !== undefined && { expires_at: changes.expiresAt }),
-        })
+        .set({ last_seen_at: changes.lastSeenAt })
         .where('id', '=', id)
         .execute();
     },

@@ -28,7 +28,7 @@ import {
 } from './emulator-state.ts';
 import { apiError } from './kaltura-errors.ts';
 import { categoryFilterSchema, categoryObjectSchema, filterPagerSchema, type CategoryFilter, type CategoryInput } from './kaltura-schemas.ts';
-import { equalsWhenGiven, listResponse, startsWithIgnoringCase, within, type ListResponse, type OrderFields } from './list-response.ts';
+import { equalsWhenGiven, listResponse, startsWithIgnoringCase, startsWithWhenGiven, within, type ListResponse, type OrderFields } from './list-response.ts';
 import { csvIntegers, csvValues, readObject, requireInt, requireObject, requireProperty } from './param-readers.ts';
 
 const AppearInList = { PARTNER_ONLY: 1 } as const;
@@ -187,9 +187,9 @@ function matchesCategoryFilter(category: CategoryRecord, filter: CategoryFilter)
     equalsWhenGiven(filter.fullNameEqual, category.fullName) &&
     within(csvValues(filter.fullNameIn), category.fullName) &&
     equalsWhenGiven(filter.inheritanceTypeEqual, category.inheritanceType) &&
-    (filter.inheritedParentIdEqual === undefined || filter.inheritedParentIdEqual === category.inheritedParentId) &&
-    (filter.inheritedParentIdIn === undefined || within(csvIntegers(filter.inheritedParentIdIn), category.inheritedParentId ?? -1)) &&
-    (filter.fullNameStartsWith === undefined || startsWithIgnoringCase(category.fullName, filter.fullNameStartsWith)) &&
+    equalsWhenGiven(filter.inheritedParentIdEqual, category.inheritedParentId) &&
+    within(csvIntegers(filter.inheritedParentIdIn), category.inheritedParentId ?? -1) &&
+    startsWithWhenGiven(filter.fullNameStartsWith, category.fullName) &&
     (prefix === undefined || startsWithIgnoringCase(category.name, prefix) || startsWithIgnoringCase(category.referenceId, prefix))
   );
 }

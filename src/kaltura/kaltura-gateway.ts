@@ -283,16 +283,16 @@ function createClient(serviceUrl: string, timeoutMs: number) {
 
 const stringSchema = z.string().min(1);
 
-/**
- * The list was asked for one channel and one user. For a channel that inherits its members
- * (inheritanceType INHERIT), Kaltura answers the membership in the category it inherits from,
- * stamped with that category's id, so the record is matched on the user alone.
- */
 /** The category whose members a channel has: its own, or for one that inherits them, the category they come from. */
 function membershipSourceOf(channel: KalturaCategory): number {
   return channel.inheritanceType === INHERITANCE_INHERIT && channel.inheritedParentId ? channel.inheritedParentId : channel.id;
 }
 
+/**
+ * The list was asked for one channel and one user. For a channel that inherits its members
+ * (inheritanceType INHERIT), Kaltura answers the membership in the category it inherits from,
+ * stamped with that category's id, so the record is matched on the user alone.
+ */
 function membershipOf(records: KalturaCategoryUser[], userId: string): ChannelMembership | null {
   const record = records.find((r) => r.userId === userId);
   return record ? { permissionLevel: record.permissionLevel, active: record.status === CATEGORY_USER_ACTIVE } : null;

@@ -168,3 +168,10 @@ export function inLanguage(message: ServerMessage, t: TFunction): ServerMessage 
 export function encode(message: ServerMessage): string {
   return JSON.stringify({ v: PROTOCOL_VERSION, ...message });
 }
+
+/** What is wrong with a message that failed its schema, for the sender: the first problem, and where. */
+export function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+  return `${where}${issue?.message ?? 'invalid'}`;
+}

@@ -23,7 +23,7 @@ import { PassWatch } from './pass-watch.ts';
 import { ROOM_PASS_COOKIE } from '../rooms/rooms-router.ts';
 import type { LiveRoomService, RoomActor } from './live-room-service.ts';
 import { RoomActionError } from './live-room-service.ts';
-import { CLIENT_MESSAGE_TYPES, CLOSE, clientMessageSchema, encode, errorMessage, hasWords, inLanguage, MAX_FRAME_BYTES, type ServerMessage } from './room-protocol.ts';
+import { CLIENT_MESSAGE_TYPES, CLOSE, clientMessageSchema, describeIssue, encode, errorMessage, hasWords, inLanguage, MAX_FRAME_BYTES, type ServerMessage } from './room-protocol.ts';
 import type { Audience, RoomEvent, RoomState } from './room-state.ts';
 import type { LanguageChooser } from '../lib/i18n/i18n.ts';
 import { phrase } from '../lib/i18n/phrase.ts';
@@ -181,9 +181,7 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
       if (typeof type !== 'string' || !(CLIENT_MESSAGE_TYPES as string[]).includes(type)) {
         return send(connection, errorMessage('UNKNOWN_TYPE', messages.unknownType(JSON.stringify(String(type ?? '')).slice(0, 80)), ref));
       }
-      const issue = parsed.error.issues[0];
-      const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-      return send(connection, errorMessage('INVALID_MESSAGE', messages.invalid(type, `${where}${issue?.message ?? 'invalid'}`), ref));
+      return send(connection, errorMessage('INVALID_MESSAGE', messages.invalid(type, describeIssue(parsed.error)), ref));
     }
     if (parsed.data.type === 'leave') return connection.socket.close(CLOSE.left, 'left the room');
     liveRooms.handle(connection.actor, parsed.data).catch((error: unknown) => refused(connection, error, ref, parsed.data.type));

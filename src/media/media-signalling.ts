@@ -15,7 +15,7 @@ import type { Logger } from '../lib/logger/logger.ts';
 import type { LiveSessionStore } from '../rooms/live-session-store.ts';
 import type { Room } from '../rooms/room-store.ts';
 import { RoomActionError, type LiveRoomService, type RoomActor, type RoomPlanRules } from '../live-room/live-room-service.ts';
-import type { ServerMessage } from '../live-room/room-protocol.ts';
+import { describeIssue, type ServerMessage } from '../live-room/room-protocol.ts';
 import type { RoomState } from '../live-room/room-state.ts';
 import { MediaServerError, type MediaEndpoint, type MediaServer, type MediaSource } from './media-server.ts';
 import { mediaMessageSchema, sentMedia, type MediaMessage } from './media-protocol.ts';
@@ -114,9 +114,7 @@ export class MediaSignalling {
   async handle(connection: MediaConnection, raw: unknown): Promise<void> {
     const parsed = mediaMessageSchema.safeParse(raw);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-      throw new RoomActionError('INVALID_MESSAGE', messages.invalid(String((raw as { type?: unknown }).type), `${where}${issue?.message ?? 'invalid'}`));
+      throw new RoomActionError('INVALID_MESSAGE', messages.invalid(String((raw as { type?: unknown }).type), describeIssue(parsed.error)));
     }
     // Refused before anything reaches the media server or the room: a flood of toggles reaches nobody else.
     if (CHANGES_THE_ROOM[parsed.data.type]) this.#deps.liveRooms.takeRoomChange(connection.actor);

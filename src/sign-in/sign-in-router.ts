@@ -4,11 +4,11 @@
  * their KS through /launch.
  */
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { ipKeyGenerator } from 'express-rate-limit';
 import { z } from 'zod';
 import { AppError, ValidationError } from '../lib/errors/app-error.ts';
 import type { CookiePolicy } from '../lib/http/cookie-policy.ts';
 import { safeReturnPath } from '../lib/http/return-path.ts';
+import { addressKey } from '../lib/http/rate-limits.ts';
 import { parseInput } from '../lib/http/validate.ts';
 import { createSessionCookie } from '../identity/session-cookie.ts';
 import { newPasswordSchema, PASSWORD_MIN, PASSWORD_MAX } from './passwords.ts';
@@ -114,5 +114,5 @@ function validToken(req: Request): string {
  */
 export function accountOrAddress(req: Request): string {
   const email: unknown = req.body?.email;
-  return typeof email === 'string' && email.trim() !== '' ? `account:${normaliseEmail(email)}` : `address:${ipKeyGenerator(req.ip ?? '')}`;
+  return typeof email === 'string' && email.trim() !== '' ? `account:${normaliseEmail(email)}` : addressKey(req);
 }

@@ -28,5 +28,10 @@ export function createRateLimit(windowSeconds: number, limit: number, { keyOf, m
  * share one budget, and someone signed in cannot renew theirs by changing address.
  */
 export function personOrAddress(req: Request): string {
-  return req.auth ? `person:${req.auth.userId}` : `address:${ipKeyGenerator(req.ip ?? '')}`;
+  return req.auth ? `person:${req.auth.userId}` : addressKey(req);
+}
+
+/** The client's address as every per-address limit counts it (IPv6 by its /56 network, as express-rate-limit does). */
+export function addressKey(req: Request): string {
+  return `address:${ipKeyGenerator(req.ip ?? '')}`;
 }

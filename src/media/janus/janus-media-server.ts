@@ -105,15 +105,15 @@ export class JanusMediaServer implements MediaServer {
   async closeRoom(roomId: string): Promise<void> {
     const placed = this.#rooms.get(roomId);
     this.#rooms.delete(roomId);
+    const room = await placed?.catch(() => null);
     for (const [connectionId, endpoint] of this.#endpoints) {
-      if (endpoint.room.number !== (await placed?.catch(() => null))?.number) continue;
+      if (endpoint.room.number !== room?.number) continue;
       this.#endpoints.delete(connectionId);
       void endpoint.session.then((session) => session.destroy(), () => undefined);
     }
-    const room = await placed?.catch(() => null);
     if (!room || !this.#current(room)) return;
     room.server.rooms -= 1;
-    await room.server.control!.request({ request: 'destroy', room: room.number, ...(room.server.settings.adminKey && { admin_key: room.server.settings.adminKey }) }).catch((error: unknown) => {
+    await room.server.control!.request({ request: 'destroy', room: room.number, ...this.#adminKey(room) }).catch((error: unknown) => {
       this.#logger.warn({ err: error, roomId }, 'destroying a Janus room failed');
     });
   }
