@@ -82,6 +82,8 @@ interface Connection {
   alive: boolean;
   /** Nothing is sent before the welcome: the welcome already reflects everything that happened until then. */
   welcomed: boolean;
+  /** This connection as the media signalling knows it, made at its first media message and kept. */
+  media?: MediaConnection;
 }
 
 export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDeps): RoomSocketServer {
@@ -194,7 +196,7 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
   }
 
   function mediaConnection(connection: Connection): MediaConnection {
-    return { id: connection.id, actor: connection.actor, participantId: liveRooms.participantIdOf(connection.actor), reply: (message) => send(connection, message) };
+    return (connection.media ??= { id: connection.id, actor: connection.actor, participantId: liveRooms.participantIdOf(connection.actor), reply: (message) => send(connection, message) });
   }
 
   const unsubscribe = state.subscribe((event: RoomEvent) => {
