@@ -17,15 +17,17 @@ import type { LiveSession, LiveSessionStore } from '../rooms/live-session-store.
 import type { RoomPermission, RoomRole } from '../rooms/room-permissions.ts';
 import type { Room } from '../rooms/room-store.ts';
 import type { AttendanceStore } from './attendance-store.ts';
-import type { ChatStore, StoredChatMessage } from './chat-store.ts';
+import type { ChatStore } from './chat-store.ts';
 import type { ParticipantIds } from './participant-ids.ts';
 import type { RemovalStore } from './removal-store.ts';
-import type { CameraView, ChatMessageView, ClientMessage, HandView, ParticipantView, PersonView, RemovedView, ServerMessage, SessionEndReason, SessionView } from './room-protocol.ts';
+import type { ClientMessage, ServerMessage, SessionEndReason, SessionView } from './room-protocol.ts';
 import { CLOSE } from './room-protocol.ts';
 import { phrase, say, type Text } from '../lib/i18n/phrase.ts';
 import { inEnglish } from '../lib/i18n/i18n.ts';
 import type { Audience, PresentPerson, RoomState } from './room-state.ts';
 import { RateBuckets } from './rate-buckets.ts';
+import { RoomViews } from './room-views.ts';
+import { PERMISSION_NEEDED, RATE_LIMIT_OF, type RoomAction } from './room-message-rules.ts';
 
 export interface LiveRoomOptions {
   reconnectGraceMs: number;
@@ -80,39 +82,6 @@ const messages = {
   webcamsTaken: (limit: number) => phrase('live-room:errors.webcamsTaken', { count: limit }),
 };
 
-/** What a refused person was not allowed to do (live-room:actions.<action>). */
-type RoomAction = 'startSession' | 'endSession' | 'chat' | 'deleteMessages' | 'raiseHand' | 'removeParticipants' | 'letBackIn' | 'cameraOn' | 'useCamera' | 'lowerHands';
-
-const PERMISSION_NEEDED: Partial<Record<ClientMessage['type'], [RoomPermission, RoomAction]>> = {
-  'session.start': ['startSession', 'startSession'],
-  'session.end': ['endSession', 'endSession'],
-  'chat.send': ['chat', 'chat'],
-  'chat.delete': ['moderateChat', 'deleteMessages'],
-  'hand.raise': ['raiseHand', 'raiseHand'],
-  'participant.remove': ['removeParticipants', 'removeParticipants'],
-  'participant.allow': ['admitParticipants', 'letBackIn'],
-  'camera.start': ['camera', 'cameraOn'],
-  'camera.stop': ['camera', 'useCamera'],
-};
-
-/**
- * Which rate limit each message counts against. Every message type must be named here, so a new one
- * (media signalling, say, which comes in bursts by nature) is a decision, not an oversight.
- */
-const RATE_LIMIT_OF: Record<ClientMessage['type'], 'chat' | 'action' | null> = {
-  'session.start': 'action',
-  'session.end': 'action',
-  'chat.send': 'chat',
-  'chat.delete': 'action',
-  'hand.raise': 'action',
-  'hand.lower': 'action',
-  'participant.remove': 'action',
-  'participant.allow': 'action',
-  'camera.start': 'action',
-  'camera.stop': 'action',
-  leave: null,
-};
-
 /** What a room's plan allows (src/courses/plan-catalogue.ts). */
 export interface RoomPlanRules {
   canGoLive(room: Room): boolean;
@@ -149,6 +118,7 @@ export class LiveRoomService {
   readonly #noInstructorTimers = new Map<string, ScheduledTask>();
   readonly #chatBuckets: RateBuckets;
   readonly #actionBuckets: RateBuckets;
+  readonly #views: RoomViews;
   /** Last chat time per session: times are kept strictly increasing so history order is send order. */
   readonly #lastChatAt = new Map<string, number>();
 
@@ -157,6 +127,7 @@ export class LiveRoomService {
     const { options, scheduler } = deps;
     this.#chatBuckets = new RateBuckets({ ratePerSecond: options.chatRatePerSecond, burst: options.chatBurst, now: scheduler.now });
     this.#actionBuckets = new RateBuckets({ ratePerSecond: options.actionRatePerSecond, burst: options.actionBurst, now: scheduler.now });
+    this.#views = new RoomViews({ ...deps, chatHistoryLimit: options.chatHistoryLimit });
   }
 
   /**
@@ -299,9 +270,9 @@ export class LiveRoomService {
     const view: ServerMessage = {
       type: 'session.started',
       session: sessionView(session),
-      participants: await this.#participants(roomId),
-      hands: await this.#handViews(roomId),
-      chat: await this.#chatHistory(session),
+      participants: await this.#views.participants(roomId),
+      hands: await this.#views.hands(roomId),
+      chat: await this.#views.chatHistory(session),
     };
     this.#publish(roomId, 'everyone', view);
     this.#publish(roomId, 'instructors', { type: 'waiting.changed', waiting: [], waitingCount: 0 });
@@ -346,7 +317,7 @@ export class LiveRoomService {
       text,
       sentAt,
     });
-    this.#publish(actor.roomId, 'everyone', { type: 'chat.message', message: this.#chatView(actor.roomId, message) });
+    this.#publish(actor.roomId, 'everyone', { type: 'chat.message', message: this.#views.chatMessage(actor.roomId, message) });
   }
 
   async #deleteChat(actor: RoomActor, messageId: string): Promise<void> {
@@ -361,20 +332,20 @@ export class LiveRoomService {
     await this.#requireLive(actor.roomId);
     const raisedAt = this.#deps.scheduler.now();
     if (await this.#deps.state.raiseHand(actor.roomId, actor.userId, raisedAt)) {
-      this.#publish(actor.roomId, 'everyone', { type: 'hand.raised', hand: { participantId: this.#idOf(actor.roomId, actor.userId), name: actor.name, raisedAt } });
+      this.#publish(actor.roomId, 'everyone', { type: 'hand.raised', hand: { participantId: this.#views.idOf(actor.roomId, actor.userId), name: actor.name, raisedAt } });
     }
   }
 
   /** The person's own hand, or (with lowerHands) the hand of the participant named. */
   async #lowerHand(actor: RoomActor, participantId: string | undefined): Promise<void> {
-    const own = participantId === undefined || participantId === this.#idOf(actor.roomId, actor.userId);
+    const own = participantId === undefined || participantId === this.#views.idOf(actor.roomId, actor.userId);
     if (!own && !actor.permissions.includes('lowerHands')) throw new RoomActionError('NOT_ALLOWED', messages.notAllowed('lowerHands'));
     const raised = own ? actor.userId : this.#deps.participantIds.find(actor.roomId, participantId, (await this.#deps.state.hands(actor.roomId)).map((hand) => hand.userId));
     if (raised === null || !(await this.#deps.state.lowerHand(actor.roomId, raised))) {
       if (!own) throw new RoomActionError('NOT_FOUND', messages.handNotRaised);
       return;
     }
-    this.#publish(actor.roomId, 'everyone', { type: 'hand.lowered', participantId: this.#idOf(actor.roomId, raised) });
+    this.#publish(actor.roomId, 'everyone', { type: 'hand.lowered', participantId: this.#views.idOf(actor.roomId, raised) });
   }
 
   async #remove(actor: RoomActor, participantId: string): Promise<void> {
@@ -404,11 +375,7 @@ export class LiveRoomService {
   }
 
   async #publishRemovals(roomId: string): Promise<void> {
-    this.#publish(roomId, 'instructors', { type: 'removals.changed', removed: await this.#removedViews(roomId) });
-  }
-
-  async #removedViews(roomId: string): Promise<RemovedView[]> {
-    return (await this.#deps.removals.list(roomId)).map((removal) => ({ participantId: this.#idOf(roomId, removal.userId), name: removal.userName, removedAt: removal.removedAt }));
+    this.#publish(roomId, 'instructors', { type: 'removals.changed', removed: await this.#views.removed(roomId) });
   }
 
   /** A webcam place of the live session, within the course's webcam limit. */
@@ -425,12 +392,7 @@ export class LiveRoomService {
   }
 
   async #publishWebcams(roomId: string, limit?: number | null): Promise<void> {
-    this.#publish(roomId, 'everyone', { type: 'camera.changed', cameras: await this.#webcamViews(roomId), webcamLimit: limit === undefined ? await this.#webcamLimitOf(roomId) : limit });
-  }
-
-  async #webcamViews(roomId: string): Promise<CameraView[]> {
-    const names = new Map((await this.#deps.state.people(roomId)).map((person) => [person.userId, person.name]));
-    return (await this.#deps.state.webcams(roomId)).map((place) => ({ participantId: this.#idOf(roomId, place.userId), name: names.get(place.userId) ?? '', since: place.since }));
+    this.#publish(roomId, 'everyone', { type: 'camera.changed', cameras: await this.#views.webcams(roomId), webcamLimit: limit === undefined ? await this.#webcamLimitOf(roomId) : limit });
   }
 
   async #webcamLimitOf(roomId: string): Promise<number | null> {
@@ -441,7 +403,7 @@ export class LiveRoomService {
   /** Inside a live session everyone sees everyone; before it, only instructors are inside and participants wait. */
   async #announceArrival(roomId: string, person: PresentPerson, session: LiveSession | null): Promise<void> {
     if (session || person.role === 'instructor') {
-      this.#publish(roomId, session ? 'everyone' : 'instructors', { type: 'presence.joined', participant: { ...this.#personView(roomId, person), handRaisedAt: null } });
+      this.#publish(roomId, session ? 'everyone' : 'instructors', { type: 'presence.joined', participant: { ...this.#views.person(roomId, person), handRaisedAt: null } });
     } else {
       await this.#publishWaiting(roomId);
     }
@@ -450,7 +412,7 @@ export class LiveRoomService {
   async #announceDeparture(roomId: string, person: RoomActor, session: LiveSession | null): Promise<void> {
     if (session || person.role === 'instructor') {
       const audience = session ? 'everyone' : 'instructors';
-      const participantId = this.#idOf(roomId, person.userId);
+      const participantId = this.#views.idOf(roomId, person.userId);
       if (await this.#deps.state.lowerHand(roomId, person.userId)) this.#publish(roomId, audience, { type: 'hand.lowered', participantId });
       this.#publish(roomId, audience, { type: 'presence.left', participantId });
     } else {
@@ -460,7 +422,7 @@ export class LiveRoomService {
 
   /** Instructors see who waits; those waiting see only how many. */
   async #publishWaiting(roomId: string): Promise<void> {
-    const waiting = await this.#waiting(roomId);
+    const waiting = await this.#views.waiting(roomId);
     this.#publish(roomId, 'instructors', { type: 'waiting.changed', waiting, waitingCount: waiting.length });
     this.#publish(roomId, 'participants', { type: 'waiting.changed', waiting: [], waitingCount: waiting.length });
   }
@@ -523,41 +485,22 @@ export class LiveRoomService {
   async #welcome(actor: RoomActor, session: LiveSession | null): Promise<ServerMessage> {
     const room = await this.#deps.rooms.findById(actor.roomId);
     const inside = actor.role === 'instructor' || session !== null;
-    const waiting = await this.#waiting(actor.roomId);
+    const waiting = await this.#views.waiting(actor.roomId);
     return {
       type: 'welcome',
-      you: { participantId: this.#idOf(actor.roomId, actor.userId), name: actor.name, role: actor.role, permissions: [...actor.permissions] },
+      you: { participantId: this.#views.idOf(actor.roomId, actor.userId), name: actor.name, role: actor.role, permissions: [...actor.permissions] },
       room: { id: actor.roomId, name: room?.name ?? '', kind: room?.kind ?? 'channel' },
       phase: session ? 'live' : 'waiting',
       session: session ? sessionView(session) : null,
-      participants: inside ? await this.#participants(actor.roomId) : [],
+      participants: inside ? await this.#views.participants(actor.roomId) : [],
       waiting: actor.role === 'instructor' ? waiting : [],
       waitingCount: waiting.length,
-      hands: inside ? await this.#handViews(actor.roomId) : [],
-      chat: session ? await this.#chatHistory(session) : [],
-      cameras: session ? await this.#webcamViews(actor.roomId) : [],
-      removed: actor.role === 'instructor' ? await this.#removedViews(actor.roomId) : [],
+      hands: inside ? await this.#views.hands(actor.roomId) : [],
+      chat: session ? await this.#views.chatHistory(session) : [],
+      cameras: session ? await this.#views.webcams(actor.roomId) : [],
+      removed: actor.role === 'instructor' ? await this.#views.removed(actor.roomId) : [],
       webcamLimit: room ? this.#deps.plans.webcamLimit(room) : null,
     };
-  }
-
-  async #participants(roomId: string): Promise<ParticipantView[]> {
-    const session = await this.#deps.liveSessions.findLive(roomId);
-    const hands = new Map((await this.#deps.state.hands(roomId)).map((hand) => [hand.userId, hand.raisedAt]));
-    return (await this.#deps.state.people(roomId))
-      .filter((person) => person.role === 'instructor' || session)
-      .sort((a, b) => a.since - b.since)
-      .map((person) => ({ ...this.#personView(roomId, person), handRaisedAt: hands.get(person.userId) ?? null }));
-  }
-
-  async #waiting(roomId: string): Promise<PersonView[]> {
-    if (await this.#deps.liveSessions.findLive(roomId)) return [];
-    return (await this.#deps.state.people(roomId)).filter((person) => person.role !== 'instructor').map((person) => this.#personView(roomId, person));
-  }
-
-  async #handViews(roomId: string): Promise<HandView[]> {
-    const names = new Map((await this.#deps.state.people(roomId)).map((person) => [person.userId, person.name]));
-    return (await this.#deps.state.hands(roomId)).map((hand) => ({ participantId: this.#idOf(roomId, hand.userId), name: names.get(hand.userId) ?? '', raisedAt: hand.raisedAt }));
   }
 
   /**
@@ -585,29 +528,12 @@ export class LiveRoomService {
 
   /** The id the room protocol shows for this person (media signalling names feeds by it too). */
   participantIdOf(actor: Pick<RoomActor, 'roomId' | 'userId'>): string {
-    return this.#idOf(actor.roomId, actor.userId);
+    return this.#views.idOf(actor.roomId, actor.userId);
   }
 
   #requirePermission(actor: RoomActor, type: ClientMessage['type']): void {
     const needed = PERMISSION_NEEDED[type];
     if (needed && !actor.permissions.includes(needed[0])) throw new RoomActionError('NOT_ALLOWED', messages.notAllowed(needed[1]));
-  }
-
-  /** The id the room shows for a person: never their user key (src/live-room/participant-ids.ts). */
-  #idOf(roomId: string, userId: string): string {
-    return this.#deps.participantIds.of(roomId, userId);
-  }
-
-  #personView(roomId: string, person: PresentPerson): PersonView {
-    return { participantId: this.#idOf(roomId, person.userId), name: person.name, role: person.role };
-  }
-
-  #chatView(roomId: string, { userId, ...message }: StoredChatMessage): ChatMessageView {
-    return { ...message, participantId: this.#idOf(roomId, userId) };
-  }
-
-  async #chatHistory(session: LiveSession): Promise<ChatMessageView[]> {
-    return (await this.#deps.chat.history(session.id, this.#deps.options.chatHistoryLimit)).map((message) => this.#chatView(session.roomId, message));
   }
 
   async #requireLive(roomId: string): Promise<LiveSession> {
