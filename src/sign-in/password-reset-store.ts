@@ -11,7 +11,7 @@ export interface PasswordReset {
 export interface PasswordResetStore {
   insert(reset: PasswordReset): Promise<void>;
   find(tokenHash: string): Promise<PasswordReset | null>;
-  /** Marks the reset used; false if it was used already (two submits of one link race here). */
+  /** Marks the reset used; false if it was used already (two submits of one link race here) or expired meanwhile. */
   markUsed(tokenHash: string, now: number): Promise<boolean>;
   /** Older links stop working when a new one is sent or the password changes. */
   retireForUser(userId: string, now: number): Promise<void>;
@@ -32,7 +32,12 @@ export function createPasswordResetStore(db: Db): PasswordResetStore {
         : null;
     },
     async markUsed(tokenHash, now) {
-      const result = await db.updateTable('password_resets').set({ used_at: now }).where('token_hash', '=', tokenHash).where('used_at', 'is', null).executeTakeFirst();
+      const result = await db.updateTable('password_resets').set({ used_at: now })
+        .where('token_hash', '=', tokenHash)
+        .where('used_at', 'is', null)
+        // Checked again here: hashing the new password between the link check and this write takes time.
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
     async retireForUser(userId, now) {
