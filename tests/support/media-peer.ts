@@ -63,6 +63,25 @@ export class MediaPeer {
 
 export const NEEDS_JANUS = 'These tests need Janus (`apt-get install -y janus`; CI does this in .ci/run).';
 
+/** A media server the room tests run against, configured on its own RTP port range. */
+export interface MediaServerUnderTest {
+  name: string;
+  kind: 'janus' | 'embedded';
+  media(rtpPortRange: string): Record<string, unknown>;
+}
+
+/** Janus (supervised by the service) and the embedded SFU: suites that hold for both run once for each. */
+export const MEDIA_SERVERS_UNDER_TEST: MediaServerUnderTest[] = [
+  { name: 'Janus', kind: 'janus', media: (rtpPortRange) => ({ server: 'janus', janusExecutable: 'janus', rtpPortRange }) },
+  { name: 'the embedded SFU', kind: 'embedded', media: (rtpPortRange) => ({ server: 'embedded', rtpPortRange }) },
+];
+
+/** Fails, not skips, when the test server runs another media server than the one asked for. */
+export function requireMediaServer(server: TestServer, kind: MediaServerUnderTest['kind']): void {
+  if (server.media.server.kind === kind) return;
+  throw new Error(kind === 'janus' ? NEEDS_JANUS : `The embedded SFU did not start (the service runs ${server.media.server.kind}).`);
+}
+
 export interface MediaSuite {
   readonly server: TestServer;
   /** Keeps a room client, closed after the test. */
@@ -81,8 +100,8 @@ export function useMediaSuite(options: { rtpPortRange: string; settings?: TestSe
   const peers: MediaPeer[] = [];
   before(async function () {
     this.timeout(30_000);
-    server = await startTestServer({ ...(options.settings && { settings: options.settings }), config: { media: { janusExecutable: 'janus', rtpPortRange: options.rtpPortRange } } });
-    if (server.media.server.kind !== 'janus') throw new Error(NEEDS_JANUS);
+    server = await startTestServer({ ...(options.settings && { settings: options.settings }), config: { media: MEDIA_SERVERS_UNDER_TEST[0]!.media(options.rtpPortRange) } });
+    requireMediaServer(server, 'janus');
   });
   after(async () => {
     await server?.stop();

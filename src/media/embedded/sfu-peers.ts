@@ -7,14 +7,15 @@
  * keyframe when it starts or moves, or when its browser asks (PLI).
  */
 import {
+  ReceiverEstimatedMaxBitrate,
+  RtcpPayloadSpecificFeedback,
   RTCPeerConnection,
   useNACK,
   useOPUS,
   usePLI,
+  useREMB,
   useSdesMid,
   useSdesRTPStreamId,
-  useTransportWideCC,
-  useTWCC,
   useVP8,
   type MediaStreamTrack,
   type PeerConfig,
@@ -29,11 +30,25 @@ import type { SfuSettings } from './sfu-protocol.ts';
 type Kind = 'audio' | 'video';
 /** How often one layer's sender is asked for a keyframe, at most. */
 const KEYFRAME_REQUEST_GAP_MS = 300;
+/**
+ * What a publisher may send (all its simulcast layers: 150 + 500 + 1,500 kbit/s), told every second by REMB,
+ * as Janus's VideoRoom tells its room bitrate: the browser's estimate grows to it and it sends every layer.
+ */
+export const PUBLISHER_BITRATE = 2_500_000;
+const REMB_EVERY_MS = 1000;
 /** Simulcast rids from the smallest; other rids keep the order the browser gave them. */
 const RID_ORDER = ['l', 'q', 'low', 'm', 'medium', 'h', 'f', 'high'];
 export const LAYER_INDEX: Record<SimulcastLayer, number> = { low: 0, medium: 1, high: 2 };
 
-/** A publisher receives (VP8 with transport-wide congestion control, so the browser's estimate grows and it sends every layer); a subscriber sends. */
+/**
+ * A publisher's offer without transport-wide congestion control: werift answers with the browser's feedback
+ * types as offered, and its transport-cc feedback drove the browser's estimate down to one layer. REMB instead.
+ */
+export function withoutTransportCc(offerSdp: string): string {
+  return offerSdp.replace(/^a=rtcp-fb:\d+ transport-cc\r?\n/gm, '');
+}
+
+/** A publisher receives (told how much it may send by REMB), a subscriber sends; VP8 and Opus. */
 export function peerConfig(settings: SfuSettings, role: 'publisher' | 'subscriber'): Partial<PeerConfig> {
   const publisher = role === 'publisher';
   const [min, max] = settings.portRange ? settings.portRange.split('-').map(Number) : [];
@@ -41,11 +56,11 @@ export function peerConfig(settings: SfuSettings, role: 'publisher' | 'subscribe
     codecs: {
       audio: [useOPUS()],
       // No RTX: werift does not repair simulcast layers with it; lost packets are sent again as they were (NACK).
-      video: [useVP8({ rtcpFeedback: [useNACK(), usePLI(), ...(publisher ? [useTWCC()] : [])] })],
+      video: [useVP8({ rtcpFeedback: [useNACK(), usePLI(), useREMB()] })],
     },
     headerExtensions: {
       audio: [useSdesMid()],
-      video: publisher ? [useSdesMid(), useSdesRTPStreamId(), useTransportWideCC()] : [useSdesMid()],
+      video: publisher ? [useSdesMid(), useSdesRTPStreamId()] : [useSdesMid()],
     },
     iceServers: settings.stunServer ? [{ urls: `stun:${settings.stunServer}` }] : [],
     iceAdditionalHostAddresses: settings.extraHostAddresses,
@@ -74,6 +89,7 @@ export class PublishedFeed {
   readonly subscriptions = new Set<Subscription>();
   /** Forwarded to subscribers (false: muted at the SFU, whatever the sender's browser does). */
   readonly send = { audio: true, video: true };
+  readonly #remb: NodeJS.Timeout;
 
   constructor(id: string, pc: RTCPeerConnection) {
     this.id = id;
@@ -88,6 +104,7 @@ export class PublishedFeed {
     this.video = incoming('video');
     this.#listen('audio', this.audio);
     this.#listen('video', this.video);
+    this.#remb = setInterval(() => this.#tellBitrate(), REMB_EVERY_MS);
   }
 
   /** Streams a subscription to this feed forwards. */
@@ -112,8 +129,26 @@ export class PublishedFeed {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#remb);
     for (const subscription of this.subscriptions) await subscription.close();
     await this.pc.close();
+  }
+
+  #tellBitrate(): void {
+    const ssrcs = (this.video?.layers ?? []).flatMap((layer) => (layer.ssrc === undefined ? [] : [layer.ssrc]));
+    if (!this.video || ssrcs.length === 0 || this.pc.connectionState !== 'connected') return;
+    // bitrate = mantissa (18 bits) × 2^exponent
+    let exponent = 0;
+    while (PUBLISHER_BITRATE / 2 ** exponent >= 2 ** 18) exponent += 1;
+    const feedback = new ReceiverEstimatedMaxBitrate({
+      senderSsrc: this.video.receiver.rtcpSsrc,
+      mediaSsrc: 0,
+      brExp: exponent,
+      brMantissa: Math.floor(PUBLISHER_BITRATE / 2 ** exponent),
+      ssrcNum: ssrcs.length,
+      ssrcFeedbacks: ssrcs,
+    });
+    void this.video.receiver.dtlsTransport.sendRtcp([new RtcpPayloadSpecificFeedback({ feedback })]).catch(() => undefined);
   }
 
   #listen(kind: Kind, incoming: Incoming | null): void {

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { RTCPeerConnection } from 'werift';
 import { MediaServerError, type IceCandidate, type MediaEndpoint, type MediaRoomLimits, type MediaSource, type SimulcastLayer, type TrickleTarget } from '../media-server.ts';
-import { PublishedFeed, Subscription, peerConfig } from './sfu-peers.ts';
+import { PublishedFeed, Subscription, peerConfig, withoutTransportCc } from './sfu-peers.ts';
 import type { SfuCalls, SfuSettings, SfuStats } from './sfu-protocol.ts';
 
 interface Room {
@@ -63,7 +63,7 @@ export class Sfu implements SfuCalls {
     const pc = new RTCPeerConnection(peerConfig(this.#settings, 'publisher'));
     let answerSdp: string;
     try {
-      await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+      await pc.setRemoteDescription({ type: 'offer', sdp: withoutTransportCc(offerSdp) });
       await pc.setLocalDescription(await pc.createAnswer());
       answerSdp = pc.localDescription!.sdp;
     } catch (error) {
