@@ -9,7 +9,8 @@ import type { RoomClient } from './room-client.ts';
 import { startTestServer, type TestServer, type TestServerOptions } from './test-server.ts';
 import { backendPerson, createCourse, setLicences, type BackendPerson } from './courses.ts';
 
-const CONNECT_LIMIT_MS = 8000;
+/** Generous: ICE and DTLS on a busy machine (tests run in parallel with builds) can take several seconds. */
+const CONNECT_LIMIT_MS = 15_000;
 
 export class MediaPeer {
   readonly pc = new RTCPeerConnection();
@@ -91,17 +92,18 @@ export interface MediaSuite {
 }
 
 /**
- * A describe block's test server with a Janus it supervises (on its own RTP port range, so suites never share
- * ports), and room clients and peers closed after each test. Fails, not skips, without Janus.
+ * A describe block's test server with a Janus it supervises, or the embedded SFU (on its own RTP port range, so
+ * suites never share ports), and room clients and peers closed after each test. Fails, not skips, without Janus.
  */
-export function useMediaSuite(options: { rtpPortRange: string; settings?: TestServerOptions['settings'] }): MediaSuite {
+export function useMediaSuite(options: { rtpPortRange: string; settings?: TestServerOptions['settings']; mediaServer?: MediaServerUnderTest; media?: Record<string, unknown> }): MediaSuite {
+  const mediaServer = options.mediaServer ?? MEDIA_SERVERS_UNDER_TEST[0]!;
   let server: TestServer | undefined;
   const clients: RoomClient[] = [];
   const peers: MediaPeer[] = [];
   before(async function () {
     this.timeout(30_000);
-    server = await startTestServer({ ...(options.settings && { settings: options.settings }), config: { media: MEDIA_SERVERS_UNDER_TEST[0]!.media(options.rtpPortRange) } });
-    requireMediaServer(server, 'janus');
+    server = await startTestServer({ ...(options.settings && { settings: options.settings }), config: { media: { ...mediaServer.media(options.rtpPortRange), ...options.media } } });
+    requireMediaServer(server, mediaServer.kind);
   });
   after(async () => {
     await server?.stop();
