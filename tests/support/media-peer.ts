@@ -62,6 +62,15 @@ export class MediaPeer {
   }
 }
 
+const EVERYTHING = ['startSession', 'endSession', 'admitParticipants', 'removeParticipants', 'muteOthers', 'shareScreen', 'record', 'manageFiles', 'chat', 'camera', 'microphone', 'raiseHand', 'moderateChat', 'lowerHands'];
+/** Contributors may send audio and video; members may only listen and chat. */
+export const MEDIA_ROLE_MAPPING = [
+  { channelLevel: 'manager', roomRole: 'instructor', permissions: EVERYTHING },
+  { channelLevel: 'moderator', roomRole: 'instructor', permissions: EVERYTHING },
+  { channelLevel: 'contributor', roomRole: 'participant', permissions: ['chat', 'camera', 'microphone', 'raiseHand'] },
+  { channelLevel: 'member', roomRole: 'participant', permissions: ['chat', 'raiseHand'] },
+];
+
 export const NEEDS_JANUS = 'These tests need Janus (`apt-get install -y janus`; CI does this in .ci/run).';
 
 /** A media server the room tests run against, configured on its own RTP port range. */
