@@ -16,7 +16,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { JanusClient } from '../../src/media/janus/janus-client.ts';
 import { startSupervisedJanus } from '../../src/media/janus/janus-supervisor.ts';
 import { MEDIA_BENCH, type MediaScenarioResult } from './media-room.ts';
-import { firstFrameMs, flowingStreams, processCpuMs, receivedBytes, sleep, watchedPage } from './media-pages.ts';
+import { FIRST_FRAME_LIMIT_MS, firstFrameMs, flowingStreams, processCpuMs, receivedBytes, sleep, watchedPage } from './media-pages.ts';
 
 const VIDEOROOM = 'janus.plugin.videoroom';
 const ROOM = 1234;
@@ -59,13 +59,16 @@ export async function runBareJanus(browser: Browser): Promise<MediaScenarioResul
 
     const watchers: Page[] = [];
     const joinToFirstFrameMs: number[] = [];
+    let timedOut = 0;
     for (let index = 0; index < MEDIA_BENCH.participants; index += 1) {
       const page = await open();
       const handle = await session.attach(VIDEOROOM);
       const offer = await handle.message({ request: 'join', ptype: 'subscriber', room: ROOM, streams: feeds.map((feed) => ({ feed })) });
       const answer = await page.evaluate(subscribeAnswer, offer.jsep!.sdp);
       await handle.message({ request: 'start' }, { type: 'answer', sdp: answer });
-      joinToFirstFrameMs.push(await firstFrameMs(page));
+      const ms = await firstFrameMs(page);
+      joinToFirstFrameMs.push(ms ?? FIRST_FRAME_LIMIT_MS);
+      if (ms === null) timedOut += 1;
       watchers.push(page);
     }
 
@@ -78,7 +81,7 @@ export async function runBareJanus(browser: Browser): Promise<MediaScenarioResul
     await sleep(MEDIA_BENCH.steadyMs);
     const cpuShare = (processCpuMs(pid) - cpuBefore) / (performance.now() - started);
     const after = await Promise.all(pages.map(receivedBytes));
-    return { name: 'bare Janus (no service)', joinToFirstFrameMs, forwardedStreams: flowingStreams(before, after), cpuShare };
+    return { name: 'bare Janus (no service)', joinToFirstFrameMs, timedOut, forwardedStreams: flowingStreams(before, after), cpuShare };
   } finally {
     await Promise.all(contexts.map((context) => context.close().catch(() => undefined)));
     client.close();

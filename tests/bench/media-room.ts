@@ -11,13 +11,15 @@ import { LEVEL } from '../support/kaltura-seed.ts';
 import { MEDIA_ROLE_MAPPING } from '../support/media-peer.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import type { EmbeddedMediaServer } from '../../src/media/embedded/embedded-media-server.ts';
-import { firstFrameMs, flowingStreams, processCpuMs, receivedBytes, sleep, watchedPage } from './media-pages.ts';
+import { FIRST_FRAME_LIMIT_MS, firstFrameMs, flowingStreams, processCpuMs, receivedBytes, sleep, watchedPage } from './media-pages.ts';
 
 export const MEDIA_BENCH = { cameras: 4, participants: 10, steadyMs: 10_000, settleMs: 3_000 };
 
 export interface MediaScenarioResult {
   name: string;
   joinToFirstFrameMs: number[];
+  /** Participants without a frame within the limit (counted at the limit above). */
+  timedOut: number;
   /** Streams the pages received during the steady stretch (each audio and each video of each subscription). */
   forwardedStreams: number;
   /** The media server's CPU over the steady stretch, as a share of one core. */
@@ -57,9 +59,12 @@ export async function runServiceScenario(browser: Browser, kind: 'janus' | 'embe
 
     const watchers: Page[] = [];
     const joinToFirstFrameMs: number[] = [];
+    let timedOut = 0;
     for (let index = 0; index < MEDIA_BENCH.participants; index += 1) {
       const page = await enter(`Participant ${index + 1}`, LEVEL.member, 'join');
-      joinToFirstFrameMs.push(await firstFrameMs(page));
+      const ms = await firstFrameMs(page);
+      joinToFirstFrameMs.push(ms ?? FIRST_FRAME_LIMIT_MS);
+      if (ms === null) timedOut += 1;
       watchers.push(page);
     }
 
@@ -71,7 +76,7 @@ export async function runServiceScenario(browser: Browser, kind: 'janus' | 'embe
     await sleep(MEDIA_BENCH.steadyMs);
     const cpuShare = ((await cpuMs()) - cpuBefore) / (performance.now() - started);
     const after = await Promise.all(pages.map(receivedBytes));
-    return { name: kind === 'janus' ? 'Janus, through the service' : 'embedded SFU, through the service', joinToFirstFrameMs, forwardedStreams: flowingStreams(before, after), cpuShare };
+    return { name: kind === 'janus' ? 'Janus, through the service' : 'embedded SFU, through the service', joinToFirstFrameMs, timedOut, forwardedStreams: flowingStreams(before, after), cpuShare };
   } finally {
     await Promise.all(contexts.map((context) => context.close().catch(() => undefined)));
     await server.stop();

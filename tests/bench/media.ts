@@ -23,6 +23,7 @@ interface Summary {
   name: string;
   p50Ms: number;
   p95Ms: number;
+  timedOut: number;
   forwardedStreams: number;
   cpuSharePercent: number;
   /** Per cent of one core per forwarded stream. */
@@ -75,6 +76,7 @@ function summarise(result: MediaScenarioResult): Summary {
     name: result.name,
     p50Ms: percentile(result.joinToFirstFrameMs, 0.5),
     p95Ms: percentile(result.joinToFirstFrameMs, 0.95),
+    timedOut: result.timedOut,
     forwardedStreams: result.forwardedStreams,
     cpuSharePercent: round(result.cpuShare * 100),
     cpuPerStreamPercent: result.forwardedStreams > 0 ? round((result.cpuShare * 100) / result.forwardedStreams, 3) : NaN,
