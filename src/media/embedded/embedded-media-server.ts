@@ -41,6 +41,7 @@ export class EmbeddedMediaServer implements MediaServer {
   #closed = false;
   #nextId = 0;
   #restarts = 0;
+  #startedAt = 0;
 
   constructor(settings: SfuSettings, options: { logger: Logger; requestTimeoutMs: number }) {
     this.#settings = settings;
@@ -52,6 +53,7 @@ export class EmbeddedMediaServer implements MediaServer {
   async launch(): Promise<void> {
     const worker = startTypeScriptWorker(WORKER_ENTRY, { settings: this.#settings });
     this.#worker = worker;
+    this.#startedAt = Date.now();
     worker.on('message', (message: SfuMessage) => this.#receive(message));
     worker.on('error', (error) => this.#logger.error({ err: error }, 'embedded SFU: the worker failed'));
     worker.once('exit', (code) => this.#exited(worker, code));
@@ -215,6 +217,8 @@ export class EmbeddedMediaServer implements MediaServer {
     for (const flowing of this.#flowing.values()) flowing.settle('the embedded SFU stopped');
     this.#flowing.clear();
     if (this.#closed || !wasReady) return;
+    // A worker that stayed up a while starts again at once; one that keeps dying, less and less often.
+    if (Date.now() - this.#startedAt > 30_000) this.#restarts = 0;
     const delay = RESTART_DELAYS_MS[Math.min(this.#restarts, RESTART_DELAYS_MS.length - 1)]!;
     this.#restarts += 1;
     this.#logger.error({ code, restartInMs: delay }, 'embedded SFU stopped; its rooms are gone; starting it again');
