@@ -2,8 +2,9 @@
  * What the live room needs from a media server (an SFU), and nothing more:
  * a media room per live session, and per connection its published feeds
  * (camera, screen) and its subscriptions to other people's feeds. Adapters:
- * Janus (src/media/janus/janus-media-server.ts) and, when there is no media
- * server, one that says so (unavailable-media-server.ts). Nothing above this
+ * Janus (src/media/janus/janus-media-server.ts), the embedded SFU on werift
+ * (src/media/embedded/embedded-media-server.ts) and, when audio and video are
+ * turned off, one that says so (unavailable-media-server.ts). Nothing above this
  * interface knows which one runs. It checks no permission and no limit except
  * the room's publisher cap: the media signalling does that before calling it.
  */
@@ -39,17 +40,22 @@ export interface MediaRoomLimits {
   publishers: number;
 }
 
+export type MediaServerErrorReason = 'full' | 'busy' | 'refused' | 'unavailable';
+
 export class MediaServerError extends Error {
-  /** full: the room's publisher cap is reached; refused: the media server did not accept the request (a bad SDP...); unavailable: it cannot be reached. */
-  readonly reason: 'full' | 'refused' | 'unavailable';
-  constructor(reason: 'full' | 'refused' | 'unavailable', message: string, options?: { cause?: unknown }) {
+  /**
+   * full: the room's publisher cap is reached; busy: the media server forwards as many streams as it can take
+   * (the embedded SFU's caps); refused: the media server did not accept the request (a bad SDP...); unavailable: it cannot be reached.
+   */
+  readonly reason: MediaServerErrorReason;
+  constructor(reason: MediaServerErrorReason, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.reason = reason;
   }
 }
 
 export interface MediaServer {
-  readonly kind: 'janus' | 'none';
+  readonly kind: 'janus' | 'embedded' | 'none';
   /** Whether rooms can be opened now. */
   available(): boolean;
   /** Opens the live session's media room; opening an open room changes nothing. */

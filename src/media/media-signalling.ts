@@ -28,6 +28,7 @@ const messages = {
   notLive: phrase('live-room:errors.notLive'),
   unavailable: phrase('media:errors.unavailable'),
   full: phrase('media:errors.full'),
+  busy: phrase('media:errors.busy'),
   refused: phrase('media:errors.refused'),
   noFeed: phrase('media:errors.noFeed'),
   noOffer: phrase('media:errors.noOffer'),
@@ -389,6 +390,7 @@ function endpointOf(connection: MediaConnection): MediaEndpoint {
 function asRoomError(error: unknown): unknown {
   if (!(error instanceof MediaServerError)) return error;
   if (error.reason === 'full') return new RoomActionError('MEDIA_FULL', messages.full);
+  if (error.reason === 'busy') return new RoomActionError('MEDIA_BUSY', messages.busy);
   if (error.reason === 'refused') return new RoomActionError('MEDIA_REFUSED', messages.refused);
   return new RoomActionError('MEDIA_UNAVAILABLE', messages.unavailable);
 }

@@ -1,15 +1,16 @@
 /**
- * Audio and video between two browsers through Janus: the channel's manager
- * (instructor) and a member (participant) join with Chromium's fake camera and
- * microphone, and each one's peer connections show video frames decoded and
- * audio with sound in it (totalAudioEnergy > 0) from the other.
+ * Audio and video between browsers, through Janus and through the embedded
+ * SFU (the same suite for each): the channel's manager (instructor) and
+ * members (participants) join with Chromium's fake camera and microphone, and
+ * each one's peer connections show video frames decoded and audio with sound
+ * in it (totalAudioEnergy > 0) from the others.
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { useBrowserSuite } from '../support/browser.ts';
 import { LEVEL } from '../support/kaltura-seed.ts';
-import { courseWithWebcamPlaces, NEEDS_JANUS } from '../support/media-peer.ts';
+import { courseWithWebcamPlaces, MEDIA_SERVERS_UNDER_TEST, requireMediaServer } from '../support/media-peer.ts';
 import type { BackendPerson } from '../support/courses.ts';
 
 const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required', '--auto-select-desktop-capture-source=Entire screen'];
@@ -22,17 +23,20 @@ interface Received {
   audioStreams: number;
 }
 
-describe('audio and video in a browser', function () {
+/** Each media server on its own RTP ports. */
+const RTP_PORTS = { janus: '43000-43999', embedded: '47000-47999' };
+
+for (const mediaServer of MEDIA_SERVERS_UNDER_TEST) describe(`audio and video in a browser, through ${mediaServer.name}`, function () {
   this.timeout(60_000);
   const suite = useBrowserSuite({
-    server: { settings: { enabled: true }, config: { media: { janusExecutable: 'janus', rtpPortRange: '43000-43999' } } },
+    server: { settings: { enabled: true }, config: { media: mediaServer.media(RTP_PORTS[mediaServer.kind]) } },
     sessions: ['instructor', 'participant', 'another'],
     chromiumArgs: FAKE_MEDIA,
   });
   const { instructor, participant, another } = suite.sessions;
 
   beforeEach(async () => {
-    if (suite.server.media.server.kind !== 'janus') throw new Error(NEEDS_JANUS);
+    requireMediaServer(suite.server, mediaServer.kind);
     // Every peer connection a page makes is kept where the test can read its statistics.
     for (const session of [instructor, participant, another]) {
       await session.page.addInitScript(() => {
@@ -177,7 +181,7 @@ describe('audio and video in a browser', function () {
     await instructor.page.getByRole('button', { name: 'Mute Pia Participant' }).click();
     await participant.page.locator('[data-media-status]').filter({ hasText: 'Ines Instructor muted your microphone. Only you can unmute it.' }).waitFor();
     expect(await participant.page.locator('[data-media-toggle="audio"]').textContent()).to.equal('Unmute');
-    // Janus stops forwarding it: what the instructor receives carries no more sound.
+    // The media server stops forwarding it: what the instructor receives carries no more sound.
     await instructor.page.waitForTimeout(1000);
     const before = (await received(instructor.page)).audioEnergy;
     await instructor.page.waitForTimeout(1500);
@@ -224,12 +228,12 @@ describe('audio and video in a browser', function () {
     await expectText(instructor.page, '[data-media-cameras]', '1 / 1 cameras');
   });
 
-  it('brings media back without a reload when Janus dies mid-session, saying so meanwhile', async () => {
+  it('brings media back without a reload when the media server dies mid-session, saying so meanwhile', async () => {
     await bothInLiveRoom();
     for (const page of [instructor.page, participant.page]) await page.locator('[data-media-join]').click();
     await Promise.all([receivesFromOthers(instructor.page), receivesFromOthers(participant.page)]);
 
-    process.kill(suite.server.media.supervisedPid()!, 'SIGKILL');
+    suite.server.media.kill();
     await participant.page.locator('[data-media-status]').filter({ hasText: 'Reconnecting audio and video' }).waitFor();
     // Only the new peer connections count: the old ones are closed.
     const [atInstructor, atParticipant] = await Promise.all([receivesFromOthers(instructor.page), receivesFromOthers(participant.page)]);

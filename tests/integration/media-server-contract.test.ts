@@ -2,21 +2,32 @@
  * The MediaServer contract, run against each adapter with real WebRTC peers
  * (werift): rooms open and close, the publisher cap refuses the next sender,
  * a feed can be subscribed to once its media flows, a bad SDP is refused, and
- * leaving closes everything. The in-process SFU joins this list when it lands.
+ * leaving closes everything, and a media server that dies is reported as a
+ * reset (lost, then back). Janus runs where it is installed (skipped
+ * elsewhere); the embedded SFU always runs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { pino } from 'pino';
+import { EmbeddedMediaServer } from '../../src/media/embedded/embedded-media-server.ts';
 import { JanusMediaServer } from '../../src/media/janus/janus-media-server.ts';
 import { startSupervisedJanus, type SupervisedJanus } from '../../src/media/janus/janus-supervisor.ts';
 import type { MediaEndpoint, MediaServer } from '../../src/media/media-server.ts';
-import { MediaPeer, NEEDS_JANUS } from '../support/media-peer.ts';
+import { MediaPeer } from '../support/media-peer.ts';
+
+interface Started {
+  server: MediaServer;
+  /** Ends the media server abruptly, as a crash would. */
+  crash(): void;
+  stop(): Promise<void>;
+}
 
 interface Adapter {
   name: string;
-  start(): Promise<{ server: MediaServer; stop(): Promise<void> }>;
+  /** Null where this media server is not installed: its suite is skipped. */
+  start(): Promise<Started | null>;
 }
 
 const logger = pino({ level: 'silent' });
@@ -27,11 +38,15 @@ const ADAPTERS: Adapter[] = [
     async start() {
       const dataDir = mkdtempSync(path.join(tmpdir(), 'live-rooms-janus-'));
       const janus: SupervisedJanus | null = await startSupervisedJanus({ executable: 'janus', dataDir, rtpPortRange: '44000-44999', publicIp: null, stunServer: null, logger });
-      if (!janus) throw new Error(NEEDS_JANUS);
+      if (!janus) {
+        rmSync(dataDir, { recursive: true, force: true });
+        return null;
+      }
       const server = new JanusMediaServer([{ url: janus.url, apiSecret: janus.apiSecret, adminKey: janus.adminKey }], { logger, requestTimeoutMs: 5000 });
       await server.connect();
       return {
         server,
+        crash: () => process.kill(janus.pid()!, 'SIGKILL'),
         async stop() {
           await server.close();
           await janus.stop();
@@ -40,12 +55,23 @@ const ADAPTERS: Adapter[] = [
       };
     },
   },
+  {
+    name: 'embedded SFU (werift, worker thread)',
+    async start() {
+      const server = new EmbeddedMediaServer(
+        { caps: { streamsPerRoom: 100, streamsPerServer: 100 }, portRange: null, stunServer: null, extraHostAddresses: ['127.0.0.1'] },
+        { logger, requestTimeoutMs: 5000 },
+      );
+      await server.launch();
+      return { server, crash: () => server.kill(), stop: () => server.close() };
+    },
+  },
 ];
 
 for (const adapter of ADAPTERS) {
   describe(`MediaServer contract: ${adapter.name}`, () => {
     let media: MediaServer;
-    let stop: () => Promise<void>;
+    let started: Started | null = null;
     const peers: MediaPeer[] = [];
     let rooms = 0;
     const endpoint = (roomId: string, name: string): MediaEndpoint => ({ roomId, connectionId: `${roomId}-${name}`, display: name });
@@ -53,10 +79,12 @@ for (const adapter of ADAPTERS) {
 
     before(async function () {
       this.timeout(20_000);
-      ({ server: media, stop } = await adapter.start());
+      started = await adapter.start();
+      if (!started) return this.skip();
+      media = started.server;
     });
     after(async () => {
-      await stop?.();
+      await started?.stop();
     });
     afterEach(async () => {
       await Promise.all(peers.splice(0).map((made) => made.close()));
@@ -133,6 +161,28 @@ for (const adapter of ADAPTERS) {
       const first = endpoint(roomId, 'a');
       await publishing(first);
       await media.leave(first);
+      await publishing(endpoint(roomId, 'b'));
+    });
+
+    it('reports its death as a reset, lost then back, after which rooms open again', async function () {
+      this.timeout(30_000);
+      const roomId = newRoom();
+      await media.openRoom(roomId, { publishers: 2 });
+      await publishing(endpoint(roomId, 'a'));
+      const phases: string[] = [];
+      const back = new Promise<void>((resolve) => {
+        const stopListening = media.onReset((phase) => {
+          phases.push(phase);
+          if (phase !== 'back') return;
+          stopListening();
+          resolve();
+        });
+      });
+      started!.crash();
+      await back;
+      expect(phases).to.deep.equal(['lost', 'back']);
+      expect(media.available()).to.equal(true);
+      await media.openRoom(roomId, { publishers: 2 });
       await publishing(endpoint(roomId, 'b'));
     });
   });

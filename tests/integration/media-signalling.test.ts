@@ -1,19 +1,11 @@
 import { expect } from 'chai';
 import { LEVEL } from '../support/kaltura-seed.ts';
-import { courseWithWebcamPlaces, MediaPeer, useMediaSuite } from '../support/media-peer.ts';
+import { courseWithWebcamPlaces, MEDIA_ROLE_MAPPING as ROLE_MAPPING, MediaPeer, useMediaSuite } from '../support/media-peer.ts';
 import { RoomClient } from '../support/room-client.ts';
 import type { BackendPerson } from '../support/courses.ts';
 import type { TestAgent } from '../support/test-agent.ts';
 import { signIn, type TestServer } from '../support/test-server.ts';
 
-const EVERYTHING = ['startSession', 'endSession', 'admitParticipants', 'removeParticipants', 'muteOthers', 'shareScreen', 'record', 'manageFiles', 'chat', 'camera', 'microphone', 'raiseHand', 'moderateChat', 'lowerHands'];
-/** Contributors may send audio and video; members may only listen and chat. */
-const ROLE_MAPPING = [
-  { channelLevel: 'manager', roomRole: 'instructor', permissions: EVERYTHING },
-  { channelLevel: 'moderator', roomRole: 'instructor', permissions: EVERYTHING },
-  { channelLevel: 'contributor', roomRole: 'participant', permissions: ['chat', 'camera', 'microphone', 'raiseHand'] },
-  { channelLevel: 'member', roomRole: 'participant', permissions: ['chat', 'raiseHand'] },
-];
 
 /** Waits for a message that may take longer than RoomClient's own limit (a process starting again). */
 async function within<T>(limitMs: number, wait: () => Promise<T>): Promise<T> {

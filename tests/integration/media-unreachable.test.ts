@@ -33,7 +33,7 @@ describe('media: a Janus that cannot be reached', () => {
     if (!probe) throw new Error(NEEDS_JANUS);
     await probe.stop();
     const port = Number(new URL(probe.url).port);
-    server = await startTestServer({ config: { media: { janusUrls: [probe.url], janusApiSecret: probe.apiSecret, janusAdminKey: probe.adminKey } } });
+    server = await startTestServer({ config: { media: { server: 'janus', janusUrls: [probe.url], janusApiSecret: probe.apiSecret, janusAdminKey: probe.adminKey } } });
     expect(server.media.server.available()).to.equal(false);
 
     const channel = await server.kaltura.createChannel('Unreachable media');

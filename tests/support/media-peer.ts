@@ -9,7 +9,8 @@ import type { RoomClient } from './room-client.ts';
 import { startTestServer, type TestServer, type TestServerOptions } from './test-server.ts';
 import { backendPerson, createCourse, setLicences, type BackendPerson } from './courses.ts';
 
-const CONNECT_LIMIT_MS = 8000;
+/** Generous: ICE and DTLS on a busy machine (tests run in parallel with builds) can take several seconds. */
+const CONNECT_LIMIT_MS = 15_000;
 
 export class MediaPeer {
   readonly pc = new RTCPeerConnection();
@@ -61,7 +62,35 @@ export class MediaPeer {
   }
 }
 
+const EVERYTHING = ['startSession', 'endSession', 'admitParticipants', 'removeParticipants', 'muteOthers', 'shareScreen', 'record', 'manageFiles', 'chat', 'camera', 'microphone', 'raiseHand', 'moderateChat', 'lowerHands'];
+/** Contributors may send audio and video; members may only listen and chat. */
+export const MEDIA_ROLE_MAPPING = [
+  { channelLevel: 'manager', roomRole: 'instructor', permissions: EVERYTHING },
+  { channelLevel: 'moderator', roomRole: 'instructor', permissions: EVERYTHING },
+  { channelLevel: 'contributor', roomRole: 'participant', permissions: ['chat', 'camera', 'microphone', 'raiseHand'] },
+  { channelLevel: 'member', roomRole: 'participant', permissions: ['chat', 'raiseHand'] },
+];
+
 export const NEEDS_JANUS = 'These tests need Janus (`apt-get install -y janus`; CI does this in .ci/run).';
+
+/** A media server the room tests run against, configured on its own RTP port range. */
+export interface MediaServerUnderTest {
+  name: string;
+  kind: 'janus' | 'embedded';
+  media(rtpPortRange: string): Record<string, unknown>;
+}
+
+/** Janus (supervised by the service) and the embedded SFU: suites that hold for both run once for each. */
+export const MEDIA_SERVERS_UNDER_TEST: MediaServerUnderTest[] = [
+  { name: 'Janus', kind: 'janus', media: (rtpPortRange) => ({ server: 'janus', janusExecutable: 'janus', rtpPortRange }) },
+  { name: 'the embedded SFU', kind: 'embedded', media: (rtpPortRange) => ({ server: 'embedded', rtpPortRange }) },
+];
+
+/** Fails, not skips, when the test server runs another media server than the one asked for. */
+export function requireMediaServer(server: TestServer, kind: MediaServerUnderTest['kind']): void {
+  if (server.media.server.kind === kind) return;
+  throw new Error(kind === 'janus' ? NEEDS_JANUS : `The embedded SFU did not start (the service runs ${server.media.server.kind}).`);
+}
 
 export interface MediaSuite {
   readonly server: TestServer;
@@ -72,17 +101,18 @@ export interface MediaSuite {
 }
 
 /**
- * A describe block's test server with a Janus it supervises (on its own RTP port range, so suites never share
- * ports), and room clients and peers closed after each test. Fails, not skips, without Janus.
+ * A describe block's test server with a Janus it supervises, or the embedded SFU (on its own RTP port range, so
+ * suites never share ports), and room clients and peers closed after each test. Fails, not skips, without Janus.
  */
-export function useMediaSuite(options: { rtpPortRange: string; settings?: TestServerOptions['settings'] }): MediaSuite {
+export function useMediaSuite(options: { rtpPortRange: string; settings?: TestServerOptions['settings']; mediaServer?: MediaServerUnderTest; media?: Record<string, unknown> }): MediaSuite {
+  const mediaServer = options.mediaServer ?? MEDIA_SERVERS_UNDER_TEST[0]!;
   let server: TestServer | undefined;
   const clients: RoomClient[] = [];
   const peers: MediaPeer[] = [];
   before(async function () {
     this.timeout(30_000);
-    server = await startTestServer({ ...(options.settings && { settings: options.settings }), config: { media: { janusExecutable: 'janus', rtpPortRange: options.rtpPortRange } } });
-    if (server.media.server.kind !== 'janus') throw new Error(NEEDS_JANUS);
+    server = await startTestServer({ ...(options.settings && { settings: options.settings }), config: { media: { ...mediaServer.media(options.rtpPortRange), ...options.media } } });
+    requireMediaServer(server, mediaServer.kind);
   });
   after(async () => {
     await server?.stop();

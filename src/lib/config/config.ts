@@ -136,8 +136,10 @@ const configSchema = z.object({
     /** Sockets one person may hold open to one room (tabs, windows); a newer one closes their oldest. */
     maxConnectionsPerPerson: z.number().int().min(1).max(50),
   }),
-  /** Audio and video: Janus servers run by operators, else a Janus the service runs itself, else none (src/media/choose-media-server.ts). */
+  /** Audio and video: Janus servers run by operators, else a Janus the service runs itself, else the embedded SFU (src/media/choose-media-server.ts). */
   media: z.object({
+    /** auto: JANUS_URL, else a janus executable, else the embedded SFU; janus or embedded: that one only; none: no audio and video. */
+    server: z.enum(['auto', 'janus', 'embedded', 'none']),
     /** ws:// addresses of Janus WebSocket APIs (JANUS_URL, comma-separated); rooms are placed on the least loaded. */
     janusUrls: z.array(z.string().regex(/^wss?:\/\/\S+$/, 'must be ws:// or wss:// URLs')),
     janusApiSecret: z.string().min(1).nullable(),
@@ -154,6 +156,11 @@ const configSchema = z.object({
     /** Media messages (SDP) may be larger than other room messages (16 KB), up to this. */
     maxMessageKilobytes: z.number().int().min(16).max(1024),
     requestTimeoutMs: z.number().int().min(100).max(60_000),
+    /** The embedded SFU's forwarding caps, measured with `npm run bench -- --only media` (README, Benchmarks): a subscription beyond them is refused. */
+    embedded: z.object({
+      streamsPerRoom: z.number().int().min(1).max(10_000),
+      streamsPerServer: z.number().int().min(1).max(100_000),
+    }),
   }),
   /** Initial module settings for deployments managed as code; used until an administrator saves the settings page. */
   moduleSettings: partialModuleSettingsSchema,
@@ -239,6 +246,7 @@ const ENVIRONMENT_KEYS: Record<string, { key: string[]; parse?: (raw: string, na
   LAUNCH_TOKEN_PRIVATE_KEY: { key: ['launchToken', 'privateKeyPem'] },
   MODULE_SETTINGS: { key: ['moduleSettings'], parse: parseJsonVariable },
   SMTP_URL: { key: ['mail', 'smtpUrl'] },
+  MEDIA_SERVER: { key: ['media', 'server'] },
   JANUS_URL: { key: ['media', 'janusUrls'], parse: (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean) },
   JANUS_API_SECRET: { key: ['media', 'janusApiSecret'] },
   JANUS_ADMIN_KEY: { key: ['media', 'janusAdminKey'] },

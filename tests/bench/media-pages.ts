@@ -1,0 +1,91 @@
+/**
+ * The media benchmark's browser side: headless Chromium with fake camera and
+ * microphone, pages whose peer connections are kept where the benchmark can
+ * read them, the moment each page decoded its first remote video frame
+ * (measured in the page, from its navigation), the streams it receives, and
+ * a process's CPU time from /proc.
+ */
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser } from '../support/browser.ts';
+
+export const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'];
+/** A participant whose first frame takes longer is counted as this long (and as timed out): the run goes on. */
+export const FIRST_FRAME_LIMIT_MS = 30_000;
+
+export function launchMediaBrowser(): Promise<Browser> {
+  return launchBrowser(FAKE_MEDIA);
+}
+
+/**
+ * A page that keeps its peer connections in `window.peerConnections` and sets `window.firstFrameAt` (ms since its
+ * navigation began, redirects included) when any of them has decoded a video frame.
+ */
+export async function watchedPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext();
+  // A loaded machine makes everything slow; the scenario's own limits (first frame) bound the run.
+  context.setDefaultTimeout(60_000);
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    const Native = window.RTCPeerConnection;
+    const made: RTCPeerConnection[] = [];
+    const watched = window as unknown as { peerConnections: RTCPeerConnection[]; firstFrameAt?: number };
+    watched.peerConnections = made;
+    window.RTCPeerConnection = class extends Native {
+      constructor(configuration?: RTCConfiguration) {
+        super(configuration);
+        made.push(this);
+      }
+    };
+    const timer = setInterval(async () => {
+      for (const pc of made) {
+        (await pc.getStats()).forEach((report: { type: string; kind?: string; framesDecoded?: number }) => {
+          if (watched.firstFrameAt === undefined && report.type === 'inbound-rtp' && report.kind === 'video' && (report.framesDecoded ?? 0) > 0) watched.firstFrameAt = performance.now();
+        });
+      }
+      if (watched.firstFrameAt !== undefined) clearInterval(timer);
+    }, 20);
+  });
+  return { context, page };
+}
+
+/** When the page decoded its first remote frame, in ms since its navigation began; null if not within the limit. */
+export async function firstFrameMs(page: Page): Promise<number | null> {
+  const handle = await page.waitForFunction(() => (window as unknown as { firstFrameAt?: number }).firstFrameAt, undefined, { timeout: FIRST_FRAME_LIMIT_MS, polling: 50 }).catch(() => null);
+  return handle && Math.round((await handle.jsonValue()) as number);
+}
+
+/** Bytes received so far on each inbound stream of the page, by stream id. */
+export function receivedBytes(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(async () => {
+    const bytes: Record<string, number> = {};
+    let pcIndex = 0;
+    for (const pc of (window as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections) {
+      pcIndex += 1;
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((report: { type: string; id: string; bytesReceived?: number }) => {
+        if (report.type === 'inbound-rtp') bytes[`${pcIndex}:${report.id}`] = report.bytesReceived ?? 0;
+      });
+    }
+    return bytes;
+  });
+}
+
+/** Streams that received something between two readings of every page (what the media server forwards). */
+export function flowingStreams(before: Array<Record<string, number>>, after: Array<Record<string, number>>): number {
+  return after.reduce((sum, now, index) => sum + Object.entries(now).filter(([id, bytes]) => bytes > (before[index]?.[id] ?? 0)).length, 0);
+}
+
+/** A process's CPU time (user + system) in ms, from /proc (Linux). */
+export function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15, in ticks of 10 ms.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+export function percentile(values: number[], share: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)] ?? NaN;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,88 @@
+/**
+ * `npm run bench -- --only media`: join to first remote frame (p50, p95) for
+ * ten participants entering a room with four cameras on, and the media
+ * server's CPU per forwarded stream, for Janus and for the embedded SFU side
+ * by side, with bare Janus (no service) measured in the same run as the
+ * yardstick: the control plane's cost is a ratio to it. Prints a table and
+ * writes tests/bench/results/media.json. Bounded: each scenario stops by
+ * itself (about 40 s each on an idle machine).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { launchMediaBrowser, percentile } from './media-pages.ts';
+import { runBareJanus } from './media-bare-janus.ts';
+import { MEDIA_BENCH, runServiceScenario, type MediaScenarioResult } from './media-room.ts';
+
+export const MEDIA_RESULTS_FILE = path.join(import.meta.dirname, 'results', 'media.json');
+/** Join to first frame on loopback, at the 95th percentile (issue 10's target). */
+const P95_TARGET_MS = 1500;
+
+interface Summary {
+  name: string;
+  p50Ms: number;
+  p95Ms: number;
+  timedOut: number;
+  forwardedStreams: number;
+  cpuSharePercent: number;
+  /** Per cent of one core per forwarded stream. */
+  cpuPerStreamPercent: number;
+}
+
+export async function runMediaBench(): Promise<void> {
+  const results: MediaScenarioResult[] = [];
+  // Janus bare, then through the service, then the embedded SFU; each with a browser of its own, so one's decoders are gone before the next.
+  const scenarios: Array<[string, (browser: Browser) => Promise<MediaScenarioResult>]> = [
+    ['bare Janus', runBareJanus],
+    ['Janus through the service', (browser) => runServiceScenario(browser, 'janus')],
+    ['the embedded SFU through the service', (browser) => runServiceScenario(browser, 'embedded')],
+  ];
+  for (const [name, scenario] of scenarios) {
+    const started = Date.now();
+    const browser = await launchMediaBrowser();
+    const result = await scenario(browser)
+      .catch((error: unknown) => {
+        console.error(`${name} failed: ${(error as Error).message.split('\n')[0]}`);
+        return null;
+      })
+      .finally(() => browser.close());
+    if (result) results.push(result);
+    if (result) console.log(`${result.name}: done in ${Math.round((Date.now() - started) / 1000)} s.`);
+  }
+  const summaries = results.map(summarise);
+  const bare = summaries.find((summary) => summary.name.startsWith('bare'));
+  const janus = summaries.find((summary) => summary.name.startsWith('Janus'));
+  const report = {
+    timestamp: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage: os.loadavg().map((load) => Math.round(load * 100) / 100) },
+    parameters: MEDIA_BENCH,
+    summaries,
+    ratios: bare && janus ? { p95ServiceOverBare: round(janus.p95Ms / bare.p95Ms), cpuPerStreamServiceOverBare: round(janus.cpuPerStreamPercent / bare.cpuPerStreamPercent) } : null,
+    p95TargetMs: P95_TARGET_MS,
+    raw: results,
+  };
+  mkdirSync(path.dirname(MEDIA_RESULTS_FILE), { recursive: true });
+  writeFileSync(MEDIA_RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nMedia: ${MEDIA_BENCH.participants} participants joining a room with ${MEDIA_BENCH.cameras} cameras on (load average ${report.machine.loadAverage.join(' ')})`);
+  console.table(summaries);
+  if (report.ratios) console.log(`Through the service over bare Janus: join p95 ×${report.ratios.p95ServiceOverBare}, CPU per stream ×${report.ratios.cpuPerStreamServiceOverBare}.`);
+  console.log(`Written to ${path.relative(process.cwd(), MEDIA_RESULTS_FILE)}.`);
+  if (results.length === 0) process.exitCode = 1;
+}
+
+function summarise(result: MediaScenarioResult): Summary {
+  return {
+    name: result.name,
+    p50Ms: percentile(result.joinToFirstFrameMs, 0.5),
+    p95Ms: percentile(result.joinToFirstFrameMs, 0.95),
+    timedOut: result.timedOut,
+    forwardedStreams: result.forwardedStreams,
+    cpuSharePercent: round(result.cpuShare * 100),
+    cpuPerStreamPercent: result.forwardedStreams > 0 ? round((result.cpuShare * 100) / result.forwardedStreams, 3) : NaN,
+  };
+}
+
+function round(value: number, digits = 2): number {
+  return Math.round(value * 10 ** digits) / 10 ** digits;
+}
