@@ -192,7 +192,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   // Sessions that were live when the service stopped carry on; attendance waits for reconnects.
   await liveRooms.recover();
   const media = await chooseMediaServer(config, logger);
-  const mediaSignalling = new MediaSignalling({ server: media.server, state: roomState, liveRooms, liveSessions, rooms, plans, logger, extraPublishers: config.media.extraPublishers, now });
+  const mediaSignalling = new MediaSignalling({ server: media.server, state: roomState, liveRooms, liveSessions, rooms, plans, logger, extraPublishers: config.media.extraPublishers, scheduler, grantHoldMs: config.media.grantHoldSeconds * 1000 });
 
   // The rooms backend.
   const translations = await loadTranslations(config.backend.defaultLanguage);

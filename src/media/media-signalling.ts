@@ -12,6 +12,7 @@
  */
 import { phrase } from '../lib/i18n/phrase.ts';
 import type { Logger } from '../lib/logger/logger.ts';
+import type { ScheduledTask, Scheduler } from '../lib/clock/scheduler.ts';
 import type { LiveSessionStore } from '../rooms/live-session-store.ts';
 import type { Room } from '../rooms/room-store.ts';
 import { RoomActionError, type LiveRoomService, type RoomActor, type RoomPlanRules } from '../live-room/live-room-service.ts';
@@ -21,6 +22,7 @@ import { MediaServerError, type MediaEndpoint, type MediaServer, type MediaSourc
 import { mediaMessageSchema, sentMedia, type MediaMessage } from './media-protocol.ts';
 import { FeedRegistry, feedKey, type Feed } from './feed-registry.ts';
 import { WebcamQueue } from './webcam-queue.ts';
+import { MediaSubscriptions } from './media-subscriptions.ts';
 
 const messages = {
   invalid: (type: string, problem: string) => phrase('live-room:errors.invalid', { type, problem }),
@@ -30,7 +32,7 @@ const messages = {
   full: phrase('media:errors.full'),
   refused: phrase('media:errors.refused'),
   noFeed: phrase('media:errors.noFeed'),
-  noOffer: phrase('media:errors.noOffer'),
+  restartSendsMore: phrase('media:errors.restartSendsMore'),
   nothingSent: phrase('media:errors.nothingSent'),
   notPublishing: phrase('media:errors.notPublishing'),
   notQueued: phrase('media:errors.notQueued'),
@@ -59,8 +61,10 @@ export interface MediaSignallingDeps {
   extraPublishers: number;
   /** How long a published feed's media may take to reach the media server before it is dropped. */
   flowingLimitMs?: number;
-  /** The clock of queue times. */
-  now: () => number;
+  /** The clock of queue times, and of how long a webcam place given to someone is held for them. */
+  scheduler: Scheduler;
+  /** A place an instructor gave that is not used (no camera turned on) within this goes back to the room. */
+  grantHoldMs: number;
   /** Publishers of a room whose plan sets no webcam limit. */
   unlimitedPublishers?: number;
 }
@@ -79,6 +83,9 @@ const CHANGES_THE_ROOM: Record<MediaMessage['type'], boolean> = {
   'media.answer': false,
   'media.unsubscribe': false,
   'media.layer': false,
+  'media.video': false,
+  'media.restartPublisher': false,
+  'media.restartSubscription': false,
   'media.trickle': false,
   'media.configure': true,
   'media.mute': true,
@@ -92,8 +99,9 @@ export class MediaSignalling {
   readonly #deps: MediaSignallingDeps;
   /** Feeds per room, by `${participantId}/${source}`. */
   readonly #feeds = new FeedRegistry();
-  /** Subscriptions per connection, by feed key: offered until the browser answers, then started. */
-  readonly #subscriptions = new Map<string, Map<string, 'offered' | 'started'>>();
+  readonly #subscriptions: MediaSubscriptions;
+  /** Webcam places given by an instructor and not used yet, by the connection they were given to. */
+  readonly #grants = new Map<string, ScheduledTask>();
   readonly #connections = new Map<string, MediaConnection>();
   readonly #queue = new WebcamQueue();
   readonly #stop: Array<() => void> = [];
@@ -101,6 +109,7 @@ export class MediaSignalling {
 
   constructor(deps: MediaSignallingDeps) {
     this.#deps = deps;
+    this.#subscriptions = new MediaSubscriptions({ server: deps.server, feeds: this.#feeds, requireLive: (roomId) => this.#requireLive(roomId), endpointOf });
     this.#stop.push(
       deps.state.subscribe((event) => {
         if (event.message.type === 'session.started') void this.#openRoom(event.roomId).catch(() => undefined);
@@ -129,10 +138,13 @@ export class MediaSignalling {
   /** The connection closed: everything it published or received is closed on the media server at once. */
   async leave(connection: MediaConnection): Promise<void> {
     this.#connections.delete(connection.id);
-    this.#subscriptions.delete(connection.id);
+    this.#subscriptions.forgetConnection(connection.id);
+    const granted = this.#grants.get(connection.id);
+    this.#grants.delete(connection.id);
+    granted?.cancel();
     const roomId = connection.actor.roomId;
     const mine = this.#feeds.takeConnection(roomId, connection.id);
-    if (mine.some((feed) => feed.holdsWebcam)) await this.#releaseWebcam(connection.actor);
+    if (granted || mine.some((feed) => feed.holdsWebcam)) await this.#releaseWebcam(connection.actor);
     if (mine.length > 0) this.#publishFeeds(roomId);
     if (this.#queue.forgetConnection(roomId, connection.id)) this.#publishQueue(roomId);
     await this.#deps.server.leave(endpointOf(connection)).catch((error: unknown) => this.#deps.logger.warn({ err: error }, 'closing media of a connection failed'));
@@ -151,11 +163,17 @@ export class MediaSignalling {
       case 'media.unpublish':
         return this.#unpublish(connection, message.source);
       case 'media.subscribe':
-        return this.#subscribe(connection, message.participantId, message.source);
+        return this.#subscriptions.subscribe(connection, message.participantId, message.source, message.video ?? true);
       case 'media.answer':
-        return this.#answer(connection, message.participantId, message.source, message.sdp);
+        return this.#subscriptions.answer(connection, message.participantId, message.source, message.sdp);
       case 'media.unsubscribe':
-        return this.#unsubscribe(connection, message.participantId, message.source);
+        return this.#subscriptions.unsubscribe(connection, message.participantId, message.source);
+      case 'media.video':
+        return this.#subscriptions.video(connection, message.participantId, message.source, message.video);
+      case 'media.restartSubscription':
+        return this.#subscriptions.restart(connection, message.participantId, message.source);
+      case 'media.restartPublisher':
+        return this.#restartPublisher(connection, message.source, message.sdp);
       case 'media.layer':
         return this.#deps.server.chooseLayer(endpointOf(connection), feedKey(message.participantId, message.source), message.layer);
       case 'media.trickle': {
@@ -198,9 +216,11 @@ export class MediaSignalling {
       // One camera and one screen per person: a feed from another tab of theirs gives way.
       if (previous && previous.connection.id !== connection.id) await this.#deps.server.unpublish(endpointOf(previous.connection), source);
       const { feedId, answerSdp, flowing } = await this.#deps.server.publish(endpointOf(connection), source, sdp);
-      const feed: Feed = { participantId: connection.participantId, name: actor.name, source, connection, feedId, audio: sends.audio, video: sends.video, holdsWebcam, version: ++this.#versions };
+      const feed: Feed = { participantId: connection.participantId, name: actor.name, source, connection, feedId, audio: sends.audio, video: sends.video, sent: sends, holdsWebcam, version: ++this.#versions };
       this.#feeds.set(actor.roomId, key, feed);
       connection.reply({ type: 'media.answer', source, sdp: answerSdp });
+      // The place given to them is used now: it is theirs while the camera is on.
+      if (holdsWebcam) this.#keepGrant(connection);
       // Published again without picture (camera turned off): its webcam place is free for someone else.
       if (previous?.holdsWebcam && !holdsWebcam) await this.#releaseWebcam(actor);
       void this.#announceWhenFlowing(actor, key, feed, flowing);
@@ -243,28 +263,14 @@ export class MediaSignalling {
     this.#publishFeeds(connection.actor.roomId);
   }
 
-  async #subscribe(connection: MediaConnection, participantId: string, source: MediaSource): Promise<void> {
-    await this.#requireLive(connection.actor.roomId);
-    const key = feedKey(participantId, source);
-    const feed = this.#feeds.get(connection.actor.roomId, key);
-    if (!feed?.flowing) throw new RoomActionError('FEED_NOT_FOUND', messages.noFeed);
-    const { offerSdp } = await this.#deps.server.subscribe(endpointOf(connection), key, feed.feedId);
-    this.#subscriptionsOf(connection).set(key, 'offered');
-    connection.reply({ type: 'media.offer', participantId, source, sdp: offerSdp });
-  }
-
-  async #answer(connection: MediaConnection, participantId: string, source: MediaSource, sdp: string): Promise<void> {
-    const key = feedKey(participantId, source);
-    const subscriptions = this.#subscriptionsOf(connection);
-    if (subscriptions.get(key) !== 'offered') throw new RoomActionError('NO_OFFER', messages.noOffer);
-    await this.#deps.server.start(endpointOf(connection), key, sdp);
-    subscriptions.set(key, 'started');
-  }
-
-  async #unsubscribe(connection: MediaConnection, participantId: string, source: MediaSource): Promise<void> {
-    const key = feedKey(participantId, source);
-    this.#subscriptionsOf(connection).delete(key);
-    await this.#deps.server.unsubscribe(endpointOf(connection), key);
+  /** An ICE restart of the sender's feed: a new offer that may not send what the first one did not (a camera without a webcam place). */
+  async #restartPublisher(connection: MediaConnection, source: MediaSource, sdp: string): Promise<void> {
+    const feed = this.#feeds.get(connection.actor.roomId, feedKey(connection.participantId, source));
+    if (!feed || feed.connection.id !== connection.id) throw new RoomActionError('NOT_PUBLISHING', messages.notPublishing);
+    const sends = sentMedia(sdp);
+    if ((sends.audio && !feed.sent.audio) || (sends.video && !feed.sent.video)) throw new RoomActionError('INVALID_MESSAGE', messages.restartSendsMore);
+    const { answerSdp } = await this.#deps.server.restartPublisher(endpointOf(connection), source, sdp);
+    connection.reply({ type: 'media.answer', source, sdp: answerSdp });
   }
 
   async #configure(connection: MediaConnection, source: MediaSource, send: { audio?: boolean; video?: boolean }): Promise<void> {
@@ -304,12 +310,12 @@ export class MediaSignalling {
     const { actor } = connection;
     this.#require(actor, 'camera', 'camera');
     await this.#requireLive(actor.roomId);
-    const position = this.#queue.ask(actor.roomId, { participantId: connection.participantId, name: actor.name, connectionId: connection.id, since: this.#deps.now() });
+    const position = this.#queue.ask(actor.roomId, { participantId: connection.participantId, name: actor.name, connectionId: connection.id, since: this.#deps.scheduler.now() });
     connection.reply({ type: 'media.queued', position });
     this.#publishQueue(actor.roomId);
   }
 
-  /** Takes a free place for the person (held for them until they leave), so nobody takes it before their camera is on. */
+  /** Takes a free place for the person (held for them for a while), so nobody takes it before their camera is on. */
   async #grantCamera(connection: MediaConnection, participantId: string): Promise<void> {
     this.#require(connection.actor, 'muteOthers', 'muteOthers');
     const roomId = connection.actor.roomId;
@@ -323,8 +329,28 @@ export class MediaSignalling {
       throw error;
     }
     this.#queue.withdraw(roomId, participantId);
+    this.#holdGrant(asker);
     asker.reply({ type: 'media.cameraGranted', by: connection.actor.name });
     this.#publishQueue(roomId);
+  }
+
+  /** A place given and never used (the person went away from the screen, their camera failed) goes back to the room. */
+  #holdGrant(asker: MediaConnection): void {
+    this.#grants.get(asker.id)?.cancel();
+    const task = this.#deps.scheduler.schedule(this.#deps.grantHoldMs, () => {
+      if (this.#grants.get(asker.id) !== task) return;
+      this.#grants.delete(asker.id);
+      const camera = this.#feeds.get(asker.actor.roomId, feedKey(asker.participantId, 'camera'));
+      if (camera?.holdsWebcam) return;
+      void this.#releaseWebcam(asker.actor);
+      asker.reply({ type: 'media.grantExpired' });
+    });
+    this.#grants.set(asker.id, task);
+  }
+
+  #keepGrant(connection: MediaConnection): void {
+    this.#grants.get(connection.id)?.cancel();
+    this.#grants.delete(connection.id);
   }
 
   #publishQueue(roomId: string): void {
@@ -342,7 +368,11 @@ export class MediaSignalling {
   async #closeRoom(roomId: string): Promise<void> {
     this.#feeds.clearRoom(roomId);
     this.#queue.clear(roomId);
-    for (const connection of this.#connections.values()) if (connection.actor.roomId === roomId) this.#subscriptions.delete(connection.id);
+    for (const connection of this.#connections.values()) {
+      if (connection.actor.roomId !== roomId) continue;
+      this.#subscriptions.forgetConnection(connection.id);
+      this.#keepGrant(connection);
+    }
     await this.#deps.server.closeRoom(roomId).catch((error: unknown) => this.#deps.logger.warn({ err: error, roomId }, 'closing a media room failed'));
   }
 
@@ -373,12 +403,6 @@ export class MediaSignalling {
 
   #publishFeeds(roomId: string): void {
     this.#deps.state.publish({ roomId, audience: 'everyone', message: { type: 'media.feeds', feeds: this.#feeds.views(roomId) } });
-  }
-
-  #subscriptionsOf(connection: MediaConnection): Map<string, 'offered' | 'started'> {
-    let subscriptions = this.#subscriptions.get(connection.id);
-    if (!subscriptions) this.#subscriptions.set(connection.id, (subscriptions = new Map()));
-    return subscriptions;
   }
 }
 

@@ -75,13 +75,13 @@ export interface MediaSuite {
  * A describe block's test server with a Janus it supervises (on its own RTP port range, so suites never share
  * ports), and room clients and peers closed after each test. Fails, not skips, without Janus.
  */
-export function useMediaSuite(options: { rtpPortRange: string; settings?: TestServerOptions['settings'] }): MediaSuite {
+export function useMediaSuite(options: { rtpPortRange: string; settings?: TestServerOptions['settings']; scheduler?: TestServerOptions['scheduler'] }): MediaSuite {
   let server: TestServer | undefined;
   const clients: RoomClient[] = [];
   const peers: MediaPeer[] = [];
   before(async function () {
     this.timeout(30_000);
-    server = await startTestServer({ ...(options.settings && { settings: options.settings }), config: { media: { janusExecutable: 'janus', rtpPortRange: options.rtpPortRange } } });
+    server = await startTestServer({ ...(options.settings && { settings: options.settings }), ...(options.scheduler && { scheduler: options.scheduler }), config: { media: { janusExecutable: 'janus', rtpPortRange: options.rtpPortRange } } });
     if (server.media.server.kind !== 'janus') throw new Error(NEEDS_JANUS);
   });
   after(async () => {

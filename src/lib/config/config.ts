@@ -154,6 +154,8 @@ const configSchema = z.object({
     /** Media messages (SDP) may be larger than other room messages (16 KB), up to this. */
     maxMessageKilobytes: z.number().int().min(16).max(1024),
     requestTimeoutMs: z.number().int().min(100).max(60_000),
+    /** A webcam place an instructor gives is held this long for the person to turn their camera on, then goes back. */
+    grantHoldSeconds: z.number().int().min(5).max(3600),
   }),
   /** Initial module settings for deployments managed as code; used until an administrator saves the settings page. */
   moduleSettings: partialModuleSettingsSchema,
