@@ -5,7 +5,8 @@
  * of their own with a full-screen button. A tile can be pinned (it leads, large);
  * the speaker view makes one tile large: the pinned one, else a screen share,
  * else who speaks. Tiles are kept (not rebuilt, not moved: CSS order places
- * them) so videos keep playing.
+ * them) so videos keep playing. Tiles whose video is on another page come
+ * after the page's, without video.
  */
 export function mediaView(grid, texts, fill, layoutButton) {
   var tiles = new Map();
@@ -55,7 +56,14 @@ export function mediaView(grid, texts, fill, layoutButton) {
   }
 
   return {
-    /** people: [{participantId, name, you, feed (or null), stream (or null)}]; actions.mute and actions.stopCamera(participantId) for instructors. */
+    /** The pinned tile's id, or null. */
+    pinned: function () { return pinned; },
+    /** The id of the tile that leads now (pinned, or in the speaker view a screen share or who speaks), or null. */
+    main: function (people) {
+      var main = mainOf(people);
+      return main ? main.participantId : null;
+    },
+    /** people: [{participantId, name, you, feed (or null), stream (or null), offPage}]; actions.mute and actions.stopCamera(participantId) for instructors. */
     render: function render(people, canMuteOthers, actions) {
       last = function () { render(people, canMuteOthers, actions); };
       if (pinned && !people.some(function (person) { return person.participantId === pinned; })) pinned = null;
@@ -75,7 +83,10 @@ export function mediaView(grid, texts, fill, layoutButton) {
       people.forEach(function (person, index) {
         var tile = tileFor(person);
         tile.item.classList.toggle('media-tile--main', person === main);
-        tile.item.style.order = person === main ? '-1' : String(index);
+        tile.item.style.order = person === main ? '-1' : String(person.offPage ? 1000 + index : index);
+        tile.item.classList.toggle('media-tile--off-page', Boolean(person.offPage));
+        if (person.offPage) tile.item.title = texts.offPage;
+        else tile.item.removeAttribute('title');
         tile.pin = toggleButton(tile, tile.pin, true, 'media-tile__pin', texts.pin, fill(texts.pinOf, { name: person.name }), function () {
           pinned = pinned === person.participantId ? null : person.participantId;
           if (last) last();
@@ -83,7 +94,7 @@ export function mediaView(grid, texts, fill, layoutButton) {
         tile.pin.setAttribute('aria-pressed', String(pinned === person.participantId));
         tile.initials.textContent = initialsOf(person.name);
         tile.name.textContent = person.you ? fill(texts.you, { name: person.name }) : person.name;
-        var showsVideo = Boolean(person.stream && person.feed && person.feed.video);
+        var showsVideo = Boolean(person.stream && person.feed && person.feed.video && !person.offPage);
         if (person.stream && tile.video.srcObject !== person.stream) tile.video.srcObject = person.stream;
         if (!person.stream && tile.video.srcObject) tile.video.srcObject = null;
         // One's own preview is silent: hearing oneself would echo.
