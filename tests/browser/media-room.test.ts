@@ -10,17 +10,8 @@ import type { Page } from 'playwright-core';
 import { useBrowserSuite } from '../support/browser.ts';
 import { LEVEL } from '../support/kaltura-seed.ts';
 import { courseWithWebcamPlaces, NEEDS_JANUS } from '../support/media-peer.ts';
+import { enterMeeting, FAKE_MEDIA, keepPeerConnections, pollUntil, received, receivesFromOthers } from '../support/media-browser.ts';
 import type { BackendPerson } from '../support/courses.ts';
-
-const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required', '--auto-select-desktop-capture-source=Entire screen'];
-
-interface Received {
-  framesDecoded: number;
-  audioEnergy: number;
-  /** Received streams with frames decoded, and with sound in them. */
-  videoStreams: number;
-  audioStreams: number;
-}
 
 describe('audio and video in a browser', function () {
   this.timeout(60_000);
@@ -33,31 +24,10 @@ describe('audio and video in a browser', function () {
 
   beforeEach(async () => {
     if (suite.server.media.server.kind !== 'janus') throw new Error(NEEDS_JANUS);
-    // Every peer connection a page makes is kept where the test can read its statistics.
-    for (const session of [instructor, participant, another]) {
-      await session.page.addInitScript(() => {
-        const Native = window.RTCPeerConnection;
-        const made: RTCPeerConnection[] = [];
-        (window as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections = made;
-        window.RTCPeerConnection = class extends Native {
-          constructor(configuration?: RTCConfiguration) {
-            super(configuration);
-            made.push(this);
-          }
-        };
-      });
-    }
+    for (const session of [instructor, participant, another]) await keepPeerConnections(session.page);
   });
 
-  async function enter(page: Page, userId: string, channelId: number, action: 'start' | 'join'): Promise<void> {
-    const ks = await suite.server.kaltura.userKs(userId);
-    await page.goto(`${suite.server.url}/launch?ks=${encodeURIComponent(ks)}&returnTo=${encodeURIComponent(`/channels/${channelId}/meeting`)}`);
-    const csrf = await page.locator('input[name="_csrf"]').first().inputValue();
-    const response = await page.request.post(`${suite.server.url}/channels/${channelId}/meeting/${action}`, { form: { _csrf: csrf }, headers: { Accept: 'application/json' } });
-    expect(response.status(), await response.text()).to.equal(200);
-    await page.goto(new URL(((await response.json()) as { launchUrl: string }).launchUrl, suite.server.url).href);
-    await page.locator('[data-room-state="live"]').waitFor({ state: 'attached' });
-  }
+  const enter = (page: Page, userId: string, channelId: number, action: 'start' | 'join') => enterMeeting(suite.server, page, userId, channelId, action);
 
   /** A fresh channel: its manager starts the session (Ines Instructor), a member joins (Pia Participant). */
   async function bothInLiveRoom(): Promise<number> {
@@ -73,42 +43,6 @@ describe('audio and video in a browser', function () {
 
   async function expectText(page: Page, selector: string, text: string): Promise<void> {
     await page.locator(selector).filter({ hasText: text }).waitFor({ timeout: 15_000 });
-  }
-
-  /** What the page receives from others, summed over its peer connections. */
-  function received(page: Page): Promise<Received> {
-    return page.evaluate(async () => {
-      const totals = { framesDecoded: 0, audioEnergy: 0, videoStreams: 0, audioStreams: 0 };
-      for (const pc of (window as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections) {
-        if (pc.connectionState === 'closed') continue;
-        (await pc.getStats()).forEach((report: { type: string; kind?: string; framesDecoded?: number; totalAudioEnergy?: number }) => {
-          if (report.type !== 'inbound-rtp') return;
-          if (report.kind === 'video') totals.framesDecoded += report.framesDecoded ?? 0;
-          if (report.kind === 'audio') totals.audioEnergy += report.totalAudioEnergy ?? 0;
-          if (report.kind === 'video' && (report.framesDecoded ?? 0) > 0) totals.videoStreams += 1;
-          if (report.kind === 'audio' && (report.totalAudioEnergy ?? 0) > 0) totals.audioStreams += 1;
-        });
-      }
-      return totals;
-    });
-  }
-
-  /** Checks every 250 ms until `check` holds, for at most 20 s. */
-  async function pollUntil(page: Page, what: string, check: () => Promise<boolean>): Promise<void> {
-    const until = Date.now() + 20_000;
-    while (!(await check())) {
-      if (Date.now() > until) throw new Error(`waited in vain for ${what}`);
-      await page.waitForTimeout(250);
-    }
-  }
-
-  async function receivesFromOthers(page: Page, others = 1): Promise<Received> {
-    let now: Received = { framesDecoded: 0, audioEnergy: 0, videoStreams: 0, audioStreams: 0 };
-    await pollUntil(page, `frames decoded and sound received from ${others} others`, async () => {
-      now = await received(page);
-      return now.videoStreams >= others && now.audioStreams >= others;
-    });
-    return now;
   }
 
   it('lets an instructor and a participant see and hear each other, with a tile per person', async () => {

@@ -9,6 +9,9 @@ import { MediaPeer } from './media-peer.ts';
 import { RoomClient } from './room-client.ts';
 import { signIn, type TestServer } from './test-server.ts';
 
+/** A few at a time: the machine is shared, and each join is a launch (Kaltura calls), a socket and a DTLS handshake. */
+const BATCH = 3;
+
 export interface CrowdMember {
   client: RoomClient;
   peer: MediaPeer;
@@ -32,10 +35,9 @@ export async function publishingCrowd(server: TestServer, channelId: number, cou
     await peer.publish(client);
     return { client, peer, participantId: welcome.you.participantId as string, name };
   };
-  // A few at a time: the machine is shared, and each join is a launch, a socket and a DTLS handshake.
   const members: CrowdMember[] = [];
-  for (let start = 0; start < count; start += 6) {
-    members.push(...(await Promise.all(Array.from({ length: Math.min(6, count - start) }, (_, offset) => join(start + offset)))));
+  for (let start = 0; start < count; start += BATCH) {
+    members.push(...(await Promise.all(Array.from({ length: Math.min(BATCH, count - start) }, (_, offset) => join(start + offset)))));
   }
   return members;
 }

@@ -56,7 +56,7 @@ function start() {
     queuePanel: part('[data-media-queue-panel]'),
     previewVideo: part('[data-media-preview-video]'),
   };
-  var view = mediaView(part('[data-media-grid]'), texts, fill, part('[data-media-layout]'));
+  var view = mediaView(part('[data-media-grid]'), texts, fill, part('[data-media-layout]'), function () { render(); });
   var state = {
     you: null,
     permissions: new Set(),

@@ -8,16 +8,16 @@
  * them) so videos keep playing. Tiles whose video is on another page come
  * after the page's, without video.
  */
-export function mediaView(grid, texts, fill, layoutButton) {
+/** onChange: the pinned tile or the layout changed (what is received follows it); the grid is drawn again by the caller. */
+export function mediaView(grid, texts, fill, layoutButton, onChange) {
   var tiles = new Map();
   var pinned = null;
   var speakerView = false;
-  var last = null;
 
   if (layoutButton) {
     layoutButton.addEventListener('click', function () {
       speakerView = !speakerView;
-      if (last) last();
+      onChange();
     });
   }
 
@@ -65,7 +65,6 @@ export function mediaView(grid, texts, fill, layoutButton) {
     },
     /** people: [{participantId, name, you, feed (or null), stream (or null), offPage}]; actions.mute and actions.stopCamera(participantId) for instructors. */
     render: function render(people, canMuteOthers, actions) {
-      last = function () { render(people, canMuteOthers, actions); };
       if (pinned && !people.some(function (person) { return person.participantId === pinned; })) pinned = null;
       var main = mainOf(people);
       grid.classList.toggle('media-grid--speaker', speakerView);
@@ -89,7 +88,7 @@ export function mediaView(grid, texts, fill, layoutButton) {
         else tile.item.removeAttribute('title');
         tile.pin = toggleButton(tile, tile.pin, true, 'media-tile__pin', texts.pin, fill(texts.pinOf, { name: person.name }), function () {
           pinned = pinned === person.participantId ? null : person.participantId;
-          if (last) last();
+          onChange();
         });
         tile.pin.setAttribute('aria-pressed', String(pinned === person.participantId));
         tile.initials.textContent = initialsOf(person.name);
