@@ -12,6 +12,8 @@ import { LEVEL } from '../support/kaltura-seed.ts';
 import { courseWithWebcamPlaces, NEEDS_JANUS } from '../support/media-peer.ts';
 import { enterMeeting, FAKE_MEDIA, keepPeerConnections, pollUntil, received, receivesFromOthers } from '../support/media-browser.ts';
 import type { BackendPerson } from '../support/courses.ts';
+import { buildImage, uploadForm } from '../support/image-builder.ts';
+import { createAccountStore } from '../../src/users/account-store.ts';
 
 describe('audio and video in a browser', function () {
   this.timeout(60_000);
@@ -137,6 +139,9 @@ describe('audio and video in a browser', function () {
   it('queues a participant when the webcam places are taken, until the instructor frees one and gives it', async () => {
     const course = await courseWithWebcamPlaces(suite.server, 1, ['instructor:Ines Instructor', 'student:Pia Participant']);
     const [teacher, student] = course.people as [BackendPerson, BackendPerson];
+    // Pia has a profile picture: her tile shows it while her camera is off.
+    const { version } = (await createAccountStore(suite.server.db).findById(student.id))!;
+    await student.agent.postMultipart('/backend/profile/picture', uploadForm('picture', await buildImage(), { fields: { version: String(version) } }));
     await instructor.page.goto(new URL(await course.launchUrl(teacher), suite.server.url).href);
     await participant.page.goto(new URL(await course.launchUrl(student), suite.server.url).href);
     await instructor.page.locator('[data-control="start"]').click();
@@ -147,6 +152,10 @@ describe('audio and video in a browser', function () {
     await participant.page.locator('[data-media-join]').click();
     await participant.page.locator('[data-media-ask]').click();
     await expectText(participant.page, '[data-media-status]', 'You are number 1 in the queue for a camera place.');
+    const piaTile = instructor.page.locator('.media-tile').filter({ hasText: 'Pia Participant' });
+    await piaTile.locator('img.media-tile__picture:not([hidden])').waitFor();
+    expect(await piaTile.locator('.media-tile__initials').isHidden()).to.equal(true);
+    expect(await piaTile.locator('video').isHidden()).to.equal(true);
     const give = instructor.page.getByRole('button', { name: 'Give Pia Participant a camera place' });
     await give.waitFor();
     // The instructor turns their own camera off (which frees their place), and gives it.

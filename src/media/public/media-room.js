@@ -127,7 +127,7 @@ function start() {
       screen.stop(false);
       state.feeds.clear();
     },
-    'presence.joined': function (m) { state.people.set(participantIdOf(m.participant), { name: m.participant.name }); },
+    'presence.joined': function (m) { state.people.set(participantIdOf(m.participant), personOf(m.participant)); },
     'presence.left': function (m) { state.people.delete(participantIdOf(m)); },
     'camera.changed': function (m) { showCameras(m.cameras, m.webcamLimit); },
     'media.ready': function (m) {
@@ -203,7 +203,12 @@ function start() {
   });
 
   function setPeople(participants) {
-    state.people = new Map(participants.map(function (person) { return [participantIdOf(person), { name: person.name }]; }));
+    state.people = new Map(participants.map(function (person) { return [participantIdOf(person), personOf(person)]; }));
+  }
+
+  /** A tile's person: their name, and their profile picture's address (shown when their camera is off). */
+  function personOf(person) {
+    return { name: person.name, picture: typeof person.picture === 'string' ? person.picture : null };
   }
 
   function setFeeds(feeds) {

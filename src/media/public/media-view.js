@@ -1,6 +1,6 @@
 /**
  * The video grid: a tile per person in the session, with their video when
- * they send it and their initials when they do not, a muted mark, and the
+ * they send it and their profile picture or initials when they do not, a muted mark, and the
  * instructor's mute button, the speaker highlighted; screen shares get a tile
  * of their own with a full-screen button. A tile can be pinned (it leads, large);
  * the speaker view makes one tile large: the pinned one, else a screen share,
@@ -38,6 +38,10 @@ export function mediaView(grid, texts, fill, layoutButton, onChange) {
     var initials = document.createElement('span');
     initials.className = 'media-tile__initials';
     initials.setAttribute('aria-hidden', 'true');
+    var picture = document.createElement('img');
+    picture.className = 'media-tile__picture';
+    picture.alt = '';
+    picture.hidden = true;
     var video = document.createElement('video');
     video.autoplay = true;
     video.playsInline = true;
@@ -48,8 +52,8 @@ export function mediaView(grid, texts, fill, layoutButton, onChange) {
     muted.className = 'media-tile__muted';
     muted.textContent = texts.muted;
     muted.hidden = true;
-    item.append(initials, video, name, muted);
-    tile = { item: item, initials: initials, video: video, name: name, muted: muted, mute: null, stop: null, full: null, pin: null };
+    item.append(initials, picture, video, name, muted);
+    tile = { item: item, initials: initials, picture: picture, video: video, name: name, muted: muted, mute: null, stop: null, full: null, pin: null };
     tiles.set(person.participantId, tile);
     grid.append(item);
     return tile;
@@ -99,7 +103,10 @@ export function mediaView(grid, texts, fill, layoutButton, onChange) {
         // One's own preview is silent: hearing oneself would echo.
         tile.video.muted = Boolean(person.you);
         tile.video.hidden = !showsVideo;
-        tile.initials.hidden = showsVideo;
+        var picture = !showsVideo && person.picture ? person.picture : null;
+        if (picture && tile.picture.getAttribute('src') !== picture) tile.picture.src = picture;
+        tile.picture.hidden = !picture;
+        tile.initials.hidden = showsVideo || Boolean(picture);
         tile.muted.hidden = !(person.feed && !person.feed.audio);
         tile.item.classList.toggle('media-tile--speaking', Boolean(person.speaking));
         tile.item.classList.toggle('media-tile--screen', Boolean(person.screen));
