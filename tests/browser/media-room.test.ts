@@ -11,6 +11,7 @@ import { useBrowserSuite } from '../support/browser.ts';
 import { LEVEL } from '../support/kaltura-seed.ts';
 import { courseWithWebcamPlaces, NEEDS_JANUS } from '../support/media-peer.ts';
 import { enterMeeting, FAKE_MEDIA, keepPeerConnections, pollUntil, received, receivesFromOthers } from '../support/media-browser.ts';
+import { dismissCrowd, publishingInCourse, type CrowdMember } from '../support/media-crowd.ts';
 import type { BackendPerson } from '../support/courses.ts';
 import { buildImage, uploadForm } from '../support/image-builder.ts';
 import { createAccountStore } from '../../src/users/account-store.ts';
@@ -23,6 +24,10 @@ describe('audio and video in a browser', function () {
     chromiumArgs: FAKE_MEDIA,
   });
   const { instructor, participant, another } = suite.sessions;
+  let crowd: CrowdMember[] = [];
+  afterEach(async () => {
+    await dismissCrowd(crowd.splice(0));
+  });
 
   beforeEach(async () => {
     if (suite.server.media.server.kind !== 'janus') throw new Error(NEEDS_JANUS);
@@ -165,6 +170,28 @@ describe('audio and video in a browser', function () {
     await expectText(participant.page, '[data-media-status]', 'Ines Instructor gave you a camera place.');
     await instructor.page.locator('.media-tile').filter({ hasText: 'Pia Participant' }).locator('video:not([hidden])').waitFor({ timeout: 15_000 });
     await expectText(instructor.page, '[data-media-cameras]', '1 / 1 cameras');
+  });
+
+  it('queues the 16th camera of a Smart_15 course: 15 cameras on, the next person waits for a place', async function () {
+    this.timeout(120_000);
+    const students = Array.from({ length: 15 }, (_, index) => `student:Cam ${index + 1}` as const);
+    const course = await courseWithWebcamPlaces(suite.server, 'smart_15', ['instructor:Ines Instructor', 'student:Pia Participant', ...students]);
+    const [teacher, student, ...cameras] = course.people as [BackendPerson, BackendPerson, ...BackendPerson[]];
+    await instructor.page.goto(new URL(await course.launchUrl(teacher), suite.server.url).href);
+    await instructor.page.locator('[data-control="start"]').click();
+    await instructor.page.locator('[data-room-state="live"]').waitFor({ state: 'attached' });
+    crowd = await publishingInCourse(cameras, course.launchUrl);
+    await expectText(instructor.page, '[data-media-cameras]', '15 / 15 cameras');
+
+    await participant.page.goto(new URL(await course.launchUrl(student), suite.server.url).href);
+    await participant.page.locator('[data-media-join]').click();
+    await participant.page.locator('[data-media-ask]').click();
+    await expectText(participant.page, '[data-media-status]', 'You are number 1 in the queue for a camera place.');
+    await instructor.page.getByRole('button', { name: 'Give Pia Participant a camera place' }).waitFor();
+    // Pia still speaks without a camera: her sound reaches the instructor.
+    await instructor.page.locator('[data-media-join]').click();
+    await pollUntil(instructor.page, 'Pia\'s sound', async () => (await received(instructor.page)).audioStreams >= 1, 30_000);
+    expect(await instructor.page.locator('[data-media-cameras]').textContent()).to.equal('15 / 15 cameras');
   });
 
   it('brings media back without a reload when Janus dies mid-session, saying so meanwhile', async () => {

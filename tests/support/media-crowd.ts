@@ -8,6 +8,7 @@ import { LEVEL } from './kaltura-seed.ts';
 import { MediaPeer } from './media-peer.ts';
 import { RoomClient } from './room-client.ts';
 import { signIn, type TestServer } from './test-server.ts';
+import type { BackendPerson } from './courses.ts';
 
 /** A few at a time: the machine is shared, and each join is a launch (Kaltura calls), a socket and a DTLS handshake. */
 const BATCH = 3;
@@ -35,6 +36,23 @@ export async function publishingCrowd(server: TestServer, channelId: number, cou
     await peer.publish(client);
     return { client, peer, participantId: welcome.you.participantId as string, name };
   };
+  return inBatches(count, join);
+}
+
+/** Course members (backend accounts) enter its live room and publish a camera each. */
+export async function publishingInCourse(people: BackendPerson[], launchUrl: (person: BackendPerson) => Promise<string>): Promise<CrowdMember[]> {
+  const join = async (index: number): Promise<CrowdMember> => {
+    const person = people[index]!;
+    const client = await RoomClient.launch(person.agent, await launchUrl(person));
+    const welcome = await client.next('welcome');
+    const peer = await MediaPeer.offering({ audio: true, video: true });
+    await peer.publish(client);
+    return { client, peer, participantId: welcome.you.participantId as string, name: person.name };
+  };
+  return inBatches(people.length, join);
+}
+
+async function inBatches(count: number, join: (index: number) => Promise<CrowdMember>): Promise<CrowdMember[]> {
   const members: CrowdMember[] = [];
   for (let start = 0; start < count; start += BATCH) {
     members.push(...(await Promise.all(Array.from({ length: Math.min(BATCH, count - start) }, (_, offset) => join(start + offset)))));
