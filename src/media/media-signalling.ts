@@ -12,7 +12,7 @@
  */
 import { phrase } from '../lib/i18n/phrase.ts';
 import type { Logger } from '../lib/logger/logger.ts';
-import type { ScheduledTask, Scheduler } from '../lib/clock/scheduler.ts';
+import type { Scheduler } from '../lib/clock/scheduler.ts';
 import type { LiveSessionStore } from '../rooms/live-session-store.ts';
 import type { Room } from '../rooms/room-store.ts';
 import { RoomActionError, type LiveRoomService, type RoomActor, type RoomPlanRules } from '../live-room/live-room-service.ts';
@@ -21,7 +21,7 @@ import type { RoomState } from '../live-room/room-state.ts';
 import { MediaServerError, type MediaEndpoint, type MediaServer, type MediaSource } from './media-server.ts';
 import { mediaMessageSchema, sentMedia, type MediaMessage } from './media-protocol.ts';
 import { FeedRegistry, feedKey, type Feed } from './feed-registry.ts';
-import { WebcamQueue } from './webcam-queue.ts';
+import { WebcamPlaces } from './webcam-places.ts';
 import { MediaSubscriptions } from './media-subscriptions.ts';
 
 const messages = {
@@ -35,8 +35,6 @@ const messages = {
   restartSendsMore: phrase('media:errors.restartSendsMore'),
   nothingSent: phrase('media:errors.nothingSent'),
   notPublishing: phrase('media:errors.notPublishing'),
-  notQueued: phrase('media:errors.notQueued'),
-  placesTaken: phrase('media:errors.placesTaken'),
 };
 
 /** A room connection as the media signalling sees it. */
@@ -100,16 +98,23 @@ export class MediaSignalling {
   /** Feeds per room, by `${participantId}/${source}`. */
   readonly #feeds = new FeedRegistry();
   readonly #subscriptions: MediaSubscriptions;
-  /** Webcam places given by an instructor and not used yet, by the connection they were given to. */
-  readonly #grants = new Map<string, ScheduledTask>();
   readonly #connections = new Map<string, MediaConnection>();
-  readonly #queue = new WebcamQueue();
+  readonly #places: WebcamPlaces;
   readonly #stop: Array<() => void> = [];
   #versions = 0;
 
   constructor(deps: MediaSignallingDeps) {
     this.#deps = deps;
-    this.#subscriptions = new MediaSubscriptions({ server: deps.server, feeds: this.#feeds, requireLive: (roomId) => this.#requireLive(roomId), endpointOf });
+    const requireLive = (roomId: string) => this.#requireLive(roomId);
+    this.#subscriptions = new MediaSubscriptions({ server: deps.server, feeds: this.#feeds, requireLive, endpointOf });
+    this.#places = new WebcamPlaces({
+      ...deps,
+      connection: (id) => this.#connections.get(id),
+      hasCameraOn: (connection) => Boolean(this.#feeds.get(connection.actor.roomId, feedKey(connection.participantId, 'camera'))?.holdsWebcam),
+      releaseWebcam: (actor) => this.#releaseWebcam(actor),
+      requireLive,
+      require: (actor, permission, action) => this.#require(actor, permission, action),
+    });
     this.#stop.push(
       deps.state.subscribe((event) => {
         if (event.message.type === 'session.started') void this.#openRoom(event.roomId).catch(() => undefined);
@@ -139,14 +144,11 @@ export class MediaSignalling {
   async leave(connection: MediaConnection): Promise<void> {
     this.#connections.delete(connection.id);
     this.#subscriptions.forgetConnection(connection.id);
-    const granted = this.#grants.get(connection.id);
-    this.#grants.delete(connection.id);
-    granted?.cancel();
+    const granted = this.#places.forget(connection);
     const roomId = connection.actor.roomId;
     const mine = this.#feeds.takeConnection(roomId, connection.id);
     if (granted || mine.some((feed) => feed.holdsWebcam)) await this.#releaseWebcam(connection.actor);
     if (mine.length > 0) this.#publishFeeds(roomId);
-    if (this.#queue.forgetConnection(roomId, connection.id)) this.#publishQueue(roomId);
     await this.#deps.server.leave(endpointOf(connection)).catch((error: unknown) => this.#deps.logger.warn({ err: error }, 'closing media of a connection failed'));
   }
 
@@ -187,12 +189,11 @@ export class MediaSignalling {
       case 'media.stopCamera':
         return this.#stopCamera(connection, message.participantId);
       case 'media.requestCamera':
-        return this.#requestCamera(connection);
+        return this.#places.request(connection);
       case 'media.withdrawRequest':
-        if (this.#queue.withdraw(connection.actor.roomId, connection.participantId)) this.#publishQueue(connection.actor.roomId);
-        return;
+        return this.#places.withdraw(connection);
       case 'media.grantCamera':
-        return this.#grantCamera(connection, message.participantId);
+        return this.#places.grant(connection, message.participantId);
     }
   }
 
@@ -220,7 +221,7 @@ export class MediaSignalling {
       this.#feeds.set(actor.roomId, key, feed);
       connection.reply({ type: 'media.answer', source, sdp: answerSdp });
       // The place given to them is used now: it is theirs while the camera is on.
-      if (holdsWebcam) this.#keepGrant(connection);
+      if (holdsWebcam) this.#places.used(connection);
       // Published again without picture (camera turned off): its webcam place is free for someone else.
       if (previous?.holdsWebcam && !holdsWebcam) await this.#releaseWebcam(actor);
       void this.#announceWhenFlowing(actor, key, feed, flowing);
@@ -306,58 +307,6 @@ export class MediaSignalling {
     this.#publishFeeds(roomId);
   }
 
-  async #requestCamera(connection: MediaConnection): Promise<void> {
-    const { actor } = connection;
-    this.#require(actor, 'camera', 'camera');
-    await this.#requireLive(actor.roomId);
-    const position = this.#queue.ask(actor.roomId, { participantId: connection.participantId, name: actor.name, connectionId: connection.id, since: this.#deps.scheduler.now() });
-    connection.reply({ type: 'media.queued', position });
-    this.#publishQueue(actor.roomId);
-  }
-
-  /** Takes a free place for the person (held for them for a while), so nobody takes it before their camera is on. */
-  async #grantCamera(connection: MediaConnection, participantId: string): Promise<void> {
-    this.#require(connection.actor, 'muteOthers', 'muteOthers');
-    const roomId = connection.actor.roomId;
-    const request = this.#queue.list(roomId).find((queued) => queued.participantId === participantId);
-    const asker = request && this.#connections.get(request.connectionId);
-    if (!request || !asker) throw new RoomActionError('NOT_FOUND', messages.notQueued);
-    try {
-      await this.#deps.liveRooms.startWebcam(asker.actor);
-    } catch (error) {
-      if (error instanceof RoomActionError && error.code === 'WEBCAM_LIMIT') throw new RoomActionError('WEBCAM_LIMIT', messages.placesTaken);
-      throw error;
-    }
-    this.#queue.withdraw(roomId, participantId);
-    this.#holdGrant(asker);
-    asker.reply({ type: 'media.cameraGranted', by: connection.actor.name });
-    this.#publishQueue(roomId);
-  }
-
-  /** A place given and never used (the person went away from the screen, their camera failed) goes back to the room. */
-  #holdGrant(asker: MediaConnection): void {
-    this.#grants.get(asker.id)?.cancel();
-    const task = this.#deps.scheduler.schedule(this.#deps.grantHoldMs, () => {
-      if (this.#grants.get(asker.id) !== task) return;
-      this.#grants.delete(asker.id);
-      const camera = this.#feeds.get(asker.actor.roomId, feedKey(asker.participantId, 'camera'));
-      if (camera?.holdsWebcam) return;
-      void this.#releaseWebcam(asker.actor);
-      asker.reply({ type: 'media.grantExpired' });
-    });
-    this.#grants.set(asker.id, task);
-  }
-
-  #keepGrant(connection: MediaConnection): void {
-    this.#grants.get(connection.id)?.cancel();
-    this.#grants.delete(connection.id);
-  }
-
-  #publishQueue(roomId: string): void {
-    const queue = this.#queue.list(roomId).map(({ participantId, name, since }) => ({ participantId, name, since }));
-    this.#deps.state.publish({ roomId, audience: 'instructors', message: { type: 'media.queue', queue } });
-  }
-
   async #openRoom(roomId: string): Promise<void> {
     const room = await this.#deps.rooms.findById(roomId);
     const webcams = room ? this.#deps.plans.webcamLimit(room) : null;
@@ -367,12 +316,8 @@ export class MediaSignalling {
 
   async #closeRoom(roomId: string): Promise<void> {
     this.#feeds.clearRoom(roomId);
-    this.#queue.clear(roomId);
-    for (const connection of this.#connections.values()) {
-      if (connection.actor.roomId !== roomId) continue;
-      this.#subscriptions.forgetConnection(connection.id);
-      this.#keepGrant(connection);
-    }
+    this.#places.clearRoom(roomId, this.#connections.values());
+    for (const connection of this.#connections.values()) if (connection.actor.roomId === roomId) this.#subscriptions.forgetConnection(connection.id);
     await this.#deps.server.closeRoom(roomId).catch((error: unknown) => this.#deps.logger.warn({ err: error, roomId }, 'closing a media room failed'));
   }
 
