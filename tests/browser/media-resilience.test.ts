@@ -133,20 +133,20 @@ describe('audio and video when rooms grow and connections falter', function () {
     await page.locator('#chat-text').fill('still chatting');
     await page.locator('#chat-text').press('Enter');
     await instructor.page.locator('[data-chat-list] li').filter({ hasText: 'still chatting' }).waitFor();
-    await pollUntil(page, 'new ICE credentials on the same publisher', async () => (await iceUsernames(page, 'publisher'))[0] !== before);
+    await pollUntil(page, 'new ICE credentials on the same publisher', async () => (await iceUsernames(page, 'publisher'))[0] !== before, 45_000);
     expect(await iceUsernames(page, 'publisher')).to.have.length(1);
     expect(await page.evaluate(() => (window as unknown as Watched).mediaSent.filter((message) => message.type === 'media.publish').length)).to.equal(1);
     expect(await page.evaluate(() => (window as unknown as Watched).statusSeen)).to.include('Reconnecting audio and video…');
     await page.locator('[data-media-status]').waitFor({ state: 'hidden' });
     // What the instructor receives from Pia keeps coming on the connection it had.
     const frames = (await received(instructor.page)).framesDecoded;
-    await pollUntil(instructor.page, 'more frames after the restart', async () => (await received(instructor.page)).framesDecoded > frames + 30);
+    await pollUntil(instructor.page, 'more frames after the restart', async () => (await received(instructor.page)).framesDecoded > frames + 30, 45_000);
 
     const subscription = await failIce(page, 'subscriber');
-    await pollUntil(page, 'a new offer answered on the same subscription', async () => (await iceUsernames(page, 'subscriber'))[0] !== subscription);
+    await pollUntil(page, 'a new offer answered on the same subscription', async () => (await iceUsernames(page, 'subscriber'))[0] !== subscription, 45_000);
     expect(await page.evaluate(() => (window as unknown as Watched).mediaSent.filter((message) => message.type === 'media.restartSubscription').length)).to.equal(1);
     const seen = (await received(page)).framesDecoded;
-    await pollUntil(page, 'frames decoded after the restart', async () => (await received(page)).framesDecoded > seen + 30);
+    await pollUntil(page, 'frames decoded after the restart', async () => (await received(page)).framesDecoded > seen + 30, 45_000);
     expect(suite.consoleErrors).to.deep.equal([]);
   });
 

@@ -158,7 +158,7 @@ describe('audio and video in a browser', function () {
     await participant.page.locator('[data-media-ask]').click();
     await expectText(participant.page, '[data-media-status]', 'You are number 1 in the queue for a camera place.');
     const piaTile = instructor.page.locator('.media-tile').filter({ hasText: 'Pia Participant' });
-    await piaTile.locator('img.media-tile__picture:not([hidden])').waitFor();
+    await piaTile.locator('img.media-tile__picture:not([hidden])').waitFor({ timeout: 15_000 });
     expect(await piaTile.locator('.media-tile__initials').isHidden()).to.equal(true);
     expect(await piaTile.locator('video').isHidden()).to.equal(true);
     const give = instructor.page.getByRole('button', { name: 'Give Pia Participant a camera place' });
