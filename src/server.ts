@@ -166,6 +166,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   const launches = new RoomLaunchService(rooms, passes, launchTokens, { removals, sessions: identity, guard: passGuard }, { passLifetimeMs: config.session.roomPassHours * 3600_000, now });
   const roomState = createInProcessRoomState();
   const plans = new PlanCatalogue(config.plans);
+  const accounts = createAccountStore(db);
   const liveRooms = new LiveRoomService({
     rooms,
     liveSessions,
@@ -178,6 +179,13 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     plans,
     // Kept in the data folder: the same person keeps their id in a room across restarts.
     participantIds: new ParticipantIds(readOrCreateSecretFile(config.dataDir, 'participant-id-secret', randomSecret), { maxEntries: config.cache.maxEntries }),
+    // Profile pictures are public by their random id (src/images/image-service.ts), as in mails.
+    pictures: {
+      async pictureOf(userId) {
+        const pictureId = (await accounts.findById(userId))?.pictureImageId;
+        return pictureId ? ImageService.url(pictureId, 'small') : null;
+      },
+    },
     options: {
       reconnectGraceMs: config.liveRoom.reconnectGraceSeconds * 1000,
       instructorGraceMs: config.liveRoom.instructorGraceMinutes * 60_000,
@@ -192,11 +200,10 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   // Sessions that were live when the service stopped carry on; attendance waits for reconnects.
   await liveRooms.recover();
   const media = await chooseMediaServer(config, logger);
-  const mediaSignalling = new MediaSignalling({ server: media.server, state: roomState, liveRooms, liveSessions, rooms, plans, logger, extraPublishers: config.media.extraPublishers, now });
+  const mediaSignalling = new MediaSignalling({ server: media.server, state: roomState, liveRooms, liveSessions, rooms, plans, logger, extraPublishers: config.media.extraPublishers, scheduler, grantHoldMs: config.media.grantHoldSeconds * 1000 });
 
   // The rooms backend.
   const translations = await loadTranslations(config.backend.defaultLanguage);
-  const accounts = createAccountStore(db);
   const members = createCourseMemberStore(db);
   const memberships = createMediaSpaceMemberships(members, remembered);
   // Access decisions re-check a membership that came from a channel level with Kaltura.

@@ -102,6 +102,8 @@ export interface LiveRoomDeps {
   plans: RoomPlanRules;
   /** The ids the room shows for people, and the way back to their user keys. */
   participantIds: ParticipantIds;
+  /** A person's profile picture (its address), shown on their tile when their camera is off. */
+  pictures?: { pictureOf(userId: string): Promise<string | null> };
 }
 
 interface OpenStretch {
@@ -146,7 +148,8 @@ export class LiveRoomService {
       if (!alreadyHere && actor.role !== 'instructor' && people.length >= (await this.#capacityOf(actor.roomId))) {
         return { admitted: false, message: { type: 'error', code: 'ROOM_FULL', message: messages.full }, close: { code: CLOSE.full, reason: 'room is full' } };
       }
-      const person: PresentPerson = { userId: actor.userId, name: actor.name, email: actor.email, role: actor.role, permissions: [...actor.permissions], since: scheduler.now() };
+      const picture = (await this.#deps.pictures?.pictureOf(actor.userId)) ?? null;
+      const person: PresentPerson = { userId: actor.userId, name: actor.name, email: actor.email, role: actor.role, permissions: [...actor.permissions], since: scheduler.now(), picture };
       const connections = await state.addConnection(actor.roomId, person);
       const session = await this.#deps.liveSessions.findLive(actor.roomId);
       if (connections === 1) await this.#announceArrival(actor.roomId, person, session);

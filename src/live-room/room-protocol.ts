@@ -54,6 +54,8 @@ export interface PersonView {
   participantId: string;
   name: string;
   role: RoomRole;
+  /** The address of their profile picture, when they have one. */
+  picture?: string;
 }
 
 export interface ParticipantView extends PersonView {

@@ -18,6 +18,8 @@ export interface PresentPerson {
   permissions: RoomPermission[];
   /** When their first connection came, in ms. */
   since: number;
+  /** Their profile picture's address, if they have one: shown on their tile when their camera is off. */
+  picture?: string | null;
 }
 
 export interface WebcamPlace {

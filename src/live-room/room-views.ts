@@ -33,7 +33,7 @@ export class RoomViews {
   }
 
   person(roomId: string, person: PresentPerson): PersonView {
-    return { participantId: this.idOf(roomId, person.userId), name: person.name, role: person.role };
+    return { participantId: this.idOf(roomId, person.userId), name: person.name, role: person.role, ...(person.picture && { picture: person.picture }) };
   }
 
   chatMessage(roomId: string, { userId, ...message }: StoredChatMessage): ChatMessageView {

@@ -15,6 +15,8 @@ export interface Feed {
   feedId: string;
   audio: boolean;
   video: boolean;
+  /** What its offer sends: an ICE restart may not send more. */
+  sent: { audio: boolean; video: boolean };
   /** Whether this feed took one of the session's webcam places. */
   holdsWebcam: boolean;
   /** Its media reaches the media server: others see it and may subscribe. */

@@ -12,6 +12,12 @@ import type { MediaSource } from './media-server.ts';
 /** A publisher's SDP is 3-6 KB; a subscription's about 1.7 KB per feed. */
 export const MEDIA_SDP_MAX = 32 * 1024;
 export const MEDIA_MESSAGE_PREFIX = 'media.';
+/**
+ * Camera subscriptions one connection may receive video of at once: a page of 25 tiles, the active speaker and a
+ * pinned tile (both shown whatever the page). Beyond it, a subscription carries audio only until another stops.
+ */
+export const MEDIA_PAGE_SIZE = 25;
+export const MEDIA_VIDEO_SUBSCRIPTIONS_MAX = MEDIA_PAGE_SIZE + 2;
 
 const base = { v: z.literal(1, { error: 'the protocol version must be 1' }), ref: z.string().max(64).optional() };
 const sourceSchema = z.enum(['camera', 'screen']);
@@ -34,12 +40,19 @@ export const mediaMessageSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('media.join') }),
   z.object({ ...base, type: z.literal('media.publish'), source: sourceSchema, sdp: sdpSchema }),
   z.object({ ...base, type: z.literal('media.unpublish'), source: sourceSchema }),
-  z.object({ ...base, type: z.literal('media.subscribe'), ...feedSchema }),
+  /** `video: false`: audio only (a tile off the page); the video can be turned on later with `media.video`. */
+  z.object({ ...base, type: z.literal('media.subscribe'), ...feedSchema, video: z.boolean().optional() }),
   /** The browser's answer to the offer of a subscription. */
   z.object({ ...base, type: z.literal('media.answer'), ...feedSchema, sdp: sdpSchema }),
   z.object({ ...base, type: z.literal('media.unsubscribe'), ...feedSchema }),
   /** The simulcast layer a subscription needs: a small tile takes the low one, a large or full-screen one the high. */
   z.object({ ...base, type: z.literal('media.layer'), ...feedSchema, layer: z.enum(['low', 'medium', 'high']) }),
+  /** A subscription's video on or off (its tile came onto or left the page; the connection is too poor for video), its audio kept. */
+  z.object({ ...base, type: z.literal('media.video'), ...feedSchema, video: z.boolean() }),
+  /** ICE restart of the sender's own publisher (its connection was lost): a new offer, answered with `media.answer`. */
+  z.object({ ...base, type: z.literal('media.restartPublisher'), source: sourceSchema, sdp: sdpSchema }),
+  /** ICE restart of a subscription: the media server makes a new offer (`media.offer`), answered as usual with `media.answer`. */
+  z.object({ ...base, type: z.literal('media.restartSubscription'), ...feedSchema }),
   /** A candidate for the sender's own publisher of `source`, or, with `participantId`, for its subscription to that feed. */
   z.object({ ...base, type: z.literal('media.trickle'), source: sourceSchema, participantId: participantIdSchema.optional(), candidate: candidateSchema }),
   /** The sender's own feed: audio or video on (true) or muted (false). */
@@ -74,7 +87,8 @@ export type MediaServerMessage =
   | { type: 'media.ready'; available: boolean; feeds: FeedView[] }
   | { type: 'media.feeds'; feeds: FeedView[] }
   | { type: 'media.answer'; source: MediaSource; sdp: string }
-  | { type: 'media.offer'; participantId: string; source: MediaSource; sdp: string }
+  /** `restart`: a new offer for a subscription after an ICE restart (the same peer connection answers it). */
+  | { type: 'media.offer'; participantId: string; source: MediaSource; sdp: string; restart?: boolean }
   /** The media server went away: audio and video are reconnecting (the room socket stays). */
   | { type: 'media.lost' }
   /** The media server is back (it restarted): publish and subscribe again. */
@@ -88,7 +102,9 @@ export type MediaServerMessage =
   /** To the person asking: their place in the queue. */
   | { type: 'media.queued'; position: number }
   /** To the person an instructor gave a webcam place (held for them): they turn their camera on. */
-  | { type: 'media.cameraGranted'; by: string };
+  | { type: 'media.cameraGranted'; by: string }
+  /** To that person: the place was not used in time and went back to the room (they may ask again). */
+  | { type: 'media.grantExpired' };
 
 /** What an SDP sends: its audio and video sections that are not disabled (port 0) or receive-only. */
 export function sentMedia(sdp: string): { audio: boolean; video: boolean } {

@@ -75,6 +75,12 @@ export interface MediaServer {
   unsubscribe(endpoint: MediaEndpoint, key: string): Promise<void>;
   /** Which simulcast layer a subscription receives (a feed without simulcast has only one). */
   chooseLayer(endpoint: MediaEndpoint, key: string, layer: SimulcastLayer): Promise<void>;
+  /** Whether a subscription receives its feed's video (its audio is kept): off for a tile off the page, or on a poor connection. */
+  receiveVideo(endpoint: MediaEndpoint, key: string, on: boolean): Promise<void>;
+  /** ICE restart of a publisher: the browser's new offer (with new ICE credentials) for the same feed; answers the media server's answer. */
+  restartPublisher(endpoint: MediaEndpoint, source: MediaSource, offerSdp: string): Promise<{ answerSdp: string }>;
+  /** ICE restart of a subscription: answers the media server's new offer, which the browser answers through `start`. */
+  restartSubscription(endpoint: MediaEndpoint, key: string): Promise<{ offerSdp: string }>;
   trickle(endpoint: MediaEndpoint, target: TrickleTarget, candidate: IceCandidate | null): Promise<void>;
   /** Stops (or restarts) forwarding a feed's audio or video to everyone: the sender's own mute, or an instructor's. */
   configure(endpoint: MediaEndpoint, source: MediaSource, send: { audio?: boolean; video?: boolean }): Promise<void>;

@@ -12,6 +12,7 @@
  */
 import { phrase } from '../lib/i18n/phrase.ts';
 import type { Logger } from '../lib/logger/logger.ts';
+import type { Scheduler } from '../lib/clock/scheduler.ts';
 import type { LiveSessionStore } from '../rooms/live-session-store.ts';
 import type { Room } from '../rooms/room-store.ts';
 import { RoomActionError, type LiveRoomService, type RoomActor, type RoomPlanRules } from '../live-room/live-room-service.ts';
@@ -20,7 +21,8 @@ import type { RoomState } from '../live-room/room-state.ts';
 import { MediaServerError, type MediaEndpoint, type MediaServer, type MediaSource } from './media-server.ts';
 import { mediaMessageSchema, sentMedia, type MediaMessage } from './media-protocol.ts';
 import { FeedRegistry, feedKey, type Feed } from './feed-registry.ts';
-import { WebcamQueue } from './webcam-queue.ts';
+import { WebcamPlaces } from './webcam-places.ts';
+import { MediaSubscriptions } from './media-subscriptions.ts';
 
 const messages = {
   invalid: (type: string, problem: string) => phrase('live-room:errors.invalid', { type, problem }),
@@ -31,11 +33,9 @@ const messages = {
   busy: phrase('media:errors.busy'),
   refused: phrase('media:errors.refused'),
   noFeed: phrase('media:errors.noFeed'),
-  noOffer: phrase('media:errors.noOffer'),
+  restartSendsMore: phrase('media:errors.restartSendsMore'),
   nothingSent: phrase('media:errors.nothingSent'),
   notPublishing: phrase('media:errors.notPublishing'),
-  notQueued: phrase('media:errors.notQueued'),
-  placesTaken: phrase('media:errors.placesTaken'),
 };
 
 /** A room connection as the media signalling sees it. */
@@ -60,8 +60,10 @@ export interface MediaSignallingDeps {
   extraPublishers: number;
   /** How long a published feed's media may take to reach the media server before it is dropped. */
   flowingLimitMs?: number;
-  /** The clock of queue times. */
-  now: () => number;
+  /** The clock of queue times, and of how long a webcam place given to someone is held for them. */
+  scheduler: Scheduler;
+  /** A place an instructor gave that is not used (no camera turned on) within this goes back to the room. */
+  grantHoldMs: number;
   /** Publishers of a room whose plan sets no webcam limit. */
   unlimitedPublishers?: number;
 }
@@ -80,6 +82,9 @@ const CHANGES_THE_ROOM: Record<MediaMessage['type'], boolean> = {
   'media.answer': false,
   'media.unsubscribe': false,
   'media.layer': false,
+  'media.video': false,
+  'media.restartPublisher': false,
+  'media.restartSubscription': false,
   'media.trickle': false,
   'media.configure': true,
   'media.mute': true,
@@ -93,15 +98,24 @@ export class MediaSignalling {
   readonly #deps: MediaSignallingDeps;
   /** Feeds per room, by `${participantId}/${source}`. */
   readonly #feeds = new FeedRegistry();
-  /** Subscriptions per connection, by feed key: offered until the browser answers, then started. */
-  readonly #subscriptions = new Map<string, Map<string, 'offered' | 'started'>>();
+  readonly #subscriptions: MediaSubscriptions;
   readonly #connections = new Map<string, MediaConnection>();
-  readonly #queue = new WebcamQueue();
+  readonly #places: WebcamPlaces;
   readonly #stop: Array<() => void> = [];
   #versions = 0;
 
   constructor(deps: MediaSignallingDeps) {
     this.#deps = deps;
+    const requireLive = (roomId: string) => this.#requireLive(roomId);
+    this.#subscriptions = new MediaSubscriptions({ server: deps.server, feeds: this.#feeds, requireLive, endpointOf });
+    this.#places = new WebcamPlaces({
+      ...deps,
+      connection: (id) => this.#connections.get(id),
+      hasCameraOn: (connection) => Boolean(this.#feeds.get(connection.actor.roomId, feedKey(connection.participantId, 'camera'))?.holdsWebcam),
+      releaseWebcam: (actor) => this.#releaseWebcam(actor),
+      requireLive,
+      require: (actor, permission, action) => this.#require(actor, permission, action),
+    });
     this.#stop.push(
       deps.state.subscribe((event) => {
         if (event.message.type === 'session.started') void this.#openRoom(event.roomId).catch(() => undefined);
@@ -130,12 +144,12 @@ export class MediaSignalling {
   /** The connection closed: everything it published or received is closed on the media server at once. */
   async leave(connection: MediaConnection): Promise<void> {
     this.#connections.delete(connection.id);
-    this.#subscriptions.delete(connection.id);
+    this.#subscriptions.forgetConnection(connection.id);
+    const granted = this.#places.forget(connection);
     const roomId = connection.actor.roomId;
     const mine = this.#feeds.takeConnection(roomId, connection.id);
-    if (mine.some((feed) => feed.holdsWebcam)) await this.#releaseWebcam(connection.actor);
+    if (granted || mine.some((feed) => feed.holdsWebcam)) await this.#releaseWebcam(connection.actor);
     if (mine.length > 0) this.#publishFeeds(roomId);
-    if (this.#queue.forgetConnection(roomId, connection.id)) this.#publishQueue(roomId);
     await this.#deps.server.leave(endpointOf(connection)).catch((error: unknown) => this.#deps.logger.warn({ err: error }, 'closing media of a connection failed'));
   }
 
@@ -152,11 +166,17 @@ export class MediaSignalling {
       case 'media.unpublish':
         return this.#unpublish(connection, message.source);
       case 'media.subscribe':
-        return this.#subscribe(connection, message.participantId, message.source);
+        return this.#subscriptions.subscribe(connection, message.participantId, message.source, message.video ?? true);
       case 'media.answer':
-        return this.#answer(connection, message.participantId, message.source, message.sdp);
+        return this.#subscriptions.answer(connection, message.participantId, message.source, message.sdp);
       case 'media.unsubscribe':
-        return this.#unsubscribe(connection, message.participantId, message.source);
+        return this.#subscriptions.unsubscribe(connection, message.participantId, message.source);
+      case 'media.video':
+        return this.#subscriptions.video(connection, message.participantId, message.source, message.video);
+      case 'media.restartSubscription':
+        return this.#subscriptions.restart(connection, message.participantId, message.source);
+      case 'media.restartPublisher':
+        return this.#restartPublisher(connection, message.source, message.sdp);
       case 'media.layer':
         return this.#deps.server.chooseLayer(endpointOf(connection), feedKey(message.participantId, message.source), message.layer);
       case 'media.trickle': {
@@ -170,12 +190,11 @@ export class MediaSignalling {
       case 'media.stopCamera':
         return this.#stopCamera(connection, message.participantId);
       case 'media.requestCamera':
-        return this.#requestCamera(connection);
+        return this.#places.request(connection);
       case 'media.withdrawRequest':
-        if (this.#queue.withdraw(connection.actor.roomId, connection.participantId)) this.#publishQueue(connection.actor.roomId);
-        return;
+        return this.#places.withdraw(connection);
       case 'media.grantCamera':
-        return this.#grantCamera(connection, message.participantId);
+        return this.#places.grant(connection, message.participantId);
     }
   }
 
@@ -199,9 +218,11 @@ export class MediaSignalling {
       // One camera and one screen per person: a feed from another tab of theirs gives way.
       if (previous && previous.connection.id !== connection.id) await this.#deps.server.unpublish(endpointOf(previous.connection), source);
       const { feedId, answerSdp, flowing } = await this.#deps.server.publish(endpointOf(connection), source, sdp);
-      const feed: Feed = { participantId: connection.participantId, name: actor.name, source, connection, feedId, audio: sends.audio, video: sends.video, holdsWebcam, version: ++this.#versions };
+      const feed: Feed = { participantId: connection.participantId, name: actor.name, source, connection, feedId, audio: sends.audio, video: sends.video, sent: sends, holdsWebcam, version: ++this.#versions };
       this.#feeds.set(actor.roomId, key, feed);
       connection.reply({ type: 'media.answer', source, sdp: answerSdp });
+      // The place given to them is used now: it is theirs while the camera is on.
+      if (holdsWebcam) this.#places.used(connection);
       // Published again without picture (camera turned off): its webcam place is free for someone else.
       if (previous?.holdsWebcam && !holdsWebcam) await this.#releaseWebcam(actor);
       void this.#announceWhenFlowing(actor, key, feed, flowing);
@@ -244,28 +265,14 @@ export class MediaSignalling {
     this.#publishFeeds(connection.actor.roomId);
   }
 
-  async #subscribe(connection: MediaConnection, participantId: string, source: MediaSource): Promise<void> {
-    await this.#requireLive(connection.actor.roomId);
-    const key = feedKey(participantId, source);
-    const feed = this.#feeds.get(connection.actor.roomId, key);
-    if (!feed?.flowing) throw new RoomActionError('FEED_NOT_FOUND', messages.noFeed);
-    const { offerSdp } = await this.#deps.server.subscribe(endpointOf(connection), key, feed.feedId);
-    this.#subscriptionsOf(connection).set(key, 'offered');
-    connection.reply({ type: 'media.offer', participantId, source, sdp: offerSdp });
-  }
-
-  async #answer(connection: MediaConnection, participantId: string, source: MediaSource, sdp: string): Promise<void> {
-    const key = feedKey(participantId, source);
-    const subscriptions = this.#subscriptionsOf(connection);
-    if (subscriptions.get(key) !== 'offered') throw new RoomActionError('NO_OFFER', messages.noOffer);
-    await this.#deps.server.start(endpointOf(connection), key, sdp);
-    subscriptions.set(key, 'started');
-  }
-
-  async #unsubscribe(connection: MediaConnection, participantId: string, source: MediaSource): Promise<void> {
-    const key = feedKey(participantId, source);
-    this.#subscriptionsOf(connection).delete(key);
-    await this.#deps.server.unsubscribe(endpointOf(connection), key);
+  /** An ICE restart of the sender's feed: a new offer that may not send what the first one did not (a camera without a webcam place). */
+  async #restartPublisher(connection: MediaConnection, source: MediaSource, sdp: string): Promise<void> {
+    const feed = this.#feeds.get(connection.actor.roomId, feedKey(connection.participantId, source));
+    if (!feed || feed.connection.id !== connection.id) throw new RoomActionError('NOT_PUBLISHING', messages.notPublishing);
+    const sends = sentMedia(sdp);
+    if ((sends.audio && !feed.sent.audio) || (sends.video && !feed.sent.video)) throw new RoomActionError('INVALID_MESSAGE', messages.restartSendsMore);
+    const { answerSdp } = await this.#deps.server.restartPublisher(endpointOf(connection), source, sdp);
+    connection.reply({ type: 'media.answer', source, sdp: answerSdp });
   }
 
   async #configure(connection: MediaConnection, source: MediaSource, send: { audio?: boolean; video?: boolean }): Promise<void> {
@@ -301,38 +308,6 @@ export class MediaSignalling {
     this.#publishFeeds(roomId);
   }
 
-  async #requestCamera(connection: MediaConnection): Promise<void> {
-    const { actor } = connection;
-    this.#require(actor, 'camera', 'camera');
-    await this.#requireLive(actor.roomId);
-    const position = this.#queue.ask(actor.roomId, { participantId: connection.participantId, name: actor.name, connectionId: connection.id, since: this.#deps.now() });
-    connection.reply({ type: 'media.queued', position });
-    this.#publishQueue(actor.roomId);
-  }
-
-  /** Takes a free place for the person (held for them until they leave), so nobody takes it before their camera is on. */
-  async #grantCamera(connection: MediaConnection, participantId: string): Promise<void> {
-    this.#require(connection.actor, 'muteOthers', 'muteOthers');
-    const roomId = connection.actor.roomId;
-    const request = this.#queue.list(roomId).find((queued) => queued.participantId === participantId);
-    const asker = request && this.#connections.get(request.connectionId);
-    if (!request || !asker) throw new RoomActionError('NOT_FOUND', messages.notQueued);
-    try {
-      await this.#deps.liveRooms.startWebcam(asker.actor);
-    } catch (error) {
-      if (error instanceof RoomActionError && error.code === 'WEBCAM_LIMIT') throw new RoomActionError('WEBCAM_LIMIT', messages.placesTaken);
-      throw error;
-    }
-    this.#queue.withdraw(roomId, participantId);
-    asker.reply({ type: 'media.cameraGranted', by: connection.actor.name });
-    this.#publishQueue(roomId);
-  }
-
-  #publishQueue(roomId: string): void {
-    const queue = this.#queue.list(roomId).map(({ participantId, name, since }) => ({ participantId, name, since }));
-    this.#deps.state.publish({ roomId, audience: 'instructors', message: { type: 'media.queue', queue } });
-  }
-
   async #openRoom(roomId: string): Promise<void> {
     const room = await this.#deps.rooms.findById(roomId);
     const webcams = room ? this.#deps.plans.webcamLimit(room) : null;
@@ -342,8 +317,8 @@ export class MediaSignalling {
 
   async #closeRoom(roomId: string): Promise<void> {
     this.#feeds.clearRoom(roomId);
-    this.#queue.clear(roomId);
-    for (const connection of this.#connections.values()) if (connection.actor.roomId === roomId) this.#subscriptions.delete(connection.id);
+    this.#places.clearRoom(roomId, this.#connections.values());
+    for (const connection of this.#connections.values()) if (connection.actor.roomId === roomId) this.#subscriptions.forgetConnection(connection.id);
     await this.#deps.server.closeRoom(roomId).catch((error: unknown) => this.#deps.logger.warn({ err: error, roomId }, 'closing a media room failed'));
   }
 
@@ -374,12 +349,6 @@ export class MediaSignalling {
 
   #publishFeeds(roomId: string): void {
     this.#deps.state.publish({ roomId, audience: 'everyone', message: { type: 'media.feeds', feeds: this.#feeds.views(roomId) } });
-  }
-
-  #subscriptionsOf(connection: MediaConnection): Map<string, 'offered' | 'started'> {
-    let subscriptions = this.#subscriptions.get(connection.id);
-    if (!subscriptions) this.#subscriptions.set(connection.id, (subscriptions = new Map()));
-    return subscriptions;
   }
 }
 

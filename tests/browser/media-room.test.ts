@@ -11,17 +11,11 @@ import type { Page } from 'playwright-core';
 import { useBrowserSuite } from '../support/browser.ts';
 import { LEVEL } from '../support/kaltura-seed.ts';
 import { courseWithWebcamPlaces, MEDIA_SERVERS_UNDER_TEST, requireMediaServer } from '../support/media-peer.ts';
+import { enterMeeting, FAKE_MEDIA, keepPeerConnections, pollUntil, received, receivesFromOthers } from '../support/media-browser.ts';
+import { dismissCrowd, publishingInCourse, type CrowdMember } from '../support/media-crowd.ts';
 import type { BackendPerson } from '../support/courses.ts';
-
-const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required', '--auto-select-desktop-capture-source=Entire screen'];
-
-interface Received {
-  framesDecoded: number;
-  audioEnergy: number;
-  /** Received streams with frames decoded, and with sound in them. */
-  videoStreams: number;
-  audioStreams: number;
-}
+import { buildImage, uploadForm } from '../support/image-builder.ts';
+import { createAccountStore } from '../../src/users/account-store.ts';
 
 /** Each media server on its own RTP ports. */
 const RTP_PORTS = { janus: '43000-43999', embedded: '47000-47999' };
@@ -34,34 +28,17 @@ for (const mediaServer of MEDIA_SERVERS_UNDER_TEST) describe(`audio and video in
     chromiumArgs: FAKE_MEDIA,
   });
   const { instructor, participant, another } = suite.sessions;
+  let crowd: CrowdMember[] = [];
+  afterEach(async () => {
+    await dismissCrowd(crowd.splice(0));
+  });
 
   beforeEach(async () => {
     requireMediaServer(suite.server, mediaServer.kind);
-    // Every peer connection a page makes is kept where the test can read its statistics.
-    for (const session of [instructor, participant, another]) {
-      await session.page.addInitScript(() => {
-        const Native = window.RTCPeerConnection;
-        const made: RTCPeerConnection[] = [];
-        (window as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections = made;
-        window.RTCPeerConnection = class extends Native {
-          constructor(configuration?: RTCConfiguration) {
-            super(configuration);
-            made.push(this);
-          }
-        };
-      });
-    }
+    for (const session of [instructor, participant, another]) await keepPeerConnections(session.page);
   });
 
-  async function enter(page: Page, userId: string, channelId: number, action: 'start' | 'join'): Promise<void> {
-    const ks = await suite.server.kaltura.userKs(userId);
-    await page.goto(`${suite.server.url}/launch?ks=${encodeURIComponent(ks)}&returnTo=${encodeURIComponent(`/channels/${channelId}/meeting`)}`);
-    const csrf = await page.locator('input[name="_csrf"]').first().inputValue();
-    const response = await page.request.post(`${suite.server.url}/channels/${channelId}/meeting/${action}`, { form: { _csrf: csrf }, headers: { Accept: 'application/json' } });
-    expect(response.status(), await response.text()).to.equal(200);
-    await page.goto(new URL(((await response.json()) as { launchUrl: string }).launchUrl, suite.server.url).href);
-    await page.locator('[data-room-state="live"]').waitFor({ state: 'attached' });
-  }
+  const enter = (page: Page, userId: string, channelId: number, action: 'start' | 'join') => enterMeeting(suite.server, page, userId, channelId, action);
 
   /** A fresh channel: its manager starts the session (Ines Instructor), a member joins (Pia Participant). */
   async function bothInLiveRoom(): Promise<number> {
@@ -77,42 +54,6 @@ for (const mediaServer of MEDIA_SERVERS_UNDER_TEST) describe(`audio and video in
 
   async function expectText(page: Page, selector: string, text: string): Promise<void> {
     await page.locator(selector).filter({ hasText: text }).waitFor({ timeout: 15_000 });
-  }
-
-  /** What the page receives from others, summed over its peer connections. */
-  function received(page: Page): Promise<Received> {
-    return page.evaluate(async () => {
-      const totals = { framesDecoded: 0, audioEnergy: 0, videoStreams: 0, audioStreams: 0 };
-      for (const pc of (window as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections) {
-        if (pc.connectionState === 'closed') continue;
-        (await pc.getStats()).forEach((report: { type: string; kind?: string; framesDecoded?: number; totalAudioEnergy?: number }) => {
-          if (report.type !== 'inbound-rtp') return;
-          if (report.kind === 'video') totals.framesDecoded += report.framesDecoded ?? 0;
-          if (report.kind === 'audio') totals.audioEnergy += report.totalAudioEnergy ?? 0;
-          if (report.kind === 'video' && (report.framesDecoded ?? 0) > 0) totals.videoStreams += 1;
-          if (report.kind === 'audio' && (report.totalAudioEnergy ?? 0) > 0) totals.audioStreams += 1;
-        });
-      }
-      return totals;
-    });
-  }
-
-  /** Checks every 250 ms until `check` holds, for at most 20 s. */
-  async function pollUntil(page: Page, what: string, check: () => Promise<boolean>): Promise<void> {
-    const until = Date.now() + 20_000;
-    while (!(await check())) {
-      if (Date.now() > until) throw new Error(`waited in vain for ${what}`);
-      await page.waitForTimeout(250);
-    }
-  }
-
-  async function receivesFromOthers(page: Page, others = 1): Promise<Received> {
-    let now: Received = { framesDecoded: 0, audioEnergy: 0, videoStreams: 0, audioStreams: 0 };
-    await pollUntil(page, `frames decoded and sound received from ${others} others`, async () => {
-      now = await received(page);
-      return now.videoStreams >= others && now.audioStreams >= others;
-    });
-    return now;
   }
 
   it('lets an instructor and a participant see and hear each other, with a tile per person', async () => {
@@ -207,6 +148,9 @@ for (const mediaServer of MEDIA_SERVERS_UNDER_TEST) describe(`audio and video in
   it('queues a participant when the webcam places are taken, until the instructor frees one and gives it', async () => {
     const course = await courseWithWebcamPlaces(suite.server, 1, ['instructor:Ines Instructor', 'student:Pia Participant']);
     const [teacher, student] = course.people as [BackendPerson, BackendPerson];
+    // Pia has a profile picture: her tile shows it while her camera is off.
+    const { version } = (await createAccountStore(suite.server.db).findById(student.id))!;
+    await student.agent.postMultipart('/backend/profile/picture', uploadForm('picture', await buildImage(), { fields: { version: String(version) } }));
     await instructor.page.goto(new URL(await course.launchUrl(teacher), suite.server.url).href);
     await participant.page.goto(new URL(await course.launchUrl(student), suite.server.url).href);
     await instructor.page.locator('[data-control="start"]').click();
@@ -217,6 +161,10 @@ for (const mediaServer of MEDIA_SERVERS_UNDER_TEST) describe(`audio and video in
     await participant.page.locator('[data-media-join]').click();
     await participant.page.locator('[data-media-ask]').click();
     await expectText(participant.page, '[data-media-status]', 'You are number 1 in the queue for a camera place.');
+    const piaTile = instructor.page.locator('.media-tile').filter({ hasText: 'Pia Participant' });
+    await piaTile.locator('img.media-tile__picture:not([hidden])').waitFor({ timeout: 15_000 });
+    expect(await piaTile.locator('.media-tile__initials').isHidden()).to.equal(true);
+    expect(await piaTile.locator('video').isHidden()).to.equal(true);
     const give = instructor.page.getByRole('button', { name: 'Give Pia Participant a camera place' });
     await give.waitFor();
     // The instructor turns their own camera off (which frees their place), and gives it.
@@ -226,6 +174,28 @@ for (const mediaServer of MEDIA_SERVERS_UNDER_TEST) describe(`audio and video in
     await expectText(participant.page, '[data-media-status]', 'Ines Instructor gave you a camera place.');
     await instructor.page.locator('.media-tile').filter({ hasText: 'Pia Participant' }).locator('video:not([hidden])').waitFor({ timeout: 15_000 });
     await expectText(instructor.page, '[data-media-cameras]', '1 / 1 cameras');
+  });
+
+  it('queues the 16th camera of a Smart_15 course: 15 cameras on, the next person waits for a place', async function () {
+    this.timeout(120_000);
+    const students = Array.from({ length: 15 }, (_, index) => `student:Cam ${index + 1}` as const);
+    const course = await courseWithWebcamPlaces(suite.server, 'smart_15', ['instructor:Ines Instructor', 'student:Pia Participant', ...students]);
+    const [teacher, student, ...cameras] = course.people as [BackendPerson, BackendPerson, ...BackendPerson[]];
+    await instructor.page.goto(new URL(await course.launchUrl(teacher), suite.server.url).href);
+    await instructor.page.locator('[data-control="start"]').click();
+    await instructor.page.locator('[data-room-state="live"]').waitFor({ state: 'attached' });
+    crowd = await publishingInCourse(cameras, course.launchUrl);
+    await expectText(instructor.page, '[data-media-cameras]', '15 / 15 cameras');
+
+    await participant.page.goto(new URL(await course.launchUrl(student), suite.server.url).href);
+    await participant.page.locator('[data-media-join]').click();
+    await participant.page.locator('[data-media-ask]').click();
+    await expectText(participant.page, '[data-media-status]', 'You are number 1 in the queue for a camera place.');
+    await instructor.page.getByRole('button', { name: 'Give Pia Participant a camera place' }).waitFor();
+    // Pia still speaks without a camera: her sound reaches the instructor.
+    await instructor.page.locator('[data-media-join]').click();
+    await pollUntil(instructor.page, 'Pia\'s sound', async () => (await received(instructor.page)).audioStreams >= 1, 30_000);
+    expect(await instructor.page.locator('[data-media-cameras]').textContent()).to.equal('15 / 15 cameras');
   });
 
   it('brings media back without a reload when the media server dies mid-session, saying so meanwhile', async () => {

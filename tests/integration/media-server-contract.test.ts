@@ -155,6 +155,37 @@ for (const adapter of ADAPTERS) {
       await publishing(endpoint(roomId, 'b'));
     });
 
+    it('restarts ICE: a publisher\'s new offer is answered for the same feed, a subscription gets a new offer; a subscription\'s video goes off and on', async () => {
+      const roomId = newRoom();
+      await media.openRoom(roomId, { publishers: 2 });
+      const sender = endpoint(roomId, 'a');
+      const { feedId } = await publishing(sender);
+      const publisherPeer = peers.at(-1)!;
+      await publisherPeer.pc.setLocalDescription(await publisherPeer.pc.createOffer({ iceRestart: true }));
+      const { answerSdp } = await media.restartPublisher(sender, 'camera', publisherPeer.sdp);
+      await publisherPeer.pc.setRemoteDescription({ type: 'answer', sdp: answerSdp });
+      await publisherPeer.connected();
+
+      const viewer = endpoint(roomId, 'b');
+      const { offerSdp } = await media.subscribe(viewer, 'a/camera', feedId);
+      const receiver = await MediaPeer.answering(offerSdp);
+      peers.push(receiver);
+      await media.start(viewer, 'a/camera', receiver.sdp);
+      await receiver.connected();
+      await media.receiveVideo(viewer, 'a/camera', false);
+      await media.receiveVideo(viewer, 'a/camera', true);
+      const restarted = await media.restartSubscription(viewer, 'a/camera');
+      expect(ufragOf(restarted.offerSdp)).to.not.equal(ufragOf(offerSdp));
+      await receiver.pc.setRemoteDescription({ type: 'offer', sdp: restarted.offerSdp });
+      await receiver.pc.setLocalDescription(await receiver.pc.createAnswer());
+      await media.start(viewer, 'a/camera', receiver.sdp);
+      await receiver.connected();
+      await media.restartSubscription(viewer, 'nothing/camera').then(
+        () => expect.fail('restarted a subscription that does not exist'),
+        (error: { reason: string }) => expect(error.reason).to.equal('refused'),
+      );
+    });
+
     it('frees a sender\'s place when it leaves', async () => {
       const roomId = newRoom();
       await media.openRoom(roomId, { publishers: 1 });
@@ -186,4 +217,8 @@ for (const adapter of ADAPTERS) {
       await publishing(endpoint(roomId, 'b'));
     });
   });
+}
+
+function ufragOf(sdp: string): string | undefined {
+  return /a=ice-ufrag:(\S+)/.exec(sdp)?.[1];
 }

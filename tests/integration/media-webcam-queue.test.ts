@@ -2,10 +2,13 @@ import { expect } from 'chai';
 import { courseWithWebcamPlaces, MediaPeer, useMediaSuite } from '../support/media-peer.ts';
 import { RoomClient } from '../support/room-client.ts';
 import type { BackendPerson } from '../support/courses.ts';
+import { ManualScheduler } from '../support/manual-scheduler.ts';
 
 /** The webcam queue and an instructor's hold on cameras, in a course whose plan gives one webcam place. */
 describe('media: the webcam queue', () => {
-  const suite = useMediaSuite({ rtpPortRange: '45000-45999' });
+  // Time moves only when a test says so: a place given and not used goes back after media.grantHoldSeconds (120).
+  const scheduler = new ManualScheduler();
+  const suite = useMediaSuite({ rtpPortRange: '45000-45999', scheduler });
   const { track, peer } = suite;
 
   async function courseWithOnePlace() {
@@ -66,5 +69,37 @@ describe('media: the webcam queue', () => {
     await ines.next('media.queue', (message) => message.queue.length === 0);
     ines.send({ type: 'media.grantCamera', participantId: pia.participantId, ref: 'nobody' });
     expect((await ines.next('error')).code).to.equal('NOT_FOUND');
+  });
+
+  it('gives a place back to the room when the person it was given to does not turn their camera on in time', async () => {
+    const { ines, pia, paul } = await courseWithOnePlace();
+    pia.send({ type: 'media.requestCamera' });
+    await ines.next('media.queue', (message) => message.queue.length === 1);
+    ines.send({ type: 'media.grantCamera', participantId: pia.participantId });
+    await pia.next('media.cameraGranted');
+    await ines.next('camera.changed', (message) => message.cameras.length === 1);
+
+    // Held for Pia a while: not yet back when nearly two minutes have passed.
+    await scheduler.advance(119_000);
+    expect(pia.unread('media.grantExpired')).to.deep.equal([]);
+    await scheduler.advance(1_000);
+    await pia.next('media.grantExpired');
+    await ines.next('camera.changed', (message) => message.cameras.length === 0);
+    await peer(await MediaPeer.offering({ audio: true, video: true })).publish(paul);
+    expect((await ines.next('media.feeds', (message) => message.feeds.length === 1)).feeds[0]).to.include({ participantId: paul.participantId });
+  });
+
+  it('keeps a given place once its camera is on, however long it stays on', async () => {
+    const { ines, pia } = await courseWithOnePlace();
+    pia.send({ type: 'media.requestCamera' });
+    await ines.next('media.queue', (message) => message.queue.length === 1);
+    ines.send({ type: 'media.grantCamera', participantId: pia.participantId });
+    await pia.next('media.cameraGranted');
+    await peer(await MediaPeer.offering({ audio: true, video: true })).publish(pia);
+    await ines.next('media.feeds', (message) => message.feeds.length === 1);
+    await scheduler.advance(600_000);
+    expect(pia.unread('media.grantExpired')).to.deep.equal([]);
+    const webcams = ines.unread('camera.changed');
+    expect(webcams.at(-1)?.cameras ?? [{}]).to.have.length(1);
   });
 });

@@ -104,14 +104,24 @@ export interface MediaSuite {
  * A describe block's test server with a Janus it supervises, or the embedded SFU (on its own RTP port range, so
  * suites never share ports), and room clients and peers closed after each test. Fails, not skips, without Janus.
  */
-export function useMediaSuite(options: { rtpPortRange: string; settings?: TestServerOptions['settings']; mediaServer?: MediaServerUnderTest; media?: Record<string, unknown> }): MediaSuite {
+export function useMediaSuite(options: {
+  rtpPortRange: string;
+  settings?: TestServerOptions['settings'];
+  scheduler?: TestServerOptions['scheduler'];
+  mediaServer?: MediaServerUnderTest;
+  media?: Record<string, unknown>;
+}): MediaSuite {
   const mediaServer = options.mediaServer ?? MEDIA_SERVERS_UNDER_TEST[0]!;
   let server: TestServer | undefined;
   const clients: RoomClient[] = [];
   const peers: MediaPeer[] = [];
   before(async function () {
     this.timeout(30_000);
-    server = await startTestServer({ ...(options.settings && { settings: options.settings }), config: { media: { ...mediaServer.media(options.rtpPortRange), ...options.media } } });
+    server = await startTestServer({
+      ...(options.settings && { settings: options.settings }),
+      ...(options.scheduler && { scheduler: options.scheduler }),
+      config: { media: { ...mediaServer.media(options.rtpPortRange), ...options.media } },
+    });
     requireMediaServer(server, mediaServer.kind);
   });
   after(async () => {
@@ -132,25 +142,20 @@ export function useMediaSuite(options: { rtpPortRange: string; settings?: TestSe
 }
 
 /**
- * A course on a plan with `places` webcam places, its people as backend accounts (`role:name`), and the
- * launch address of each into its room (single use: ask again for another).
+ * A course on a plan with `places` webcam places (a custom plan; or a catalogue plan by its id, e.g. `smart_15`),
+ * its people as backend accounts (`role:name`), and the launch address of each into its room (single use: ask
+ * again for another).
  */
-export async function courseWithWebcamPlaces(server: TestServer, places: number, people: Array<`${'instructor' | 'student'}:${string}`>) {
+export async function courseWithWebcamPlaces(server: TestServer, places: number | string, people: Array<`${'instructor' | 'student'}:${string}`>) {
   const admin = await backendPerson(server, 'administrator');
-  await setLicences(admin.agent, { smart_custom: 10 });
+  const plan = typeof places === 'string' ? places : 'smart_custom';
+  await setLicences(admin.agent, { [plan]: 10 });
   const members = await Promise.all(people.map(async (spec) => {
     const [role, name] = spec.split(':') as ['instructor' | 'student', string];
     return { role, person: await backendPerson(server, role, name) };
   }));
-  const id = await createCourse(admin.agent, {
-    plan: 'smart_custom',
-    webcamUsers: String(places),
-    virtualClassrooms: '1',
-    cloudRecordingHours: '1',
-    selfPacedCourses: '1',
-    membersShown: '1',
-    member: members.map(({ role, person }) => `${role}:${person.id}`),
-  });
+  const custom: Record<string, string> = typeof places === 'number' ? { webcamUsers: String(places), virtualClassrooms: '1', cloudRecordingHours: '1', selfPacedCourses: '1' } : {};
+  const id = await createCourse(admin.agent, { plan, ...custom, membersShown: '1', member: members.map(({ role, person }) => `${role}:${person.id}`) });
   const launchUrl = async (person: BackendPerson): Promise<string> => {
     const response = await person.agent.post(`/backend/courses/${id}/enter`, {}, { accept: 'application/json' });
     if (response.status !== 200) throw new Error(`entering the course answered ${response.status}`);

@@ -161,6 +161,8 @@ const configSchema = z.object({
       streamsPerRoom: z.number().int().min(1).max(10_000),
       streamsPerServer: z.number().int().min(1).max(100_000),
     }),
+    /** A webcam place an instructor gives is held this long for the person to turn their camera on, then goes back. */
+    grantHoldSeconds: z.number().int().min(5).max(3600),
   }),
   /** Initial module settings for deployments managed as code; used until an administrator saves the settings page. */
   moduleSettings: partialModuleSettingsSchema,

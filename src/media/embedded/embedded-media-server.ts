@@ -107,6 +107,18 @@ export class EmbeddedMediaServer implements MediaServer {
     return this.#call('chooseLayer', endpoint, key, layer);
   }
 
+  receiveVideo(endpoint: MediaEndpoint, key: string, on: boolean): Promise<void> {
+    return this.#call('receiveVideo', endpoint, key, on);
+  }
+
+  restartPublisher(endpoint: MediaEndpoint, source: MediaSource, offerSdp: string): Promise<{ answerSdp: string }> {
+    return this.#call('restartPublisher', endpoint, source, offerSdp);
+  }
+
+  restartSubscription(endpoint: MediaEndpoint, key: string): Promise<{ offerSdp: string }> {
+    return this.#call('restartSubscription', endpoint, key);
+  }
+
   trickle(endpoint: MediaEndpoint, target: TrickleTarget, candidate: IceCandidate | null): Promise<void> {
     return this.#call('trickle', endpoint, target, candidate);
   }

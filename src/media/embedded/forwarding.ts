@@ -41,6 +41,11 @@ export class LayerSelector {
     this.#current = null;
   }
 
+  /** A packet of `layer` went by unforwarded (video turned off for this subscription): which layers are sent stays known. */
+  note(layer: number, now: number): void {
+    this.#lastSeen[layer] = now;
+  }
+
   /** What to do with a packet of `layer`: forward it, switch to its layer with it (rewriting the stream), or drop it. */
   offer(layer: number, keyframe: boolean, now: number): Verdict {
     this.#lastSeen[layer] = now;

@@ -180,6 +180,8 @@ export class Subscription {
   readonly #video: Outgoing | null;
   #live = false;
   #closed = false;
+  /** Off for a tile off the page or on a poor connection: its audio goes on, its video waits. */
+  #videoOn = true;
 
   constructor(pc: RTCPeerConnection, feed: PublishedFeed, onGone: () => void) {
     this.pc = pc;
@@ -210,6 +212,15 @@ export class Subscription {
     this.#askKeyframe(false);
   }
 
+  receiveVideo(on: boolean): void {
+    if (on === this.#videoOn) return;
+    this.#videoOn = on;
+    if (!on) return;
+    // Back on: it starts again at a keyframe, its numbering continuous.
+    this.pause('video');
+    this.#askKeyframe(false);
+  }
+
   pause(kind: Kind): void {
     (kind === 'audio' ? this.#audio : this.#video)?.selector.pause();
   }
@@ -217,6 +228,7 @@ export class Subscription {
   deliver(kind: Kind, layer: number, packet: RtpPacket, keyframe: boolean, now: number): void {
     const out = kind === 'audio' ? this.#audio : this.#video;
     if (!out || !this.#live) return;
+    if (kind === 'video' && !this.#videoOn) return out.selector.note(layer, now);
     const verdict = out.selector.offer(layer, keyframe, now);
     if (kind === 'video' && verdict !== 'forward') this.feed.requestKeyframe(out.selector.awaitingKeyframe(now), now);
     if (verdict === 'drop') return;

@@ -36,7 +36,7 @@ export interface SfuStats {
 }
 
 /** What the worker does, call by call: MediaServer's media operations (a feed's flowing comes as an event), and its stats. */
-export type SfuCalls = Pick<MediaServer, 'openRoom' | 'closeRoom' | 'unpublish' | 'subscribe' | 'start' | 'unsubscribe' | 'chooseLayer' | 'trickle' | 'configure' | 'leave'> & {
+export type SfuCalls = Pick<MediaServer, 'openRoom' | 'closeRoom' | 'unpublish' | 'subscribe' | 'start' | 'unsubscribe' | 'chooseLayer' | 'receiveVideo' | 'restartPublisher' | 'restartSubscription' | 'trickle' | 'configure' | 'leave'> & {
   publish(endpoint: MediaEndpoint, source: MediaSource, offerSdp: string): Promise<{ feedId: string; answerSdp: string }>;
   stats(): Promise<SfuStats>;
 };

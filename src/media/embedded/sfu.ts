@@ -127,8 +127,7 @@ export class Sfu implements SfuCalls {
   }
 
   async start(endpoint: MediaEndpoint, key: string, answerSdp: string): Promise<void> {
-    const subscription = this.#endpoints.get(endpoint.connectionId)?.subscriptions.get(key);
-    if (!subscription) throw new MediaServerError('refused', 'no such subscription');
+    const subscription = this.#subscription(endpoint, key);
     await subscription.pc.setRemoteDescription({ type: 'answer', sdp: answerSdp }).catch((error: unknown) => {
       throw new MediaServerError('refused', `the answer cannot be used: ${(error as Error).message}`);
     });
@@ -140,9 +139,34 @@ export class Sfu implements SfuCalls {
   }
 
   async chooseLayer(endpoint: MediaEndpoint, key: string, layer: SimulcastLayer): Promise<void> {
-    const subscription = this.#endpoints.get(endpoint.connectionId)?.subscriptions.get(key);
-    if (!subscription) throw new MediaServerError('refused', 'no such subscription');
-    subscription.chooseLayer(layer);
+    this.#subscription(endpoint, key).chooseLayer(layer);
+  }
+
+  async receiveVideo(endpoint: MediaEndpoint, key: string, on: boolean): Promise<void> {
+    this.#subscription(endpoint, key).receiveVideo(on);
+  }
+
+  async restartPublisher(endpoint: MediaEndpoint, source: MediaSource, offerSdp: string): Promise<{ answerSdp: string }> {
+    const feed = this.#endpoints.get(endpoint.connectionId)?.publishers.get(source);
+    if (!feed) throw new MediaServerError('refused', 'no such publisher');
+    // New ICE credentials in the offer restart ICE on the same peer connection: the feed, its id and its subscriptions stay.
+    try {
+      await feed.pc.setRemoteDescription({ type: 'offer', sdp: withoutTransportCc(offerSdp) });
+      await feed.pc.setLocalDescription(await feed.pc.createAnswer());
+      return { answerSdp: feed.pc.localDescription!.sdp };
+    } catch (error) {
+      throw new MediaServerError('refused', `the restart offer cannot be used: ${(error as Error).message}`);
+    }
+  }
+
+  async restartSubscription(endpoint: MediaEndpoint, key: string): Promise<{ offerSdp: string }> {
+    const { pc } = this.#subscription(endpoint, key);
+    try {
+      await pc.setLocalDescription(await pc.createOffer({ iceRestart: true }));
+      return { offerSdp: pc.localDescription!.sdp };
+    } catch (error) {
+      throw new MediaServerError('refused', `no restart offer could be made: ${(error as Error).message}`);
+    }
   }
 
   async trickle(endpoint: MediaEndpoint, target: TrickleTarget, candidate: IceCandidate | null): Promise<void> {
@@ -192,6 +216,12 @@ export class Sfu implements SfuCalls {
       this.#endpoints.set(endpoint.connectionId, state);
     }
     return state;
+  }
+
+  #subscription(endpoint: MediaEndpoint, key: string): Subscription {
+    const subscription = this.#endpoints.get(endpoint.connectionId)?.subscriptions.get(key);
+    if (!subscription) throw new MediaServerError('refused', 'no such subscription');
+    return subscription;
   }
 
   /** Closes a subscription and gives its streams back, once, wherever it is kept. */

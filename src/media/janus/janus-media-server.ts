@@ -166,8 +166,7 @@ export class JanusMediaServer implements MediaServer {
   }
 
   async start(endpoint: MediaEndpoint, key: string, answerSdp: string): Promise<void> {
-    const handle = this.#endpoints.get(endpoint.connectionId)?.subscriptions.get(key)?.handle;
-    if (!handle) throw new MediaServerError('refused', 'no such subscription');
+    const { handle } = this.#subscription(endpoint, key);
     await handle.message({ request: 'start' }, { type: 'answer', sdp: answerSdp }).catch((error: unknown) => {
       throw asMediaServerError(error);
     });
@@ -207,13 +206,41 @@ export class JanusMediaServer implements MediaServer {
   }
 
   async chooseLayer(endpoint: MediaEndpoint, key: string, layer: SimulcastLayer): Promise<void> {
-    const subscription = this.#endpoints.get(endpoint.connectionId)?.subscriptions.get(key);
-    if (!subscription) throw new MediaServerError('refused', 'no such subscription');
+    const subscription = this.#subscription(endpoint, key);
     // A feed sent without simulcast has one layer: there is nothing to choose.
     if (subscription.videoMid === undefined) return;
     await subscription.handle.message({ request: 'configure', streams: [{ mid: subscription.videoMid, substream: SUBSTREAMS[layer] }] }).catch((error: unknown) => {
       throw asMediaServerError(error);
     });
+  }
+
+  async receiveVideo(endpoint: MediaEndpoint, key: string, on: boolean): Promise<void> {
+    const subscription = this.#subscription(endpoint, key);
+    if (subscription.videoMid === undefined) return;
+    // Janus keeps the m-line and stops relaying its packets: no renegotiation either way.
+    await subscription.handle.message({ request: 'configure', streams: [{ mid: subscription.videoMid, send: on }] }).catch((error: unknown) => {
+      throw asMediaServerError(error);
+    });
+  }
+
+  async restartPublisher(endpoint: MediaEndpoint, source: MediaSource, offerSdp: string): Promise<{ answerSdp: string }> {
+    const publisher = this.#endpoints.get(endpoint.connectionId)?.publishers.get(source);
+    if (!publisher) throw new MediaServerError('refused', 'no such publisher');
+    // Janus sees the new ICE credentials in the offer and restarts ICE on the same handle: the feed keeps its id.
+    const answer = await publisher.handle.message({ request: 'configure' }, { type: 'offer', sdp: offerSdp }).catch((error: unknown) => {
+      throw asMediaServerError(error);
+    });
+    if (!answer.jsep) throw new MediaServerError('refused', 'Janus answered the restart without an SDP answer');
+    return { answerSdp: answer.jsep.sdp };
+  }
+
+  async restartSubscription(endpoint: MediaEndpoint, key: string): Promise<{ offerSdp: string }> {
+    const subscription = this.#subscription(endpoint, key);
+    const offer = await subscription.handle.message({ request: 'configure', restart: true }).catch((error: unknown) => {
+      throw asMediaServerError(error);
+    });
+    if (!offer.jsep) throw new MediaServerError('refused', 'Janus sent no offer for the restart');
+    return { offerSdp: offer.jsep.sdp };
   }
 
   async leave(endpoint: MediaEndpoint): Promise<void> {
@@ -250,6 +277,12 @@ export class JanusMediaServer implements MediaServer {
     });
     server.rooms += 1;
     return { server, generation: server.generation, number };
+  }
+
+  #subscription(endpoint: MediaEndpoint, key: string): Subscription {
+    const subscription = this.#endpoints.get(endpoint.connectionId)?.subscriptions.get(key);
+    if (!subscription) throw new MediaServerError('refused', 'no such subscription');
+    return subscription;
   }
 
   #current(room: PlacedRoom): boolean {

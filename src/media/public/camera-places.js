@@ -18,6 +18,11 @@ export function cameraPlaces(state, link, texts, fill, parts, camera) {
       state.status = fill(texts.granted, { name: m.by });
       camera(true);
     },
+    // The place given was not used in time: the person may ask again.
+    'media.grantExpired': function () {
+      state.cameraRefused = true;
+      state.status = texts.grantExpired;
+    },
     'media.cameraStopped': function (m) {
       state.status = fill(texts.stopped, { name: m.by });
       camera(false);

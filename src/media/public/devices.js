@@ -1,7 +1,8 @@
 /**
  * Cameras and microphones: the person's choice of each, remembered in this
  * browser for next time, the local stream made from it, and a level meter.
- * Device changes (a headset plugged in) refresh the lists.
+ * Device changes (a headset plugged in) refresh the lists (local-media.js
+ * replaces a device that went away).
  */
 var STORAGE_KEY = 'live-rooms:media-devices';
 
@@ -77,9 +78,13 @@ export function meterLevel(stream, meter, onLevel) {
   };
 }
 
-/** A message for what went wrong opening the devices. */
+/** A message for what went wrong opening the devices, saying what to do about it. */
 export function deviceProblem(error, texts) {
-  return error && (error.name === 'NotFoundError' || error.name === 'OverconstrainedError') ? texts.noDevice : texts.denied;
+  var name = error && error.name;
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') return texts.noDevice;
+  // Another application (a video call elsewhere) holds the device.
+  if (name === 'NotReadableError' || name === 'AbortError') return texts.inUse;
+  return texts.denied;
 }
 
 /** A look at the chosen camera, and the level meter, before joining: nothing is sent until the person joins. */

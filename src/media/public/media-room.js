@@ -8,9 +8,13 @@
  * by itself. No inline script, no eval: it runs under the service's CSP.
  */
 import { roomLink } from './room-link.js';
-import { devicePreview, deviceProblem, fillDeviceLists, meterLevel, openStream, rememberChoice, rememberedChoice, selectedDevices, swapTrack } from './devices.js';
-import { chooseLayers, publisher, subscriber } from './peers.js';
+import { subscriber } from './peers.js';
+import { localMedia } from './local-media.js';
 import { mediaView } from './media-view.js';
+import { pageControls, pagePlan } from './pages.js';
+import { qualityWatch } from './quality.js';
+import { startsWithVideo, syncReceiving } from './receiving.js';
+import { tilesOf } from './tiles.js';
 import { screenShare } from './screen-share.js';
 import { speakerWatch } from './speakers.js';
 import { cameraPlaces } from './camera-places.js';
@@ -19,7 +23,7 @@ import { fill } from './words.js';
 
 var root = document.querySelector('main.room[data-room-socket]');
 /** Requests whose refusal the person need not see (about something that has just gone). */
-var QUIET = ['media.trickle', 'media.layer', 'media.unsubscribe'];
+var QUIET = ['media.trickle', 'media.layer', 'media.unsubscribe', 'media.video', 'media.restartPublisher', 'media.restartSubscription'];
 var section = root && root.querySelector('[data-media]');
 if (section) start();
 
@@ -50,8 +54,9 @@ function start() {
     preview: part('[data-media-preview]'),
     queue: part('[data-media-queue]'),
     queuePanel: part('[data-media-queue-panel]'),
+    previewVideo: part('[data-media-preview-video]'),
   };
-  var view = mediaView(part('[data-media-grid]'), texts, fill, part('[data-media-layout]'));
+  var view = mediaView(part('[data-media-grid]'), texts, fill, part('[data-media-layout]'), function () { render(); });
   var state = {
     you: null,
     permissions: new Set(),
@@ -70,16 +75,34 @@ function start() {
     cameraRefused: false,
     queuedAt: null,
     status: '',
+    /** Peer connections restarting their ICE now: the room says audio and video are reconnecting. */
+    restarts: 0,
+    /** The page of videos shown (from 0), and the connection's quality ceiling (quality.js). */
+    page: 0,
+    quality: 'high',
   };
-  var screen = screenShare(state, link, render);
+  var reconnecting = function (on) {
+    state.restarts = Math.max(0, state.restarts + (on ? 1 : -1));
+    render();
+  };
   var speakers = speakerWatch(state, texts, render);
-  var places = cameraPlaces(state, link, texts, fill, ui, turnCamera);
-  var preview = devicePreview(part('[data-media-preview-video]'), ui.level);
+  var local = localMedia(state, link, ui, texts, { render: render, ownLevel: speakers.ownLevel, reconnecting: reconnecting });
+  var screen = screenShare(state, link, render, reconnecting);
+  var places = cameraPlaces(state, link, texts, fill, ui, local.turnCamera);
+  var pages = pageControls(part('[data-media-pages]'), texts, fill, function (page) {
+    state.page = page;
+    render();
+  });
+  qualityWatch(function () {
+    var pcs = [];
+    state.subscriptions.forEach(function (entry) { if (entry.peer) pcs.push(entry.peer.pc); });
+    return pcs;
+  }, function (level) {
+    state.quality = level;
+    render();
+  });
   /** Subscriptions asked for, by the ref of their request. */
   var subscribing = new Map();
-  var choice = rememberedChoice();
-  if (ui.cameraOff) ui.cameraOff.checked = Boolean(choice.cameraOff);
-  if (ui.muted) ui.muted.checked = Boolean(choice.muted);
 
   var handlers = {
     welcome: function (m) {
@@ -100,18 +123,18 @@ function start() {
     'session.ended': function () {
       state.live = false;
       dropPeers();
-      stopLocal();
+      local.stop();
       screen.stop(false);
       state.feeds.clear();
     },
-    'presence.joined': function (m) { state.people.set(participantIdOf(m.participant), { name: m.participant.name }); },
+    'presence.joined': function (m) { state.people.set(participantIdOf(m.participant), personOf(m.participant)); },
     'presence.left': function (m) { state.people.delete(participantIdOf(m)); },
     'camera.changed': function (m) { showCameras(m.cameras, m.webcamLimit); },
     'media.ready': function (m) {
       state.available = m.available;
       state.status = m.available ? '' : texts.unavailable;
       setFeeds(m.feeds);
-      if (m.available && state.live && state.local && !state.local.publisher) publish();
+      if (m.available && state.live && state.local && !state.local.publisher) local.publish();
       if (m.available && state.live && state.screen && !state.screen.publisher) screen.publish();
     },
     'media.feeds': function (m) { setFeeds(m.feeds); },
@@ -123,17 +146,21 @@ function start() {
       var key = m.participantId + '/' + m.source;
       var entry = state.subscriptions.get(key);
       subscribing.forEach(function (asked, ref) { if (asked === key) subscribing.delete(ref); });
+      if (entry && entry.peer && m.restart) return void entry.peer.restarted(m.sdp);
       if (!entry || entry.peer) return;
       entry.peer = subscriber(link, { participantId: m.participantId, source: m.source }, m.sdp, function (stream) {
         entry.stream = stream;
         render();
-      }, function () {
-        // Lost: subscribed again from scratch.
-        if (state.subscriptions.get(key) !== entry) return;
-        entry.peer.close();
-        state.subscriptions.delete(key);
-        setFeeds(Array.from(state.feeds.values()));
-        render();
+      }, {
+        failed: function () {
+          // Not brought back by ICE restarts: subscribed again from scratch.
+          if (state.subscriptions.get(key) !== entry) return;
+          entry.peer.close();
+          state.subscriptions.delete(key);
+          setFeeds(Array.from(state.feeds.values()));
+          render();
+        },
+        reconnecting: reconnecting,
       });
     },
     'media.lost': function () {
@@ -148,7 +175,7 @@ function start() {
       link.send({ type: 'media.join' });
     },
     'media.muted': function (m) {
-      if (state.local) setTrack('audio', false, false);
+      if (state.local) local.setTrack('audio', false, false);
       state.status = fill(texts.mutedBy, { name: m.by });
     },
     error: function (m) {
@@ -162,7 +189,7 @@ function start() {
       // A refused publish (no webcam place, no permission...) leaves the person where they were.
       if (type !== 'media.publish' || !state.local || !state.local.publisher || state.local.answered) return;
       if (m.code === 'WEBCAM_LIMIT') places.refused();
-      else if (m.code !== 'MEDIA_REFUSED') stopLocal();
+      else if (m.code !== 'MEDIA_REFUSED') local.stop();
     },
   };
 
@@ -176,19 +203,26 @@ function start() {
   });
 
   function setPeople(participants) {
-    state.people = new Map(participants.map(function (person) { return [participantIdOf(person), { name: person.name }]; }));
+    state.people = new Map(participants.map(function (person) { return [participantIdOf(person), personOf(person)]; }));
+  }
+
+  /** A tile's person: their name, and their profile picture's address (shown when their camera is off). */
+  function personOf(person) {
+    return { name: person.name, picture: typeof person.picture === 'string' ? person.picture : null };
   }
 
   function setFeeds(feeds) {
     state.feeds = new Map(feeds.map(function (feed) { return [feed.participantId + '/' + feed.source, feed]; }));
+    var plan = planOf(tilesOf(state, texts, fill));
     state.feeds.forEach(function (feed, key) {
       if (feed.participantId === state.you.participantId) return;
       var current = state.subscriptions.get(key);
       if (current && current.version === feed.version) return;
       // Published again (another tab, a reconnect): the old subscription is gone with the old feed.
       if (current && current.peer) current.peer.close();
-      state.subscriptions.set(key, { peer: null, stream: null, version: feed.version });
-      subscribing.set(link.send({ type: 'media.subscribe', participantId: feed.participantId, source: feed.source }), key);
+      var video = startsWithVideo(feed, plan, state.quality);
+      state.subscriptions.set(key, { peer: null, stream: null, version: feed.version, video: video });
+      subscribing.set(link.send({ type: 'media.subscribe', participantId: feed.participantId, source: feed.source, video: video }), key);
     });
     state.subscriptions.forEach(function (entry, key) {
       if (state.feeds.has(key)) return;
@@ -211,146 +245,22 @@ function start() {
     ui.cameras.textContent = limit === null || limit === undefined ? '' : fill(texts.cameras, { taken: cameras.length, limit: limit });
   }
 
-  /** Opens the chosen devices and sends them; what is sent follows the person's permissions and choices. */
-  /** What the person's permissions and choices say to send, remembered for next time. */
-  function wanted() {
-    var cameraOff = Boolean(ui.cameraOff && ui.cameraOff.checked);
-    choice = Object.assign(choice, selectedDevices(ui.selects), { cameraOff: cameraOff, muted: Boolean(ui.muted && ui.muted.checked) });
-    rememberChoice(choice);
-    return { audio: state.permissions.has('microphone'), video: state.permissions.has('camera') && !cameraOff };
+  /** Which tiles' video is received: the page's, and the pinned tile's and the speaker's whatever the page. */
+  function planOf(tiles) {
+    return pagePlan(tiles, state.page, [view.pinned(), state.speaking]);
   }
 
-  function showPreview() {
-    preview.open(wanted(), choice).then(function () { void fillDeviceLists(ui.selects, choice); }, function (error) {
-      state.status = deviceProblem(error, texts);
-      render();
-    });
-  }
-
-  function joinMedia() {
-    var want = wanted();
-    openLocal(want, choice.muted, preview.take());
-  }
-
-  /** Sends the devices wanted: the previewed stream when it has what is wanted, else a new one. */
-  function openLocal(want, muted, previewed) {
-    if (!want.audio && !want.video) return;
-    var fits = previewed && previewed.getVideoTracks().length > 0 === want.video && previewed.getAudioTracks().length > 0 === want.audio;
-    if (previewed && !fits) previewed.getTracks().forEach(function (track) { track.stop(); });
-    (fits ? Promise.resolve(previewed) : openStream(want, choice)).then(
-      function (stream) {
-        stopLocal();
-        state.local = { stream: stream, publisher: null, answered: false, audio: want.audio && !muted, video: want.video, stopMeter: meterLevel(stream, ui.level, speakers.ownLevel) };
-        stream.getAudioTracks().forEach(function (track) { track.enabled = !muted; });
-        if (state.status === texts.denied || state.status === texts.noDevice) state.status = '';
-        void fillDeviceLists(ui.selects, choice);
-        publish();
-        render();
-      },
-      function (error) {
-        state.status = deviceProblem(error, texts);
-        render();
-      },
-    );
-  }
-
-  function publish() {
-    if (!state.local || !state.available || !state.live) return;
-    var local = state.local;
-    local.answered = false;
-    local.publisher = publisher(link, 'camera', local.stream, function () {
-      if (state.local !== local || !local.publisher) return;
-      local.publisher.close();
-      local.publisher = null;
-      publish();
-    });
-    var answer = local.publisher.answer;
-    local.publisher.answer = function (sdp) {
-      return answer(sdp).then(function () {
-        local.answered = true;
-        if (!local.audio && local.stream.getAudioTracks().length > 0) link.send({ type: 'media.configure', source: 'camera', audio: false });
-      });
-    };
-  }
-
-  function stopLocal() {
-    if (!state.local) return;
-    if (state.local.publisher) state.local.publisher.close();
-    state.local.stopMeter();
-    state.local.stream.getTracks().forEach(function (track) { track.stop(); });
-    state.local = null;
-  }
-
-  /** Mute and unmute: the track stops at once, and the server stops forwarding it too. */
-  function setTrack(kind, on, tell) {
-    var local = state.local;
-    if (!local) return;
-    local[kind] = on;
-    local.stream.getTracks().forEach(function (track) { if (track.kind === kind) track.enabled = on; });
-    if (tell && local.answered) link.send(kind === 'audio' ? { type: 'media.configure', source: 'camera', audio: on } : { type: 'media.configure', source: 'camera', video: on });
-  }
-
-  /**
-   * Camera on or off: published again with or without video, so turning it off frees the webcam place for
-   * someone else, and turning it on takes one (or is refused, and the person may ask for one).
-   */
-  function turnCamera(on) {
-    var local = state.local;
-    var microphone = state.permissions.has('microphone');
-    if (!on && !microphone) return stopLocal();
-    choice.cameraOff = !on;
-    rememberChoice(choice);
-    openLocal({ audio: microphone, video: on && state.permissions.has('camera') }, local ? !local.audio : Boolean(choice.muted));
-  }
-
-  function toggleVideo() {
-    if (state.local) turnCamera(state.local.stream.getVideoTracks().length === 0);
-  }
-
-  function toggleAudio() {
-    if (!state.local) return;
-    setTrack('audio', !state.local.audio, true);
-    if (state.local.audio) state.status = '';
-    render();
-  }
-
-  /** Another device chosen while sending: its track replaces the old one without a new negotiation. */
-  function changeDevice(select) {
-    choice = Object.assign(choice, selectedDevices(ui.selects));
-    rememberChoice(choice);
-    var local = state.local;
-    if (!local) return preview.active() ? showPreview() : undefined;
-    var kind = select.getAttribute('data-media-device') === 'audioinput' ? 'audio' : 'video';
-    if (kind === 'video' && local.stream.getVideoTracks().length === 0) return;
-    swapTrack(local.stream, kind, choice).then(function (track) {
-      track.enabled = local[kind];
-      if (local.publisher) void local.publisher.replaceTrack(track);
-      if (kind === 'audio') {
-        local.stopMeter();
-        local.stopMeter = meterLevel(local.stream, ui.level, speakers.ownLevel);
-      }
-      render();
-    }, function (error) {
-      state.status = deviceProblem(error, texts);
-      render();
-    });
-  }
-
-  if (ui.join) ui.join.addEventListener('click', joinMedia);
-  if (ui.preview) ui.preview.addEventListener('click', showPreview);
-  if (ui.cameraOff) ui.cameraOff.addEventListener('change', function () { if (preview.active()) showPreview(); });
-  if (ui.toggleAudio) ui.toggleAudio.addEventListener('click', toggleAudio);
-  if (ui.toggleVideo) ui.toggleVideo.addEventListener('click', toggleVideo);
+  if (ui.toggleAudio) ui.toggleAudio.addEventListener('click', local.toggleAudio);
+  if (ui.toggleVideo) ui.toggleVideo.addEventListener('click', local.toggleVideo);
   if (ui.screen) ui.screen.addEventListener('click', screen.toggle);
-  ui.selects.forEach(function (select) { select.addEventListener('change', function () { changeDevice(select); }); });
-  if (navigator.mediaDevices) navigator.mediaDevices.addEventListener('devicechange', function () { void fillDeviceLists(ui.selects, choice); });
-  listenForShortcuts(function () { return Boolean(state.local); }, { d: ui.toggleAudio && toggleAudio, e: ui.toggleVideo && toggleVideo });
-  void fillDeviceLists(ui.selects, choice);
+  listenForShortcuts(function () { return Boolean(state.local); }, { d: ui.toggleAudio && local.toggleAudio, e: ui.toggleVideo && local.toggleVideo });
+  document.addEventListener('fullscreenchange', function () { render(); });
 
   function render() {
     section.hidden = !state.live;
-    ui.status.hidden = state.status === '';
-    ui.status.textContent = state.status;
+    var status = state.status || (state.restarts > 0 ? texts.reconnecting : '');
+    ui.status.hidden = status === '';
+    ui.status.textContent = status;
     if (ui.setup) ui.setup.hidden = !state.available || Boolean(state.local);
     if (ui.controls) ui.controls.hidden = !state.local;
     places.render();
@@ -369,27 +279,16 @@ function start() {
       ui.toggleVideo.setAttribute('aria-pressed', String(!cameraOn));
     }
     if (!state.live || !state.you) return view.clear();
-    var people = [];
-    state.people.forEach(function (person, participantId) {
-      var you = participantId === state.you.participantId;
-      var feed = state.feeds.get(participantId + '/camera') || null;
-      var entry = state.subscriptions.get(participantId + '/camera');
-      var stream = you ? (state.local ? state.local.stream : null) : entry ? entry.stream : null;
-      if (you && state.local) feed = { audio: state.local.audio, video: state.local.video && state.local.stream.getVideoTracks().length > 0 };
-      people.push({ participantId: participantId, name: person.name, you: you, feed: feed, stream: stream, speaking: participantId === state.speaking });
+    var tiles = tilesOf(state, texts, fill);
+    var plan = planOf(tiles);
+    state.page = plan.page;
+    tiles.forEach(function (tile) {
+      tile.offPage = !tile.you && !tile.screen && Boolean(tile.feed && tile.feed.video) && !plan.video.has(tile.participantId);
+      tile.fullScreen = Boolean(document.fullscreenElement && document.fullscreenElement.closest('[data-participant="' + tile.participantId + '"]'));
     });
-    // Screen shares have tiles of their own, first.
-    var screens = [];
-    state.feeds.forEach(function (feed, key) {
-      if (feed.source !== 'screen') return;
-      var you = feed.participantId === state.you.participantId;
-      var entry = state.subscriptions.get(key);
-      var stream = you ? (state.screen ? state.screen.stream : null) : entry ? entry.stream : null;
-      screens.push({ participantId: key, name: fill(texts.screenOf, { name: feed.name }), you: false, mine: you, screen: true, feed: { audio: true, video: true }, stream: stream });
-    });
-    people = screens.concat(people);
-    chooseLayers(state, link, people);
-    view.render(people, state.permissions.has('muteOthers'), {
+    syncReceiving(state, link, tiles, plan, view.main(tiles), state.quality);
+    pages.render(plan);
+    view.render(tiles, state.permissions.has('muteOthers'), {
       mute: function (participantId) { link.send({ type: 'media.mute', participantId: participantId }); },
       stopCamera: function (participantId) { link.send({ type: 'media.stopCamera', participantId: participantId }); },
     });

@@ -1,22 +1,23 @@
 /**
  * The video grid: a tile per person in the session, with their video when
- * they send it and their initials when they do not, a muted mark, and the
+ * they send it and their profile picture or initials when they do not, a muted mark, and the
  * instructor's mute button, the speaker highlighted; screen shares get a tile
  * of their own with a full-screen button. A tile can be pinned (it leads, large);
  * the speaker view makes one tile large: the pinned one, else a screen share,
  * else who speaks. Tiles are kept (not rebuilt, not moved: CSS order places
- * them) so videos keep playing.
+ * them) so videos keep playing. Tiles whose video is on another page come
+ * after the page's, without video.
  */
-export function mediaView(grid, texts, fill, layoutButton) {
+/** onChange: the pinned tile or the layout changed (what is received follows it); the grid is drawn again by the caller. */
+export function mediaView(grid, texts, fill, layoutButton, onChange) {
   var tiles = new Map();
   var pinned = null;
   var speakerView = false;
-  var last = null;
 
   if (layoutButton) {
     layoutButton.addEventListener('click', function () {
       speakerView = !speakerView;
-      if (last) last();
+      onChange();
     });
   }
 
@@ -37,6 +38,10 @@ export function mediaView(grid, texts, fill, layoutButton) {
     var initials = document.createElement('span');
     initials.className = 'media-tile__initials';
     initials.setAttribute('aria-hidden', 'true');
+    var picture = document.createElement('img');
+    picture.className = 'media-tile__picture';
+    picture.alt = '';
+    picture.hidden = true;
     var video = document.createElement('video');
     video.autoplay = true;
     video.playsInline = true;
@@ -47,17 +52,23 @@ export function mediaView(grid, texts, fill, layoutButton) {
     muted.className = 'media-tile__muted';
     muted.textContent = texts.muted;
     muted.hidden = true;
-    item.append(initials, video, name, muted);
-    tile = { item: item, initials: initials, video: video, name: name, muted: muted, mute: null, stop: null, full: null, pin: null };
+    item.append(initials, picture, video, name, muted);
+    tile = { item: item, initials: initials, picture: picture, video: video, name: name, muted: muted, mute: null, stop: null, full: null, pin: null };
     tiles.set(person.participantId, tile);
     grid.append(item);
     return tile;
   }
 
   return {
-    /** people: [{participantId, name, you, feed (or null), stream (or null)}]; actions.mute and actions.stopCamera(participantId) for instructors. */
+    /** The pinned tile's id, or null. */
+    pinned: function () { return pinned; },
+    /** The id of the tile that leads now (pinned, or in the speaker view a screen share or who speaks), or null. */
+    main: function (people) {
+      var main = mainOf(people);
+      return main ? main.participantId : null;
+    },
+    /** people: [{participantId, name, you, feed (or null), stream (or null), offPage}]; actions.mute and actions.stopCamera(participantId) for instructors. */
     render: function render(people, canMuteOthers, actions) {
-      last = function () { render(people, canMuteOthers, actions); };
       if (pinned && !people.some(function (person) { return person.participantId === pinned; })) pinned = null;
       var main = mainOf(people);
       grid.classList.toggle('media-grid--speaker', speakerView);
@@ -75,21 +86,27 @@ export function mediaView(grid, texts, fill, layoutButton) {
       people.forEach(function (person, index) {
         var tile = tileFor(person);
         tile.item.classList.toggle('media-tile--main', person === main);
-        tile.item.style.order = person === main ? '-1' : String(index);
+        tile.item.style.order = person === main ? '-1' : String(person.offPage ? 1000 + index : index);
+        tile.item.classList.toggle('media-tile--off-page', Boolean(person.offPage));
+        if (person.offPage) tile.item.title = texts.offPage;
+        else tile.item.removeAttribute('title');
         tile.pin = toggleButton(tile, tile.pin, true, 'media-tile__pin', texts.pin, fill(texts.pinOf, { name: person.name }), function () {
           pinned = pinned === person.participantId ? null : person.participantId;
-          if (last) last();
+          onChange();
         });
         tile.pin.setAttribute('aria-pressed', String(pinned === person.participantId));
         tile.initials.textContent = initialsOf(person.name);
         tile.name.textContent = person.you ? fill(texts.you, { name: person.name }) : person.name;
-        var showsVideo = Boolean(person.stream && person.feed && person.feed.video);
+        var showsVideo = Boolean(person.stream && person.feed && person.feed.video && !person.offPage);
         if (person.stream && tile.video.srcObject !== person.stream) tile.video.srcObject = person.stream;
         if (!person.stream && tile.video.srcObject) tile.video.srcObject = null;
         // One's own preview is silent: hearing oneself would echo.
         tile.video.muted = Boolean(person.you);
         tile.video.hidden = !showsVideo;
-        tile.initials.hidden = showsVideo;
+        var picture = !showsVideo && person.picture ? person.picture : null;
+        if (picture && tile.picture.getAttribute('src') !== picture) tile.picture.src = picture;
+        tile.picture.hidden = !picture;
+        tile.initials.hidden = showsVideo || Boolean(picture);
         tile.muted.hidden = !(person.feed && !person.feed.audio);
         tile.item.classList.toggle('media-tile--speaking', Boolean(person.speaking));
         tile.item.classList.toggle('media-tile--screen', Boolean(person.screen));

@@ -3,7 +3,10 @@
  * source and one per received feed. Signalling goes through the room link:
  * publish/answer for sending, subscribe/offer/answer for receiving, and ICE
  * candidates as they come (kept until the server has the matching offer).
+ * A lost connection is restarted in place (reconnect.js): a publisher makes a
+ * new offer with new ICE credentials, a subscription asks the server for one.
  */
+import { iceWatch } from './reconnect.js';
 
 var SIMULCAST = [
   { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150000 },
@@ -11,12 +14,28 @@ var SIMULCAST = [
   { rid: 'h', maxBitrate: 1500000 },
 ];
 
-/** Sends `stream` as the person's feed of `source`; resolves once the server's answer is applied. */
-export function publisher(link, source, stream, onFailed) {
+/**
+ * Sends `stream` as the person's feed of `source`; `answer` applies the server's answer (to the publish or to
+ * an ICE restart). watch: { failed() (made anew by the caller), reconnecting(on) }.
+ */
+export function publisher(link, source, stream, watch) {
   var pc = new RTCPeerConnection();
-  watchFailure(pc, onFailed);
   var held = [];
   var answered = false;
+  var ice = iceWatch(pc, {
+    restart: function () {
+      // Candidates of the new credentials wait for the server's answer, as the first ones did.
+      answered = false;
+      pc.createOffer({ iceRestart: true }).then(function (offer) {
+        return pc.setLocalDescription(offer);
+      }).then(function () {
+        link.send({ type: 'media.restartPublisher', source: source, sdp: pc.localDescription.sdp });
+      }, function () {});
+    },
+    giveUp: watch.failed,
+    reconnecting: watch.reconnecting,
+  });
+  watchBrokenTransport(pc, watch.failed);
   pc.addEventListener('icecandidate', function (event) {
     var candidate = event.candidate ? event.candidate.toJSON() : null;
     if (answered) link.send({ type: 'media.trickle', source: source, candidate: candidate });
@@ -40,20 +59,29 @@ export function publisher(link, source, stream, onFailed) {
       return pc.setRemoteDescription({ type: 'answer', sdp: sdp }).then(function () {
         answered = true;
         held.splice(0).forEach(function (candidate) { link.send({ type: 'media.trickle', source: source, candidate: candidate }); });
+        ice.negotiated();
       });
     },
     replaceTrack: function (track) {
       var sender = pc.getSenders().filter(function (candidate) { return candidate.track && candidate.track.kind === track.kind; })[0];
       return sender ? sender.replaceTrack(track) : Promise.resolve();
     },
-    close: function () { pc.close(); },
+    close: function () {
+      ice.stop();
+      pc.close();
+    },
   };
 }
 
-/** Receives one feed; `onStream` gets its media as it arrives. */
-export function subscriber(link, feed, offerSdp, onStream, onFailed) {
+/** Receives one feed; `onStream` gets its media as it arrives. watch: as for publisher(). */
+export function subscriber(link, feed, offerSdp, onStream, watch) {
   var pc = new RTCPeerConnection();
-  watchFailure(pc, onFailed);
+  var ice = iceWatch(pc, {
+    restart: function () { link.send({ type: 'media.restartSubscription', participantId: feed.participantId, source: feed.source }); },
+    giveUp: watch.failed,
+    reconnecting: watch.reconnecting,
+  });
+  watchBrokenTransport(pc, watch.failed);
   var stream = new MediaStream();
   pc.addEventListener('track', function (event) {
     stream.addTrack(event.track);
@@ -62,29 +90,30 @@ export function subscriber(link, feed, offerSdp, onStream, onFailed) {
   pc.addEventListener('icecandidate', function (event) {
     link.send({ type: 'media.trickle', source: feed.source, participantId: feed.participantId, candidate: event.candidate ? event.candidate.toJSON() : null });
   });
-  pc.setRemoteDescription({ type: 'offer', sdp: offerSdp })
-    .then(function () { return pc.createAnswer(); })
-    .then(function (answer) { return pc.setLocalDescription(answer); })
-    .then(function () {
-      link.send({ type: 'media.answer', participantId: feed.participantId, source: feed.source, sdp: pc.localDescription.sdp });
-    });
-  return { pc: pc, close: function () { pc.close(); } };
+  /** Answers an offer of the server's: the first one, or one after an ICE restart. */
+  function answer(sdp) {
+    return pc.setRemoteDescription({ type: 'offer', sdp: sdp })
+      .then(function () { return pc.createAnswer(); })
+      .then(function (made) { return pc.setLocalDescription(made); })
+      .then(function () {
+        link.send({ type: 'media.answer', participantId: feed.participantId, source: feed.source, sdp: pc.localDescription.sdp });
+      });
+  }
+  void answer(offerSdp);
+  return {
+    pc: pc,
+    /** The server's new offer after an ICE restart. */
+    restarted: function (sdp) { return answer(sdp).then(function () { ice.negotiated(); }); },
+    close: function () {
+      ice.stop();
+      pc.close();
+    },
+  };
 }
 
-/** A connection that fails (network change, lost path) is made again by the caller, without a reload. */
-function watchFailure(pc, onFailed) {
+/** A connection whose ICE is up but whose transport broke (DTLS) cannot be restarted: it is made anew. */
+function watchBrokenTransport(pc, onFailed) {
   pc.addEventListener('connectionstatechange', function () {
-    if (pc.connectionState === 'failed' && onFailed) onFailed();
-  });
-}
-
-/** Each received camera at the size its tile needs: large when few are on screen, small when many. */
-export function chooseLayers(state, link, people) {
-  var cameras = people.filter(function (person) { return !person.screen && person.feed && person.feed.video; }).length;
-  var layer = cameras <= 2 ? 'high' : cameras <= 6 ? 'medium' : 'low';
-  state.subscriptions.forEach(function (entry, key) {
-    if (!entry.stream || key.slice(-7) !== '/camera' || entry.layer === layer) return;
-    entry.layer = layer;
-    link.send({ type: 'media.layer', participantId: key.slice(0, -7), source: 'camera', layer: layer });
+    if (pc.connectionState === 'failed' && pc.iceConnectionState !== 'failed' && pc.iceConnectionState !== 'disconnected') onFailed();
   });
 }

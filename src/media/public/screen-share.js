@@ -5,7 +5,7 @@
  */
 import { publisher } from './peers.js';
 
-export function screenShare(state, link, render) {
+export function screenShare(state, link, render, reconnecting) {
   /** The screen (or window, or tab) the person picks, sent as their feed of source `screen`. */
   function toggle() {
     if (state.screen) return stop(true);
@@ -23,11 +23,14 @@ export function screenShare(state, link, render) {
   function publish() {
     var screen = state.screen;
     if (!screen || !state.available || !state.live) return;
-    screen.publisher = publisher(link, 'screen', screen.stream, function () {
-      if (state.screen !== screen || !screen.publisher) return;
-      screen.publisher.close();
-      screen.publisher = null;
-      publish();
+    screen.publisher = publisher(link, 'screen', screen.stream, {
+      failed: function () {
+        if (state.screen !== screen || !screen.publisher) return;
+        screen.publisher.close();
+        screen.publisher = null;
+        publish();
+      },
+      reconnecting: reconnecting,
     });
   }
 
