@@ -49,6 +49,8 @@ export function createBrandingRouter({ branding, uploads }: BrandingRouterDeps):
   const receiveLogo = acceptOneFile({
     field: 'logo',
     maxBytes: uploads.maxImageBytes,
+    // The logo form: _csrf and version.
+    form: { fields: 2 },
     tmpDir: uploads.tmpDir,
     rateLimit: uploads.rateLimit,
     messages: { tooLarge: 'branding:errors.logoTooLarge', tooLargeHelp: 'branding:errors.logoTooLargeHelp', missing: 'branding:errors.logoMissing' },

@@ -68,6 +68,8 @@ export function createProfileRouter({ profiles, cookies, uploads }: ProfileRoute
   const receivePicture = acceptOneFile({
     field: 'picture',
     maxBytes: uploads.maxImageBytes,
+    // The picture form: _csrf and version.
+    form: { fields: 2 },
     tmpDir: uploads.tmpDir,
     rateLimit: uploads.rateLimit,
     messages: { tooLarge: 'profile:errors.pictureTooLarge', tooLargeHelp: 'profile:errors.pictureTooLargeHelp', missing: 'profile:errors.pictureMissing' },
