@@ -53,7 +53,7 @@ import type { SignInService } from './sign-in/sign-in-service.ts';
 import type { AccountStore } from './users/account-store.ts';
 import { createInvitationsRouter } from './users/invitations-router.ts';
 import type { InvitationsService } from './users/invitations-service.ts';
-import { createUsersRouter } from './users/users-router.ts';
+import { createUsersRouter, inviteFormBody } from './users/users-router.ts';
 import type { UsersService } from './users/users-service.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -133,6 +133,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/assets/media', express.static(path.join(ROOT, 'src/media/public'), { maxAge: '5m', index: false }));
   // Before sessions and CSRF: a stylesheet sets no cookie, so it can be cached.
   app.get('/branding.css', serveBrandingStylesheet(deps.backend.branding));
+  app.use('/backend/users/invite', inviteFormBody);
   app.use(express.urlencoded({ extended: true, limit: '32kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '64kb' }));
   app.use(cookieParser());

@@ -134,6 +134,19 @@ describe('invitations', () => {
       expect(members.map((row) => row.role).sort()).to.deep.equal(['instructor', 'student', 'student']);
     });
 
+    it('invites a whole class at once: 60 people, each in three courses, one mail each', async () => {
+      const { agent } = await signedInAdministrator(server);
+      const courses = await Promise.all(['Class A', 'Class B', 'Class C'].map((name) => createRoom(server, name)));
+      const rows = Array.from({ length: 60 }, (_, index) => ({ name: `Pupil ${index}`, email: uniqueEmail(`class-${index}`), role: 'student', courses: courses.map((course) => course.id) }));
+      const page = await agent.get('/backend/users/invite');
+      expect(page.text).to.contain('data-max-rows="100"');
+      const response = await agent.post('/backend/users/invite', inviteFields(rows));
+      expect(response.status, response.text.slice(0, 300)).to.equal(201);
+      expect(response.text).to.contain('All 60 invitations are sent.');
+      for (const row of [rows[0]!, rows[59]!]) expect((await mail.next(row.email)).text).to.contain(`Hello ${row.name}`);
+      for (const course of courses) expect(await server.db.selectFrom('course_members').select('user_id').where('room_id', '=', course.id).execute()).to.have.length(60);
+    });
+
     it('answers JSON with one outcome per person', async () => {
       const { agent } = await signedInAdministrator(server);
       const course = await createRoom(server, 'Json Course');
