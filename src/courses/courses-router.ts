@@ -206,6 +206,8 @@ export function createCoursesRouter({ courses, uploads }: CoursesRouterDeps): Ro
       canChangeMembers: administrator,
       nameLocked: course?.kind === 'channel',
       people,
+      // A browser cannot be given a file back: after a failed save, the person is told to choose the picture again.
+      pictureDropped: body !== null && !errors.image && uploadedFiles(req).some((file) => file.bytes > 0),
       addByEmailMax: ADD_BY_EMAIL_MAX,
       version: body && typeof body.version === 'string' ? body.version : String(course?.version ?? ''),
       max: { name: COURSE_NAME_MAX, summary: COURSE_SUMMARY_MAX, description: COURSE_DESCRIPTION_MAX },

@@ -27,6 +27,20 @@
     });
   });
 
+  // The picture chosen, shown before it is sent (a data: address: the page's policy allows no blob: pictures).
+  document.querySelectorAll('input[type="file"][data-preview]').forEach(function (input) {
+    var preview = document.getElementById(input.getAttribute('data-preview'));
+    if (!preview) return;
+    input.addEventListener('change', function () {
+      var file = input.files && input.files[0];
+      var figure = preview.closest('figure') || preview;
+      if (!file || !/^image\//.test(file.type) || input.validity.customError) { figure.hidden = true; preview.removeAttribute('src'); return; }
+      var reader = new FileReader();
+      reader.onload = function () { preview.src = String(reader.result); figure.hidden = false; };
+      reader.readAsDataURL(file);
+    });
+  });
+
   var plan = document.getElementById('course-plan');
   var limits = document.querySelector('.course-form__limits');
   if (plan instanceof HTMLSelectElement && limits) {
