@@ -162,7 +162,10 @@ export function createBrandingRouter({ branding, uploads }: BrandingRouterDeps):
     const done = await submit(req, res, 'colours', form, async () => {
       const version = versionOf(body, req.t, 'branding:errors.version');
       const hex = z.string().refine(isHexColour, req.t('branding:errors.colour'));
-      const colours = parseInput(z.object({ primaryColor: hex, secondaryColor: hex }), form, req.t('common:errors.fixBelow'));
+      const colours = parseInput(z.object({ primaryColor: hex, secondaryColor: hex }), form, req.t('common:errors.fixBelow'), undefined, {
+        primaryColor: req.t('branding:colours.primary'),
+        secondaryColor: req.t('branding:colours.secondary'),
+      });
       return branding.saveColours(colours, version, currentActor(req).userId);
     });
     if (done) await answer(req, res, 'colours');

@@ -158,7 +158,8 @@ export function courseFormSchema(t: TFunction, plans: PlanCatalogue, options: Co
 }
 
 export function parseCourseForm(t: TFunction, plans: PlanCatalogue, options: CourseFormOptions, body: unknown): ParsedCourseForm {
-  return parseInput(courseFormSchema(t, plans, options), body, t('common:errors.fixBelow'));
+  const labels = { name: t('courses:form.name'), summary: t('courses:form.summary'), description: t('courses:form.description'), plan: t('courses:form.plan'), addMembers: t('courses:form.addByEmail') };
+  return parseInput(courseFormSchema(t, plans, options), body, t('common:errors.fixBelow'), undefined, labels);
 }
 
 /** What the form shows: what the person sent, else the course as it is, else a new course's defaults. */

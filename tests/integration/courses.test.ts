@@ -59,6 +59,8 @@ describe('courses in the rooms backend', () => {
       expect(card).to.match(/<img class="course-card__image" src="\/images\/[0-9a-f-]{36}\/card"/);
       expect(card).to.contain('Card course').and.contain(COURSE_DEFAULTS.summary).and.contain('Inactive').and.contain('data-status="inactive"');
       expect(page.text).not.to.contain('data-live="true"');
+      // Counted words follow the plural rules: no "classroom(s)".
+      expect(page.text).to.contain('1 virtual classroom,').and.contain('2 hours of cloud recording').and.contain('1 self-paced course<').and.not.contain('(s)');
     });
 
     it('shows a neutral placeholder for a course without a picture', async () => {
@@ -171,7 +173,7 @@ describe('courses in the rooms backend', () => {
       const before = await counts();
       const refused = await admin.agent.postMultipart('/backend/courses', courseForm({ name: '   ', summary: '', description: ' \r\n ' }));
       expect(refused.status).to.equal(400);
-      for (const field of ['name', 'summary', 'description']) expect(refused.text).to.contain(`id="course-${field}-error" class="field-error">is required`);
+      for (const field of ['name', 'summary', 'description']) expect(refused.text).to.contain(`id="course-${field}-error" class="field-error">this is required`);
       await expectNothingStored(before);
     });
 
@@ -179,7 +181,10 @@ describe('courses in the rooms backend', () => {
       const before = await counts();
       const refused = await admin.agent.postJson('/backend/courses', { plan: 'inactive' });
       expect(refused.status).to.equal(400);
-      expect(refused.text).to.contain('is required').and.not.to.contain('nonoptional');
+      expect(refused.text).to.contain('this is required').and.not.to.contain('nonoptional');
+      // One field wrong: the message names it by its label, not by the key the form sends.
+      const onlyName = await admin.agent.postJson('/backend/courses', { plan: 'inactive', summary: 's', description: 'd' });
+      expect(onlyName.json().error.message).to.equal('Some fields need your attention. Course name: this is required.');
       await expectNothingStored(before);
     });
 

@@ -120,7 +120,7 @@ describe('invitations', () => {
       ];
       const response = await invite(agent, rows);
       expect(response.status).to.equal(201);
-      expect(response.text).to.contain('All 4 invitations are sent.');
+      expect(response.text).to.contain('The 4 invitations are sent.');
       const links = new Set<string>();
       for (const row of rows) {
         const account = (await accountByEmail(row.email))!;
@@ -142,7 +142,7 @@ describe('invitations', () => {
       expect(page.text).to.contain('data-max-rows="100"');
       const response = await agent.post('/backend/users/invite', inviteFields(rows));
       expect(response.status, response.text.slice(0, 300)).to.equal(201);
-      expect(response.text).to.contain('All 60 invitations are sent.');
+      expect(response.text).to.contain('The 60 invitations are sent.');
       for (const row of [rows[0]!, rows[59]!]) expect((await mail.next(row.email)).text).to.contain(`Hello ${row.name}`);
       for (const course of courses) expect(await server.db.selectFrom('course_members').select('user_id').where('room_id', '=', course.id).execute()).to.have.length(60);
     });

@@ -111,7 +111,7 @@ describe('the module in French', () => {
 
       const json = await agent.postJson('/my-rooms', { name: '' }, { headers: FRENCH });
       expect(json.status).to.equal(400);
-      expect(json.json().error).to.deep.include({ message: "La salle n'a pas été créée. Name : est obligatoire.", fields: { name: 'est obligatoire' } });
+      expect(json.json().error).to.deep.include({ message: "La salle n'a pas été créée. Nom : est obligatoire.", fields: { name: 'est obligatoire' } });
       // English, exactly as before.
       expect((await agent.postJson('/my-rooms', { name: '' })).json().error).to.deep.include({ message: 'The room was not created. Name: is required.', fields: { name: 'is required' } });
     });
