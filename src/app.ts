@@ -129,6 +129,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(securityHeaders(config.http.embedOrigins));
   // Before anything that may fail, so that every error page speaks the person's language.
   app.use(deps.languages.middleware());
+  // Browsers ask for /favicon.ico whatever the page says: the same icon, without a 404 on every page.
+  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/assets/favicon.svg'));
   app.use('/assets', express.static(path.join(ROOT, 'src/lib/http/public'), { maxAge: '5m', index: false }));
   app.use('/assets/media', express.static(path.join(ROOT, 'src/media/public'), { maxAge: '5m', index: false }));
   // Before sessions and CSRF: a stylesheet sets no cookie, so it can be cached.

@@ -84,6 +84,12 @@ describe('the backend on a phone', function () {
     ]) {
       await expectFits(admin.page, path);
     }
+    // The colour codes are whole in their boxes (they were cut at "#0b5ca").
+    for (const viewport of [PHONE, LAPTOP]) {
+      await expectFits(admin.page, '/backend/branding', viewport);
+      const cut = await admin.page.locator('.colour-field input[type="text"]').evaluateAll((inputs) => inputs.filter((input) => input.scrollWidth > input.clientWidth).length);
+      expect(cut, `colour boxes too narrow at ${viewport.width} px`).to.equal(0);
+    }
     expect(admin.pageErrors).to.deep.equal([]);
   });
 
