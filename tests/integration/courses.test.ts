@@ -421,6 +421,8 @@ describe('courses in the rooms backend', () => {
       const activate = await editCourse(admin.agent, waiting, { plan: 'smart_15' }, undefined, { accept: 'application/json' });
       expect(activate.status).to.equal(409);
       expect(activate.json().error).to.include({ code: 'NO_FREE_LICENCE', message: 'All 2 Smart_15 licences are in use (2 of 2), so this course cannot be active on Smart_15.' });
+      // The refusal says where licences are added: the Plans menu entry is not there yet.
+      expect(activate.json().error.help).to.contain('under Plans and licences, at the bottom of the Courses page');
       expect((await courseAs(admin.agent, waiting)).json()).to.deep.include({ active: false, version: 1 });
     });
 
@@ -436,7 +438,9 @@ describe('courses in the rooms backend', () => {
       await createCourse(admin.agent, { plan: 'smart_15' });
       const lowered = await setLicences(admin.agent, { smart_15: 1 });
       expect(lowered.status).to.equal(409);
-      expect(lowered.text).to.contain('2 courses are active on Smart_15, more than 1 licences.');
+      expect(lowered.text).to.contain('Smart_15 needs at least 2 licences: 2 courses are active on it.');
+      const none = await setLicences(admin.agent, { smart_15: 0 });
+      expect(none.text).not.to.contain('more than 0 licences');
       expect((await admin.agent.get('/backend/courses', { accept: 'application/json' })).json().licences[0]).to.include({ purchased: 2, inUse: 2 });
     });
 
