@@ -53,7 +53,7 @@ import type { SignInService } from './sign-in/sign-in-service.ts';
 import type { AccountStore } from './users/account-store.ts';
 import { createInvitationsRouter } from './users/invitations-router.ts';
 import type { InvitationsService } from './users/invitations-service.ts';
-import { createUsersRouter } from './users/users-router.ts';
+import { createUsersRouter, inviteFormBody } from './users/users-router.ts';
 import type { UsersService } from './users/users-service.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -129,10 +129,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(securityHeaders(config.http.embedOrigins));
   // Before anything that may fail, so that every error page speaks the person's language.
   app.use(deps.languages.middleware());
+  // Browsers ask for /favicon.ico whatever the page says: the same icon, without a 404 on every page.
+  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/assets/favicon.svg'));
   app.use('/assets', express.static(path.join(ROOT, 'src/lib/http/public'), { maxAge: '5m', index: false }));
   app.use('/assets/media', express.static(path.join(ROOT, 'src/media/public'), { maxAge: '5m', index: false }));
   // Before sessions and CSRF: a stylesheet sets no cookie, so it can be cached.
   app.get('/branding.css', serveBrandingStylesheet(deps.backend.branding));
+  app.use('/backend/users/invite', inviteFormBody);
   app.use(express.urlencoded({ extended: true, limit: '32kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '64kb' }));
   app.use(cookieParser());

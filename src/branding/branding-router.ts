@@ -49,6 +49,8 @@ export function createBrandingRouter({ branding, uploads }: BrandingRouterDeps):
   const receiveLogo = acceptOneFile({
     field: 'logo',
     maxBytes: uploads.maxImageBytes,
+    // The logo form: _csrf and version.
+    form: { fields: 2 },
     tmpDir: uploads.tmpDir,
     rateLimit: uploads.rateLimit,
     messages: { tooLarge: 'branding:errors.logoTooLarge', tooLargeHelp: 'branding:errors.logoTooLargeHelp', missing: 'branding:errors.logoMissing' },
@@ -160,7 +162,10 @@ export function createBrandingRouter({ branding, uploads }: BrandingRouterDeps):
     const done = await submit(req, res, 'colours', form, async () => {
       const version = versionOf(body, req.t, 'branding:errors.version');
       const hex = z.string().refine(isHexColour, req.t('branding:errors.colour'));
-      const colours = parseInput(z.object({ primaryColor: hex, secondaryColor: hex }), form, req.t('common:errors.fixBelow'));
+      const colours = parseInput(z.object({ primaryColor: hex, secondaryColor: hex }), form, req.t('common:errors.fixBelow'), undefined, {
+        primaryColor: req.t('branding:colours.primary'),
+        secondaryColor: req.t('branding:colours.secondary'),
+      });
       return branding.saveColours(colours, version, currentActor(req).userId);
     });
     if (done) await answer(req, res, 'colours');

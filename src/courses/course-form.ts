@@ -17,6 +17,16 @@ export const COURSE_DESCRIPTION_MAX = 500;
 /** Shown as a hint: the size the card and the invitation are cut from. */
 export const RECOMMENDED_IMAGE = { width: 2560, height: 1440 } as const;
 
+/** The most members one save names, and the most addresses the "Add people" box takes at once. */
+export const COURSE_MEMBERS_MAX = 5000;
+export const ADD_BY_EMAIL_MAX = 1000;
+const EMAIL_MAX = 254;
+/**
+ * What the course form holds, so the upload parser takes exactly that: its own fields (a dozen,
+ * rounded up), one role per member, and the box of addresses as the largest field.
+ */
+export const COURSE_FORM_LIMITS = { fields: 24 + COURSE_MEMBERS_MAX, fieldBytes: ADD_BY_EMAIL_MAX * (EMAIL_MAX + 2) } as const;
+
 /** The limits a custom plan's course may set, and the form's bounds for them. */
 export const CUSTOM_LIMIT_BOUNDS: Record<keyof PlanLimits, { min: number; max: number; step: number }> = {
   webcamUsers: { min: 1, max: 1000, step: 1 },
@@ -88,7 +98,10 @@ export function courseFormSchema(t: TFunction, plans: PlanCatalogue, options: Co
       member: z.union([z.string(), z.array(z.string())]).optional(),
       membersShown: z.string().optional(),
       // JSON: [{ userId, role }].
-      members: z.array(z.object({ userId: z.string().min(1).max(200), role: z.enum(['instructor', 'student']) })).max(5000).optional(),
+      members: z.array(z.object({ userId: z.string().min(1).max(200), role: z.enum(['instructor', 'student']) })).max(COURSE_MEMBERS_MAX).optional(),
+      // The "Add people" box: addresses, one per line (commas and spaces also separate them), all given one role.
+      addMembers: z.string().optional(),
+      addRole: z.enum(['instructor', 'student']).optional(),
       removeImage: z.union([z.string(), z.boolean()]).optional(),
       version: options.editing
         ? z.preprocess((value) => (value === '' || value === undefined ? undefined : Number(value)), z.number({ error: t('courses:errors.versionMissing') }).int().min(1))
@@ -123,6 +136,12 @@ export function courseFormSchema(t: TFunction, plans: PlanCatalogue, options: Co
         }
         members = [...chosen].map(([userId, role]) => ({ userId, role }));
       }
+      let addByEmail: CourseInput['addByEmail'];
+      const emails = [...new Set((form.addMembers ?? '').split(/[\s,;]+/).filter(Boolean))];
+      if (emails.length > ADD_BY_EMAIL_MAX) ctx.addIssue({ code: 'custom', path: ['addMembers'], message: t('courses:errors.tooManyEmails', { max: ADD_BY_EMAIL_MAX }) });
+      const malformed = emails.filter((email) => !z.email().max(EMAIL_MAX).safeParse(email).success);
+      if (malformed.length > 0) ctx.addIssue({ code: 'custom', path: ['addMembers'], message: t('courses:errors.emailsMalformed', { count: malformed.length, emails: malformed.slice(0, 10).join(', ') }) });
+      if (emails.length > 0) addByEmail = { emails, role: form.addRole ?? 'student' };
       const input: CourseInput = {
         name: form.name,
         summary: form.summary,
@@ -132,13 +151,15 @@ export function courseFormSchema(t: TFunction, plans: PlanCatalogue, options: Co
         ...(planId !== undefined && { planId }),
         ...(planLimits !== undefined && { planLimits }),
         ...(members !== undefined && { members }),
+        ...(addByEmail !== undefined && { addByEmail }),
       };
       return { input, version: options.editing ? (form.version as number) : null };
     });
 }
 
 export function parseCourseForm(t: TFunction, plans: PlanCatalogue, options: CourseFormOptions, body: unknown): ParsedCourseForm {
-  return parseInput(courseFormSchema(t, plans, options), body, t('common:errors.fixBelow'));
+  const labels = { name: t('courses:form.name'), summary: t('courses:form.summary'), description: t('courses:form.description'), plan: t('courses:form.plan'), addMembers: t('courses:form.addByEmail') };
+  return parseInput(courseFormSchema(t, plans, options), body, t('common:errors.fixBelow'), undefined, labels);
 }
 
 /** What the form shows: what the person sent, else the course as it is, else a new course's defaults. */
@@ -149,6 +170,9 @@ export interface CourseFormValues {
   plan: string;
   limits: Record<keyof PlanLimits, string>;
   members: Record<string, CourseRole>;
+  /** The "Add people" box as typed, and the role it gives. */
+  addMembers: string;
+  addRole: CourseRole;
   removeImage: boolean;
 }
 
@@ -163,6 +187,8 @@ export function formValues(plans: PlanCatalogue, course: CourseDetail | null, bo
     plan,
     limits: Object.fromEntries(PLAN_LIMIT_KEYS.map((key) => [key, currentLimits ? String(currentLimits[key]) : ''])) as Record<keyof PlanLimits, string>,
     members: Object.fromEntries((course?.members ?? []).map((member) => [member.userId, member.role])),
+    addMembers: '',
+    addRole: 'student',
     removeImage: false,
   };
   if (!body) return values;
@@ -179,6 +205,8 @@ export function formValues(plans: PlanCatalogue, course: CourseDetail | null, bo
       if (match) values.members[match[2]!] = match[1] as CourseRole;
     }
   }
+  values.addMembers = asText(body.addMembers);
+  if (body.addRole === 'instructor') values.addRole = 'instructor';
   values.removeImage = Boolean(body.removeImage);
   return values;
 }

@@ -24,7 +24,7 @@ import type { RoomCacheInvalidation } from '../rooms/cached-room-store.ts';
 import type { LiveSessionStore } from '../rooms/live-session-store.ts';
 import { ALL_ROOM_PERMISSIONS } from '../rooms/room-permissions.ts';
 import type { RoomLaunchService } from '../rooms/room-launch-service.ts';
-import type { CourseMemberStore } from './course-member-store.ts';
+import type { CourseMemberStore, CourseRole } from './course-member-store.ts';
 import {
   LicencesInUseError,
   NoFreeLicenceError,
@@ -47,8 +47,13 @@ export interface CourseInput {
   /** The course's own limits, used when the plan has custom limits. */
   planLimits?: PlanLimits | null;
   members?: MemberChoice[];
+  /** People added by address (the form's "Add people" box), on top of `members`. */
+  addByEmail?: { emails: string[]; role: CourseRole };
   removeImage?: boolean;
 }
+
+/** How many people the member picker offers for what was typed. */
+export const PEOPLE_SEARCH_LIMIT = 20;
 
 export interface CourseView extends Course {
   plan: Plan | null;
@@ -135,16 +140,21 @@ export class CourseService {
     return detail;
   }
 
-  /** Everyone a course can be given: backend accounts and MediaSpace users who launched once. */
-  people(): Promise<Person[]> {
-    return this.#deps.courses.people();
+  /** People a course can be given (backend accounts, MediaSpace users who launched once) whose name or address holds every word searched. */
+  searchPeople(search: string): Promise<Person[]> {
+    return search.trim() === '' ? Promise.resolve([]) : this.#deps.courses.people({ search, limit: PEOPLE_SEARCH_LIMIT });
+  }
+
+  /** The people of a member list, to show them by name. */
+  peopleByIds(ids: readonly string[]): Promise<Person[]> {
+    return this.#deps.courses.people({ ids });
   }
 
   async create(actor: BackendActor, input: CourseInput, upload: UploadedFile | null, t: TFunction): Promise<Course> {
     requireAdministrator(actor, t);
     const planId = input.planId ?? this.#deps.plans.inactivePlan.id;
     if (!this.#deps.plans.find(planId)) throw new ValidationError(t('common:errors.fixBelow'), { plan: t('courses:errors.planUnknown') });
-    const members = await this.#checkMembers(input.members ?? [], t);
+    const members = await this.#checkMembers(input.members ?? [], input.addByEmail, t);
     const image = upload ? await this.#storeImage(upload, actor, t) : null;
     const now = this.#deps.now();
     try {
@@ -176,7 +186,7 @@ export class CourseService {
     const administrator = actor.role === 'administrator';
     const planId = input.planId === undefined ? course.planId : input.planId;
     const planChanged = planId !== course.planId || (input.planLimits !== undefined && !sameLimits(this.#limitsToStore(planId, input.planLimits), course.planLimits));
-    if (!administrator && (planChanged || input.members !== undefined)) {
+    if (!administrator && (planChanged || input.members !== undefined || input.addByEmail !== undefined)) {
       throw new ForbiddenError(t('courses:errors.planAndMembersForAdministrators'), { code: 'ADMINISTRATORS_ONLY' });
     }
     if (planId === null && course.kind === 'course') throw new ValidationError(t('common:errors.fixBelow'), { plan: t('courses:errors.planRequired') });
@@ -184,7 +194,7 @@ export class CourseService {
     if (!this.#deps.plans.isActive({ planId }) && this.#deps.plans.isActive(course) && (await this.#deps.liveSessions.findLive(course.id))) {
       throw new ConflictError(t('courses:errors.deactivateWhileLive'), { code: 'COURSE_LIVE' });
     }
-    const members = input.members === undefined ? null : await this.#checkMembers(input.members, t);
+    const members = input.members === undefined && input.addByEmail === undefined ? null : await this.#checkMembers(input.members ?? (await this.#deps.courses.members(id)), input.addByEmail, t);
 
     const image = upload ? await this.#storeImage(upload, actor, t) : null;
     const change: CourseFields = {
@@ -297,13 +307,20 @@ export class CourseService {
     return limits ?? { virtualClassrooms: plan.virtualClassrooms, cloudRecordingHours: plan.cloudRecordingHours, selfPacedCourses: plan.selfPacedCourses, webcamUsers: plan.webcamUsers };
   }
 
-  /** Only people the backend knows, and not deactivated ones. */
-  async #checkMembers(members: MemberChoice[], t: TFunction): Promise<MemberChoice[]> {
-    if (members.length === 0) return [];
-    const known = new Set((await this.#deps.courses.people()).map((person) => person.id));
-    const unknown = members.find((member) => !known.has(member.userId));
-    if (unknown) throw new ValidationError(t('common:errors.fixBelow'), { members: t('courses:errors.memberUnknown') });
-    return members;
+  /** Only people the backend knows, and not deactivated ones; those added by address join the list (an address already there keeps its role). */
+  async #checkMembers(members: readonly MemberChoice[], added: CourseInput['addByEmail'], t: TFunction): Promise<MemberChoice[]> {
+    const chosen = new Map(members.map((member) => [member.userId, member.role]));
+    if (added && added.emails.length > 0) {
+      const found = await this.#deps.courses.people({ emails: added.emails });
+      const byEmail = new Map(found.map((person) => [person.email?.trim().toLowerCase(), person.id]));
+      const unknown = added.emails.filter((email) => !byEmail.has(email.trim().toLowerCase()));
+      if (unknown.length > 0) throw new ValidationError(t('common:errors.fixBelow'), { addMembers: t('courses:errors.emailsUnknown', { count: unknown.length, emails: unknown.join(', ') }) });
+      for (const id of byEmail.values()) if (!chosen.has(id)) chosen.set(id, added.role);
+    }
+    if (chosen.size === 0) return [];
+    const known = new Set((await this.#deps.courses.people({ ids: [...chosen.keys()] })).map((person) => person.id));
+    if ([...chosen.keys()].some((id) => !known.has(id))) throw new ValidationError(t('common:errors.fixBelow'), { members: t('courses:errors.memberUnknown') });
+    return [...chosen].map(([userId, role]) => ({ userId, role }));
   }
 
   async #storeImage(upload: UploadedFile, actor: BackendActor, t: TFunction): Promise<StoredImage> {

@@ -12,6 +12,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from '../lib/db/database.ts';
 import type { Database, RoomRow } from '../lib/db/schema.ts';
 import { toRoom, type Room } from '../rooms/room-store.ts';
+import { normaliseEmail } from '../users/account-store.ts';
 import type { CourseRole, MembershipSource } from './course-member-store.ts';
 import type { PlanLimits } from './plan-catalogue.ts';
 
@@ -68,6 +69,9 @@ export interface Person {
   status: string;
 }
 
+/** Exactly one of ids, emails or search. */
+export type PeopleFilter = { ids: readonly string[] } | { emails: readonly string[] } | { search: string; limit: number };
+
 export interface LicenceCount {
   planId: string;
   purchased: number;
@@ -119,7 +123,8 @@ export interface CourseStore {
   /** Removes the room and everything that hangs on it, unless it is live. */
   remove(id: string): Promise<RemoveOutcome>;
   members(roomId: string): Promise<CourseMemberView[]>;
-  people(): Promise<Person[]>;
+  /** People who can be given a course (not deactivated), by id, by address or by a search of names and addresses; at most `limit`. */
+  people(filter: PeopleFilter): Promise<Person[]>;
   /** Counts for every given plan: purchased (0 when never set) and rooms on it. */
   licenceCounts(planIds: string[]): Promise<LicenceCount[]>;
   /** Sets purchased licences; throws LicencesInUseError, changing nothing, when one is below the rooms active on it. */
@@ -259,14 +264,23 @@ export function createCourseStore(db: Db): CourseStore {
       }));
     },
 
-    async people() {
-      const rows = await db
-        .selectFrom('users')
-        .select(['id', 'name', 'display_name', 'email', 'source', 'status'])
-        .where('status', '!=', 'deactivated')
-        .orderBy(sql`lower(coalesce(display_name, name))`)
-        .orderBy('id')
-        .execute();
+    async people(filter) {
+      let query = db.selectFrom('users').select(['id', 'name', 'display_name', 'email', 'source', 'status']).where('status', '!=', 'deactivated');
+      if ('ids' in filter) {
+        if (filter.ids.length === 0) return [];
+        query = query.where('id', 'in', [...filter.ids]);
+      } else if ('emails' in filter) {
+        if (filter.emails.length === 0) return [];
+        query = query.where('email_normalized', 'in', filter.emails.map(normaliseEmail));
+      } else {
+        // A search box's words: every one of them in the name or the address, whatever the case.
+        for (const word of filter.search.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 5)) {
+          const pattern = `%${word.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+          query = query.where((eb) => eb.or([eb(sql`lower(coalesce(display_name, name))`, 'like', sql<string>`${pattern} escape '\\'`), eb('email_normalized', 'like', sql<string>`${pattern} escape '\\'`)]));
+        }
+        query = query.limit(filter.limit);
+      }
+      const rows = await query.orderBy(sql`lower(coalesce(display_name, name))`).orderBy('id').execute();
       return rows.map((row) => ({ id: row.id, name: row.display_name ?? row.name, email: row.email, source: row.source === 'backend' ? 'backend' : 'mediaspace', status: row.status }));
     },
 

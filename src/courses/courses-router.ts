@@ -15,7 +15,9 @@ import { allowRoles, currentActor } from '../backend/backend-access.ts';
 import { currentSession } from '../identity/session-middleware.ts';
 import { sendLaunch } from '../rooms/send-launch.ts';
 import {
+  ADD_BY_EMAIL_MAX,
   COURSE_DESCRIPTION_MAX,
+  COURSE_FORM_LIMITS,
   COURSE_NAME_MAX,
   COURSE_SUMMARY_MAX,
   CUSTOM_LIMIT_BOUNDS,
@@ -36,7 +38,7 @@ const FLASHES = ['created', 'saved', 'deleted', 'licences'] as const;
 
 export function createCoursesRouter({ courses, uploads }: CoursesRouterDeps): Router {
   const router = Router();
-  const acceptImage = acceptUploads({ field: 'image', maxBytes: uploads.maxImageBytes, maxFiles: 1, tmpDir: uploads.tmpDir, rateLimit: uploads.rateLimit });
+  const acceptImage = acceptUploads({ field: 'image', maxBytes: uploads.maxImageBytes, maxFiles: 1, form: COURSE_FORM_LIMITS, tmpDir: uploads.tmpDir, rateLimit: uploads.rateLimit });
   const administrators = allowRoles('administrator');
   const imageMegabytes = +(uploads.maxImageBytes / (1024 * 1024)).toFixed(1);
 
@@ -82,6 +84,14 @@ export function createCoursesRouter({ courses, uploads }: CoursesRouterDeps): Ro
       if (!wantsPage(req) || !isFormProblem(error)) throw error;
       await renderForm(req, res, error.status, { course: null, body: req.body, errors: fieldsOf(error), error: error.message, help: error.help });
     }
+  });
+
+  /** The member picker's search as you type: a few people whose name or address holds what was typed. */
+  router.get('/courses/people', administrators, async (req, res) => {
+    const search = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
+    const people = await courses.searchPeople(search);
+    res.set('Cache-Control', 'no-store');
+    res.json({ people: people.map((person) => ({ id: person.id, name: person.name, email: person.email, source: person.source })) });
   });
 
   router.post('/courses/licences', administrators, async (req, res) => {
@@ -179,14 +189,14 @@ export function createCoursesRouter({ courses, uploads }: CoursesRouterDeps): Ro
   ): Promise<void> {
     const actor = currentActor(req);
     const administrator = actor.role === 'administrator';
-    const people = administrator ? await courses.people() : [];
-    const csrf = (res.locals.csrfToken as () => string)();
-    const action = course ? `/backend/courses/${course.id}` : '/backend/courses';
+    const values = formValues(courses.plans, course, body);
+    // Only the members are on the form (by name), never everyone: others are found by searching.
+    const people = administrator ? await courses.peopleByIds(Object.keys(values.members)) : [];
     res.status(status).render('courses/form', {
       title: course ? req.t('courses:form.editTitle', { name: course.name }) : req.t('courses:form.newTitle'),
       course,
-      action: `${action}?_csrf=${encodeURIComponent(csrf)}`,
-      values: formValues(courses.plans, course, body),
+      action: course ? `/backend/courses/${course.id}` : '/backend/courses',
+      values,
       errors,
       error,
       help: help ?? null,
@@ -196,6 +206,9 @@ export function createCoursesRouter({ courses, uploads }: CoursesRouterDeps): Ro
       canChangeMembers: administrator,
       nameLocked: course?.kind === 'channel',
       people,
+      // A browser cannot be given a file back: after a failed save, the person is told to choose the picture again.
+      pictureDropped: body !== null && !errors.image && uploadedFiles(req).some((file) => file.bytes > 0),
+      addByEmailMax: ADD_BY_EMAIL_MAX,
       version: body && typeof body.version === 'string' ? body.version : String(course?.version ?? ''),
       max: { name: COURSE_NAME_MAX, summary: COURSE_SUMMARY_MAX, description: COURSE_DESCRIPTION_MAX },
       imageMegabytes,

@@ -58,7 +58,7 @@ interface Editable<T> {
 
 export function createFilesRouter({ files, uploads }: FilesRouterDeps): Router {
   const router = Router();
-  const acceptFiles = acceptUploads({ field: 'files', maxBytes: uploads.maxBytes, maxFiles: uploads.maxFiles, tmpDir: uploads.tmpDir, rateLimit: uploads.rateLimit });
+  const acceptFiles = acceptUploads({ field: 'files', maxBytes: uploads.maxBytes, maxFiles: uploads.maxFiles, form: { fields: 1 } /* _csrf */, tmpDir: uploads.tmpDir, rateLimit: uploads.rateLimit });
 
   /** Which id a route parameter or field names; an id that cannot be one is a place that does not exist. */
   function idOf(value: unknown, req: Request, what: 'course' | 'folder' | 'file'): string {
@@ -144,7 +144,7 @@ export function createFilesRouter({ files, uploads }: FilesRouterDeps): Router {
       flash: notice ? req.t(`files:notices.${notice}`, { count }) : null,
       newFolderAction: urls.newFolder(listing.course.id),
       // Multipart bodies are checked for their CSRF token before they are read: the token rides in the query.
-      uploadAction: `${urls.upload(listing.course.id, listing.folder?.id ?? null)}${listing.folder ? '&' : '?'}_csrf=${encodeURIComponent(csrf)}`,
+      uploadAction: urls.upload(listing.course.id, listing.folder?.id ?? null),
       csrf,
       nameMax: NAME_MAX,
       maxFiles: uploads.maxFiles,

@@ -63,7 +63,7 @@ export class MyRoomsService {
   }
 
   async create(owner: AuthSession, input: unknown): Promise<Room> {
-    const { name } = parseInput(newRoomSchema, input, messages.notCreated, { max: ROOM_NAME_MAX });
+    const { name } = parseInput(newRoomSchema, input, messages.notCreated, { max: ROOM_NAME_MAX }, { name: phrase('my-rooms:new.name') });
     const { maxPrivateRoomsPerUser } = await this.#settings.current();
     if ((await this.#rooms.countPrivateRooms(owner.userId)) >= maxPrivateRoomsPerUser) {
       throw new ConflictError(messages.tooMany(maxPrivateRoomsPerUser), { code: 'TOO_MANY_ROOMS', help: messages.tooManyHelp });

@@ -68,6 +68,8 @@ export function createProfileRouter({ profiles, cookies, uploads }: ProfileRoute
   const receivePicture = acceptOneFile({
     field: 'picture',
     maxBytes: uploads.maxImageBytes,
+    // The picture form: _csrf and version.
+    form: { fields: 2 },
     tmpDir: uploads.tmpDir,
     rateLimit: uploads.rateLimit,
     messages: { tooLarge: 'profile:errors.pictureTooLarge', tooLargeHelp: 'profile:errors.pictureTooLargeHelp', missing: 'profile:errors.pictureMissing' },
@@ -133,7 +135,10 @@ export function createProfileRouter({ profiles, cookies, uploads }: ProfileRoute
     const typed = { displayName: String(req.body?.displayName ?? ''), language: String(req.body?.language ?? '') };
     const saved = await submit(req, res, 'details', typed, async () => {
       const version = versionOf(req.body, req.t, 'profile:errors.version');
-      const details = parseInput(detailsSchema(req.t), req.body, req.t('common:errors.fixBelow'));
+      const details = parseInput(detailsSchema(req.t), req.body, req.t('common:errors.fixBelow'), undefined, {
+        displayName: req.t('profile:details.displayName'),
+        language: req.t('profile:details.language'),
+      });
       await profiles.updateDetails(userId, { displayName: details.displayName, language: details.language as Language }, version, req.t);
     });
     if (saved) await answer(req, res, 'details');
@@ -162,6 +167,8 @@ export function createProfileRouter({ profiles, cookies, uploads }: ProfileRoute
         z.object({ currentPassword: z.string().max(PASSWORD_MAX * 5).min(1, req.t('profile:password.currentRequired')) }).and(newPasswordSchema(passwordMessages(req.t))),
         { currentPassword: '', password: '', confirmPassword: '', ...req.body },
         req.t('common:errors.fixBelow'),
+        undefined,
+        { currentPassword: req.t('profile:password.current'), password: req.t('sign-in:newPassword'), confirmPassword: req.t('sign-in:confirmPassword') },
       );
       const result = await profiles.changePassword(userId, form.currentPassword, form.password, req.t);
       // This browser stays signed in with a new session; every other one has ended.

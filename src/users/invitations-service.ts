@@ -29,7 +29,7 @@ import type { TransactionalUserRecords, UserRecords } from './user-records.ts';
 export const NAME_MAX = 100;
 export const EMAIL_MAX = 254;
 /** People in one submit of the invite form. */
-export const INVITES_PER_SUBMIT_MAX = 20;
+export const INVITES_PER_SUBMIT_MAX = 100;
 /** 32 random bytes, base64url. */
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 

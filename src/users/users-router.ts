@@ -3,7 +3,7 @@
  * the actions on their account and invitation. Administrators only; every
  * route answers JSON for `Accept: application/json`.
  */
-import { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { AppError, ValidationError } from '../lib/errors/app-error.ts';
 import { wantsJson } from '../lib/http/forms.ts';
@@ -48,6 +48,19 @@ const inviteForm = z.object({
     .default([])
     .transform((rows) => (Array.isArray(rows) ? rows : Object.entries(rows).sort(([a], [b]) => Number(a) - Number(b)).map(([, row]) => row))),
   more: z.string().max(10).optional(),
+});
+
+/** The courses one row of the invite form may tick (the JSON API takes more). */
+const INVITE_COURSES_PER_ROW = 50;
+
+/**
+ * The invite form is larger than the others (up to INVITES_PER_SUBMIT_MAX people, each with a
+ * name, an address, a role and the courses ticked), so it is read with limits that follow from that.
+ */
+export const inviteFormBody = express.urlencoded({
+  extended: true,
+  parameterLimit: INVITES_PER_SUBMIT_MAX * (3 + INVITE_COURSES_PER_ROW) + 5,
+  limit: INVITES_PER_SUBMIT_MAX * (NAME_MAX + EMAIL_MAX + 40 + INVITE_COURSES_PER_ROW * 60) + 1024,
 });
 
 const versionField = z.coerce.number().int().min(0);

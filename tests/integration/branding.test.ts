@@ -86,6 +86,8 @@ for (const database of TEST_DATABASES) {
       const json = await admin.postJson('/backend/branding/colours', { primaryColor: '#0b5cad', secondaryColor: 'green', version: before.version });
       expect(json.status).to.equal(400);
       expect(json.json().error.fields).to.have.property('secondaryColor');
+      // Named by its label, not by the field's key (was "SecondaryColor: …").
+      expect(json.json().error.message).to.equal('Some fields need your attention. Secondary colour: enter a colour as # followed by six hexadecimal digits, like #0b5cad.');
       expect((await current()).branding).to.deep.equal(before);
     });
 

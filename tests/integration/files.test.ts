@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { courseFileBuilders as builders, uploadFiles as upload } from '../support/course-files.ts';
 import { TEST_DATABASES, startTestServerOn } from '../support/test-databases.ts';
 import type { TestServer } from '../support/test-server.ts';
-import type { TestAgent } from '../support/test-agent.ts';
+import { withTokenFirst, type TestAgent } from '../support/test-agent.ts';
 
 async function newFolder(agent: TestAgent, courseId: string, name: string, parent: string | null = null): Promise<string> {
   const response = await agent.postJson(`/backend/courses/${courseId}/folders`, { name, parent: parent ?? '' });
@@ -90,7 +90,7 @@ for (const database of TEST_DATABASES) {
         const page = await instructor.get(`/backend/courses/${id}/files?folder=${slides}`);
         expect(page.status).to.equal(200);
         expect(page.text).to.contain('aria-label="Where you are"').and.contain(`href="/backend/courses/${id}/files?folder=${week}"`).and.contain('aria-current="page">Slides<');
-        expect(page.text).to.contain('enctype="multipart/form-data"').and.match(/action="\/backend\/courses\/[^"]+\/files\/upload\?folder=[^"&]+&amp;_csrf=/);
+        expect(page.text).to.contain('enctype="multipart/form-data"').and.match(/action="\/backend\/courses\/[^"]+\/files\/upload\?folder=[^"&]+"/).and.not.contain('_csrf=');
       });
 
       it('creates through the plain form and comes back to the folder with a notice', async () => {
@@ -276,6 +276,10 @@ for (const database of TEST_DATABASES) {
         // A client that says exactly what it wants: a name with quotes, CR LF and a path (RFC 5987 in the part header).
         const body = [
           `--${boundary}`,
+          'Content-Disposition: form-data; name="_csrf"',
+          '',
+          instructor.csrfToken,
+          `--${boundary}`,
           `Content-Disposition: form-data; name="files"; filename*=UTF-8''..%2F..%2Fevil%22name%0D%0AX-Injected%3A%20yes.txt`,
           'Content-Type: text/html',
           '',
@@ -283,7 +287,7 @@ for (const database of TEST_DATABASES) {
           `--${boundary}--`,
           '',
         ].join('\r\n');
-        const response = await instructor.request('POST', `/backend/courses/${id}/files/upload?_csrf=${encodeURIComponent(instructor.csrfToken!)}`, {
+        const response = await instructor.request('POST', `/backend/courses/${id}/files/upload`, {
           accept: 'application/json',
           headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
           body,
@@ -386,8 +390,8 @@ for (const database of TEST_DATABASES) {
         const id = await course();
         const instructor = await person('instructor', { courseId: id, as: 'instructor' });
         const boundary = '----cut-short';
-        const body = `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="half.bin"\r\nContent-Type: application/octet-stream\r\n\r\n${'x'.repeat(50_000)}`;
-        const response = await instructor.request('POST', `/backend/courses/${id}/files/upload?_csrf=${encodeURIComponent(instructor.csrfToken!)}`, {
+        const body = `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${instructor.csrfToken}\r\n--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="half.bin"\r\nContent-Type: application/octet-stream\r\n\r\n${'x'.repeat(50_000)}`;
+        const response = await instructor.request('POST', `/backend/courses/${id}/files/upload`, {
           accept: 'application/json',
           headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
           body,
@@ -434,11 +438,19 @@ for (const database of TEST_DATABASES) {
         expect(missing.status).to.equal(403);
         const form = new FormData();
         form.append('files', new Blob(['a']), 'a.txt');
-        const forged = await instructor.request('POST', `/backend/courses/${id}/files/upload?_csrf=forged-token`, { accept: 'application/json', body: form });
+        const forged = await instructor.request('POST', `/backend/courses/${id}/files/upload`, { accept: 'application/json', body: withTokenFirst(form, 'forged-token') });
         expect(forged.status).to.equal(403);
         const otherSession = await person('instructor', { courseId: id, as: 'instructor' });
-        const stolen = await instructor.request('POST', `/backend/courses/${id}/files/upload?_csrf=${encodeURIComponent(otherSession.csrfToken!)}`, { accept: 'application/json', body: form });
+        const stolen = await instructor.request('POST', `/backend/courses/${id}/files/upload`, { accept: 'application/json', body: withTokenFirst(form, otherSession.csrfToken!) });
         expect(stolen.status).to.equal(403);
+        // The token in the address is no longer read: it would be shown, logged and bookmarked.
+        const inAddress = await instructor.request('POST', `/backend/courses/${id}/files/upload?_csrf=${encodeURIComponent(instructor.csrfToken!)}`, { accept: 'application/json', body: form });
+        expect(inAddress.status).to.equal(403);
+        // Behind another field, the token is not first: refused before the file is read.
+        const late = new FormData();
+        late.append('files', new Blob(['a']), 'a.txt');
+        late.append('_csrf', instructor.csrfToken!);
+        expect((await instructor.request('POST', `/backend/courses/${id}/files/upload`, { accept: 'application/json', body: late })).status).to.equal(403);
         expect(await fileRows(id)).to.have.length(0);
         expect(leftInTmp()).to.deep.equal([]);
       });

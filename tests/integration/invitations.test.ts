@@ -120,7 +120,7 @@ describe('invitations', () => {
       ];
       const response = await invite(agent, rows);
       expect(response.status).to.equal(201);
-      expect(response.text).to.contain('All 4 invitations are sent.');
+      expect(response.text).to.contain('The 4 invitations are sent.');
       const links = new Set<string>();
       for (const row of rows) {
         const account = (await accountByEmail(row.email))!;
@@ -132,6 +132,19 @@ describe('invitations', () => {
       expect(links.size).to.equal(4);
       const members = await server.db.selectFrom('course_members').select(['role']).where('room_id', '=', course.id).execute();
       expect(members.map((row) => row.role).sort()).to.deep.equal(['instructor', 'student', 'student']);
+    });
+
+    it('invites a whole class at once: 60 people, each in three courses, one mail each', async () => {
+      const { agent } = await signedInAdministrator(server);
+      const courses = await Promise.all(['Class A', 'Class B', 'Class C'].map((name) => createRoom(server, name)));
+      const rows = Array.from({ length: 60 }, (_, index) => ({ name: `Pupil ${index}`, email: uniqueEmail(`class-${index}`), role: 'student', courses: courses.map((course) => course.id) }));
+      const page = await agent.get('/backend/users/invite');
+      expect(page.text).to.contain('data-max-rows="100"');
+      const response = await agent.post('/backend/users/invite', inviteFields(rows));
+      expect(response.status, response.text.slice(0, 300)).to.equal(201);
+      expect(response.text).to.contain('The 60 invitations are sent.');
+      for (const row of [rows[0]!, rows[59]!]) expect((await mail.next(row.email)).text).to.contain(`Hello ${row.name}`);
+      for (const course of courses) expect(await server.db.selectFrom('course_members').select('user_id').where('room_id', '=', course.id).execute()).to.have.length(60);
     });
 
     it('answers JSON with one outcome per person', async () => {

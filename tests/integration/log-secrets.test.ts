@@ -116,7 +116,9 @@ describe('the log of a full run', () => {
     await server.stop();
     stopped = true;
     const log = lines.join('');
-    expect(log).to.contain('"url":"/launch?ks=[redacted]&returnTo=%2Fmy-rooms"').and.contain('/rooms/').and.contain('request failed').and.contain('?_csrf=[redacted]');
+    expect(log).to.contain('"url":"/launch?ks=[redacted]&returnTo=%2Fmy-rooms"').and.contain('/rooms/').and.contain('request failed');
+    // The CSRF token rides in the form, never in an address that is logged.
+    expect(log).not.to.contain('_csrf=');
     for (const [name, value] of [...secrets, ['new password', NEW_PASSWORD] as const]) {
       for (const form of new Set([value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)])) {
         expect(piecesOf(form).find((piece) => log.includes(piece)), `the log holds part of the ${name}`).to.equal(undefined);

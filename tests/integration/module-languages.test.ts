@@ -111,7 +111,7 @@ describe('the module in French', () => {
 
       const json = await agent.postJson('/my-rooms', { name: '' }, { headers: FRENCH });
       expect(json.status).to.equal(400);
-      expect(json.json().error).to.deep.include({ message: "La salle n'a pas été créée. Name : est obligatoire.", fields: { name: 'est obligatoire' } });
+      expect(json.json().error).to.deep.include({ message: "La salle n'a pas été créée. Nom : est obligatoire.", fields: { name: 'est obligatoire' } });
       // English, exactly as before.
       expect((await agent.postJson('/my-rooms', { name: '' })).json().error).to.deep.include({ message: 'The room was not created. Name: is required.', fields: { name: 'is required' } });
     });
@@ -131,16 +131,37 @@ describe('the module in French', () => {
 
     it('show the settings of the manifest translated in French', async () => {
       const page = readable(await (await admin()).get('/admin/module', { headers: FRENCH }));
-      expect(page).to.contain('<h1>Paramètres du module Live Rooms</h1>').and.contain('Activer Live Rooms <code>enabled</code>');
+      expect(page).to.contain('<h1>Paramètres du module Live Rooms</h1>').and.contain('<label for="enabled">Activer Live Rooms</label>').and.not.contain('<code>enabled</code>');
       expect(page).to.contain('Activer les salles privées (Mes salles)').and.contain('Correspondance des rôles').and.contain('>60 secondes</option>');
       expect(page).to.contain('<th scope="row">Gestionnaire</th>').and.contain('aria-label="Rôle dans la salle pour : gestionnaire"').and.contain('>formateur</option>');
       expect(page).to.contain('Enregistrer les paramètres').and.contain("Aucune modification pour l'instant.");
       expect(page).to.contain('<th scope="col">Démarrer la session</th>');
     });
 
+    it('name the settings in the change history by their French labels, with Oui and Non', async () => {
+      const agent = await admin();
+      await agent.get('/admin/module');
+      const before = (await agent.get('/admin/module', { accept: 'application/json' })).json();
+      const change = async (settings: Record<string, unknown>, version: number) => {
+        const saved = await agent.postJson('/admin/module', { version, settings });
+        expect(saved.status, saved.text).to.equal(200);
+        return saved.json().version as number;
+      };
+      const version = await change({ ...before.settings, maxPrivateRoomsPerUser: before.settings.maxPrivateRoomsPerUser + 1, openInNewTab: !before.settings.openInNewTab }, before.version);
+      try {
+        const page = readable(await agent.get('/admin/module', { headers: FRENCH }));
+        const history = page.slice(page.indexOf('audit-table'));
+        expect(history).to.contain('<td>Salles privées par utilisateur</td>').and.contain('<td>Ouvrir les salles dans un nouvel onglet</td>').and.contain('<code class="value">Oui</code>');
+        expect(history).not.to.contain('maxPrivateRoomsPerUser').and.not.contain('openInNewTab');
+      } finally {
+        // The suite's other tests share these settings.
+        await change(before.settings, version);
+      }
+    });
+
     it('show the manifest as it is in English', async () => {
       const page = readable(await (await admin()).get('/admin/module'));
-      expect(page).to.contain('<h1>Live Rooms module settings</h1>').and.contain('Enable Live Rooms <code>enabled</code>');
+      expect(page).to.contain('<h1>Live Rooms module settings</h1>').and.contain('<label for="enabled">Enable Live Rooms</label>');
       expect(page).to.contain('Turns the module on. While it is off, channel pages show no meeting actions and every module route answers 404.');
       expect(page).to.contain('aria-label="Room role for manager"').and.contain('Those with “Start the session” see Start Meeting; everyone else sees Join Meeting.');
     });

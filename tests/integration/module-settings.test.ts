@@ -65,7 +65,9 @@ describe('module settings (/admin/module)', () => {
     expect((await managerAgent.get(`/channels/${channel.id}/meeting`, { accept: 'application/json' })).json()).to.deep.include({ actions: ['start'] });
 
     const page = await agent.get('/admin/module');
-    expect(page.text).to.contain('Ada Admin').and.contain('<code>enabled</code>').and.contain('<code>openInNewTab</code>');
+    // The history names settings by their labels, never by their keys.
+    expect(page.text).to.contain('Ada Admin').and.contain('<td>Enable Live Rooms</td>').and.contain('<td>Open rooms in a new tab</td>');
+    expect(page.text).not.to.contain('<code>enabled</code>').and.not.contain('<code>openInNewTab</code>');
     const json = (await agent.get('/admin/module', { accept: 'application/json' })).json();
     const enabledChange = json.audit.find((entry: { setting: string }) => entry.setting === 'enabled');
     expect(enabledChange).to.include({ oldValue: false, newValue: true });

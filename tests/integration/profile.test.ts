@@ -62,7 +62,7 @@ for (const database of TEST_DATABASES) {
         expect(saved.status).to.equal(303);
         expect(saved.location).to.equal('/backend/profile?saved=details');
         const next = await agent.follow(saved);
-        expect(next.text).to.contain('<html lang="fr">').and.contain('<h1>Votre profil</h1>').and.contain('Connecté en tant que Samuel S.');
+        expect(next.text).to.contain('<html lang="fr">').and.contain('<h1>Votre profil</h1>').and.contain('Connecté·e : Samuel S.');
         expect(next.text).to.contain('Votre nom et votre langue sont enregistrés.');
         expect(next.text).to.match(/<option value="fr" lang="fr" selected>Français<\/option>/);
         // Every backend page, not only this one.

@@ -114,7 +114,8 @@ export function courseFormOnPage(html: string, changes: Record<string, string> =
   const start = [...html.matchAll(/<form\b[^>]*>/g)].find(([tag]) => /class="[^"]*\bcourse-form\b/.test(tag))?.index;
   if (start === undefined) throw new Error('the page has no course form');
   const formHtml = html.slice(start, html.indexOf('</form>', start));
-  const fields: Array<[string, string]> = [];
+  // In the page's order, as a browser sends them (the CSRF token first); null stands for an empty file field.
+  const fields: Array<[string, string | null]> = [];
   const form = new FormData();
   for (const [tag] of formHtml.matchAll(/<(input|select|textarea)\b[^>]*>/g)) {
     const name = attribute(tag, 'name');
@@ -122,7 +123,7 @@ export function courseFormOnPage(html: string, changes: Record<string, string> =
     const from = formHtml.indexOf(tag);
     if (tag.startsWith('<input')) {
       const type = attribute(tag, 'type') ?? 'text';
-      if (type === 'file') form.append(name, new Blob([], { type: 'application/octet-stream' }), '');
+      if (type === 'file') fields.push([name, null]);
       else if (type !== 'checkbox' || attribute(tag, 'checked') !== null) fields.push([name, attribute(tag, 'value') ?? (type === 'checkbox' ? 'on' : '')]);
     } else if (tag.startsWith('<textarea')) {
       const body = formHtml.slice(from + tag.length, formHtml.indexOf('</textarea>', from));
@@ -134,6 +135,9 @@ export function courseFormOnPage(html: string, changes: Record<string, string> =
     }
   }
   for (const name of Object.keys(changes)) if (!fields.some(([field]) => field === name)) throw new Error(`the page's course form has no field ${name}`);
-  for (const [name, value] of fields) form.append(name, name in changes ? changes[name]! : value);
+  for (const [name, value] of fields) {
+    if (value === null) form.append(name, new Blob([], { type: 'application/octet-stream' }), '');
+    else form.append(name, name in changes ? changes[name]! : value);
+  }
   return form;
 }

@@ -4,7 +4,7 @@
  * and when the server closed the connection. Every run stops by itself.
  */
 import net from 'node:net';
-import type { TestAgent } from './test-agent.ts';
+import { withTokenFirst, type TestAgent } from './test-agent.ts';
 
 export interface SlowRequest {
   /** The request line and headers, without the empty line that ends them. */
@@ -12,6 +12,8 @@ export interface SlowRequest {
   body?: Buffer;
   /** Trickle the head too (the head is sent at once by default, and only the body trickles). */
   trickleHead?: boolean;
+  /** Bytes of the body sent at once with the head, as a browser's first packet carries the form's first field. */
+  bodyAtOnce?: number;
   /** Bytes per step, and the pause between steps. */
   bytesPerStep: number;
   stepMs: number;
@@ -30,7 +32,7 @@ export interface SlowOutcome {
   sent: number;
 }
 
-export function sendSlowly(url: string, { head, body = Buffer.alloc(0), trickleHead = false, bytesPerStep, stepMs, finishAfterMs, giveUpMs }: SlowRequest): Promise<SlowOutcome> {
+export function sendSlowly(url: string, { head, body = Buffer.alloc(0), trickleHead = false, bodyAtOnce = 0, bytesPerStep, stepMs, finishAfterMs, giveUpMs }: SlowRequest): Promise<SlowOutcome> {
   const { hostname, port } = new URL(url);
   const request = Buffer.concat([Buffer.from(`${head}\r\n\r\n`), body]);
   return new Promise((resolve) => {
@@ -54,7 +56,7 @@ export function sendSlowly(url: string, { head, body = Buffer.alloc(0), trickleH
     }, giveUpMs);
     socket.on('connect', () => {
       if (!trickleHead) {
-        sent = Buffer.byteLength(head) + 4;
+        sent = Buffer.byteLength(head) + 4 + bodyAtOnce;
         socket.write(request.subarray(0, sent));
       }
       step();
@@ -73,14 +75,15 @@ export function sendSlowly(url: string, { head, body = Buffer.alloc(0), trickleH
 
 /**
  * A multipart upload of `form` as the agent's browser would send it (its session and CSRF
- * cookies, the CSRF token in the query), as a head and a body for a raw socket.
+ * cookies, the CSRF token as the form's first field), as a head and a body for a raw socket;
+ * `tokenBytes`: how much of the body the token's part takes.
  */
-export async function rawUpload(agent: TestAgent, pathname: string, form: FormData): Promise<{ head: string; body: Buffer }> {
-  const request = new Request(new URL(pathname, agent.baseUrl), { method: 'POST', body: form });
+export async function rawUpload(agent: TestAgent, pathname: string, form: FormData): Promise<{ head: string; body: Buffer; tokenBytes: number }> {
+  const request = new Request(new URL(pathname, agent.baseUrl), { method: 'POST', body: withTokenFirst(form, agent.csrfToken!) });
   const body = Buffer.from(await request.arrayBuffer());
   const cookies = ['lr_session', 'lr_csrf'].map((name) => `${name}=${agent.cookie(name)}`).join('; ');
   const head = [
-    `POST ${pathname}${pathname.includes('?') ? '&' : '?'}_csrf=${encodeURIComponent(agent.csrfToken!)} HTTP/1.1`,
+    `POST ${pathname} HTTP/1.1`,
     `Host: ${new URL(agent.baseUrl).host}`,
     'Accept: application/json',
     `Cookie: ${cookies}`,
@@ -88,5 +91,5 @@ export async function rawUpload(agent: TestAgent, pathname: string, form: FormDa
     `Content-Length: ${body.length}`,
     'Connection: close',
   ].join('\r\n');
-  return { head, body };
+  return { head, body, tokenBytes: body.indexOf('\r\n--', 4) + 2 };
 }

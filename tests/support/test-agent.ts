@@ -53,14 +53,13 @@ export class TestAgent {
   }
 
   /**
-   * A multipart upload, as a browser sends a form with files. The CSRF token rides in the
-   * query (multipart bodies are checked before they are read), unless `csrf` is false.
+   * A multipart upload, as a browser sends a form with files. The CSRF token is the form's first
+   * field, as the pages put it (multipart bodies are checked before their files are read), unless
+   * the form has one already or `csrf` is false.
    */
   async postMultipart(path: string, form: FormData, { accept = 'text/html', csrf = true, headers = {} }: { accept?: string; csrf?: boolean; headers?: Record<string, string> } = {}): Promise<AgentResponse> {
     if (csrf && !this.#csrf) await this.get('/');
-    const url = new URL(path, this.baseUrl);
-    if (csrf && this.#csrf) url.searchParams.set('_csrf', this.#csrf);
-    return this.request('POST', url.pathname + url.search, { accept, headers, body: form });
+    return this.request('POST', path, { accept, headers, body: csrf && this.#csrf && !form.has('_csrf') ? withTokenFirst(form, this.#csrf) : form });
   }
 
   /** Downloads as bytes (files, images). */
@@ -118,4 +117,12 @@ export class TestAgent {
     if (expired) this.#cookies.delete(key);
     else this.#cookies.set(key, { value, path });
   }
+}
+
+/** The same form with the CSRF token as its first field. */
+export function withTokenFirst(form: FormData, token: string): FormData {
+  const first = new FormData();
+  first.append('_csrf', token);
+  form.forEach((value, name) => first.append(name, value));
+  return first;
 }

@@ -53,6 +53,8 @@ export function createErrorHandler(logger: Logger, { showStack, languages }: { s
           help,
           fields,
           stack: showStack && appError.status >= 500 ? String((error as Error)?.stack ?? '') : null,
+          // A way on from every error page: the backend's courses from inside it (unless that is what failed), else the start page.
+          back: res.locals.backend && req.path !== '/backend/courses' ? { href: '/backend/courses', text: t('common:errorPage.backToCourses') } : { href: '/', text: t('common:errorPage.backHome') },
         });
       },
       json: () => res.json(body),

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Request, RequestHandler, Response } from 'express';
+import type { TFunction } from 'i18next';
 import multer from 'multer';
 import { AppError, ValidationError } from '../errors/app-error.ts';
 import { allowUploadTime } from './request-deadline.ts';
@@ -18,6 +19,11 @@ export interface UploadLimits {
   field: string;
   maxBytes: number;
   maxFiles: number;
+  /**
+   * What the form holds besides its files: how many fields (its hidden ones included) and the
+   * largest one's bytes (64 KB unless said). A form is refused past that, so each route says what its own form holds.
+   */
+  form: { fields: number; fieldBytes?: number };
   tmpDir: string;
   /** Every upload route has one, so that nobody sends upload after upload without end; it runs before a byte of the body is read. */
   rateLimit: RequestHandler;
@@ -32,7 +38,7 @@ export interface UploadedFile {
   mimeType: string;
 }
 
-export function acceptUploads({ field, maxBytes, maxFiles, tmpDir, rateLimit }: UploadLimits): RequestHandler {
+export function acceptUploads({ field, maxBytes, maxFiles, form, tmpDir, rateLimit }: UploadLimits): RequestHandler {
   mkdirSync(tmpDir, { recursive: true });
   // Each request writes into a folder of its own, removed whole when the response is done: a file
   // cut short by a client that went away is not listed in req.files, but it is in that folder.
@@ -42,7 +48,7 @@ export function acceptUploads({ field, maxBytes, maxFiles, tmpDir, rateLimit }: 
       destination: (req, _file, done) => done(null, folders.get(req as Request) ?? tmpDir),
       filename: (_req, _file, done) => done(null, `${randomUUID()}.upload`),
     }),
-    limits: { fileSize: maxBytes, files: maxFiles, fields: 50, fieldSize: 64 * 1024, parts: maxFiles + 50 },
+    limits: { fileSize: maxBytes, files: maxFiles, fields: form.fields, fieldSize: form.fieldBytes ?? 64 * 1024, parts: maxFiles + form.fields },
   }).array(field, maxFiles);
 
   const receive: RequestHandler = (req, res, next) => {
@@ -55,7 +61,7 @@ export function acceptUploads({ field, maxBytes, maxFiles, tmpDir, rateLimit }: 
     allowUploadTime(req);
     upload(req, res, (error: unknown) => {
       if (!error) return next();
-      next(toUploadError(error, maxBytes, maxFiles));
+      next(toUploadError(req.t, error, maxBytes, maxFiles));
     });
   };
   return (req, res, next) => rateLimit(req, res, (error?: unknown) => (error ? next(error) : receive(req, res, next)));
@@ -114,18 +120,21 @@ export function uploadedFiles(req: { files?: unknown }): UploadedFile[] {
   }));
 }
 
-function toUploadError(error: unknown, maxBytes: number, maxFiles: number): AppError {
+function toUploadError(t: TFunction, error: unknown, maxBytes: number, maxFiles: number): AppError {
   if (error instanceof multer.MulterError) {
-    if (error.code === 'LIMIT_FILE_SIZE') return new AppError(413, `A file is larger than the limit of ${formatBytes(maxBytes)}.`, { code: 'FILE_TOO_LARGE', help: 'Choose a smaller file.' });
-    if (error.code === 'LIMIT_FILE_COUNT') return new AppError(413, `At most ${maxFiles} files can be sent at once.`, { code: 'TOO_MANY_FILES' });
-    if (error.code === 'LIMIT_UNEXPECTED_FILE') return new ValidationError('The upload carried a file in a field this form does not have.', { [error.field ?? 'file']: 'unexpected file' });
-    return new ValidationError('The upload could not be read.', {}, { cause: error });
+    if (error.code === 'LIMIT_FILE_SIZE') return new AppError(413, t('common:uploads.fileTooLarge', { max: formatBytes(maxBytes) }), { code: 'FILE_TOO_LARGE', help: t('common:uploads.fileTooLargeHelp') });
+    if (error.code === 'LIMIT_FILE_COUNT') return new AppError(413, t('common:uploads.tooManyFiles', { count: maxFiles }), { code: 'TOO_MANY_FILES' });
+    if (error.code === 'LIMIT_UNEXPECTED_FILE') return new ValidationError(t('common:uploads.unexpectedFile'), { [error.field ?? 'file']: t('common:uploads.unexpectedFile') });
+    if (error.code === 'LIMIT_FIELD_COUNT' || error.code === 'LIMIT_PART_COUNT' || error.code === 'LIMIT_FIELD_VALUE') {
+      return new AppError(413, t('common:uploads.formTooLarge'), { code: 'FORM_TOO_LARGE', cause: error });
+    }
+    return new ValidationError(t('common:uploads.unreadable'), {}, { cause: error });
   }
   const message = (error as Error | undefined)?.message ?? '';
   if (/Unexpected end of form|Multipart: Boundary not found|Malformed part header/i.test(message)) {
-    return new ValidationError('The upload was cut short or is not well-formed.', {}, { cause: error });
+    return new ValidationError(t('common:uploads.cutShort'), {}, { cause: error });
   }
-  return new AppError(500, 'The upload could not be stored.', { code: 'UPLOAD_FAILED', cause: error });
+  return new AppError(500, t('common:uploads.notStored'), { code: 'UPLOAD_FAILED', cause: error });
 }
 
 export function formatBytes(bytes: number): string {

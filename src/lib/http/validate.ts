@@ -8,9 +8,16 @@ import { fieldProblem, phrase, type Text } from '../i18n/phrase.ts';
  * already in the person's language, the schema's messages are too; with a
  * phrase, the schema's messages are keys of the translation files (zod's own
  * English messages pass through), said where the error is shown with
- * `fieldValues` (the limits they name).
+ * `fieldValues` (the limits they name). A message about one field names it by its label in
+ * `labels` (in the person's language, or a phrase), never by the key a form sends.
  */
-export function parseInput<T extends z.ZodType>(schema: T, input: unknown, message: Text = 'Some of what was sent is not valid.', fieldValues?: Record<string, unknown>): z.output<T> {
+export function parseInput<T extends z.ZodType>(
+  schema: T,
+  input: unknown,
+  message: Text = 'Some of what was sent is not valid.',
+  fieldValues?: Record<string, unknown>,
+  labels: Record<string, Text> = {},
+): z.output<T> {
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
   const problems: Record<string, string> = {};
@@ -21,10 +28,11 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown, messa
   const entries = Object.entries(problems);
   const only = entries.length === 1 ? entries[0]! : null;
   if (typeof message === 'string') {
-    return fail(only ? `${message} ${capitalise(only[0])}: ${only[1]}.` : message, problems);
+    const label = only ? labels[only[0]] : undefined;
+    return fail(only ? `${message} ${typeof label === 'string' ? label : capitalise(only[0])}: ${only[1]}.` : message, problems);
   }
   const fields = Object.fromEntries(entries.map(([field, problem]) => [field, fieldProblem(problem, fieldValues)]));
-  return fail(only ? phrase('common:validation.oneProblem', { message, field: capitalise(only[0]), problem: fields[only[0]] }) : message, fields);
+  return fail(only ? phrase('common:validation.oneProblem', { message, field: labels[only[0]] ?? capitalise(only[0]), problem: fields[only[0]] }) : message, fields);
 }
 
 function fail(message: Text, fields: Record<string, Text>): never {

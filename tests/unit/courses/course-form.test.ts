@@ -32,7 +32,7 @@ describe('parseCourseForm', () => {
 
   it('names each field with its problem, in the person\'s words', () => {
     expect(problems(t, form({ name: '', summary: 's'.repeat(151), description: 'd'.repeat(501), plan: 'gold' }))).to.deep.equal({
-      name: 'is required',
+      name: 'this is required',
       summary: 'must be at most 150 characters',
       description: 'must be at most 500 characters',
       plan: 'is not a plan of the catalogue',
