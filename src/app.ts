@@ -131,6 +131,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(deps.languages.middleware());
   app.use('/assets', express.static(path.join(ROOT, 'src/lib/http/public'), { maxAge: '5m', index: false }));
   app.use('/assets/media', express.static(path.join(ROOT, 'src/media/public'), { maxAge: '5m', index: false }));
+  app.use('/assets/live-room', express.static(path.join(ROOT, 'src/live-room/public'), { maxAge: '5m', index: false }));
   // Before sessions and CSRF: a stylesheet sets no cookie, so it can be cached.
   app.get('/branding.css', serveBrandingStylesheet(deps.backend.branding));
   app.use(express.urlencoded({ extended: true, limit: '32kb', parameterLimit: 200 }));

@@ -486,7 +486,7 @@ describe('live room page', () => {
     const scene = await channelScene(server);
     const url = await scene.startFromMediaSpace();
     const page = await scene.managerAgent.follow(await scene.managerAgent.get(url));
-    expect(page.text).to.contain(scene.channel.name).and.contain('data-room-socket').and.contain('/assets/room.js');
+    expect(page.text).to.contain(scene.channel.name).and.contain('data-room-socket').and.contain('/assets/live-room/room.js');
     const socket = new WebSocket(`${server.url.replace('http', 'ws')}/rooms/${url.split('/')[2]}/ws`);
     const refused = await new Promise<number>((resolve) => socket.once('unexpected-response', (_req, res) => resolve(res.statusCode!)));
     expect(refused).to.equal(401);
