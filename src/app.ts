@@ -166,7 +166,16 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: 'ok' });
   });
   app.use(createIdentityRouter({ identity: deps.identity, cookies, launchRateLimit, defaultReturnPath: '/', launchSources: { publicUrl: config.http.publicUrl, embedOrigins: config.http.embedOrigins } }));
-  app.use(createRoomsRouter({ launches: deps.launches, liveSessions: deps.liveSessions, tokens: deps.launchTokens, cookies, filesPanel: createRoomFilesPanel(deps.backend.files) }));
+  app.use(
+    createRoomsRouter({
+      launches: deps.launches,
+      liveSessions: deps.liveSessions,
+      tokens: deps.launchTokens,
+      cookies,
+      filesPanel: createRoomFilesPanel(deps.backend.files),
+      invitationFor: (room, userId) => deps.myRooms.invitationFor(room, userId),
+    }),
+  );
   app.use(createRoomFilesRouter({ launches: deps.launches, files: deps.backend.files }));
   app.use(createChannelsRouter({ meetings: deps.meetings, settings: deps.settings, actionRateLimit }));
   app.use(createMyRoomsRouter({ myRooms: deps.myRooms, settings: deps.settings, actionRateLimit }));

@@ -35,6 +35,8 @@ import { RoomLaunchService } from './rooms/room-launch-service.ts';
 import { createRoomStore } from './rooms/room-store.ts';
 import { ChannelMeetingService } from './channels/channel-meeting-service.ts';
 import { MyRoomsService } from './my-rooms/my-rooms-service.ts';
+import { InvitationCodes } from './my-rooms/invitation-codes.ts';
+import { createRoomInvitationStore } from './my-rooms/room-invitation-store.ts';
 import { systemScheduler, type Scheduler } from './lib/clock/scheduler.ts';
 import { createAttendanceStore } from './live-room/attendance-store.ts';
 import { createChatStore } from './live-room/chat-store.ts';
@@ -245,7 +247,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   const users = new UsersService({ records: userRecords, sessions: identity, now });
   const invitations = new InvitationsService({ records: userRecords, mailer, branding, logger, publicUrl: config.http.publicUrl, ttlMs: config.backend.invitationTtlDays * 86_400_000, now });
 
-  const meetings = new ChannelMeetingService({ gateway, rooms, liveSessions, sessions: liveRooms, launches, settings, memberships, plans, now });
+  const meetings = new ChannelMeetingService({ gateway, rooms, liveSessions, sessions: liveRooms, launches, settings, memberships, plans, removals, now });
   const courses = new CourseService({ courses: createCourseStore(db), members: verifiedMembers, plans, images, liveSessions, launches, settings, roomCaches: [rooms, liveSessions], files: fileStorage, logger, now });
 
   const app = createApp({
@@ -257,7 +259,19 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     identity,
     settings,
     meetings,
-    myRooms: new MyRoomsService({ rooms, liveSessions, launches, settings, memberships, now }),
+    myRooms: new MyRoomsService({
+      rooms,
+      liveSessions,
+      launches,
+      settings,
+      memberships,
+      invitations: {
+        store: createRoomInvitationStore(db),
+        codes: new InvitationCodes(readOrCreateSecretFile(config.dataDir, 'room-invitation-secret', randomSecret)),
+        publicUrl: config.http.publicUrl,
+      },
+      now,
+    }),
     launches,
     liveSessions,
     launchTokens,

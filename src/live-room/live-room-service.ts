@@ -116,6 +116,8 @@ export class LiveRoomService {
   /** Open attendance per `${sessionId}|${userId}`. */
   readonly #stretches = new Map<string, OpenStretch>();
   readonly #noInstructorTimers = new Map<string, ScheduledTask>();
+  /** When each room's session ends for want of an instructor, while its timer runs. */
+  readonly #noInstructorEnds = new Map<string, number>();
   readonly #chatBuckets: RateBuckets;
   readonly #actionBuckets: RateBuckets;
   readonly #views: RoomViews;
@@ -255,6 +257,12 @@ export class LiveRoomService {
     for (const stretch of this.#stretches.values()) stretch.departure?.cancel();
     for (const timer of this.#noInstructorTimers.values()) timer.cancel();
     this.#noInstructorTimers.clear();
+    this.#noInstructorEnds.clear();
+  }
+
+  /** When the room's live session ends by itself because no instructor is in it; null while one is (or nothing is live). */
+  endsWithoutInstructorAt(roomId: string): number | null {
+    return this.#noInstructorEnds.get(roomId) ?? null;
   }
 
   async #start(roomId: string, startedBy: string): Promise<LiveSession> {
@@ -298,6 +306,7 @@ export class LiveRoomService {
     await removals.clearRoom(roomId);
     this.#noInstructorTimers.get(roomId)?.cancel();
     this.#noInstructorTimers.delete(roomId);
+    this.#noInstructorEnds.delete(roomId);
     this.#chatBuckets.forgetPrefix(`${roomId}|`);
     this.#lastChatAt.delete(session.id);
     this.#publish(roomId, 'everyone', { type: 'session.ended', endedAt, reason });
@@ -468,13 +477,17 @@ export class LiveRoomService {
     if (!session || instructorHere) {
       timer?.cancel();
       this.#noInstructorTimers.delete(roomId);
+      this.#noInstructorEnds.delete(roomId);
       return;
     }
     if (timer) return;
+    const { scheduler, options } = this.#deps;
+    this.#noInstructorEnds.set(roomId, scheduler.now() + options.instructorGraceMs);
     this.#noInstructorTimers.set(
       roomId,
-      this.#deps.scheduler.schedule(this.#deps.options.instructorGraceMs, () => {
+      scheduler.schedule(options.instructorGraceMs, () => {
         this.#noInstructorTimers.delete(roomId);
+        this.#noInstructorEnds.delete(roomId);
         this.endSession(roomId, 'system', 'no-instructor').catch((error) => {
           if (!(error instanceof RoomActionError)) this.#deps.logger.error({ err: error }, 'ending a session without instructors failed');
         });

@@ -9,6 +9,7 @@ import type { LaunchTokens } from './launch-tokens.ts';
 import type { RoomLaunchService } from './room-launch-service.ts';
 import type { LiveSessionStore } from './live-session-store.ts';
 import type { RoomPermission } from './room-permissions.ts';
+import type { Room } from './room-store.ts';
 
 export const ROOM_PASS_COOKIE = 'lr_room';
 
@@ -27,9 +28,11 @@ export interface RoomsRouterDeps {
   cookies: CookiePolicy;
   /** The course's files for views/rooms/_files.ejs; it answers null for a pass that may not see them. */
   filesPanel?: (req: Request, roomId: string, permissions: readonly RoomPermission[]) => Promise<unknown>;
+  /** A private room's invitation link, for its owner only (src/my-rooms); null for anyone else. */
+  invitationFor?: (room: Pick<Room, 'id' | 'kind' | 'ownerUserId'>, userId: string) => Promise<string | null>;
 }
 
-export function createRoomsRouter({ launches, liveSessions, tokens, cookies, filesPanel }: RoomsRouterDeps): Router {
+export function createRoomsRouter({ launches, liveSessions, tokens, cookies, filesPanel, invitationFor }: RoomsRouterDeps): Router {
   const router = Router();
 
   router.get('/.well-known/jwks.json', (_req, res) => {
@@ -55,6 +58,9 @@ export function createRoomsRouter({ launches, liveSessions, tokens, cookies, fil
       role: pass.role,
       permissions: pass.permissions,
       live: live !== null,
+      /** Where the room's owner goes back to (My Rooms), and the link they share; only a private room's owner has them. */
+      owner: room.kind === 'private' && room.ownerUserId === pass.userId,
+      invitationUrl: (await invitationFor?.(room, pass.userId)) ?? null,
     };
     const page = req.accepts(['html', 'json']) === 'html';
     const files = page ? ((await filesPanel?.(req, room.id, pass.permissions)) ?? null) : null;

@@ -62,7 +62,8 @@ describe('MediaSpace flows in a browser', function () {
   }
 
   async function permissionsShown(room: Page | FrameLocator): Promise<string[]> {
-    return (await room.locator('[data-room-permissions] li').allInnerTexts()).map((text) => text.trim());
+    // The list is folded away (a closed <details>): its words, not what is on screen.
+    return (await room.locator('[data-room-permissions] li').allTextContents()).map((text) => text.trim());
   }
 
   it('lets a channel Manager start the channel meeting and enter it as instructor, inside the page', async () => {
@@ -127,6 +128,14 @@ describe('MediaSpace flows in a browser', function () {
     expect((await launch.innerText()).trim()).to.equal('Office hours');
     expect((await page.locator('#rooms-title').innerText()).replace(/\s+/g, ' ')).to.equal('Your rooms (1)');
 
+    // An invitation link to share: made on My Rooms, shown there and in the room.
+    await page.getByRole('button', { name: 'Create an invitation link for Office hours' }).click();
+    const link = page.getByRole('textbox', { name: 'Invitation link' });
+    await link.waitFor();
+    const invitation = await link.inputValue();
+    expect(invitation).to.match(/\/room-invitations\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    await page.getByRole('button', { name: 'Make a new invitation link for Office hours (the current one stops working)' }).waitFor();
+
     await launch.click();
     await page.waitForURL(ROOM_PATH);
     expect((await page.locator('#room-title').innerText()).trim()).to.equal('Office hours');
@@ -134,6 +143,10 @@ describe('MediaSpace flows in a browser', function () {
     expect(await page.locator('[data-room-role]').getAttribute('data-room-role')).to.equal('instructor');
     expect(await page.locator('[data-room-user]').innerText()).to.contain('Priya Private');
     expect(await permissionsShown(page)).to.deep.equal(ROOM_PERMISSIONS.map((permission) => PERMISSION_LABELS[permission]));
+    expect(await page.locator('[data-invitation-url]').inputValue()).to.equal(invitation);
+    // A way back to My Rooms from the room.
+    await page.locator('[data-back-to-my-rooms]').click();
+    await page.waitForURL('**/my-rooms');
     expect(session.pageErrors).to.deep.equal([]);
   });
 

@@ -63,6 +63,14 @@ export interface RoomsTable {
   version: Generated<number>;
 }
 
+/** A private room's invitation link (src/my-rooms/room-invitations.ts). */
+export interface RoomInvitationsTable {
+  room_id: string;
+  nonce: string;
+  created_by: string;
+  created_at: number;
+}
+
 export interface LiveSessionsTable {
   id: string;
   room_id: string;
@@ -253,6 +261,7 @@ export interface Database {
   auth_sessions: AuthSessionsTable;
   rooms: RoomsTable;
   live_sessions: LiveSessionsTable;
+  room_invitations: RoomInvitationsTable;
   room_passes: RoomPassesTable;
   used_launch_tokens: UsedLaunchTokensTable;
   module_settings: ModuleSettingsTable;

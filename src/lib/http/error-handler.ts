@@ -53,6 +53,8 @@ export function createErrorHandler(logger: Logger, { showStack, languages }: { s
           help,
           fields,
           stack: showStack && appError.status >= 500 ? String((error as Error)?.stack ?? '') : null,
+          // Inside MediaSpace's frame (the channel card, the room) a refusal is a short message, not a page with a second header.
+          framed: req.get('sec-fetch-dest') === 'iframe',
         });
       },
       json: () => res.json(body),

@@ -3,7 +3,7 @@
  * those who moderate it. A message the server refused goes back into the draft.
  */
 import { ui } from './page.js';
-import { room, can, isActive, isYou } from './room-model.js';
+import { room, can, isActive, isBusy, isYou } from './room-model.js';
 import { messages, formatTime } from './words.js';
 import { el, syncList } from './elements.js';
 import { linkified } from './links.js';
@@ -27,7 +27,13 @@ export var chatHandlers = {
     if (seen !== null) pendingChat.delete(seen);
   },
   'chat.deleted': function (m) {
+    var deleted = room.chat.filter(function (message) { return message.id === m.messageId; })[0];
     room.chat = room.chat.filter(function (message) { return message.id !== m.messageId; });
+    // The one who deleted it sees it done; its author learns that it was taken down, and which one.
+    if (isBusy('delete')) {
+      room.busy.delete('delete');
+      showNotice(messages.messageDeleted);
+    } else if (deleted && isYou(deleted)) showNotice(messages.yourMessageDeleted(deleted.text));
   },
 };
 

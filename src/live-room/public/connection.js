@@ -81,12 +81,15 @@ export function markWelcomed() {
   stopRetryTimers();
 }
 
-/** Sends a control's request, once: the control stays busy until its answer (or BUSY_MS). */
+/**
+ * Sends a control's request, once: the control (or the kind of list button) stays busy until its
+ * answer or an error about it (or BUSY_MS), so the answer can say that it was done.
+ */
 export function act(control, message) {
   if (isBusy(control)) return;
   if (!isOpen()) return showNotice(messages.offline);
   message.ref = nextRef(control);
-  if (!send(message) || !ui[control]) return;
+  if (!send(message)) return;
   update(function () { room.busy.set(control, Date.now()); });
   window.setTimeout(function () { update(function () {}); }, BUSY_MS + 50);
 }

@@ -3,7 +3,7 @@ import { ui } from './page.js';
 import { room, can, idOf, withId, isBusy, isYou, myHandRaised, sortHands } from './room-model.js';
 import { messages, formatTime } from './words.js';
 import { el, handIcon, syncList } from './elements.js';
-import { announce } from './notices.js';
+import { announce, showNotice } from './notices.js';
 import { act } from './connection.js';
 
 export var handHandlers = {
@@ -18,8 +18,10 @@ export var handHandlers = {
     room.hands = room.hands.filter(function (hand) { return idOf(hand) !== idOf(m); });
     var person = room.participants.get(idOf(m));
     if (person) person.handRaisedAt = null;
+    room.busy.delete('lower');
     if (isYou(m)) {
-      if (!isBusy('hand')) announce(messages.yourHandLowered);
+      // Lowered by someone else: said where the person sees it, not only to screen readers.
+      if (!isBusy('hand')) showNotice(messages.yourHandLowered);
       room.busy.delete('hand');
     }
   },

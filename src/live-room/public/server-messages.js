@@ -75,6 +75,7 @@ var roomHandlers = {
     room.removed = m.removed;
     if (isBusy('allow') && m.removed.length < before) announce(messages.letBackIn);
     room.busy.delete('allow');
+    room.busy.delete('remove');
   },
   error: function (m) {
     var kind = typeof m.ref === 'string' ? m.ref.split(':')[0] : '';

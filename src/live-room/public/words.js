@@ -52,6 +52,9 @@ export var messages = {
   handRaised: function (name) { return fill(texts.handRaised, { name: name }); },
   letBackIn: texts.letBackIn,
   yourHandLowered: texts.yourHandLowered,
+  messageDeleted: texts.messageDeleted,
+  /** The deleted message's beginning, so its author knows which one. */
+  yourMessageDeleted: function (text) { return fill(texts.yourMessageDeleted, { text: text.length > 60 ? text.slice(0, 59) + '…' : text }); },
   chatPlaceholder: texts.chatPlaceholder,
   confirmEnd: texts.confirmEnd,
   confirmRemove: function (name) {
