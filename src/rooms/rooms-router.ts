@@ -61,6 +61,7 @@ export function createRoomsRouter({ launches, liveSessions, tokens, cookies, fil
       /** Where the room's owner goes back to (My Rooms), and the link they share; only a private room's owner has them. */
       owner: room.kind === 'private' && room.ownerUserId === pass.userId,
       invitationUrl: (await invitationFor?.(room, pass.userId)) ?? null,
+      back: backFrom(room, pass.userId),
     };
     const page = req.accepts(['html', 'json']) === 'html';
     const files = page ? ((await filesPanel?.(req, room.id, pass.permissions)) ?? null) : null;
@@ -73,6 +74,14 @@ export function createRoomsRouter({ launches, liveSessions, tokens, cookies, fil
   });
 
   return router;
+}
+
+/** Where Leave leads back to: the channel's meeting actions, My Rooms for a private room's owner, the course's page. */
+function backFrom(room: Room, userId: string): { href: string; label: string } | null {
+  if (room.kind === 'channel' && room.channelId !== null) return { href: `/channels/${room.channelId}/meeting`, label: 'rooms:room.back.channel' };
+  if (room.kind === 'private') return room.ownerUserId === userId ? { href: '/my-rooms', label: 'rooms:room.back.myRooms' } : null;
+  if (room.kind === 'course') return { href: `/backend/courses/${encodeURIComponent(room.id)}`, label: 'rooms:room.back.course' };
+  return null;
 }
 
 function roomIdOrNotFound(value: unknown): string {

@@ -88,6 +88,47 @@ describe('MediaSpace flows in a browser', function () {
     expect(session.pageErrors).to.deep.equal([]);
   });
 
+  for (const viewport of [{ width: 1366, height: 768 }, { width: 390, height: 844 }]) {
+    it(`fits the room to a ${viewport.width}×${viewport.height} window inside the page, its dialogs in view, and Leave leads back to the channel`, async function () {
+      // A room opened, a dialog, a leave and the channel again: more steps than most tests here.
+      this.timeout(60_000);
+      await page.setViewportSize(viewport);
+      await signInAs('Maria Manager');
+      const { iframe, frame } = meetingFrame('Physics 101');
+      await frame.getByRole('button', { name: /^(Start|Join) Meeting$/ }).click();
+      await frame.locator('[data-room-state="live"]').waitFor();
+      // As tall as the window and scrolled to its top: the whole room is on screen.
+      const fitted = await page
+        .waitForFunction(
+          ({ element, height }) => {
+            const box = element!.getBoundingClientRect();
+            return Math.abs(box.height - height) <= 2 && Math.abs(box.top) <= 2;
+          },
+          { element: await iframe.elementHandle(), height: viewport.height },
+        )
+        .then(() => true, () => false);
+      if (!fitted) expect.fail(`the room's frame is not fitted to the window: ${JSON.stringify(await iframe.evaluate((element) => element.getBoundingClientRect()))}`);
+      await frame.getByRole('button', { name: 'Full screen' }).waitFor();
+
+      // The End session confirmation shows within the window.
+      await frame.getByRole('button', { name: 'End session' }).click();
+      const dialog = frame.getByRole('dialog', { name: 'End the session for everyone?' });
+      await dialog.waitFor();
+      const box = (await dialog.boundingBox())!;
+      expect(box.y).to.be.at.least(0);
+      expect(box.y + box.height).to.be.at.most(viewport.height);
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+      // Leave, then back to the channel's actions, and the frame takes their size again.
+      await frame.getByRole('button', { name: 'Leave' }).click();
+      await frame.getByRole('link', { name: 'Back to the channel' }).click();
+      await frame.getByRole('button', { name: 'Join Meeting' }).waitFor();
+      expect(await frame.locator('[data-ends-in]').innerText()).to.contain('Live, no instructor: ends in');
+      await page.waitForFunction((element) => element!.getBoundingClientRect().height < 300, await iframe.elementHandle());
+      expect(session.pageErrors).to.deep.equal([]);
+    });
+  }
+
   it('lets a channel Member join the meeting as participant, and never offers her Start Meeting', async () => {
     await signInAs('Mel Member');
     const { iframe, frame } = meetingFrame('Physics 101');

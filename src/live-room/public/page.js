@@ -12,6 +12,7 @@ export var ui = {
   end: part('[data-control=end]'),
   hand: part('[data-control=hand]'),
   leave: part('[data-control=leave]'),
+  fullScreen: part('[data-control=fullscreen]'),
   rejoin: parts('[data-control=rejoin]'),
   retry: part('[data-control=retry]'),
   retrySummaries: parts('[data-retry-summary]'),

@@ -18,6 +18,7 @@ import { bindNotices, confirmAction } from './notices.js';
 import { bindChat } from './chat.js';
 import { bindHands } from './hands.js';
 import { bindPeople } from './people.js';
+import { bindFullScreen } from './full-screen.js';
 import { render } from './view.js';
 
 if (ui.start) ui.start.addEventListener('click', function () { act('start', { type: 'session.start' }); });
@@ -39,6 +40,7 @@ bindNotices();
 bindChat();
 bindHands();
 bindPeople();
+bindFullScreen();
 
 render();
 connect();
