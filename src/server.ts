@@ -44,6 +44,7 @@ import { LiveRoomService } from './live-room/live-room-service.ts';
 import { createRemovalStore } from './live-room/removal-store.ts';
 import { attachRoomSockets } from './live-room/room-socket-server.ts';
 import { createInProcessRoomState } from './live-room/room-state.ts';
+import { Admission, createAdmissionStore } from './live-room/admission.ts';
 import { ParticipantIds } from './live-room/participant-ids.ts';
 import { BrandingService } from './branding/branding-service.ts';
 import { createCourseMemberStore } from './courses/course-member-store.ts';
@@ -178,6 +179,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     scheduler,
     logger,
     plans,
+    admission: new Admission(createAdmissionStore(db)),
     // Kept in the data folder: the same person keeps their id in a room across restarts.
     participantIds: new ParticipantIds(readOrCreateSecretFile(config.dataDir, 'participant-id-secret', randomSecret), { maxEntries: config.cache.maxEntries }),
     options: {

@@ -177,6 +177,41 @@ describe('live room in a browser', function () {
     expect(participant.pageErrors).to.deep.equal([]);
   });
 
+  it('lets instructors admit each person: the participant waits after the start, is told so, and comes in when admitted', async function () {
+    this.timeout(60_000);
+    const { channel, manager, member } = await channelScene();
+    const teacher = instructor.page;
+    const pia = participant.page;
+    await openMeetingActions(teacher, manager.id, channel.id);
+    await enterWithoutStarting(teacher, channel.id);
+    await roomState(teacher, 'waiting');
+    const setting = teacher.getByRole('checkbox', { name: 'Instructors admit each person' });
+    await setting.check();
+    await teacher.locator('[data-admission-setting]:checked').waitFor({ state: 'attached' });
+
+    await openMeetingActions(pia, member.id, channel.id);
+    await pia.getByRole('button', { name: 'Join Meeting' }).click();
+    await pia.waitForURL(ROOM_PATH);
+    await screen(pia, 'waiting').getByText('An instructor will let you in.').waitFor();
+    expect(await screen(pia, 'waiting').getByText('You will enter automatically.').isVisible()).to.equal(false);
+
+    await teacher.getByRole('button', { name: 'Start session' }).click();
+    await screen(teacher, 'live').waitFor();
+    // Started, and she still waits: the instructor sees her with Admit and Deny.
+    const admit = teacher.getByRole('button', { name: 'Admit Pia Participant' });
+    await admit.waitFor();
+    await teacher.getByRole('button', { name: 'Deny Pia Participant' }).waitFor();
+    await teacher.getByRole('button', { name: 'Admit all' }).waitFor();
+    expect(await screen(pia, 'waiting').isVisible()).to.equal(true);
+
+    await admit.click();
+    await screen(pia, 'live').waitFor();
+    await teacher.locator('[data-people-list] li').filter({ hasText: 'Pia Participant' }).waitFor();
+    await teacher.locator('[data-waiting-panel]').waitFor({ state: 'hidden' });
+    expect(consoleErrors).to.deep.equal([]);
+    expect(participant.pageErrors).to.deep.equal([]);
+  });
+
   it('lets a participant leave and go back in, shows her removal without retrying, and tells someone whose room pass is gone', async () => {
     const { channel, manager, member } = await channelScene();
     const teacher = instructor.page;

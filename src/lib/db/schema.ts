@@ -71,6 +71,15 @@ export interface RoomInvitationsTable {
   created_at: number;
 }
 
+/** Whether instructors admit each person into a room (src/live-room/admission.ts). */
+export interface RoomAdmissionTable {
+  room_id: string;
+  /** 1: instructors admit each person; 0: everyone waiting enters when the session starts. */
+  instructors_admit: number;
+  updated_by: string;
+  updated_at: number;
+}
+
 export interface LiveSessionsTable {
   id: string;
   room_id: string;
@@ -262,6 +271,7 @@ export interface Database {
   rooms: RoomsTable;
   live_sessions: LiveSessionsTable;
   room_invitations: RoomInvitationsTable;
+  room_admission: RoomAdmissionTable;
   room_passes: RoomPassesTable;
   used_launch_tokens: UsedLaunchTokensTable;
   module_settings: ModuleSettingsTable;

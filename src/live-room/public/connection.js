@@ -16,7 +16,7 @@ var RECONNECT_BASE_MS = 500;
 var RECONNECT_MAX_MS = 15000;
 /** Failed attempts in a row, none of them welcomed, before the room says it cannot be reached. */
 var ATTEMPTS_BEFORE_GIVING_UP = 12;
-var CLOSE = { left: 4000, removed: 4001, full: 4003 };
+var CLOSE = { left: 4000, removed: 4001, full: 4003, denied: 4008, admitted: 4009 };
 /** Closes after which retrying cannot help: the page says why and stops (src/live-room/room-protocol.ts). */
 var CLOSED_BY_CODE = { 1009: 'tooBig', 4004: 'replaced', 4005: 'ended', 4006: 'notMember', 4007: 'expired' };
 /** What the room page answers when the pass is refused, for a socket refused before any welcome. */
@@ -121,6 +121,9 @@ function onClose(code) {
   if (leaving || code === CLOSE.left) return update(function () { room.status = 'left'; });
   if (code === CLOSE.removed) return update(function () { room.status = 'removed'; });
   if (code === CLOSE.full) return update(function () { room.status = 'full'; });
+  if (code === CLOSE.denied) return update(function () { room.status = 'denied'; });
+  // Let in by an instructor (or the room's admission changed): back at once, welcomed inside.
+  if (code === CLOSE.admitted) return rejoin();
   if (CLOSED_BY_CODE[code]) return closeFor(CLOSED_BY_CODE[code]);
   if (TERMINAL.indexOf(room.status) !== -1) return;
   if (wasWelcomed) {

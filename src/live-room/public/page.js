@@ -46,5 +46,9 @@ export var ui = {
   chatSend: part('[data-chat-form] [type=submit]'),
   chatCounter: part('[data-chat-counter]'),
   confirm: part('[data-confirm]'),
+  admissionSetting: part('[data-admission-setting]'),
+  admitAll: part('[data-admit-all]'),
+  admissionNote: part('[data-admission-note]'),
+  autoEntry: part('[data-auto-entry]'),
   permissions: parts('[data-permission]'),
 };

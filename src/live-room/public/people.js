@@ -3,6 +3,7 @@ import { ui } from './page.js';
 import { room, can, idOf, withId, isInstructor, isYou } from './room-model.js';
 import { messages } from './words.js';
 import { el, avatar, handIcon, personLine, syncList } from './elements.js';
+import { renderAdmission, waitingItem } from './admission.js';
 import { confirmAction } from './notices.js';
 import { act } from './connection.js';
 
@@ -52,11 +53,13 @@ function tileItem(person) {
   );
 }
 
-export function renderWaiting(phase) {
+/** Who waits: before the session everyone not yet in; during it, those an instructor is to admit. */
+export function renderWaiting() {
+  renderAdmission(room.waiting.length);
   if (!ui.waitingList) return;
-  var waiting = phase === 'live' ? [] : room.waiting;
-  syncList(ui.waitingList, waiting, idOf, personLine);
-  ui.waitingPanel.hidden = waiting.length === 0;
+  var decide = room.admission.instructorsAdmit && can('admitParticipants');
+  syncList(ui.waitingList, room.waiting, idOf, waitingItem, decide ? 'admit' : '');
+  ui.waitingPanel.hidden = room.waiting.length === 0;
   ui.waitingCount.textContent = '(' + room.waitingCount + ')';
 }
 

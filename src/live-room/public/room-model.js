@@ -15,8 +15,8 @@ export function withId(id, fields) {
   return named;
 }
 
-/** Statuses after which the page stops: the person left, was removed, the room was full or closed. */
-export var TERMINAL = ['removed', 'full', 'left', 'closed'];
+/** Statuses after which the page stops: the person left, was removed or not let in, the room was full or closed. */
+export var TERMINAL = ['removed', 'denied', 'full', 'left', 'closed'];
 /** A control waits this long at most for its answer: some requests (raising a raised hand) get none. */
 export var BUSY_MS = 5000;
 
@@ -36,6 +36,8 @@ export var room = {
   /** People an instructor removed, kept out until let back in (instructors only). */
   removed: [],
   closedReason: 'pass',
+  /** Whether instructors admit each person, and whether this person waits for one to. */
+  admission: { instructorsAdmit: false, waitingForAdmission: false },
   /** Controls waiting for the server's answer (since when), so they are not pressed twice. */
   busy: new Map(),
 };

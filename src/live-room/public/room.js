@@ -19,6 +19,7 @@ import { bindChat } from './chat.js';
 import { bindHands } from './hands.js';
 import { bindPeople } from './people.js';
 import { bindFullScreen } from './full-screen.js';
+import { bindAdmission } from './admission.js';
 import { render } from './view.js';
 
 if (ui.start) ui.start.addEventListener('click', function () { act('start', { type: 'session.start' }); });
@@ -41,6 +42,7 @@ bindChat();
 bindHands();
 bindPeople();
 bindFullScreen();
+bindAdmission();
 
 render();
 connect();

@@ -5,6 +5,7 @@ import { announce, showNotice } from './notices.js';
 import { markWelcomed } from './connection.js';
 import { chatHandlers, chatRefused, recoverUnsentChat } from './chat.js';
 import { handHandlers } from './hands.js';
+import { admissionHandlers } from './admission.js';
 
 var roomHandlers = {
   welcome: function (m) {
@@ -18,6 +19,7 @@ var roomHandlers = {
     room.hands = sortHands(m.hands);
     room.chat = m.chat.slice();
     room.removed = m.removed || [];
+    room.admission = m.admission || { instructorsAdmit: false, waitingForAdmission: false };
     recoverUnsentChat(m.chat);
     room.busy.clear();
     // A welcome knows only waiting or live: someone whose session just ended still sees that it ended.
@@ -66,6 +68,7 @@ var roomHandlers = {
   'waiting.changed': function (m) {
     room.waiting = m.waiting;
     room.waitingCount = m.waitingCount;
+    ['admit', 'admitAll', 'deny'].forEach(function (control) { room.busy.delete(control); });
   },
   removed: function () {
     room.status = 'removed';
@@ -88,7 +91,7 @@ var roomHandlers = {
 
 /** The handler for a message type, looked up when a message arrives (the modules import one another). */
 export function handlerFor(type) {
-  var maps = [roomHandlers, chatHandlers, handHandlers];
+  var maps = [roomHandlers, chatHandlers, handHandlers, admissionHandlers];
   for (var i = 0; i < maps.length; i++) {
     if (Object.prototype.hasOwnProperty.call(maps[i], type)) return maps[i][type];
   }

@@ -79,7 +79,7 @@ export function render() {
 
   renderPeople(phase);
   renderHands(phase);
-  renderWaiting(phase);
+  renderWaiting();
   renderRemoved();
   renderChat(phase, connected);
 }

@@ -68,6 +68,8 @@ export var messages = {
   allow: function (name) { return labelled(texts.allow, { name: name }); },
   deleteMessage: function (name, time) { return labelled(texts.deleteMessage, { name: name, time: time }); },
   thisPerson: texts.thisPerson,
+  admit: function (name) { return labelled(texts.admit, { name: name }); },
+  deny: function (name) { return labelled(texts.deny, { name: name }); },
 };
 
 var timeFormat = new Intl.DateTimeFormat(texts.language, { hour: 'numeric', minute: '2-digit' });
