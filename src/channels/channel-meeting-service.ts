@@ -21,8 +21,8 @@ import { RoomActionError, type RoomPlanRules } from '../live-room/live-room-serv
 /** Starting a session is the live room's job: Start Meeting and the room's own Start are one operation. */
 export interface SessionStarter {
   startSession(roomId: string, startedBy: string): Promise<LiveSession>;
-  /** When a live session with no instructor in it ends by itself; null while an instructor is in it. */
-  endsWithoutInstructorAt(roomId: string): number | null;
+  /** Minutes until a live session with no instructor in it ends by itself; null while an instructor is in it. */
+  minutesLeftWithoutInstructor(roomId: string): number | null;
 }
 
 export interface MeetingView {
@@ -173,8 +173,7 @@ export class ChannelMeetingService {
     const room = await this.#rooms.findByChannel(channelId);
     if (!room) return { roomId: null, live: false, inactive: false, endsInMinutes: null };
     const live = (await this.#liveSessions.findLive(room.id)) !== null;
-    const endsAt = live ? this.#sessions.endsWithoutInstructorAt(room.id) : null;
-    const endsInMinutes = endsAt === null ? null : Math.max(1, Math.ceil((endsAt - this.#now()) / 60_000));
+    const endsInMinutes = live ? this.#sessions.minutesLeftWithoutInstructor(room.id) : null;
     return { roomId: room.id, live, inactive: !this.#plans.canGoLive(room), endsInMinutes };
   }
 

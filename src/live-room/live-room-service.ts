@@ -278,9 +278,13 @@ export class LiveRoomService {
     this.#noInstructorEnds.clear();
   }
 
-  /** When the room's live session ends by itself because no instructor is in it; null while one is (or nothing is live). */
-  endsWithoutInstructorAt(roomId: string): number | null {
-    return this.#noInstructorEnds.get(roomId) ?? null;
+  /**
+   * Whole minutes (at least 1) until the room's live session ends by itself because no instructor is
+   * in it; null while one is (or nothing is live). Cards say this instead of a plain "live".
+   */
+  minutesLeftWithoutInstructor(roomId: string): number | null {
+    const endsAt = this.#noInstructorEnds.get(roomId);
+    return endsAt === undefined ? null : Math.max(1, Math.ceil((endsAt - this.#deps.scheduler.now()) / 60_000));
   }
 
   async #start(roomId: string, startedBy: string): Promise<LiveSession> {
