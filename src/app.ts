@@ -133,6 +133,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/assets/favicon.svg'));
   app.use('/assets', express.static(path.join(ROOT, 'src/lib/http/public'), { maxAge: '5m', index: false }));
   app.use('/assets/media', express.static(path.join(ROOT, 'src/media/public'), { maxAge: '5m', index: false }));
+  app.use('/assets/live-room', express.static(path.join(ROOT, 'src/live-room/public'), { maxAge: '5m', index: false }));
   // Before sessions and CSRF: a stylesheet sets no cookie, so it can be cached.
   app.get('/branding.css', serveBrandingStylesheet(deps.backend.branding));
   app.use('/backend/users/invite', inviteFormBody);
@@ -168,7 +169,16 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: 'ok' });
   });
   app.use(createIdentityRouter({ identity: deps.identity, cookies, launchRateLimit, defaultReturnPath: '/', launchSources: { publicUrl: config.http.publicUrl, embedOrigins: config.http.embedOrigins } }));
-  app.use(createRoomsRouter({ launches: deps.launches, liveSessions: deps.liveSessions, tokens: deps.launchTokens, cookies, filesPanel: createRoomFilesPanel(deps.backend.files) }));
+  app.use(
+    createRoomsRouter({
+      launches: deps.launches,
+      liveSessions: deps.liveSessions,
+      tokens: deps.launchTokens,
+      cookies,
+      filesPanel: createRoomFilesPanel(deps.backend.files),
+      invitationFor: (room, userId) => deps.myRooms.invitationFor(room, userId),
+    }),
+  );
   app.use(createRoomFilesRouter({ launches: deps.launches, files: deps.backend.files }));
   app.use(createChannelsRouter({ meetings: deps.meetings, settings: deps.settings, actionRateLimit }));
   app.use(createMyRoomsRouter({ myRooms: deps.myRooms, settings: deps.settings, actionRateLimit }));

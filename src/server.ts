@@ -35,6 +35,8 @@ import { RoomLaunchService } from './rooms/room-launch-service.ts';
 import { createRoomStore } from './rooms/room-store.ts';
 import { ChannelMeetingService } from './channels/channel-meeting-service.ts';
 import { MyRoomsService } from './my-rooms/my-rooms-service.ts';
+import { InvitationCodes } from './my-rooms/invitation-codes.ts';
+import { createRoomInvitationStore } from './my-rooms/room-invitation-store.ts';
 import { systemScheduler, type Scheduler } from './lib/clock/scheduler.ts';
 import { createAttendanceStore } from './live-room/attendance-store.ts';
 import { createChatStore } from './live-room/chat-store.ts';
@@ -42,6 +44,7 @@ import { LiveRoomService } from './live-room/live-room-service.ts';
 import { createRemovalStore } from './live-room/removal-store.ts';
 import { attachRoomSockets } from './live-room/room-socket-server.ts';
 import { createInProcessRoomState } from './live-room/room-state.ts';
+import { Admission, createAdmissionStore } from './live-room/admission.ts';
 import { ParticipantIds } from './live-room/participant-ids.ts';
 import { BrandingService } from './branding/branding-service.ts';
 import { createCourseMemberStore } from './courses/course-member-store.ts';
@@ -177,6 +180,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     scheduler,
     logger,
     plans,
+    admission: new Admission(createAdmissionStore(db)),
     // Kept in the data folder: the same person keeps their id in a room across restarts.
     participantIds: new ParticipantIds(readOrCreateSecretFile(config.dataDir, 'participant-id-secret', randomSecret), { maxEntries: config.cache.maxEntries }),
     // Profile pictures are public by their random id (src/images/image-service.ts), as in mails.
@@ -252,8 +256,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   const users = new UsersService({ records: userRecords, sessions: identity, now });
   const invitations = new InvitationsService({ records: userRecords, mailer, branding, logger, publicUrl: config.http.publicUrl, ttlMs: config.backend.invitationTtlDays * 86_400_000, now });
 
-  const meetings = new ChannelMeetingService({ gateway, rooms, liveSessions, sessions: liveRooms, launches, settings, memberships, plans, now });
-  const courses = new CourseService({ courses: createCourseStore(db), members: verifiedMembers, plans, images, liveSessions, launches, settings, roomCaches: [rooms, liveSessions], files: fileStorage, logger, now });
+  const meetings = new ChannelMeetingService({ gateway, rooms, liveSessions, sessions: liveRooms, launches, settings, memberships, plans, removals, now });
+  const courses = new CourseService({ courses: createCourseStore(db), members: verifiedMembers, plans, images, liveSessions, instructorWatch: liveRooms, launches, settings, roomCaches: [rooms, liveSessions], files: fileStorage, logger, now });
 
   const app = createApp({
     config,
@@ -264,7 +268,19 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     identity,
     settings,
     meetings,
-    myRooms: new MyRoomsService({ rooms, liveSessions, launches, settings, memberships, now }),
+    myRooms: new MyRoomsService({
+      rooms,
+      liveSessions,
+      launches,
+      settings,
+      memberships,
+      invitations: {
+        store: createRoomInvitationStore(db),
+        codes: new InvitationCodes(readOrCreateSecretFile(config.dataDir, 'room-invitation-secret', randomSecret)),
+        publicUrl: config.http.publicUrl,
+      },
+      now,
+    }),
     launches,
     liveSessions,
     launchTokens,

@@ -10,7 +10,7 @@ import { kalturaUserIdOf } from '../identity/user-keys.ts';
 import type { CachedKalturaGateway } from '../kaltura/cached-kaltura-gateway.ts';
 import type { ModuleSettingsService } from '../module-settings/module-settings-service.ts';
 import type { LiveSession, LiveSessionStore } from '../rooms/live-session-store.ts';
-import type { RoomLaunchService } from '../rooms/room-launch-service.ts';
+import type { RemovalCheck, RoomLaunchService } from '../rooms/room-launch-service.ts';
 import type { RoomStore } from '../rooms/room-store.ts';
 import type { RoomRole } from '../rooms/room-permissions.ts';
 import { channelLevelFromKaltura, type ChannelLevel } from './channel-levels.ts';
@@ -21,6 +21,8 @@ import { RoomActionError, type RoomPlanRules } from '../live-room/live-room-serv
 /** Starting a session is the live room's job: Start Meeting and the room's own Start are one operation. */
 export interface SessionStarter {
   startSession(roomId: string, startedBy: string): Promise<LiveSession>;
+  /** Minutes until a live session with no instructor in it ends by itself; null while an instructor is in it. */
+  minutesLeftWithoutInstructor(roomId: string): number | null;
 }
 
 export interface MeetingView {
@@ -30,6 +32,10 @@ export interface MeetingView {
   roomRole: RoomRole | null;
   actions: MeetingAction[];
   live: boolean;
+  /** Live with no instructor in the room: whole minutes (at least 1) until the session ends by itself; otherwise null. */
+  endsInMinutes: number | null;
+  /** An instructor removed this person from the live meeting: no Join until they are let back in (or it ends). */
+  removed: boolean;
   /** The channel's room is on an inactive plan: it cannot go live, so Start is not offered; starters can still join to prepare. */
   inactive: boolean;
 }
@@ -60,6 +66,7 @@ export class ChannelMeetingService {
   readonly #settings: ModuleSettingsService;
   readonly #memberships: MediaSpaceMemberships;
   readonly #plans: Pick<RoomPlanRules, 'canGoLive'>;
+  readonly #removals: RemovalCheck;
   readonly #now: () => number;
 
   constructor(deps: {
@@ -73,6 +80,8 @@ export class ChannelMeetingService {
     memberships: MediaSpaceMemberships;
     /** Whether the channel's room may go live (its plan in the rooms backend). */
     plans: Pick<RoomPlanRules, 'canGoLive'>;
+    /** Who an instructor removed from the room, so the card does not offer them a Join that would be refused. */
+    removals: RemovalCheck;
     now?: () => number;
   }) {
     this.#gateway = deps.gateway;
@@ -83,16 +92,18 @@ export class ChannelMeetingService {
     this.#settings = deps.settings;
     this.#memberships = deps.memberships;
     this.#plans = deps.plans;
+    this.#removals = deps.removals;
     this.#now = deps.now ?? Date.now;
   }
 
   async describe(channelId: number, person: AuthSession): Promise<MeetingView> {
-    const [{ channelName, level }, settings, { live, inactive }] = await Promise.all([
+    const [{ channelName, level }, settings, { live, inactive, endsInMinutes, roomId }] = await Promise.all([
       this.#accessOf(channelId, person, false),
       this.#settings.current(),
       this.#roomState(channelId),
     ]);
-    const actions = meetingActions(level, settings.roleMapping, live);
+    const removed = roomId !== null && level !== null && (await this.#removals.isRemoved(roomId, person.userId));
+    const actions = removed ? [] : meetingActions(level, settings.roleMapping, live);
     return {
       channelId,
       channelName,
@@ -100,6 +111,8 @@ export class ChannelMeetingService {
       roomRole: level ? roomAccessFor(level, settings.roleMapping).role : null,
       actions: inactive && actions.includes('start') ? ['join'] : actions,
       live,
+      endsInMinutes,
+      removed,
       inactive,
     };
   }
@@ -156,10 +169,12 @@ export class ChannelMeetingService {
     return { channelName: channel.name, level };
   }
 
-  async #roomState(channelId: number): Promise<{ live: boolean; inactive: boolean }> {
+  async #roomState(channelId: number): Promise<{ roomId: string | null; live: boolean; inactive: boolean; endsInMinutes: number | null }> {
     const room = await this.#rooms.findByChannel(channelId);
-    if (!room) return { live: false, inactive: false };
-    return { live: (await this.#liveSessions.findLive(room.id)) !== null, inactive: !this.#plans.canGoLive(room) };
+    if (!room) return { roomId: null, live: false, inactive: false, endsInMinutes: null };
+    const live = (await this.#liveSessions.findLive(room.id)) !== null;
+    const endsInMinutes = live ? this.#sessions.minutesLeftWithoutInstructor(room.id) : null;
+    return { roomId: room.id, live, inactive: !this.#plans.canGoLive(room), endsInMinutes };
   }
 
   #launch(

@@ -25,12 +25,13 @@ export function canStartMeeting(level: ChannelLevel | null, mapping: readonly Ro
 }
 
 /**
- * Start Meeting for those who may start the session (by default Managers and
- * Moderators); Join Meeting for everyone else who is a member, and for the
- * starters too while a meeting is live. Non-members get nothing.
+ * One clear action: Start Meeting for those who may start the session (by
+ * default Managers and Moderators) while none is live; Join Meeting for
+ * everyone else who is a member, and for the starters too once a meeting is
+ * live (starting it again would only join it). Non-members get nothing.
  */
 export function meetingActions(level: ChannelLevel | null, mapping: readonly RoleMappingEntry[], live: boolean): MeetingAction[] {
   if (level === null) return [];
-  if (!canStartMeeting(level, mapping)) return ['join'];
-  return live ? ['start', 'join'] : ['start'];
+  if (!canStartMeeting(level, mapping) || live) return ['join'];
+  return ['start'];
 }

@@ -60,6 +60,8 @@ export interface CourseView extends Course {
   /** On an active plan, or a MediaSpace room outside the plans: visible to its students and can go live. */
   active: boolean;
   live: boolean;
+  /** Live with no instructor in the room: minutes until it ends by itself; otherwise null. */
+  endsInMinutes: number | null;
   limits: PlanLimits | null;
   access: Exclude<CourseAccess, null>;
   cardImageUrl: string | null;
@@ -93,6 +95,8 @@ export interface CourseServiceDeps {
   plans: PlanCatalogue;
   images: Pick<ImageService, 'store' | 'delete'>;
   liveSessions: Pick<LiveSessionStore, 'findLive' | 'listLive'>;
+  /** How long a live session with no instructor has left (src/live-room). */
+  instructorWatch?: { minutesLeftWithoutInstructor(roomId: string): number | null };
   launches: Pick<RoomLaunchService, 'launchUrl'>;
   settings: Pick<ModuleSettingsService, 'current'>;
   /** Caches that remember rooms or their live state: told about every write. */
@@ -294,6 +298,7 @@ export class CourseService {
       plan: plans.find(course.planId),
       active: plans.isActive(course),
       live,
+      endsInMinutes: live ? (this.#deps.instructorWatch?.minutesLeftWithoutInstructor(course.id) ?? null) : null,
       limits: plans.limitsOf(course),
       access,
       cardImageUrl: course.imageId ? ImageService.url(course.imageId, 'card') : null,

@@ -261,6 +261,7 @@ export function courseJson(course: CourseView | CourseDetail) {
     limits: course.limits,
     active: course.active,
     live: course.live,
+    endsInMinutes: course.endsInMinutes,
     access: course.access,
     imageUrl: course.cardImageUrl,
     channelId: course.channelId,

@@ -28,6 +28,7 @@ import type { Audience, PresentPerson, RoomState } from './room-state.ts';
 import { RateBuckets } from './rate-buckets.ts';
 import { RoomViews } from './room-views.ts';
 import { PERMISSION_NEEDED, RATE_LIMIT_OF, type RoomAction } from './room-message-rules.ts';
+import type { Admission } from './admission.ts';
 
 export interface LiveRoomOptions {
   reconnectGraceMs: number;
@@ -80,6 +81,9 @@ const messages = {
   roomGone: phrase('live-room:errors.roomGone'),
   inactive: phrase('live-room:errors.inactive'),
   webcamsTaken: (limit: number) => phrase('live-room:errors.webcamsTaken', { count: limit }),
+  waitingForAdmission: phrase('live-room:errors.waitingForAdmission'),
+  notWaiting: phrase('live-room:errors.notWaiting'),
+  denied: phrase('live-room:errors.denied'),
 };
 
 /** What a room's plan allows (src/courses/plan-catalogue.ts). */
@@ -104,6 +108,8 @@ export interface LiveRoomDeps {
   participantIds: ParticipantIds;
   /** A person's profile picture (its address), shown on their tile when their camera is off. */
   pictures?: { pictureOf(userId: string): Promise<string | null> };
+  /** Whether instructors admit each person, and whom they admitted. */
+  admission: Admission;
 }
 
 interface OpenStretch {
@@ -118,6 +124,8 @@ export class LiveRoomService {
   /** Open attendance per `${sessionId}|${userId}`. */
   readonly #stretches = new Map<string, OpenStretch>();
   readonly #noInstructorTimers = new Map<string, ScheduledTask>();
+  /** When each room's session ends for want of an instructor, while its timer runs. */
+  readonly #noInstructorEnds = new Map<string, number>();
   readonly #chatBuckets: RateBuckets;
   readonly #actionBuckets: RateBuckets;
   readonly #views: RoomViews;
@@ -151,11 +159,13 @@ export class LiveRoomService {
       const picture = (await this.#deps.pictures?.pictureOf(actor.userId)) ?? null;
       const person: PresentPerson = { userId: actor.userId, name: actor.name, email: actor.email, role: actor.role, permissions: [...actor.permissions], since: scheduler.now(), picture };
       const connections = await state.addConnection(actor.roomId, person);
-      const session = await this.#deps.liveSessions.findLive(actor.roomId);
+      const waits = await this.#deps.admission.mustWait(actor.roomId, actor);
+      // Someone waiting for an instructor is not in the session yet: no attendance, nobody sees them but instructors.
+      const session = waits ? null : await this.#deps.liveSessions.findLive(actor.roomId);
       if (connections === 1) await this.#announceArrival(actor.roomId, person, session);
       if (session) await this.#keepAttending(session, person);
-      this.#watchInstructors(actor.roomId, session, await state.people(actor.roomId));
-      admit(await this.#welcome(actor, session));
+      this.#watchInstructors(actor.roomId, await this.#deps.liveSessions.findLive(actor.roomId), await state.people(actor.roomId));
+      admit(await this.#welcome(actor, session, waits));
       return { admitted: true };
     });
   }
@@ -165,11 +175,12 @@ export class LiveRoomService {
     return this.#inRoom(actor.roomId, async () => {
       const remaining = await this.#deps.state.removeConnection(actor.roomId, actor.userId);
       if (remaining > 0) return;
-      const session = await this.#deps.liveSessions.findLive(actor.roomId);
+      const live = await this.#deps.liveSessions.findLive(actor.roomId);
+      const session = live && !(await this.#deps.admission.mustWait(actor.roomId, actor)) ? live : null;
       await this.#announceDeparture(actor.roomId, actor, session);
       if (await this.#deps.state.releaseWebcam(actor.roomId, actor.userId)) await this.#publishWebcams(actor.roomId);
       if (session) this.#awaitReturn(session, actor.userId, this.#deps.scheduler.now());
-      this.#watchInstructors(actor.roomId, session, await this.#deps.state.people(actor.roomId));
+      this.#watchInstructors(actor.roomId, live, await this.#deps.state.people(actor.roomId));
     });
   }
 
@@ -179,7 +190,16 @@ export class LiveRoomService {
     // Refused before the room's queue: a flood costs the room nothing and reaches nobody else.
     if (RATE_LIMIT_OF[message.type] === 'action') this.takeRoomChange(actor);
     return this.#inRoom(actor.roomId, async () => {
+      if (await this.#deps.admission.mustWait(actor.roomId, actor)) throw new RoomActionError('WAITING_FOR_ADMISSION', messages.waitingForAdmission);
       switch (message.type) {
+        case 'room.admission':
+          return this.#setAdmission(actor, message.instructorsAdmit);
+        case 'participant.admit':
+          return this.#admit(actor.roomId, [await this.#waitingPerson(actor.roomId, message.participantId)]);
+        case 'participant.admitAll':
+          return this.#admit(actor.roomId, await this.#waitingPeople(actor.roomId));
+        case 'participant.deny':
+          return this.#deny(actor.roomId, await this.#waitingPerson(actor.roomId, message.participantId));
         case 'session.start':
           return void (await this.#start(actor.roomId, actor.userId));
         case 'session.end':
@@ -258,6 +278,16 @@ export class LiveRoomService {
     for (const stretch of this.#stretches.values()) stretch.departure?.cancel();
     for (const timer of this.#noInstructorTimers.values()) timer.cancel();
     this.#noInstructorTimers.clear();
+    this.#noInstructorEnds.clear();
+  }
+
+  /**
+   * Whole minutes (at least 1) until the room's live session ends by itself because no instructor is
+   * in it; null while one is (or nothing is live). Cards say this instead of a plain "live".
+   */
+  minutesLeftWithoutInstructor(roomId: string): number | null {
+    const endsAt = this.#noInstructorEnds.get(roomId);
+    return endsAt === undefined ? null : Math.max(1, Math.ceil((endsAt - this.#deps.scheduler.now()) / 60_000));
   }
 
   async #start(roomId: string, startedBy: string): Promise<LiveSession> {
@@ -278,7 +308,8 @@ export class LiveRoomService {
       chat: await this.#views.chatHistory(session),
     };
     this.#publish(roomId, 'everyone', view);
-    this.#publish(roomId, 'instructors', { type: 'waiting.changed', waiting: [], waitingCount: 0 });
+    // Everyone waiting came in, except those an instructor is to admit.
+    await this.#publishWaiting(roomId);
     this.#watchInstructors(roomId, session, people);
     return session;
   }
@@ -299,8 +330,10 @@ export class LiveRoomService {
     await state.clearHands(roomId);
     await state.clearWebcams(roomId);
     await removals.clearRoom(roomId);
+    this.#deps.admission.forget(roomId);
     this.#noInstructorTimers.get(roomId)?.cancel();
     this.#noInstructorTimers.delete(roomId);
+    this.#noInstructorEnds.delete(roomId);
     this.#chatBuckets.forgetPrefix(`${roomId}|`);
     this.#lastChatAt.delete(session.id);
     this.#publish(roomId, 'everyone', { type: 'session.ended', endedAt, reason });
@@ -427,7 +460,51 @@ export class LiveRoomService {
   async #publishWaiting(roomId: string): Promise<void> {
     const waiting = await this.#views.waiting(roomId);
     this.#publish(roomId, 'instructors', { type: 'waiting.changed', waiting, waitingCount: waiting.length });
-    this.#publish(roomId, 'participants', { type: 'waiting.changed', waiting: [], waitingCount: waiting.length });
+    for (const audience of ['participants', 'waiting'] as const) this.#publish(roomId, audience, { type: 'waiting.changed', waiting: [], waitingCount: waiting.length });
+  }
+
+  /**
+   * The room's admission setting. Turned on, people already in the session stay in, and participants
+   * waiting for its start come back as people an instructor admits; turned off, everyone waiting for an
+   * instructor comes in.
+   */
+  async #setAdmission(actor: RoomActor, on: boolean): Promise<void> {
+    const { admission, state, liveSessions, scheduler } = this.#deps;
+    const live = await liveSessions.findLive(actor.roomId);
+    const waiting = on ? [] : await this.#waitingPeople(actor.roomId);
+    if (on && live) for (const person of await state.people(actor.roomId)) admission.admit(actor.roomId, person.userId);
+    await admission.setInstructorsAdmit(actor.roomId, on, actor.userId, scheduler.now());
+    this.#publish(actor.roomId, 'everyone', { type: 'admission.changed', instructorsAdmit: on });
+    if (on && !live) this.#publish(actor.roomId, 'participants', { type: 'admission.changed', instructorsAdmit: on }, { code: CLOSE.admitted, reason: 'instructors admit each person' });
+    else this.#publish(actor.roomId, 'waiting', { type: 'admission.changed', instructorsAdmit: on });
+    await this.#admit(actor.roomId, waiting);
+  }
+
+  /** Let in: each closes their waiting connection and comes back in at once (4009). */
+  async #admit(roomId: string, people: readonly PresentPerson[]): Promise<void> {
+    for (const person of people) {
+      this.#deps.admission.admit(roomId, person.userId);
+      this.#publish(roomId, { userId: person.userId }, { type: 'admission.admitted' }, { code: CLOSE.admitted, reason: 'admitted' });
+    }
+    if (people.length > 0) await this.#publishWaiting(roomId);
+  }
+
+  async #deny(roomId: string, person: PresentPerson): Promise<void> {
+    this.#publish(roomId, { userId: person.userId }, { type: 'admission.denied', message: messages.denied }, { code: CLOSE.denied, reason: 'not admitted' });
+  }
+
+  async #waitingPeople(roomId: string): Promise<PresentPerson[]> {
+    const waiting: PresentPerson[] = [];
+    for (const person of await this.#deps.state.people(roomId)) if (await this.#deps.admission.mustWait(roomId, person)) waiting.push(person);
+    return waiting;
+  }
+
+  async #waitingPerson(roomId: string, participantId: string): Promise<PresentPerson> {
+    const waiting = await this.#waitingPeople(roomId);
+    const userId = this.#deps.participantIds.find(roomId, participantId, waiting.map((person) => person.userId));
+    const person = waiting.find((candidate) => candidate.userId === userId);
+    if (!person) throw new RoomActionError('NOT_FOUND', messages.notWaiting);
+    return person;
   }
 
   /** Opens the person's attendance in this session, or continues it if they are back within the grace period. */
@@ -471,13 +548,17 @@ export class LiveRoomService {
     if (!session || instructorHere) {
       timer?.cancel();
       this.#noInstructorTimers.delete(roomId);
+      this.#noInstructorEnds.delete(roomId);
       return;
     }
     if (timer) return;
+    const { scheduler, options } = this.#deps;
+    this.#noInstructorEnds.set(roomId, scheduler.now() + options.instructorGraceMs);
     this.#noInstructorTimers.set(
       roomId,
-      this.#deps.scheduler.schedule(this.#deps.options.instructorGraceMs, () => {
+      scheduler.schedule(options.instructorGraceMs, () => {
         this.#noInstructorTimers.delete(roomId);
+        this.#noInstructorEnds.delete(roomId);
         this.endSession(roomId, 'system', 'no-instructor').catch((error) => {
           if (!(error instanceof RoomActionError)) this.#deps.logger.error({ err: error }, 'ending a session without instructors failed');
         });
@@ -485,8 +566,9 @@ export class LiveRoomService {
     );
   }
 
-  async #welcome(actor: RoomActor, session: LiveSession | null): Promise<ServerMessage> {
+  async #welcome(actor: RoomActor, session: LiveSession | null, waits: boolean): Promise<ServerMessage> {
     const room = await this.#deps.rooms.findById(actor.roomId);
+    const instructorsAdmit = await this.#deps.admission.instructorsAdmit(actor.roomId);
     const inside = actor.role === 'instructor' || session !== null;
     const waiting = await this.#views.waiting(actor.roomId);
     return {
@@ -503,6 +585,7 @@ export class LiveRoomService {
       cameras: session ? await this.#views.webcams(actor.roomId) : [],
       removed: actor.role === 'instructor' ? await this.#views.removed(actor.roomId) : [],
       webcamLimit: room ? this.#deps.plans.webcamLimit(room) : null,
+      admission: { instructorsAdmit, waitingForAdmission: waits },
     };
   }
 

@@ -6,7 +6,7 @@ import type { RoomPermission } from '../rooms/room-permissions.ts';
 import type { ClientMessage } from './room-protocol.ts';
 
 /** What a refused person was not allowed to do (live-room:actions.<action>). */
-export type RoomAction = 'startSession' | 'endSession' | 'chat' | 'deleteMessages' | 'raiseHand' | 'removeParticipants' | 'letBackIn' | 'cameraOn' | 'useCamera' | 'lowerHands';
+export type RoomAction = 'startSession' | 'endSession' | 'chat' | 'deleteMessages' | 'raiseHand' | 'removeParticipants' | 'letBackIn' | 'cameraOn' | 'useCamera' | 'lowerHands' | 'admitPeople';
 
 export const PERMISSION_NEEDED: Partial<Record<ClientMessage['type'], [RoomPermission, RoomAction]>> = {
   'session.start': ['startSession', 'startSession'],
@@ -16,6 +16,10 @@ export const PERMISSION_NEEDED: Partial<Record<ClientMessage['type'], [RoomPermi
   'hand.raise': ['raiseHand', 'raiseHand'],
   'participant.remove': ['removeParticipants', 'removeParticipants'],
   'participant.allow': ['admitParticipants', 'letBackIn'],
+  'room.admission': ['admitParticipants', 'admitPeople'],
+  'participant.admit': ['admitParticipants', 'admitPeople'],
+  'participant.deny': ['admitParticipants', 'admitPeople'],
+  'participant.admitAll': ['admitParticipants', 'admitPeople'],
   'camera.start': ['camera', 'cameraOn'],
   'camera.stop': ['camera', 'useCamera'],
 };
@@ -33,6 +37,10 @@ export const RATE_LIMIT_OF: Record<ClientMessage['type'], 'chat' | 'action' | nu
   'hand.lower': 'action',
   'participant.remove': 'action',
   'participant.allow': 'action',
+  'room.admission': 'action',
+  'participant.admit': 'action',
+  'participant.deny': 'action',
+  'participant.admitAll': 'action',
   'camera.start': 'action',
   'camera.stop': 'action',
   leave: null,

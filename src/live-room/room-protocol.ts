@@ -35,6 +35,11 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('hand.lower'), participantId: participantIdSchema.optional() }),
   z.object({ ...base, type: z.literal('participant.remove'), participantId: participantIdSchema }),
   z.object({ ...base, type: z.literal('participant.allow'), participantId: participantIdSchema }),
+  // Admission, when instructors admit each person: the room's setting, and each waiting person in or out.
+  z.object({ ...base, type: z.literal('room.admission'), instructorsAdmit: z.boolean({ error: 'instructorsAdmit must be true or false' }) }),
+  z.object({ ...base, type: z.literal('participant.admit'), participantId: participantIdSchema }),
+  z.object({ ...base, type: z.literal('participant.deny'), participantId: participantIdSchema }),
+  z.object({ ...base, type: z.literal('participant.admitAll') }),
   // Taking one of the session's webcam places (the course's plan limits them); media itself comes later.
   z.object({ ...base, type: z.literal('camera.start') }),
   z.object({ ...base, type: z.literal('camera.stop') }),
@@ -112,6 +117,8 @@ export type ServerMessage =
       removed: RemovedView[];
       /** Webcam places per live session; null: no limit. */
       webcamLimit: number | null;
+      /** Whether instructors admit each person, and whether this person waits for one to. */
+      admission: AdmissionView;
     }
   | { type: 'session.started'; session: SessionView; participants: ParticipantView[]; hands: HandView[]; chat: ChatMessageView[] }
   | { type: 'session.ended'; endedAt: number; reason: SessionEndReason }
@@ -125,11 +132,21 @@ export type ServerMessage =
   /** To instructors: who is kept out of the room until allowed back (or the session ends). */
   | { type: 'removals.changed'; removed: RemovedView[] }
   | { type: 'camera.changed'; cameras: CameraView[]; webcamLimit: number | null }
+  | { type: 'admission.changed'; instructorsAdmit: boolean }
+  /** To a waiting person, before their socket closes with 4009: they come back in at once. */
+  | { type: 'admission.admitted' }
+  /** To a waiting person an instructor did not let in, before their socket closes with 4008. */
+  | { type: 'admission.denied'; message: Text }
   /** `message` is said in each receiver's language as it is sent (see `inLanguage`). */
   | { type: 'removed'; message: Text }
   | { type: 'error'; code: string; message: Text; ref?: string }
   /** Audio and video (src/media/media-protocol.ts). */
   | MediaServerMessage;
+
+export interface AdmissionView {
+  instructorsAdmit: boolean;
+  waitingForAdmission: boolean;
+}
 
 export type SessionEndReason = 'ended-by-instructor' | 'no-instructor';
 
@@ -137,7 +154,8 @@ export type SessionEndReason = 'ended-by-instructor' | 'no-instructor';
  * Close codes a client can act on: 4000 left, 4001 removed, 4003 full, 4004 replaced by a newer tab of the
  * same person (over the per-person cap), 4005 the module session behind the pass ended (signed out,
  * account deactivated, session over), 4006 no longer a member of the room's channel, 4007 the pass's
- * time is up, 1009 frame too big. A connection
+ * time is up, 4008 an instructor did not let the waiting person in, 4009 admitted (reconnect at once:
+ * the room welcomes them inside), 1009 frame too big. A connection
  * without a valid room pass never opens: its upgrade is answered with HTTP 401 instead.
  */
 export const CLOSE = {
@@ -148,6 +166,8 @@ export const CLOSE = {
   passEnded: 4005,
   notMember: 4006,
   passExpired: 4007,
+  denied: 4008,
+  admitted: 4009,
   left: 4000,
 } as const;
 
@@ -157,8 +177,8 @@ export function errorMessage(code: string, message: Text, ref?: string): ServerM
 }
 
 /** Whether a message carries words for people, which are said in each receiver's language. */
-export function hasWords(message: ServerMessage): message is Extract<ServerMessage, { type: 'removed' | 'error' }> {
-  return message.type === 'removed' || message.type === 'error';
+export function hasWords(message: ServerMessage): message is Extract<ServerMessage, { type: 'removed' | 'error' | 'admission.denied' }> {
+  return message.type === 'removed' || message.type === 'error' || message.type === 'admission.denied';
 }
 
 /** The message with its words in the language of `t`, ready to encode. */

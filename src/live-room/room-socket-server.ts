@@ -43,6 +43,7 @@ const messages = {
   unknownType: (type: string) => phrase('live-room:errors.unknownType', { type }),
   invalid: (type: string, problem: string) => phrase('live-room:errors.invalid', { type, problem }),
   internal: phrase('live-room:errors.internal'),
+  waitingForAdmission: phrase('live-room:errors.waitingForAdmission'),
 };
 
 const ROOM_SOCKET_PATH = /^\/rooms\/([0-9a-f-]{36})\/ws$/;
@@ -84,6 +85,8 @@ interface Connection {
   welcomed: boolean;
   /** This connection as the media signalling knows it, made at its first media message and kept. */
   media?: MediaConnection;
+  /** Welcomed as someone an instructor has yet to admit: only what is for them reaches them, and no media. */
+  waiting?: boolean;
 }
 
 export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDeps): RoomSocketServer {
@@ -142,6 +145,7 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
       if (stage === 'gone') return void leave();
       stage = 'admitted';
       connection.welcomed = true;
+      connection.waiting = welcome.type === 'welcome' && welcome.admission.waitingForAdmission;
       send(connection, welcome);
       closeOldestBeyondCap(connection);
     };
@@ -176,6 +180,7 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
     const ref = typeof (raw as { ref?: unknown })?.ref === 'string' ? ((raw as { ref: string }).ref.slice(0, 64)) : undefined;
     const isMedia = media !== undefined && String((raw as { type?: unknown })?.type).startsWith('media.');
     if (data.length > MAX_FRAME_BYTES && !isMedia) return connection.socket.close(CLOSE.tooBig, 'message too big');
+    if (isMedia && connection.waiting) return send(connection, errorMessage('WAITING_FOR_ADMISSION', messages.waitingForAdmission, ref));
     if (isMedia) return void media.handle(mediaConnection(connection), raw).catch((error: unknown) => refused(connection, error, ref, 'media'));
     const parsed = clientMessageSchema.safeParse(raw);
     if (!parsed.success) {
@@ -205,7 +210,7 @@ export function attachRoomSockets(server: http.Server, deps: RoomSocketServerDep
     let frame: string | undefined;
     const worded = hasWords(event.message);
     for (const connection of rooms.get(event.roomId) ?? []) {
-      if (!reaches(event.audience, connection.actor)) continue;
+      if (!reaches(event.audience, connection)) continue;
       sendFrame(connection, worded ? encode(inLanguage(event.message, connection.t)) : (frame ??= encode(event.message)));
       if (event.close) connection.socket.close(event.close.code, event.close.reason);
     }
@@ -276,7 +281,8 @@ function closeFor(verdict: Exclude<PassVerdict, 'ok'>): [number, string] {
   return [CLOSE.passEnded, 'signed out'];
 }
 
-function reaches(audience: Audience, actor: RoomActor): boolean {
+function reaches(audience: Audience, { actor, waiting }: Connection): boolean {
+  if (waiting || audience === 'waiting') return audience === 'waiting' ? Boolean(waiting) : typeof audience === 'object' && audience.userId === actor.userId;
   if (audience === 'everyone') return true;
   if (audience === 'instructors') return actor.role === 'instructor';
   if (audience === 'participants') return actor.role !== 'instructor';

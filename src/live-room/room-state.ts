@@ -32,8 +32,11 @@ export interface RaisedHand {
   raisedAt: number;
 }
 
-/** Who in a room receives a message: everybody, by room role, or one person. */
-export type Audience = 'everyone' | 'instructors' | 'participants' | { userId: string };
+/**
+ * Who in a room receives a message: everybody in it, by room role, or one person. People waiting for
+ * an instructor to admit them are not in it yet: only 'waiting' and messages to them alone reach them.
+ */
+export type Audience = 'everyone' | 'instructors' | 'participants' | 'waiting' | { userId: string };
 
 export interface RoomEvent {
   roomId: string;

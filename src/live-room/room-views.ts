@@ -10,6 +10,7 @@ import type { ParticipantIds } from './participant-ids.ts';
 import type { RemovalStore } from './removal-store.ts';
 import type { CameraView, ChatMessageView, HandView, ParticipantView, PersonView, RemovedView } from './room-protocol.ts';
 import type { PresentPerson, RoomState } from './room-state.ts';
+import type { Admission } from './admission.ts';
 
 export interface RoomViewDeps {
   state: RoomState;
@@ -18,6 +19,7 @@ export interface RoomViewDeps {
   liveSessions: LiveSessionStore;
   participantIds: ParticipantIds;
   chatHistoryLimit: number;
+  admission: Pick<Admission, 'mustWait'>;
 }
 
 export class RoomViews {
@@ -44,19 +46,25 @@ export class RoomViews {
     return (await this.#deps.chat.history(session.id, this.#deps.chatHistoryLimit)).map((message) => this.chatMessage(session.roomId, message));
   }
 
-  /** Inside a live session everyone; before it, the instructors only (participants wait). */
+  /** Inside a live session everyone an instructor need not admit; before it, the instructors only (participants wait). */
   async participants(roomId: string): Promise<ParticipantView[]> {
     const session = await this.#deps.liveSessions.findLive(roomId);
     const hands = new Map((await this.#deps.state.hands(roomId)).map((hand) => [hand.userId, hand.raisedAt]));
-    return (await this.#deps.state.people(roomId))
-      .filter((person) => person.role === 'instructor' || session)
-      .sort((a, b) => a.since - b.since)
-      .map((person) => ({ ...this.person(roomId, person), handRaisedAt: hands.get(person.userId) ?? null }));
+    const inside: PresentPerson[] = [];
+    for (const person of await this.#deps.state.people(roomId)) {
+      if (person.role === 'instructor' || (session && !(await this.#deps.admission.mustWait(roomId, person)))) inside.push(person);
+    }
+    return inside.sort((a, b) => a.since - b.since).map((person) => ({ ...this.person(roomId, person), handRaisedAt: hands.get(person.userId) ?? null }));
   }
 
+  /** Before a session, every participant; during it, those waiting for an instructor to admit them. */
   async waiting(roomId: string): Promise<PersonView[]> {
-    if (await this.#deps.liveSessions.findLive(roomId)) return [];
-    return (await this.#deps.state.people(roomId)).filter((person) => person.role !== 'instructor').map((person) => this.person(roomId, person));
+    const live = (await this.#deps.liveSessions.findLive(roomId)) !== null;
+    const waiting: PersonView[] = [];
+    for (const person of await this.#deps.state.people(roomId)) {
+      if (person.role !== 'instructor' && (!live || (await this.#deps.admission.mustWait(roomId, person)))) waiting.push(this.person(roomId, person));
+    }
+    return waiting;
   }
 
   async hands(roomId: string): Promise<HandView[]> {

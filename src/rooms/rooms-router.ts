@@ -9,6 +9,7 @@ import type { LaunchTokens } from './launch-tokens.ts';
 import type { RoomLaunchService } from './room-launch-service.ts';
 import type { LiveSessionStore } from './live-session-store.ts';
 import type { RoomPermission } from './room-permissions.ts';
+import type { Room } from './room-store.ts';
 
 export const ROOM_PASS_COOKIE = 'lr_room';
 
@@ -27,9 +28,11 @@ export interface RoomsRouterDeps {
   cookies: CookiePolicy;
   /** The course's files for views/rooms/_files.ejs; it answers null for a pass that may not see them. */
   filesPanel?: (req: Request, roomId: string, permissions: readonly RoomPermission[]) => Promise<unknown>;
+  /** A private room's invitation link, for its owner only (src/my-rooms); null for anyone else. */
+  invitationFor?: (room: Pick<Room, 'id' | 'kind' | 'ownerUserId'>, userId: string) => Promise<string | null>;
 }
 
-export function createRoomsRouter({ launches, liveSessions, tokens, cookies, filesPanel }: RoomsRouterDeps): Router {
+export function createRoomsRouter({ launches, liveSessions, tokens, cookies, filesPanel, invitationFor }: RoomsRouterDeps): Router {
   const router = Router();
 
   router.get('/.well-known/jwks.json', (_req, res) => {
@@ -55,6 +58,10 @@ export function createRoomsRouter({ launches, liveSessions, tokens, cookies, fil
       role: pass.role,
       permissions: pass.permissions,
       live: live !== null,
+      /** Where the room's owner goes back to (My Rooms), and the link they share; only a private room's owner has them. */
+      owner: room.kind === 'private' && room.ownerUserId === pass.userId,
+      invitationUrl: (await invitationFor?.(room, pass.userId)) ?? null,
+      back: backFrom(room, pass.userId),
     };
     const page = req.accepts(['html', 'json']) === 'html';
     const files = page ? ((await filesPanel?.(req, room.id, pass.permissions)) ?? null) : null;
@@ -67,6 +74,14 @@ export function createRoomsRouter({ launches, liveSessions, tokens, cookies, fil
   });
 
   return router;
+}
+
+/** Where Leave leads back to: the channel's meeting actions, My Rooms for a private room's owner, the course's page. */
+function backFrom(room: Room, userId: string): { href: string; label: string } | null {
+  if (room.kind === 'channel' && room.channelId !== null) return { href: `/channels/${room.channelId}/meeting`, label: 'rooms:room.back.channel' };
+  if (room.kind === 'private') return room.ownerUserId === userId ? { href: '/my-rooms', label: 'rooms:room.back.myRooms' } : null;
+  if (room.kind === 'course') return { href: `/backend/courses/${encodeURIComponent(room.id)}`, label: 'rooms:room.back.course' };
+  return null;
 }
 
 function roomIdOrNotFound(value: unknown): string {

@@ -106,6 +106,14 @@ describe('live room in a browser', function () {
     // Instructors may remove participants; participants see no such button.
     await teacher.getByRole('button', { name: 'Remove Pia Participant' }).waitFor();
     expect(await pia.locator('[data-remove]').count()).to.equal(0);
+    // What she may do shows through the controls (no Start, no End for her); the permissions are a plain list, folded away.
+    expect(await pia.locator('[data-control="start"], [data-control="end"]').count()).to.equal(0);
+    const permissions = pia.locator('[data-room-permissions]');
+    expect(await permissions.isVisible()).to.equal(false);
+    expect(await pia.locator('.room__you button, .room__you [role="button"]').count()).to.equal(0);
+    await pia.getByText('What you can do in this room').click();
+    await permissions.getByText('Raise hand').waitFor();
+    expect(await permissions.evaluate((list) => getComputedStyle(list.querySelector('li')!).borderRadius)).to.equal('0px');
 
     // Chat both ways: Enter sends, Shift+Enter makes a new line.
     const piaBox = pia.locator('#chat-text');
@@ -134,6 +142,12 @@ describe('live room in a browser', function () {
     // The instructor may delete messages; the participant may not.
     expect(await chatMessage(teacher, 'example.org').locator('[data-delete]').count()).to.equal(1);
     expect(await pia.locator('[data-delete]').count()).to.equal(0);
+    // Deleting says it is done, and its author is told which message went.
+    await chatMessage(teacher, 'Hello from Pia').locator('[data-delete]').click();
+    await teacher.locator('[data-notice]').getByText('The message was deleted for everyone.').waitFor();
+    await pia.locator('[data-notice]').getByText('An instructor deleted your message: “Hello from Pia').waitFor();
+    expect(await chatMessage(pia, 'Hello from Pia').count()).to.equal(0);
+    await pia.getByRole('button', { name: 'Dismiss' }).click();
 
     // A raised hand reaches the instructor's queue; she lowers it.
     await pia.getByRole('button', { name: 'Raise hand' }).click();
@@ -143,6 +157,8 @@ describe('live room in a browser', function () {
     await teacher.locator('[data-hands-panel]').waitFor({ state: 'hidden' });
     await pia.locator('[data-control="hand"][aria-pressed="false"]').waitFor();
     expect((await pia.locator('[data-control="hand"]').innerText()).trim()).to.equal('Raise hand');
+    // Lowered by someone else: she sees it, not only a screen reader.
+    await pia.locator('[data-notice]').getByText('An instructor lowered your hand.').waitFor();
 
     // Ending asks first, then ends it for both.
     await teacher.getByRole('button', { name: 'End session' }).click();
@@ -158,6 +174,41 @@ describe('live room in a browser', function () {
     expect(dialogs).to.deep.equal([]);
     expect(consoleErrors).to.deep.equal([]);
     expect(instructor.pageErrors).to.deep.equal([]);
+    expect(participant.pageErrors).to.deep.equal([]);
+  });
+
+  it('lets instructors admit each person: the participant waits after the start, is told so, and comes in when admitted', async function () {
+    this.timeout(60_000);
+    const { channel, manager, member } = await channelScene();
+    const teacher = instructor.page;
+    const pia = participant.page;
+    await openMeetingActions(teacher, manager.id, channel.id);
+    await enterWithoutStarting(teacher, channel.id);
+    await roomState(teacher, 'waiting');
+    const setting = teacher.getByRole('checkbox', { name: 'Instructors admit each person' });
+    await setting.check();
+    await teacher.locator('[data-admission-setting]:checked').waitFor({ state: 'attached' });
+
+    await openMeetingActions(pia, member.id, channel.id);
+    await pia.getByRole('button', { name: 'Join Meeting' }).click();
+    await pia.waitForURL(ROOM_PATH);
+    await screen(pia, 'waiting').getByText('An instructor will let you in.').waitFor();
+    expect(await screen(pia, 'waiting').getByText('You will enter automatically.').isVisible()).to.equal(false);
+
+    await teacher.getByRole('button', { name: 'Start session' }).click();
+    await screen(teacher, 'live').waitFor();
+    // Started, and she still waits: the instructor sees her with Admit and Deny.
+    const admit = teacher.getByRole('button', { name: 'Admit Pia Participant' });
+    await admit.waitFor();
+    await teacher.getByRole('button', { name: 'Deny Pia Participant' }).waitFor();
+    await teacher.getByRole('button', { name: 'Admit all' }).waitFor();
+    expect(await screen(pia, 'waiting').isVisible()).to.equal(true);
+
+    await admit.click();
+    await screen(pia, 'live').waitFor();
+    await teacher.locator('[data-people-list] li').filter({ hasText: 'Pia Participant' }).waitFor();
+    await teacher.locator('[data-waiting-panel]').waitFor({ state: 'hidden' });
+    expect(consoleErrors).to.deep.equal([]);
     expect(participant.pageErrors).to.deep.equal([]);
   });
 

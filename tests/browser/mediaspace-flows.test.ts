@@ -62,7 +62,8 @@ describe('MediaSpace flows in a browser', function () {
   }
 
   async function permissionsShown(room: Page | FrameLocator): Promise<string[]> {
-    return (await room.locator('[data-room-permissions] li').allInnerTexts()).map((text) => text.trim());
+    // The list is folded away (a closed <details>): its words, not what is on screen.
+    return (await room.locator('[data-room-permissions] li').allTextContents()).map((text) => text.trim());
   }
 
   it('lets a channel Manager start the channel meeting and enter it as instructor, inside the page', async () => {
@@ -86,6 +87,47 @@ describe('MediaSpace flows in a browser', function () {
     expect(new URL(page.url()).pathname).to.equal('/demo/portal');
     expect(session.pageErrors).to.deep.equal([]);
   });
+
+  for (const viewport of [{ width: 1366, height: 768 }, { width: 390, height: 844 }]) {
+    it(`fits the room to a ${viewport.width}×${viewport.height} window inside the page, its dialogs in view, and Leave leads back to the channel`, async function () {
+      // A room opened, a dialog, a leave and the channel again: more steps than most tests here.
+      this.timeout(60_000);
+      await page.setViewportSize(viewport);
+      await signInAs('Maria Manager');
+      const { iframe, frame } = meetingFrame('Physics 101');
+      await frame.getByRole('button', { name: /^(Start|Join) Meeting$/ }).click();
+      await frame.locator('[data-room-state="live"]').waitFor();
+      // As tall as the window and scrolled to its top: the whole room is on screen.
+      const fitted = await page
+        .waitForFunction(
+          ({ element, height }) => {
+            const box = element!.getBoundingClientRect();
+            return Math.abs(box.height - height) <= 2 && Math.abs(box.top) <= 2;
+          },
+          { element: await iframe.elementHandle(), height: viewport.height },
+        )
+        .then(() => true, () => false);
+      if (!fitted) expect.fail(`the room's frame is not fitted to the window: ${JSON.stringify(await iframe.evaluate((element) => element.getBoundingClientRect()))}`);
+      await frame.getByRole('button', { name: 'Full screen' }).waitFor();
+
+      // The End session confirmation shows within the window.
+      await frame.getByRole('button', { name: 'End session' }).click();
+      const dialog = frame.getByRole('dialog', { name: 'End the session for everyone?' });
+      await dialog.waitFor();
+      const box = (await dialog.boundingBox())!;
+      expect(box.y).to.be.at.least(0);
+      expect(box.y + box.height).to.be.at.most(viewport.height);
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+      // Leave, then back to the channel's actions, and the frame takes their size again.
+      await frame.getByRole('button', { name: 'Leave' }).click();
+      await frame.getByRole('link', { name: 'Back to the channel' }).click();
+      await frame.getByRole('button', { name: 'Join Meeting' }).waitFor();
+      expect(await frame.locator('[data-ends-in]').innerText()).to.contain('Live, no instructor: ends in');
+      await page.waitForFunction((element) => element!.getBoundingClientRect().height < 300, await iframe.elementHandle());
+      expect(session.pageErrors).to.deep.equal([]);
+    });
+  }
 
   it('lets a channel Member join the meeting as participant, and never offers her Start Meeting', async () => {
     await signInAs('Mel Member');
@@ -127,6 +169,14 @@ describe('MediaSpace flows in a browser', function () {
     expect((await launch.innerText()).trim()).to.equal('Office hours');
     expect((await page.locator('#rooms-title').innerText()).replace(/\s+/g, ' ')).to.equal('Your rooms (1)');
 
+    // An invitation link to share: made on My Rooms, shown there and in the room.
+    await page.getByRole('button', { name: 'Create an invitation link for Office hours' }).click();
+    const link = page.getByRole('textbox', { name: 'Invitation link' });
+    await link.waitFor();
+    const invitation = await link.inputValue();
+    expect(invitation).to.match(/\/room-invitations\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    await page.getByRole('button', { name: 'Make a new invitation link for Office hours (the current one stops working)' }).waitFor();
+
     await launch.click();
     await page.waitForURL(ROOM_PATH);
     expect((await page.locator('#room-title').innerText()).trim()).to.equal('Office hours');
@@ -134,6 +184,10 @@ describe('MediaSpace flows in a browser', function () {
     expect(await page.locator('[data-room-role]').getAttribute('data-room-role')).to.equal('instructor');
     expect(await page.locator('[data-room-user]').innerText()).to.contain('Priya Private');
     expect(await permissionsShown(page)).to.deep.equal(ROOM_PERMISSIONS.map((permission) => PERMISSION_LABELS[permission]));
+    expect(await page.locator('[data-invitation-url]').inputValue()).to.equal(invitation);
+    // A way back to My Rooms from the room.
+    await page.locator('[data-back-to-my-rooms]').click();
+    await page.waitForURL('**/my-rooms');
     expect(session.pageErrors).to.deep.equal([]);
   });
 

@@ -52,9 +52,9 @@ describe('courses in the live room', () => {
       expect((await editCourse(admin.agent, id, { plan: 'smart_15' })).status).to.equal(303);
       room.send({ type: 'session.start' });
       await room.next('session.started');
-      expect((await courseAs(admin.agent, id)).json()).to.include({ live: true, active: true });
+      expect((await courseAs(admin.agent, id)).json()).to.include({ live: true, active: true, endsInMinutes: null });
       const list = (await admin.agent.get('/backend/courses')).text;
-      expect(list.slice(list.indexOf(`data-course-id="${id}"`)).slice(0, 1500)).to.contain('data-live="true"');
+      expect(list.slice(list.indexOf(`data-course-id="${id}"`)).slice(0, 1500)).to.contain('data-live="true"').and.contain('Live now');
 
       // A live course is neither made inactive nor deleted under its people.
       const deactivate = await editCourse(admin.agent, id, { plan: 'inactive' }, undefined, { accept: 'application/json' });
@@ -64,6 +64,12 @@ describe('courses in the live room', () => {
       expect(remove.status).to.equal(409);
       expect(remove.text).to.contain('The course&#39;s session is live now, so the course cannot be deleted.');
       expect(await server.db.selectFrom('rooms').select('version').where('id', '=', id).executeTakeFirstOrThrow()).to.deep.equal({ version: 2 });
+
+      // Its instructor gone, the card says the session has no instructor and when it ends, not "Live now".
+      room.socket.close();
+      await eventually(async () => expect((await courseAs(admin.agent, id)).json()).to.include({ live: true, endsInMinutes: 10 }));
+      const after = (await admin.agent.get('/backend/courses')).text;
+      expect(after.slice(after.indexOf(`data-course-id="${id}"`)).slice(0, 1500)).to.contain('Live, no instructor: ends in 10 min').and.not.contain('Live now');
     });
 
     it('refuses Start Meeting in MediaSpace for a channel whose room an administrator set inactive; Join still works', async () => {

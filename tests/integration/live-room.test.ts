@@ -297,6 +297,30 @@ describe('live room', () => {
       expect((await pia.next('session.ended')).reason).to.equal('no-instructor');
     });
 
+    it('says on the channel card that no instructor is in the live meeting and when it ends, instead of "live now"', async () => {
+      const scene = await channelScene(server);
+      await scene.startFromMediaSpace();
+      const ines = track(await scene.instructor());
+      await ines.next('welcome');
+      const card = async () => scene.managerAgent.get(`/channels/${scene.channel.id}/meeting`);
+      const json = async () => (await scene.managerAgent.get(`/channels/${scene.channel.id}/meeting`, { accept: 'application/json' })).json();
+      expect(await json()).to.include({ live: true, endsInMinutes: null });
+      expect((await card()).text).to.contain('Meeting live now').and.not.contain('No instructor');
+
+      await ines.close();
+      await eventually(async () => expect(await json()).to.include({ live: true, endsInMinutes: 10 }));
+      await scheduler.advance(2 * 60_000 + 1_000);
+      expect(await json()).to.include({ endsInMinutes: 8 });
+      const page = (await card()).text;
+      expect(page).to.contain('Live, no instructor: ends in 8 min').and.not.contain('Meeting live now');
+      // One clear action while it is live: Join, not Start and Join.
+      expect(page).to.contain('data-action="join"').and.not.contain('data-action="start"');
+
+      const back = track(await scene.instructor());
+      await back.next('welcome');
+      expect(await json()).to.include({ endsInMinutes: null });
+    });
+
     it('lets the session go on when an instructor comes back within the grace period', async () => {
       const scene = await channelScene(server);
       await scene.startFromMediaSpace();
@@ -355,6 +379,14 @@ describe('live room', () => {
       const refused = await pia.agent.get(relaunch.json().launchUrl);
       expect(refused.status).to.equal(403);
       expect(refused.text).to.contain('removed you');
+      // Her channel card says so instead of offering a Join that would be refused.
+      const card = await pia.agent.get(`/channels/${scene.channel.id}/meeting`);
+      expect(card.text).to.contain('An instructor removed you from this meeting.').and.not.contain('data-action="join"');
+      expect((await pia.agent.get(`/channels/${scene.channel.id}/meeting`, { accept: 'application/json' })).json()).to.deep.include({ removed: true, actions: [] });
+      // Refused inside MediaSpace's frame, it is a short message, not a page with a second header.
+      const inFrame = await pia.agent.post(`/channels/${scene.channel.id}/meeting/join`, {}, { accept: 'application/json' });
+      const framed = await pia.agent.get(inFrame.json().launchUrl, { headers: { 'Sec-Fetch-Dest': 'iframe' } });
+      expect(framed.text).to.contain('data-framed-error="403"').and.contain('removed you').and.not.contain('site-header');
       const sneaky = await RoomClient.open(pia.agent, piaClient.received[0]!.room.id);
       expect((await sneaky.next('removed')).type).to.equal('removed');
       expect((await sneaky.closed).code).to.equal(4001);
@@ -368,6 +400,7 @@ describe('live room', () => {
         const again = await pia.agent.post(`/channels/${scene.channel.id}/meeting/join`, {}, { accept: 'application/json' });
         expect((await pia.agent.get(again.json().launchUrl)).status).to.equal(303);
       });
+      expect((await pia.agent.get(`/channels/${scene.channel.id}/meeting`, { accept: 'application/json' })).json()).to.deep.include({ removed: false, actions: ['join'] });
     });
   });
 
@@ -486,7 +519,7 @@ describe('live room page', () => {
     const scene = await channelScene(server);
     const url = await scene.startFromMediaSpace();
     const page = await scene.managerAgent.follow(await scene.managerAgent.get(url));
-    expect(page.text).to.contain(scene.channel.name).and.contain('data-room-socket').and.contain('/assets/room.js');
+    expect(page.text).to.contain(scene.channel.name).and.contain('data-room-socket').and.contain('/assets/live-room/room.js');
     const socket = new WebSocket(`${server.url.replace('http', 'ws')}/rooms/${url.split('/')[2]}/ws`);
     const refused = await new Promise<number>((resolve) => socket.once('unexpected-response', (_req, res) => resolve(res.statusCode!)));
     expect(refused).to.equal(401);

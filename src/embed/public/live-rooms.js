@@ -9,7 +9,8 @@
  *   <div data-live-rooms="header-menu"></div>                              (headerMenu)
  *
  * Channel buttons render inside an iframe of the Live Rooms service, which
- * grows into the room when Start or Join opens it within the page.
+ * grows into the room when Start or Join opens it within the page: as tall as
+ * the window and scrolled into view (the room has its own full-screen button).
  */
 (function () {
   'use strict';
@@ -64,20 +65,34 @@
     return null;
   }
 
+  /** A room fills the window's height (its dialogs then show inside what is visible), and comes into view. */
+  function fitRoom(frame, scroll) {
+    // At once, not animated: the page must already be tall enough for the room to scroll to its top.
+    frame.style.transition = 'none';
+    frame.style.height = Math.max(320, window.innerHeight) + 'px';
+    if (scroll) frame.scrollIntoView({ block: 'start' });
+  }
+
+  window.addEventListener('resize', function () {
+    document.querySelectorAll('iframe.live-rooms-in-room').forEach(function (frame) { fitRoom(frame, false); });
+  });
+
   // Only our own frames may resize and name themselves, and only to sane sizes.
   window.addEventListener('message', function (event) {
     var data = event.data;
     if (event.origin !== serviceOrigin || !data || data.source !== 'live-rooms') return;
     var frame = frameOf(event.source);
     if (!frame) return;
-    if (data.type === 'resize' && !frame.classList.contains('live-rooms-in-room')) {
+    if (data.type === 'resize') {
+      // A page other than the room (the channel's actions again, after Leave): the frame takes its size.
+      frame.classList.remove('live-rooms-in-room');
+      frame.style.transition = 'height .2s ease';
       frame.style.height = Math.max(0, Math.min(Number(data.height) || 0, 2000)) + 'px';
       // The framed page names itself in the person's language; until it does, the title is English.
       if (typeof data.title === 'string' && data.title) frame.title = data.title.slice(0, 200);
     } else if (data.type === 'room') {
       frame.classList.add('live-rooms-in-room');
-      frame.style.height = '80vh';
-      frame.style.minHeight = '480px';
+      fitRoom(frame, true);
     }
   });
 

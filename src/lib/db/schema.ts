@@ -63,6 +63,23 @@ export interface RoomsTable {
   version: Generated<number>;
 }
 
+/** A private room's invitation link (src/my-rooms/room-invitations.ts). */
+export interface RoomInvitationsTable {
+  room_id: string;
+  nonce: string;
+  created_by: string;
+  created_at: number;
+}
+
+/** Whether instructors admit each person into a room (src/live-room/admission.ts). */
+export interface RoomAdmissionTable {
+  room_id: string;
+  /** 1: instructors admit each person; 0: everyone waiting enters when the session starts. */
+  instructors_admit: number;
+  updated_by: string;
+  updated_at: number;
+}
+
 export interface LiveSessionsTable {
   id: string;
   room_id: string;
@@ -253,6 +270,8 @@ export interface Database {
   auth_sessions: AuthSessionsTable;
   rooms: RoomsTable;
   live_sessions: LiveSessionsTable;
+  room_invitations: RoomInvitationsTable;
+  room_admission: RoomAdmissionTable;
   room_passes: RoomPassesTable;
   used_launch_tokens: UsedLaunchTokensTable;
   module_settings: ModuleSettingsTable;

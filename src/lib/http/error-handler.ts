@@ -55,6 +55,8 @@ export function createErrorHandler(logger: Logger, { showStack, languages }: { s
           stack: showStack && appError.status >= 500 ? String((error as Error)?.stack ?? '') : null,
           // A way on from every error page: the backend's courses from inside it (unless that is what failed), else the start page.
           back: res.locals.backend && req.path !== '/backend/courses' ? { href: '/backend/courses', text: t('common:errorPage.backToCourses') } : { href: '/', text: t('common:errorPage.backHome') },
+          // Inside MediaSpace's frame (the channel card, the room) a refusal is a short message, not a page with a second header.
+          framed: req.get('sec-fetch-dest') === 'iframe',
         });
       },
       json: () => res.json(body),

@@ -3,7 +3,7 @@
  * here once: a KS (`/launch?ks=`, `/embed/menu?ks=`, the emulator's API), a
  * launch token (`/rooms/:id/launch?token=`), the CSRF token an upload form
  * carries (`?_csrf=`), and the tokens of invitation and password-reset links
- * (`/invitations/:token`, `/password-reset/:token`). `withoutSecrets` blanks
+ * (`/invitations/:token`, `/password-reset/:token`) and of private rooms' invitation links (`/room-invitations/:code`). `withoutSecrets` blanks
  * them in an address, a header or a whole log line, percent-encoded or not
  * (an address inside `returnTo=` is encoded), and in JSON fields of the same
  * names (the request's parsed query, the X-CSRF-Token header).
@@ -12,7 +12,7 @@
 const REDACTED = '[redacted]';
 const SECRET_PARAMS = 'ks|token|_csrf';
 const SECRET_FIELDS = `${SECRET_PARAMS}|x-csrf-token|password|confirmPassword`;
-const SECRET_SEGMENTS = 'invitations|password-reset';
+const SECRET_SEGMENTS = 'room-invitations|invitations|password-reset';
 
 const PATTERNS: readonly [RegExp, string][] = [
   // ?ks=… or &token=…, or %3Fks%3D… inside an encoded address; the value runs to the next parameter.

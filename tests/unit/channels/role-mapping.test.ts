@@ -31,9 +31,9 @@ describe('role mapping', () => {
   });
 
   describe('#meetingActions', () => {
-    it('offers Start Meeting to Managers and Moderators, and Join too while a meeting is live', () => {
+    it('offers Managers and Moderators one action: Start Meeting, or Join Meeting once a meeting is live', () => {
       expect(meetingActions('manager', defaults, false)).to.deep.equal(['start']);
-      expect(meetingActions('moderator', defaults, true)).to.deep.equal(['start', 'join']);
+      expect(meetingActions('moderator', defaults, true)).to.deep.equal(['join']);
     });
 
     it('offers Join Meeting to Contributors and Members whether or not a meeting is live', () => {
