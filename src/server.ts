@@ -70,6 +70,7 @@ import { createCachedProfileStore } from './profile/cached-profile-store.ts';
 import { ProfileService } from './profile/profile-service.ts';
 import { chooseMediaServer, type ChosenMediaServer } from './media/choose-media-server.ts';
 import { MediaSignalling } from './media/media-signalling.ts';
+import { createBilling, type Billing } from './billing/create-billing.ts';
 
 const PURGE_EVERY_MS = 10 * 60_000;
 
@@ -95,6 +96,8 @@ export interface RunningServer {
   roomConnections(): number;
   /** The emulated demo partner's secrets, when the emulator is on. */
   emulatorPartner: EmulatorPartner | null;
+  /** Plans and Billing through Stripe (and its emulator), when billing is on. */
+  billing: Billing | null;
   close(): Promise<void>;
 }
 
@@ -247,6 +250,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
 
   const meetings = new ChannelMeetingService({ gateway, rooms, liveSessions, sessions: liveRooms, launches, settings, memberships, plans, now });
   const courses = new CourseService({ courses: createCourseStore(db), members: verifiedMembers, plans, images, liveSessions, launches, settings, roomCaches: [rooms, liveSessions], files: fileStorage, logger, now });
+  const billing = config.billing.enabled ? createBilling({ config, db, plans, courses, logger, port, now }) : null;
 
   const app = createApp({
     config,
@@ -264,6 +268,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     kalturaEmulator: kalturaEmulator?.router ?? null,
     languages,
     backend: { accounts, members: verifiedMembers, images, branding, signIn, profiles, files, users, invitations, courses },
+    billing,
   });
   server.on('request', app);
   const roomSockets = attachRoomSockets(server, {
@@ -299,6 +304,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     media,
     roomConnections: () => roomSockets.connectionCount(),
     emulatorPartner,
+    billing,
     async close() {
       clearInterval(purge);
       liveRooms.stop();
