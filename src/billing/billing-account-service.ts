@@ -21,6 +21,7 @@ export interface BillingOverview {
   cards: CardView[];
   pastDue: InvoiceView[];
   currency: string;
+  daysUntilDue: number;
 }
 
 export interface ContactInput {
@@ -74,7 +75,7 @@ export class BillingAccountService {
   async overview(): Promise<BillingOverview> {
     const { gateway, store, sync, plans, currency } = this.#deps;
     const account = await store.account();
-    if (!account.customerId) return { subscription: null, nextInvoice: null, customer: null, cards: [], pastDue: [], currency };
+    if (!account.customerId) return { subscription: null, nextInvoice: null, customer: null, cards: [], pastDue: [], currency, daysUntilDue: this.#deps.daysUntilDue };
     const [customer, cards, subscription, invoices, prices] = await Promise.all([
       gateway.customer(account.customerId),
       gateway.cards(account.customerId),
@@ -95,6 +96,7 @@ export class BillingAccountService {
       cards,
       pastDue: invoices.invoices.filter((invoice) => invoice.pastDue),
       currency,
+      daysUntilDue: this.#deps.daysUntilDue,
     };
   }
 

@@ -203,12 +203,12 @@ export function createBillingGateway(options: BillingGatewayOptions): BillingGat
 
     async invoices(customerId, startingAfter, limit) {
       const list = await call(() => stripe.invoices.list({ customer: customerId, limit, ...(startingAfter && { starting_after: startingAfter }) }));
-      return { invoices: list.data.map(invoiceView), hasMore: list.has_more };
+      return { invoices: list.data.map((invoice) => invoiceView(invoice, Math.floor(now() / 1000))), hasMore: list.has_more };
     },
 
     async invoice(invoiceId) {
       const invoice = await call(() => stripe.invoices.retrieve(invoiceId));
-      return { ...invoiceView(invoice), customerId: typeof invoice.customer === 'string' ? invoice.customer : (invoice.customer?.id ?? '') };
+      return { ...invoiceView(invoice, Math.floor(now() / 1000)), customerId: typeof invoice.customer === 'string' ? invoice.customer : (invoice.customer?.id ?? '') };
     },
 
     async cards(customerId) {

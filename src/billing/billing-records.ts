@@ -81,7 +81,8 @@ export function subscriptionView(subscription: Stripe.Subscription): Subscriptio
   };
 }
 
-export function invoiceView(invoice: Stripe.Invoice, nowSeconds = Math.floor(Date.now() / 1000)): InvoiceView {
+/** `nowSeconds`: the service's clock, which says whether an invoice is past its due date. */
+export function invoiceView(invoice: Stripe.Invoice, nowSeconds: number): InvoiceView {
   return {
     id: invoice.id!,
     number: invoice.number,
