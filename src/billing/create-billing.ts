@@ -9,6 +9,7 @@ import Stripe from 'stripe';
 import type { AppConfig } from '../lib/config/config.ts';
 import type { Db } from '../lib/db/database.ts';
 import { ConflictError } from '../lib/errors/app-error.ts';
+import { allowRoles } from '../backend/backend-access.ts';
 import type { Logger } from '../lib/logger/logger.ts';
 import { randomSecret, readOrCreateSecretFile } from '../lib/secrets/local-secrets.ts';
 import type { CourseService } from '../courses/course-service.ts';
@@ -70,7 +71,12 @@ export function createBilling({ config, db, plans, courses, logger, port, now }:
   const plansService = new PlansService({ gateway, store, plans, courses, sync, account, serial, now });
 
   const backend = Router();
-  backend.post('/courses/licences', refuseManualLicences);
+  // The courses page then points to Plans instead of offering its licence form.
+  backend.use((_req, res, next) => {
+    res.locals.billingOn = true;
+    next();
+  });
+  backend.post('/courses/licences', allowRoles('administrator'), refuseManualLicences);
   backend.use(createPlansRouter({ plans: plansService, account }));
   backend.use(createBillingRouter({ account, publicUrl: config.http.publicUrl }));
   return { emulator, webhooks: createWebhookRouter(new BillingWebhooks({ gateway, store, sync, account, logger, now })), backend, webhookSecret };

@@ -32,6 +32,10 @@ describe('Plans through Stripe Billing', () => {
     expect(page.text).to.match(/data-plan="smart_custom"[\s\S]*?On request/);
     expect(page.text).to.contain('15 webcam users');
     expect(page.text).to.contain('data-nav="plans"').and.to.contain('data-nav="billing"');
+    const courses = await admin.agent.get('/backend/courses');
+    expect(courses.text).to.contain('data-licences-on-plans').and.not.to.contain('action="/backend/courses/licences"');
+    const byHand = await admin.agent.post('/backend/courses/licences', { 'licences[smart_15]': '9' }, { accept: 'application/json' });
+    expect([byHand.status, byHand.json().error.code]).to.deep.equal([409, 'LICENCES_FOLLOW_SUBSCRIPTION']);
   });
 
   it('previews the first purchase at full price, buys it, and the licence counts follow the subscription', async () => {
