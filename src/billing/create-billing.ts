@@ -46,7 +46,7 @@ export interface BillingOptions {
   now: () => number;
 }
 
-export function createBilling({ config, db, plans, courses, logger, port, now }: BillingOptions): Billing {
+export async function createBilling({ config, db, plans, courses, logger, port, now }: BillingOptions): Promise<Billing> {
   const settings = config.billing;
   const emulated = settings.secretKey === null;
   const secretKey = settings.secretKey ?? readOrCreateSecretFile(config.dataDir, 'stripe-emulator-secret-key', () => `sk_test_${randomSecret(24)}`);
@@ -68,6 +68,12 @@ export function createBilling({ config, db, plans, courses, logger, port, now }:
   const serial = new Serialised();
   const sync = new SubscriptionSync({ gateway, store, plans, now });
   const account = new BillingAccountService({ gateway, store, plans, sync, currency: settings.currency, daysUntilDue: settings.daysUntilDue, organisationName: 'Live Rooms organisation', now });
+  if (emulated) {
+    // The emulator keeps its Stripe in memory: after a restart that Stripe is empty, so the organisation's
+    // customer, subscription and bought licences are forgotten with it rather than pointing at nothing.
+    await store.saveAccount({ customerId: null, subscriptionId: null }, now());
+    await store.setPurchased(Object.fromEntries(plans.licensed().map((plan) => [plan.id, 0])), 'stripe', now());
+  }
   const plansService = new PlansService({ gateway, store, plans, courses, sync, account, serial, now });
 
   const backend = Router();
