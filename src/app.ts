@@ -33,6 +33,7 @@ import { createRoomsRouter } from './rooms/rooms-router.ts';
 import { createEmbedRouter } from './embed/embed-router.ts';
 import { createDemoPortalRouter } from './demo-portal/demo-portal-router.ts';
 import { backendNav } from './backend/backend-nav.ts';
+import type { Billing } from './billing/create-billing.ts';
 import { loadBackendActor } from './backend/backend-access.ts';
 import type { BrandingService } from './branding/branding-service.ts';
 import { brandingLocals, serveBrandingStylesheet } from './branding/branding-stylesheet.ts';
@@ -76,6 +77,8 @@ export interface AppDeps {
   /** Every page in the person's language: profile choice, else browser, else the default. */
   languages: LanguageChooser;
   backend: BackendDeps;
+  /** Plans and Billing through Stripe; null: licences are set by hand (billing.enabled false). */
+  billing: Billing | null;
 }
 
 /** The rooms backend's services. */
@@ -125,6 +128,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestDeadline({ requestMs: config.http.requestTimeoutMs, uploadMs: config.http.uploadTimeoutMs }));
   // The emulator stands where Kaltura would be: it has its own body parsing, errors and no CSRF.
   if (deps.kalturaEmulator) app.use('/api_v3', deps.kalturaEmulator);
+  // Likewise the Stripe emulator's API and its hosted pages (Checkout, invoices).
+  if (deps.billing?.emulator) {
+    app.use('/v1', deps.billing.emulator.api);
+    app.use('/stripe-emulator', deps.billing.emulator.pages);
+  }
 
   app.use(securityHeaders(config.http.embedOrigins));
   // Before anything that may fail, so that every error page speaks the person's language.
@@ -136,6 +144,8 @@ export function createApp(deps: AppDeps): Express {
   app.use('/assets/live-room', express.static(path.join(ROOT, 'src/live-room/public'), { maxAge: '5m', index: false }));
   // Before sessions and CSRF: a stylesheet sets no cookie, so it can be cached.
   app.get('/branding.css', serveBrandingStylesheet(deps.backend.branding));
+  // Stripe's signed webhooks need their body exactly as sent: before the body parsers, and without CSRF.
+  if (deps.billing) app.use(deps.billing.webhooks);
   app.use('/backend/users/invite', inviteFormBody);
   app.use(express.urlencoded({ extended: true, limit: '32kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '64kb' }));
@@ -190,7 +200,8 @@ export function createApp(deps: AppDeps): Express {
     signInRateLimit: createRateLimit(config.rateLimit.windowSeconds, config.rateLimit.signInsPerWindow),
     accountRateLimit: createRateLimit(config.rateLimit.windowSeconds, config.rateLimit.signInsPerAccountPerWindow, { keyOf: accountOrAddress, message: 'sign-in:accountRateLimited' }),
   }));
-  app.use('/backend', loadBackendActor(deps.backend), backendNav);
+  app.use('/backend', loadBackendActor(deps.backend), backendNav({ billing: deps.billing !== null }));
+  if (deps.billing) app.use('/backend', deps.billing.backend);
   app.use('/backend', createUsersRouter({ users: deps.backend.users, invitations: deps.backend.invitations }));
   app.use(createInvitationsRouter({ invitations: deps.backend.invitations, acceptRateLimit: createRateLimit(config.rateLimit.windowSeconds, config.rateLimit.signInsPerWindow) }));
   const uploadsTmpDir = path.join(config.dataDir, 'uploads-tmp');

@@ -73,6 +73,7 @@ import { createCachedProfileStore } from './profile/cached-profile-store.ts';
 import { ProfileService } from './profile/profile-service.ts';
 import { chooseMediaServer, type ChosenMediaServer } from './media/choose-media-server.ts';
 import { MediaSignalling } from './media/media-signalling.ts';
+import { createBilling, type Billing } from './billing/create-billing.ts';
 
 const PURGE_EVERY_MS = 10 * 60_000;
 
@@ -98,6 +99,8 @@ export interface RunningServer {
   roomConnections(): number;
   /** The emulated demo partner's secrets, when the emulator is on. */
   emulatorPartner: EmulatorPartner | null;
+  /** Plans and Billing through Stripe (and its emulator), when billing is on. */
+  billing: Billing | null;
   close(): Promise<void>;
 }
 
@@ -258,6 +261,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
 
   const meetings = new ChannelMeetingService({ gateway, rooms, liveSessions, sessions: liveRooms, launches, settings, memberships, plans, removals, now });
   const courses = new CourseService({ courses: createCourseStore(db), members: verifiedMembers, plans, images, liveSessions, instructorWatch: liveRooms, launches, settings, roomCaches: [rooms, liveSessions], files: fileStorage, logger, now });
+  const billing = config.billing.enabled ? await createBilling({ config, db, plans, courses, logger, port, now }) : null;
 
   const app = createApp({
     config,
@@ -287,6 +291,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     kalturaEmulator: kalturaEmulator?.router ?? null,
     languages,
     backend: { accounts, members: verifiedMembers, images, branding, signIn, profiles, files, users, invitations, courses },
+    billing,
   });
   server.on('request', app);
   const roomSockets = attachRoomSockets(server, {
@@ -322,6 +327,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     media,
     roomConnections: () => roomSockets.connectionCount(),
     emulatorPartner,
+    billing,
     async close() {
       clearInterval(purge);
       liveRooms.stop();

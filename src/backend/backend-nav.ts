@@ -13,19 +13,20 @@ export interface NavEntry {
   current: boolean;
 }
 
-const ENTRIES: Array<{ key: string; href: string | null; roles: BackendRole[] }> = [
+const ENTRIES: Array<{ key: string; href: string | null; roles: BackendRole[]; billing?: true }> = [
   { key: 'courses', href: '/backend/courses', roles: ['administrator', 'instructor', 'student'] },
   { key: 'users', href: '/backend/users', roles: ['administrator'] },
   { key: 'files', href: '/backend/files', roles: ['administrator', 'instructor'] },
   { key: 'sessionStats', href: null, roles: ['administrator', 'instructor'] },
   { key: 'profile', href: '/backend/profile', roles: ['administrator', 'instructor', 'student'] },
   { key: 'branding', href: '/backend/branding', roles: ['administrator'] },
-  { key: 'plans', href: null, roles: ['administrator'] },
-  { key: 'billing', href: null, roles: ['administrator'] },
+  { key: 'plans', href: '/backend/plans', roles: ['administrator'], billing: true },
+  { key: 'billing', href: '/backend/billing', roles: ['administrator'], billing: true },
 ];
 
-export function navFor(role: BackendRole, path: string): NavEntry[] {
-  return ENTRIES.filter((entry) => entry.roles.includes(role)).map((entry) => ({
+/** Plans and Billing are there only with billing on; without it licences are set by hand on the courses page. */
+export function navFor(role: BackendRole, path: string, { billing = false }: { billing?: boolean } = {}): NavEntry[] {
+  return ENTRIES.filter((entry) => entry.roles.includes(role) && (billing || !entry.billing)).map((entry) => ({
     key: entry.key,
     href: entry.href,
     later: entry.href === null,
@@ -34,7 +35,9 @@ export function navFor(role: BackendRole, path: string): NavEntry[] {
 }
 
 /** Puts the menu for the current person on res.locals.backendNav (after loadBackendActor). */
-export const backendNav: RequestHandler = (req, res, next) => {
-  res.locals.backendNav = req.backend ? navFor(req.backend.role, req.originalUrl.split('?')[0] ?? '') : [];
-  next();
-};
+export function backendNav(features: { billing: boolean }): RequestHandler {
+  return (req, res, next) => {
+    res.locals.backendNav = req.backend ? navFor(req.backend.role, req.originalUrl.split('?')[0] ?? '', features) : [];
+    next();
+  };
+}

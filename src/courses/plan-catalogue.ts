@@ -26,6 +26,8 @@ export interface Plan extends PlanLimits {
   active: boolean;
   /** Each course on this plan carries its own limits (rooms.plan_limits); the ones above are the form's defaults. */
   customLimits: boolean;
+  /** A licence's price per billing period in minor units (billing's emulator seeds Stripe's prices from it); none: on request. */
+  prices?: { month?: number; year?: number };
 }
 
 /** What the catalogue needs to know of a room. */

@@ -6,8 +6,9 @@
  * (the service does not say whether it exists).
  */
 import { expect } from 'chai';
-import { backendPerson, createCourse, setLicences } from '../support/courses.ts';
-import { signIn, startTestServer, type TestServer } from '../support/test-server.ts';
+import { backendPerson, createCourse } from '../support/courses.ts';
+import { signIn, type TestServer } from '../support/test-server.ts';
+import { changeLicences, startBillingServer } from '../support/billing.ts';
 import type { TestAgent } from '../support/test-agent.ts';
 
 const PEOPLE = ['administrator', 'MediaSpace admin', 'course instructor', 'other instructor', 'course student', 'other student', 'MediaSpace viewer'] as const;
@@ -35,7 +36,22 @@ const ACTIONS: Record<string, { expected: (person: Person) => number; run: (agen
   'open the course edit form': { expected: rule(MANAGERS, 200, { outsider: 404 }), run: async (agent, { courseId }) => (await agent.get(`/backend/courses/${courseId}/edit`)).status },
   'open the course delete page': { expected: rule(ADMINS, 200), run: async (agent, { courseId }) => (await agent.get(`/backend/courses/${courseId}/delete`)).status },
   'enter the course room': { expected: rule(MEMBERS, 303, { outsider: 404 }), run: async (agent, { courseId }) => (await agent.post(`/backend/courses/${courseId}/enter`)).status },
-  'set licences': { expected: rule(ADMINS, 303), run: async (agent) => (await agent.post('/backend/courses/licences', { 'licences[smart_15]': '3' })).status },
+  // With billing on, licences follow the subscription: administrators buy them on the Plans page.
+  'set licences by hand': { expected: rule(ADMINS, 409), run: async (agent) => (await agent.post('/backend/courses/licences', { 'licences[smart_15]': '3' })).status },
+  'open plans': { expected: rule(ADMINS, 200), run: async (agent) => (await agent.get('/backend/plans')).status },
+  'preview a licence change': { expected: rule(ADMINS, 200), run: async (agent) => (await agent.post('/backend/plans/preview', { kind: 'add', planId: 'smart_25', quantity: '1' })).status },
+  'confirm a licence change': {
+    expected: rule(ADMINS, 400),
+    run: async (agent) => (await agent.post('/backend/plans/change', { kind: 'add', planId: 'smart_25', quantity: '1' })).status,
+  },
+  'open billing': { expected: rule(ADMINS, 200), run: async (agent) => (await agent.get('/backend/billing')).status },
+  'save the billing address': {
+    expected: rule(ADMINS, 303),
+    run: async (agent) => (await agent.post('/backend/billing/contact', { name: 'School', email: '', line1: '1 Main St', line2: '', postalCode: '10001', city: 'New York', country: 'US', purchaseOrder: '' })).status,
+  },
+  'start adding a card': { expected: rule(ADMINS, 303), run: async (agent) => (await agent.post('/backend/billing/card')).status },
+  'pay an invoice': { expected: rule(ADMINS, 404), run: async (agent) => (await agent.post('/backend/billing/invoices/in_nothing/pay')).status },
+  'remove a card': { expected: rule(ADMINS, 404), run: async (agent) => (await agent.post('/backend/billing/cards/pm_nothing/remove')).status },
   'list users': { expected: rule(ADMINS, 200), run: async (agent) => (await agent.get('/backend/users')).status },
   'open the invite form': { expected: rule(ADMINS, 200), run: async (agent) => (await agent.get('/backend/users/invite')).status },
   'open the files overview': { expected: rule(INSTRUCTORS, 200), run: async (agent) => (await agent.get('/backend/files')).status },
@@ -54,11 +70,11 @@ describe('authorization matrix: backend person × backend action', () => {
   const agents = new Map<Person, TestAgent>();
 
   before(async () => {
-    server = await startTestServer();
+    server = await startBillingServer();
     const admin = await backendPerson(server, 'administrator');
     const teacher = await backendPerson(server, 'instructor');
     const student = await backendPerson(server, 'student');
-    await setLicences(admin.agent, { smart_15: 3 });
+    expect((await changeLicences(admin.agent, { kind: 'add', planId: 'smart_15', quantity: '3' })).status).to.equal(303);
     courseId = await createCourse(admin.agent, { name: 'Matrix course', plan: 'smart_15', membersShown: '1', member: [`instructor:${teacher.id}`, `student:${student.id}`] });
 
     agents.set('administrator', admin.agent);

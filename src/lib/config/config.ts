@@ -22,6 +22,8 @@ const planSchema = z.object({
   webcamUsers: z.number().int().min(0),
   /** The limits above are only defaults: each course on this plan may carry its own. */
   customLimits: z.boolean().default(false),
+  /** Price of one licence per billing period, in the currency's minor unit (cents); a plan without one is sold on request. */
+  prices: z.object({ month: z.number().int().min(0).optional(), year: z.number().int().min(0).optional() }).optional(),
 });
 
 const originSchema = z.url().transform((value) => new URL(value).origin);
@@ -170,6 +172,21 @@ const configSchema = z.object({
   plans: z
     .record(z.string().regex(/^[a-z0-9_]{1,40}$/, 'plan ids are lower-case letters, digits and _'), planSchema)
     .refine((plans) => Object.values(plans).some((plan) => !plan.active), 'needs one plan with "active": false (courses that cannot go live)'),
+  /** Plans and Billing through Stripe Billing; off: licences are set by hand on the courses page. */
+  billing: z.object({
+    enabled: z.boolean(),
+    /** null: the built-in Stripe emulator, reached by the stripe package over HTTP. */
+    secretKey: z.string().regex(/^(sk|rk)_\w+$/, 'must be a Stripe secret key (sk_…) or restricted key (rk_…)').nullable(),
+    /** The webhook endpoint's signing secret (whsec_…); with the emulator, made once and kept in the data folder. */
+    webhookSecret: z.string().regex(/^whsec_\w+$/, 'must be a webhook signing secret (whsec_…)').nullable(),
+    timeoutMs: z.coerce.number().int().min(100).max(60_000),
+    /** ISO 4217, lower case as Stripe writes it. */
+    currency: z.string().regex(/^[a-z]{3}$/, 'must be a lower-case ISO 4217 code (eur)'),
+    /** The subscription's billing period; each plan's price for it is `plans.<id>.prices.<interval>`. */
+    interval: z.enum(['month', 'year']),
+    /** Pay by invoice: days between an invoice and its due date. */
+    daysUntilDue: z.number().int().min(1).max(120),
+  }),
   uploads: z.object({
     maxFileMegabytes: z.number().min(1).max(10_240),
     maxImageMegabytes: z.number().min(1).max(100),
@@ -203,6 +220,12 @@ const configSchema = z.object({
   }
   if (config.http.headersTimeoutMs > Math.min(config.http.requestTimeoutMs, config.http.uploadTimeoutMs)) {
     ctx.addIssue({ code: 'custom', path: ['http', 'headersTimeoutMs'], message: 'must not be longer than http.requestTimeoutMs and http.uploadTimeoutMs' });
+  }
+  if (config.billing.enabled && config.env === 'production' && config.billing.secretKey === null && !config.demoMode) {
+    ctx.addIssue({ code: 'custom', path: ['billing', 'secretKey'], message: 'is required in production with billing on (STRIPE_SECRET_KEY): without it the built-in Stripe emulator would take the orders; set BILLING_ENABLED=false to set licences by hand' });
+  }
+  if (config.billing.secretKey !== null && config.billing.webhookSecret === null) {
+    ctx.addIssue({ code: 'custom', path: ['billing', 'webhookSecret'], message: 'is required with STRIPE_SECRET_KEY (STRIPE_WEBHOOK_SECRET): licence counts follow Stripe\'s signed webhooks' });
   }
   if (config.kaltura.serviceUrl && !config.kaltura.adminSecret) {
     ctx.addIssue({ code: 'custom', path: ['kaltura', 'adminSecret'], message: 'is required when kaltura.serviceUrl is set (KALTURA_ADMIN_SECRET)' });
@@ -257,6 +280,10 @@ const ENVIRONMENT_KEYS: Record<string, { key: string[]; parse?: (raw: string, na
   JANUS_PUBLIC_IP: { key: ['media', 'publicIp'] },
   STUN_SERVER: { key: ['media', 'stunServer'] },
   MAIL_FROM: { key: ['mail', 'from'] },
+  BILLING_ENABLED: { key: ['billing', 'enabled'], parse: parseBooleanVariable },
+  STRIPE_SECRET_KEY: { key: ['billing', 'secretKey'] },
+  STRIPE_WEBHOOK_SECRET: { key: ['billing', 'webhookSecret'] },
+  STRIPE_TIMEOUT_MS: { key: ['billing', 'timeoutMs'] },
 };
 
 /** A hop count ("1") or a comma-separated list of addresses and subnets; the schema checks each. */

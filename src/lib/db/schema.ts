@@ -265,6 +265,28 @@ export interface BrandingTable {
   updated_at: number;
 }
 
+export interface BillingAccountTable {
+  id: string;
+  customer_id: string | null;
+  subscription_id: string | null;
+  updated_at: number;
+}
+
+export interface BillingEventsTable {
+  event_id: string;
+  type: string;
+  received_at: number;
+}
+
+export interface BillingAuditTable {
+  id: string;
+  actor_id: string | null;
+  actor_name: string;
+  action: string;
+  detail: string;
+  at: number;
+}
+
 export interface Database {
   users: UsersTable;
   auth_sessions: AuthSessionsTable;
@@ -289,6 +311,9 @@ export interface Database {
   files: FilesTable;
   storage_locks: StorageLocksTable;
   branding: BrandingTable;
+  billing_account: BillingAccountTable;
+  billing_events: BillingEventsTable;
+  billing_audit: BillingAuditTable;
 }
 
 export type RoomRow = Selectable<RoomsTable>;

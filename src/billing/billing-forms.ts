@@ -1,0 +1,70 @@
+/**
+ * What the Plans and Billing forms may say, checked with zod: a licence change
+ * (add, move to another plan, remove) and its confirmation, and the billing
+ * contact and address (ISO 3166 countries, as Stripe wants them).
+ */
+import type { Request } from 'express';
+import { z } from 'zod';
+import { parseInput } from '../lib/http/validate.ts';
+import type { ContactInput } from './billing-account-service.ts';
+import { MAX_LICENCES_PER_CHANGE, type LicenceChange } from './plans-service.ts';
+
+/** Codes ICU names that are not ISO 3166-1 alpha-2 countries: reserved, withdrawn or groupings. */
+const NOT_COUNTRIES = new Set('AC AN BU CP CQ CS DD DG DY EA EU EZ FX HV IC NH QO RH SU TA TP UK UN VD XA XB XK YD YU ZR ZZ'.split(' '));
+
+/** ISO 3166-1 alpha-2 codes, named in `language`, sorted by name. */
+export function countries(language: string): Array<{ code: string; name: string }> {
+  const names = new Intl.DisplayNames([language], { type: 'region' });
+  const list: Array<{ code: string; name: string }> = [];
+  for (let first = 65; first <= 90; first += 1) {
+    for (let second = 65; second <= 90; second += 1) {
+      const code = String.fromCharCode(first, second);
+      const name = names.of(code);
+      if (name && name !== code && !NOT_COUNTRIES.has(code)) list.push({ code, name });
+    }
+  }
+  return list.sort((a, b) => a.name.localeCompare(b.name, language));
+}
+
+const COUNTRY_CODES = new Set(countries('en').map((country) => country.code));
+
+export function parseLicenceChange(req: Request): LicenceChange {
+  const t = req.t;
+  const planId = z.string({ error: t('billing:form.choosePlan') }).trim().min(1, t('billing:form.choosePlan')).max(40);
+  const quantity = z.preprocess(
+    (value) => (typeof value === 'string' ? (value.trim() === '' ? undefined : Number(value.trim())) : value),
+    z.number({ error: t('billing:form.quantityRequired') }).int(t('billing:form.wholeNumber')).min(1, t('billing:form.quantityRange', { max: MAX_LICENCES_PER_CHANGE })).max(MAX_LICENCES_PER_CHANGE, t('billing:form.quantityRange', { max: MAX_LICENCES_PER_CHANGE })),
+  );
+  const schema = z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('add'), planId, quantity }),
+    z.object({ kind: z.literal('move'), fromPlanId: planId, toPlanId: planId, quantity }),
+    z.object({ kind: z.literal('remove'), planId, quantity }),
+  ], { error: t('billing:form.kindUnknown') });
+  return parseInput(schema, req.body, t('common:errors.fixBelow'));
+}
+
+export function parseConfirmation(req: Request): { prorationDate: number; token: string } {
+  const problem = req.t('billing:errors.previewFirst');
+  return parseInput(z.object({ prorationDate: z.coerce.number({ error: problem }).int(problem).positive(problem), token: z.uuid(problem) }), req.body, problem);
+}
+
+export function parseContact(req: Request): ContactInput {
+  const t = req.t;
+  const required = (max: number) => z.string({ error: t('billing:form.required') }).trim().min(1, t('billing:form.required')).max(max, t('billing:form.tooLong', { max }));
+  const optional = (max: number) => z.string().trim().max(max, t('billing:form.tooLong', { max })).optional().transform((value) => value || null);
+  const form = parseInput(
+    z.object({
+      name: required(200),
+      email: z.union([z.literal(''), z.email(t('billing:form.email')).max(254)]).optional().transform((value) => value || null),
+      line1: required(200),
+      line2: optional(200),
+      postalCode: required(20).regex(/^[A-Za-z0-9][A-Za-z0-9 -]*$/, t('billing:form.postalCode')),
+      city: required(100),
+      country: z.string({ error: t('billing:form.country') }).trim().toUpperCase().refine((code) => COUNTRY_CODES.has(code), t('billing:form.country')),
+      purchaseOrder: optional(40),
+    }),
+    req.body,
+    t('common:errors.fixBelow'),
+  );
+  return { name: form.name, email: form.email, address: { line1: form.line1, line2: form.line2 ?? '', postalCode: form.postalCode, city: form.city, country: form.country }, purchaseOrder: form.purchaseOrder };
+}

@@ -1,0 +1,114 @@
+/**
+ * /backend/billing (administrators): the overview (plans, period, next
+ * invoice, card, contact, invoices past due with what to do), the invoice
+ * history with PDFs, the billing contact and address, and cards: added on
+ * Stripe's hosted Checkout page (setup mode) and back, made default, removed.
+ */
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { AppError, NotFoundError, ValidationError } from '../lib/errors/app-error.ts';
+import { wantsJson } from '../lib/http/forms.ts';
+import { billingFormat } from './billing-format.ts';
+import { allowRoles, currentActor } from '../backend/backend-access.ts';
+import type { BillingAccountService } from './billing-account-service.ts';
+import { countries, parseContact } from './billing-forms.ts';
+
+export interface BillingRouterDeps {
+  account: BillingAccountService;
+  publicUrl: string;
+}
+
+const FLASHES = ['contactSaved', 'cardSaved', 'cardCancelled', 'cardRemoved', 'cardDefault', 'invoicePaid'] as const;
+const INVOICES_PER_PAGE = 10;
+const stripeId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9_]{1,200}$`));
+
+export function createBillingRouter({ account, publicUrl }: BillingRouterDeps): Router {
+  const router = Router();
+  router.use('/billing', allowRoles('administrator'));
+
+  async function render(req: Request, res: Response, status: number, extra: { problem?: AppError | null; values?: Record<string, unknown> | null } = {}): Promise<void> {
+    const after = typeof req.query.after === 'string' && stripeId('in').safeParse(req.query.after).success ? req.query.after : null;
+    const [overview, history] = await Promise.all([account.overview(), account.invoices(after, INVOICES_PER_PAGE)]);
+    const problem = extra.problem ?? null;
+    const flash = FLASHES.find((key) => req.query[key] !== undefined);
+    res.set('Cache-Control', 'no-store');
+    res.status(status).render('billing/index', {
+      title: req.t('billing:overview.title'),
+      overview,
+      history,
+      countries: countries(String(res.locals.language ?? 'en')),
+      problem: problem && problem.say(req.t),
+      errors: problem instanceof ValidationError ? problem.sayFields(req.t) : {},
+      values: extra.values ?? null,
+      ...billingFormat(String(res.locals.language ?? 'en')),
+      flash: flash ? req.t(`billing:flash.${flash}`) : null,
+    });
+  }
+
+  router.get('/billing', async (req, res) => {
+    if (wantsJson(req)) {
+      const after = typeof req.query.after === 'string' && stripeId('in').safeParse(req.query.after).success ? req.query.after : null;
+      const [overview, history] = await Promise.all([account.overview(), account.invoices(after, INVOICES_PER_PAGE)]);
+      return res.set('Cache-Control', 'no-store').json({ ...overview, invoices: history.invoices, hasMore: history.hasMore });
+    }
+    await render(req, res, 200);
+  });
+
+  router.post('/billing/contact', async (req, res) => {
+    try {
+      const customer = await account.updateContact(currentActor(req), parseContact(req), req.t);
+      if (wantsJson(req)) return res.json({ customer });
+      res.redirect(303, '/backend/billing?contactSaved=1#contact');
+    } catch (error) {
+      if (wantsJson(req) || !(error instanceof ValidationError)) throw error;
+      await render(req, res, 400, { problem: error, values: req.body as Record<string, unknown> });
+    }
+  });
+
+  router.post('/billing/card', async (req, res) => {
+    const url = await account.startCardSetup(req.t, `${publicUrl}/backend/billing/card/done`, `${publicUrl}/backend/billing?cardCancelled=1`);
+    if (wantsJson(req)) return res.json({ url });
+    res.redirect(303, url);
+  });
+
+  router.get('/billing/card/done', async (req, res) => {
+    const sessionId = stripeId('cs_test|cs_live|cs').safeParse(req.query.session_id);
+    if (!sessionId.success) throw new NotFoundError(req.t('billing:errors.setupNotFound'));
+    const saved = await account.finishCardSetup(currentActor(req), sessionId.data, req.t);
+    if (!saved) throw new NotFoundError(req.t('billing:errors.setupNotFound'));
+    res.redirect(303, '/backend/billing?cardSaved=1#payment-method');
+  });
+
+  router.post('/billing/cards/:id/default', async (req, res) => {
+    await account.makeDefault(currentActor(req), cardIdOf(req), req.t);
+    if (wantsJson(req)) return res.status(204).end();
+    res.redirect(303, '/backend/billing?cardDefault=1#payment-method');
+  });
+
+  router.post('/billing/cards/:id/remove', async (req, res) => {
+    await account.removeCard(currentActor(req), cardIdOf(req), req.t);
+    if (wantsJson(req)) return res.status(204).end();
+    res.redirect(303, '/backend/billing?cardRemoved=1#payment-method');
+  });
+
+  router.post('/billing/invoices/:id/pay', async (req, res) => {
+    const id = stripeId('in').safeParse(req.params.id);
+    if (!id.success) throw new NotFoundError(req.t('billing:errors.invoiceNotFound'));
+    try {
+      await account.payInvoice(currentActor(req), id.data, req.t);
+    } catch (error) {
+      if (wantsJson(req) || !(error instanceof AppError) || error.status !== 402) throw error;
+      return render(req, res, 402, { problem: error });
+    }
+    if (wantsJson(req)) return res.status(204).end();
+    res.redirect(303, '/backend/billing?invoicePaid=1');
+  });
+
+  return router;
+}
+
+function cardIdOf(req: Request): string {
+  const parsed = stripeId('pm').safeParse(req.params.id);
+  if (!parsed.success) throw new NotFoundError(req.t('billing:errors.cardNotFound'));
+  return parsed.data;
+}
