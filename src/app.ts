@@ -55,6 +55,7 @@ import { createInvitationsRouter } from './users/invitations-router.ts';
 import type { InvitationsService } from './users/invitations-service.ts';
 import { createUsersRouter } from './users/users-router.ts';
 import type { UsersService } from './users/users-service.ts';
+import { createStatsRouter, type StatsRouterDeps } from './stats/stats-router.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -90,6 +91,8 @@ export interface BackendDeps {
   files: FilesService;
   profiles: ProfileService;
   courses: CourseService;
+  /** Session Stats: the overview, sessions, course reports and their files. */
+  stats: StatsRouterDeps;
 }
 
 /**
@@ -131,6 +134,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(deps.languages.middleware());
   app.use('/assets', express.static(path.join(ROOT, 'src/lib/http/public'), { maxAge: '5m', index: false }));
   app.use('/assets/media', express.static(path.join(ROOT, 'src/media/public'), { maxAge: '5m', index: false }));
+  app.use('/assets/stats', express.static(path.join(ROOT, 'src/stats/public'), { maxAge: '5m', index: false }));
   // Before sessions and CSRF: a stylesheet sets no cookie, so it can be cached.
   app.get('/branding.css', serveBrandingStylesheet(deps.backend.branding));
   app.use(express.urlencoded({ extended: true, limit: '32kb', parameterLimit: 200 }));
@@ -188,6 +192,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/backend', createProfileRouter({ profiles: deps.backend.profiles, cookies, uploads: imageUploads }));
   app.use('/backend', createBrandingRouter({ branding: deps.backend.branding, uploads: imageUploads }));
   app.use('/backend', createCoursesRouter({ courses: deps.backend.courses, uploads: imageUploads }));
+  app.use('/backend', createStatsRouter(deps.backend.stats));
   app.use(createEmbedRouter({ identity: deps.identity, settings: deps.settings, embedOrigins: config.http.embedOrigins, launchRateLimit, languages: deps.languages }));
   if (deps.kalturaEmulator) {
     app.use(createDemoPortalRouter({ gateway: deps.gateway, identity: deps.identity, cookies, actionRateLimit }));

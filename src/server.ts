@@ -40,6 +40,7 @@ import { createAttendanceStore } from './live-room/attendance-store.ts';
 import { createChatStore } from './live-room/chat-store.ts';
 import { LiveRoomService } from './live-room/live-room-service.ts';
 import { createRemovalStore } from './live-room/removal-store.ts';
+import { createWaitingRoomStore } from './live-room/waiting-room-store.ts';
 import { attachRoomSockets } from './live-room/room-socket-server.ts';
 import { createInProcessRoomState } from './live-room/room-state.ts';
 import { ParticipantIds } from './live-room/participant-ids.ts';
@@ -70,6 +71,12 @@ import { createCachedProfileStore } from './profile/cached-profile-store.ts';
 import { ProfileService } from './profile/profile-service.ts';
 import { chooseMediaServer, type ChosenMediaServer } from './media/choose-media-server.ts';
 import { MediaSignalling } from './media/media-signalling.ts';
+import { createStatsStore } from './stats/stats-store.ts';
+import { createExcusalStore } from './stats/excusal-store.ts';
+import { createStatsSettingsStore } from './stats/stats-settings.ts';
+import { StatsService } from './stats/stats-service.ts';
+import { CourseReports } from './stats/course-report.ts';
+import { StatsExports } from './stats/stats-exports.ts';
 
 const PURGE_EVERY_MS = 10 * 60_000;
 
@@ -172,6 +179,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     attendance: createAttendanceStore(db),
     chat: createChatStore(db),
     removals,
+    waitingRoom: createWaitingRoomStore(db),
     state: roomState,
     scheduler,
     logger,
@@ -248,6 +256,11 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   const meetings = new ChannelMeetingService({ gateway, rooms, liveSessions, sessions: liveRooms, launches, settings, memberships, plans, now });
   const courses = new CourseService({ courses: createCourseStore(db), members: verifiedMembers, plans, images, liveSessions, launches, settings, roomCaches: [rooms, liveSessions], files: fileStorage, logger, now });
 
+  const statsStore = createStatsStore(db);
+  const excusals = createExcusalStore(db);
+  const stats = new StatsService({ store: statsStore, excusals, settings: createStatsSettingsStore(db), members: verifiedMembers, now });
+  const reports = new CourseReports({ stats, store: statsStore, excusals });
+
   const app = createApp({
     config,
     logger,
@@ -263,7 +276,19 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     launchTokens,
     kalturaEmulator: kalturaEmulator?.router ?? null,
     languages,
-    backend: { accounts, members: verifiedMembers, images, branding, signIn, profiles, files, users, invitations, courses },
+    backend: {
+      accounts,
+      members: verifiedMembers,
+      images,
+      branding,
+      signIn,
+      profiles,
+      files,
+      users,
+      invitations,
+      courses,
+      stats: { stats, reports, exports: new StatsExports({ stats, store: statsStore, reports }) },
+    },
   });
   server.on('request', app);
   const roomSockets = attachRoomSockets(server, {

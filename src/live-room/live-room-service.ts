@@ -20,6 +20,7 @@ import type { AttendanceStore } from './attendance-store.ts';
 import type { ChatStore } from './chat-store.ts';
 import type { ParticipantIds } from './participant-ids.ts';
 import type { RemovalStore } from './removal-store.ts';
+import type { WaitingRoomStore } from './waiting-room-store.ts';
 import type { ClientMessage, ServerMessage, SessionEndReason, SessionView } from './room-protocol.ts';
 import { CLOSE } from './room-protocol.ts';
 import { phrase, say, type Text } from '../lib/i18n/phrase.ts';
@@ -95,6 +96,8 @@ export interface LiveRoomDeps {
   attendance: AttendanceStore;
   chat: ChatStore;
   removals: RemovalStore;
+  /** Arrivals in and admissions from the waiting room (Session Stats shows that time apart). */
+  waitingRoom: WaitingRoomStore;
   state: RoomState;
   scheduler: Scheduler;
   logger: Logger;
@@ -150,6 +153,9 @@ export class LiveRoomService {
       const connections = await state.addConnection(actor.roomId, person);
       const session = await this.#deps.liveSessions.findLive(actor.roomId);
       if (connections === 1) await this.#announceArrival(actor.roomId, person, session);
+      if (connections === 1 && !session && actor.role !== 'instructor') {
+        await this.#deps.waitingRoom.arrive({ roomId: actor.roomId, userId: actor.userId, userName: actor.name, userEmail: actor.email, arrivedAt: scheduler.now() });
+      }
       if (session) await this.#keepAttending(session, person);
       this.#watchInstructors(actor.roomId, session, await state.people(actor.roomId));
       admit(await this.#welcome(actor, session));
@@ -164,6 +170,7 @@ export class LiveRoomService {
       if (remaining > 0) return;
       const session = await this.#deps.liveSessions.findLive(actor.roomId);
       await this.#announceDeparture(actor.roomId, actor, session);
+      if (!session && actor.role !== 'instructor') await this.#deps.waitingRoom.leave(actor.roomId, actor.userId, this.#deps.scheduler.now());
       if (await this.#deps.state.releaseWebcam(actor.roomId, actor.userId)) await this.#publishWebcams(actor.roomId);
       if (session) this.#awaitReturn(session, actor.userId, this.#deps.scheduler.now());
       this.#watchInstructors(actor.roomId, session, await this.#deps.state.people(actor.roomId));
@@ -265,6 +272,7 @@ export class LiveRoomService {
     if (!room) throw new RoomActionError('ROOM_NOT_FOUND', messages.roomGone);
     if (!this.#deps.plans.canGoLive(room)) throw new RoomActionError('COURSE_INACTIVE', messages.inactive);
     const session = await liveSessions.startLive(roomId, startedBy, scheduler.now());
+    await this.#deps.waitingRoom.admitAll(roomId, session.id, session.startedAt);
     const people = await state.people(roomId);
     for (const person of people) await this.#keepAttending(session, person);
     const view: ServerMessage = {

@@ -18,6 +18,7 @@ import * as files from './migrations/0006-files.ts';
 import * as userKeys from './migrations/0007-user-keys.ts';
 import * as roomPassSessions from './migrations/0008-room-pass-sessions.ts';
 import * as storageQuotas from './migrations/0009-storage-quotas.ts';
+import * as sessionStats from './migrations/0010-session-stats.ts';
 
 export type Db = Kysely<Database>;
 
@@ -32,6 +33,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0007-user-keys': userKeys,
   '0008-room-pass-sessions': roomPassSessions,
   '0009-storage-quotas': storageQuotas,
+  '0010-session-stats': sessionStats,
 };
 
 export interface DatabaseOptions {
