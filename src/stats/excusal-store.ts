@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../lib/db/database.ts';
+import { sql } from 'kysely';
+import { isUniqueViolation, type Db } from '../lib/db/database.ts';
 
 /** One change of a person's Excused mark: kept, never overwritten, so the page shows who changed what and when. */
 export interface ExcusalChange {
@@ -21,24 +22,28 @@ export interface ExcusalStore {
 export function createExcusalStore(db: Db): ExcusalStore {
   return {
     async add(change) {
-      await db
-        .insertInto('attendance_excusals')
-        .values({
-          id: randomUUID(),
-          live_session_id: change.liveSessionId,
-          user_id: change.userId,
-          excused: change.excused ? 1 : 0,
-          reason: change.reason,
-          changed_by: change.changedBy,
-          changed_by_name: change.changedByName,
-          changed_at: change.changedAt,
-        })
-        .execute();
+      const insert = () =>
+        db
+          .insertInto('attendance_excusals')
+          .values({
+            id: randomUUID(),
+            live_session_id: change.liveSessionId,
+            sequence: sql<number>`(select coalesce(max(sequence), 0) + 1 from attendance_excusals where live_session_id = ${change.liveSessionId})`,
+            user_id: change.userId,
+            excused: change.excused ? 1 : 0,
+            reason: change.reason,
+            changed_by: change.changedBy,
+            changed_by_name: change.changedByName,
+            changed_at: change.changedAt,
+          })
+          .execute();
+      // Two changes racing for the same place: the one refused by the unique index takes the next.
+      await insert().catch((error: unknown) => (isUniqueViolation(error) ? insert() : Promise.reject(error)));
     },
 
     async list(sessionIds) {
       if (sessionIds.length === 0) return [];
-      const rows = await db.selectFrom('attendance_excusals').selectAll().where('live_session_id', 'in', [...sessionIds]).orderBy('changed_at').orderBy('id').execute();
+      const rows = await db.selectFrom('attendance_excusals').selectAll().where('live_session_id', 'in', [...sessionIds]).orderBy('live_session_id').orderBy('sequence').execute();
       return rows.map((row) => ({
         liveSessionId: row.live_session_id,
         userId: row.user_id,

@@ -244,6 +244,67 @@ describe('Session Stats', () => {
     });
   });
 
+  describe('CSV files', () => {
+    /** The file's rows as cells (no cell of these files holds a comma or a line break, except where quoted). */
+    function rowsOf(bytes: Buffer): string[][] {
+      const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+      return text.trim().split('\n').map((line) => [...line.matchAll(/("(?:[^"]|"")*"|[^,]*)(?:,|$)/g)].map((match) => match[1]!.replace(/^"|"$/g, '').replace(/""/g, '"')).slice(0, -1));
+    }
+
+    it('writes a session\'s attendance: a BOM, the viewer\'s header, times with their offset and in UTC, durations in seconds and h:mm:ss, formulas neutralised', async () => {
+      const file = await instructor.getBytes(`/backend/stats/sessions/${sessionId}/attendance.csv?tz=${PARIS}`);
+      expect(file.status).to.equal(200);
+      expect(file.headers.get('content-type')).to.equal('text/csv; charset=utf-8');
+      expect(file.headers.get('content-disposition')).to.equal(`attachment; filename="session-${SATURDAY}-attendance.csv"`);
+      expect([...file.bytes.subarray(0, 3)]).to.deep.equal([0xef, 0xbb, 0xbf]);
+      const [header, ...rows] = rowsOf(file.bytes);
+      expect(header).to.deep.equal([
+        'Name', 'Email', 'Role', 'Status', 'Excuse', 'Time entered', 'Time entered (UTC)', 'Time exited', 'Time exited (UTC)',
+        'Duration (seconds)', 'Duration (h:mm:ss)', 'Waiting room (seconds)', 'Waiting room (h:mm:ss)', 'Intervals',
+      ]);
+      const pia = rows.find((row) => row[0] === 'Pia Élodie')!;
+      expect(pia.slice(2)).to.deep.equal([
+        'Participant', 'Present', '', `${SATURDAY}T23:30:00+01:00`, `${SATURDAY}T22:30:00Z`, `${SUNDAY}T04:00:00+02:00`, `${SUNDAY}T02:00:00Z`, '12480', '3:28:00', '300', '0:05:00', '2',
+      ]);
+      expect(rows.find((row) => row[0] === 'Abe Absent')!.slice(3, 11)).to.deep.equal(['Absent', '', '', '', '', '', '0', '0:00:00']);
+      expect(rows.map((row) => row[0]), 'a name that starts a formula').to.include("'+Gus Guest").and.not.include('+Gus Guest');
+      expect(rows.find((row) => row[0] === 'Lou Late')![3]).to.equal('Late');
+    });
+
+    it('writes the header and the words in French for a French viewer', async () => {
+      const file = await instructor.request('GET', `/backend/stats/sessions/${sessionId}/attendance.csv?tz=${PARIS}`, { accept: 'text/csv', headers: { 'accept-language': 'fr' } });
+      const [header, ...rows] = rowsOf(Buffer.from(file.text));
+      expect(header!.slice(0, 4)).to.deep.equal(['Nom', 'E-mail', 'Rôle', 'Statut']);
+      expect(header).to.include('Durée (secondes)');
+      expect(rows.find((row) => row[0] === 'Lou Late')![3]).to.equal('En retard');
+    });
+
+    it('writes one row per interval in a second file', async () => {
+      const [header, ...rows] = rowsOf((await instructor.getBytes(`/backend/stats/sessions/${sessionId}/intervals.csv?tz=${PARIS}`)).bytes);
+      expect(header).to.deep.equal(['Name', 'Email', 'Role', 'Time entered', 'Time entered (UTC)', 'Time exited', 'Time exited (UTC)', 'Duration (seconds)', 'Duration (h:mm:ss)']);
+      expect(rows.filter((row) => row[0] === 'Pia Élodie').map((row) => [row[3], row[5], row[7], row[8]])).to.deep.equal([
+        [`${SATURDAY}T23:30:00+01:00`, `${SUNDAY}T00:00:00+01:00`, '1800', '0:30:00'],
+        [`${SUNDAY}T00:02:00+01:00`, `${SUNDAY}T04:00:00+02:00`, '10680', '2:58:00'],
+      ]);
+    });
+
+    it('writes the range\'s overview and every interval of the range', async () => {
+      const [header, ...rows] = rowsOf((await instructor.getBytes(`/backend/stats/sessions.csv?tz=${PARIS}&from=${SATURDAY}&to=${SUNDAY}`)).bytes);
+      expect(header).to.deep.equal(['Course', 'Instructors', 'Students', 'Start', 'Start (UTC)', 'End', 'End (UTC)', 'Duration (seconds)', 'Duration (h:mm:ss)', 'Live', 'Recording']);
+      expect(rows).to.have.length(1);
+      expect(rows[0]!.slice(1)).to.deep.equal(['Ines Instructor', '7', `${SATURDAY}T23:30:00+01:00`, `${SATURDAY}T22:30:00Z`, `${SUNDAY}T04:00:00+02:00`, `${SUNDAY}T02:00:00Z`, '12600', '3:30:00', 'No', 'No']);
+      const intervals = rowsOf((await instructor.getBytes(`/backend/stats/attendance.csv?tz=${PARIS}&from=${SATURDAY}&to=${SUNDAY}`)).bytes);
+      const stored = await server.db.selectFrom('attendance').select('id').execute();
+      expect(intervals).to.have.length(stored.length + 1);
+    });
+
+    it('refuses a file for a bad range with the same message as the page', async () => {
+      const response = await instructor.get(`/backend/stats/sessions.csv?from=${SUNDAY}&to=${SATURDAY}`);
+      expect(response.status).to.equal(400);
+      expect(response.text).to.contain('swap the dates');
+    });
+  });
+
   describe('students', () => {
     it('see nothing unless the setting is on, then only the sessions they attended and their own row', async () => {
       const pia = await signIn(server, ids.pia!.slice('mediaspace:'.length), { ksExpiry: 7 * 86_400 });

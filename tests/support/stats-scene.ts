@@ -29,7 +29,7 @@ export async function startStatsServer(start: number, config: ConfigInput = {}):
 export interface Attendee {
   user: { id: string; name: string; email: string };
   agent: TestAgent;
-  /** Opens a socket to the room (a fresh launch each time). */
+  /** Opens a socket to the room: signed in afresh each time (the clock may have moved past their last session), then a launch. */
   enter(): Promise<RoomClient>;
   /** Join in MediaSpace without entering: the module records them as the course's student. */
   enrol(): Promise<void>;
@@ -51,7 +51,16 @@ export async function statsChannel(server: TestServer, name = 'Physics 101') {
     const user = await server.kaltura.createUser({ role: 'viewerRole', name: personName, ...(email && { email }) });
     await server.kaltura.addMember(channel.id, user.id, level);
     const agent = await signIn(server, user.id, { ksExpiry: WEEK_SECONDS });
-    return { user, agent, enter: async () => RoomClient.launch(agent, await launchUrl(agent, 'join')), enrol: async () => void (await launchUrl(agent, 'join')) };
+    const fresh = () => signIn(server, user.id, { ksExpiry: WEEK_SECONDS });
+    return {
+      user,
+      agent,
+      enter: async () => {
+        const now = await fresh();
+        return RoomClient.launch(now, await launchUrl(now, 'join'));
+      },
+      enrol: async () => void (await launchUrl(agent, 'join')),
+    };
   }
 
   return {
@@ -59,8 +68,8 @@ export async function statsChannel(server: TestServer, name = 'Physics 101') {
     manager,
     managerAgent,
     person,
-    /** Start Meeting in MediaSpace: the session starts now. */
-    start: () => launchUrl(managerAgent, 'start'),
+    /** Start Meeting in MediaSpace: the session starts now (signed in afresh, as after hours on the clock). */
+    start: async () => launchUrl(await signIn(server, manager.id, { ksExpiry: WEEK_SECONDS }), 'start'),
     instructor: async () => RoomClient.launch(managerAgent, await launchUrl(managerAgent, 'join')),
     /** A fresh backend session for the manager (after hours on the manual clock). */
     viewer: async () => {

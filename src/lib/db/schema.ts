@@ -281,6 +281,7 @@ export interface RecordingsTable {
 export interface AttendanceExcusalsTable {
   id: string;
   live_session_id: string;
+  sequence: number;
   user_id: string;
   excused: number;
   reason: string;

@@ -45,6 +45,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('attendance_excusals')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('live_session_id', 'text', (c) => c.notNull().references('live_sessions.id').onDelete('cascade'))
+    // The change's place in the session's history: changes made within one millisecond keep their order.
+    .addColumn('sequence', 'integer', (c) => c.notNull())
     .addColumn('user_id', 'text', (c) => c.notNull())
     // 1: excused from then on; 0: the excuse withdrawn.
     .addColumn('excused', 'integer', (c) => c.notNull())
@@ -53,7 +55,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('changed_by_name', 'text', (c) => c.notNull())
     .addColumn('changed_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('attendance_excusals_session').on('attendance_excusals').columns(['live_session_id', 'user_id', 'changed_at']).execute();
+  await db.schema.createIndex('attendance_excusals_session').on('attendance_excusals').columns(['live_session_id', 'sequence']).unique().execute();
 
   await db.schema
     .createTable('stats_settings')
