@@ -139,6 +139,16 @@ describe('Session Stats over time', () => {
     expect(page).to.contain(`${date}T00:30:00-04:00`).and.contain(`${date}T23:30:00-05:00`);
   });
 
+  it('asks for a shorter range when a course report would hold more than 200 sessions', async () => {
+    for (let slot = 0; slot < 201; slot++) await seed(otherRoomId, Date.UTC(YEAR - 1, 5, 1) + slot * 2 * HOUR, 30);
+    const response = await admin.get(`/backend/stats/courses/${otherRoomId}?tz=UTC&from=${YEAR - 1}-06-01&to=${YEAR - 1}-06-30`);
+    expect(response.status).to.equal(400);
+    expect(response.text).to.contain('This range holds 201 sessions; a report shows at most 200. Choose a shorter range.');
+    const shorter = await admin.get(`/backend/stats/courses/${otherRoomId}?tz=UTC&from=${YEAR - 1}-06-01&to=${YEAR - 1}-06-02`, { accept: 'application/json' });
+    expect(shorter.status).to.equal(200);
+    expect(shorter.json().sessions).to.have.length(24);
+  });
+
   it('filters by course, and finds no course of another instructor', async () => {
     const mine = await overview(viewer, `tz=UTC&from=${YEAR}-01-01&to=${YEAR}-01-31&course=${roomId}`);
     expect(mine.totals.sessions).to.equal(2);

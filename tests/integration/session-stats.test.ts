@@ -305,6 +305,33 @@ describe('Session Stats', () => {
     });
   });
 
+  describe('course report', () => {
+    it('grids every enrolled student against the range\'s sessions: status, minutes, sessions attended and rate', async () => {
+      const report = (await instructor.get(`/backend/stats/courses/${roomId}?tz=${PARIS}&from=${SATURDAY}&to=${SUNDAY}`, { accept: 'application/json' })).json();
+      expect(report.sessions.map((session: { id: string }) => session.id)).to.deep.equal([sessionId]);
+      const row = (key: string) => report.students.find((student: { userId: string }) => student.userId === ids[key]);
+      expect(report.students.map((student: { userId: string }) => student.userId)).not.to.include(ids.gus);
+      expect(row('pia')).to.deep.include({ cells: [{ status: 'present', minutes: 208 }], attended: 1, rate: 1 });
+      expect(row('lou').cells).to.deep.equal([{ status: 'late', minutes: 199 }]);
+      expect(row('lea').cells).to.deep.equal([{ status: 'leftEarly', minutes: 199 }]);
+      expect(row('uma')).to.deep.include({ cells: [{ status: 'absent', minutes: 104 }], attended: 0, rate: 0 });
+      expect(row('abe')).to.deep.include({ cells: [{ status: 'absent', minutes: 0 }], attended: 0, rate: 0 });
+
+      const page = (await instructor.get(`/backend/stats/courses/${roomId}?tz=${PARIS}&from=${SATURDAY}&to=${SUNDAY}`)).text;
+      const pia = page.slice(page.indexOf(`data-user-id="${ids.pia}"`));
+      expect(pia).to.match(/data-status="present"><span class="status status--present">Present<\/span> <span class="muted small">208 min/);
+      expect(pia).to.match(/data-col="attended">1 \/ 1</).and.match(/data-col="rate">100 %</);
+    });
+
+    it('writes the grid as CSV, a status and a minutes column per session', async () => {
+      const file = (await instructor.getBytes(`/backend/stats/courses/${roomId}/report.csv?tz=${PARIS}&from=${SATURDAY}&to=${SUNDAY}`)).bytes.toString('utf8').replace(/^\uFEFF/, '');
+      const [header, ...rows] = file.trim().split('\n');
+      expect(header).to.equal(`Name,Email,${SATURDAY}T23:30:00+01:00 status,${SATURDAY}T23:30:00+01:00 minutes,Sessions attended,Attendance rate (%)`);
+      expect(rows.find((line) => line.startsWith('Pia Élodie'))).to.match(/,Present,208,1,100$/);
+      expect(rows.find((line) => line.startsWith('Uma Under'))).to.match(/,Absent,104,0,0$/);
+    });
+  });
+
   describe('students', () => {
     it('see nothing unless the setting is on, then only the sessions they attended and their own row', async () => {
       const pia = await signIn(server, ids.pia!.slice('mediaspace:'.length), { ksExpiry: 7 * 86_400 });
