@@ -77,6 +77,7 @@ import { createStatsSettingsStore } from './stats/stats-settings.ts';
 import { StatsService } from './stats/stats-service.ts';
 import { CourseReports } from './stats/course-report.ts';
 import { StatsExports } from './stats/stats-exports.ts';
+import { StatsRetention } from './stats/stats-retention.ts';
 
 const PURGE_EVERY_MS = 10 * 60_000;
 
@@ -258,7 +259,11 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
 
   const statsStore = createStatsStore(db);
   const excusals = createExcusalStore(db);
-  const stats = new StatsService({ store: statsStore, excusals, settings: createStatsSettingsStore(db), members: verifiedMembers, now });
+  const statsSettings = createStatsSettingsStore(db);
+  const stats = new StatsService({ store: statsStore, excusals, settings: statsSettings, members: verifiedMembers, now });
+  // Statistics older than an administrator keeps them are deleted on the service's clock (tests move it).
+  const retention = new StatsRetention({ db, settings: statsSettings, scheduler, logger });
+  retention.start();
   const reports = new CourseReports({ stats, store: statsStore, excusals });
 
   const app = createApp({
@@ -326,6 +331,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     emulatorPartner,
     async close() {
       clearInterval(purge);
+      retention.stop();
       liveRooms.stop();
       await roomSockets.close();
       mediaSignalling.stop();
