@@ -78,6 +78,7 @@ import { StatsService } from './stats/stats-service.ts';
 import { CourseReports } from './stats/course-report.ts';
 import { StatsExports } from './stats/stats-exports.ts';
 import { StatsRetention } from './stats/stats-retention.ts';
+import { createStatsTotals } from './stats/stats-totals.ts';
 
 const PURGE_EVERY_MS = 10 * 60_000;
 
@@ -260,7 +261,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   const statsStore = createStatsStore(db);
   const excusals = createExcusalStore(db);
   const statsSettings = createStatsSettingsStore(db);
-  const stats = new StatsService({ store: statsStore, excusals, settings: statsSettings, members: verifiedMembers, now });
+  const stats = new StatsService({ store: statsStore, totals: createStatsTotals(db), excusals, settings: statsSettings, members: verifiedMembers, now });
   // Statistics older than an administrator keeps them are deleted on the service's clock (tests move it).
   const retention = new StatsRetention({ db, settings: statsSettings, scheduler, logger });
   retention.start();

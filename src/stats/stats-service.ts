@@ -19,6 +19,7 @@ import { excusedNow, type ExcusalChange, type ExcusalStore } from './excusal-sto
 import { studentStatus, type AttendanceStatus } from './roster-status.ts';
 import type { StatsSettings, StatsSettingsStore } from './stats-settings.ts';
 import type { CourseChoice, OverviewRow, OverviewTotals, SessionFilter, SessionRow, StatsScope, StatsStore } from './stats-store.ts';
+import type { StatsTotals } from './stats-totals.ts';
 import { isTimeZone } from './time-zones.ts';
 
 export const PAGE_SIZE = 25;
@@ -26,6 +27,7 @@ const DEFAULT_ZONE = 'UTC';
 
 export interface StatsServiceDeps {
   store: StatsStore;
+  totals: StatsTotals;
   excusals: ExcusalStore;
   settings: StatsSettingsStore;
   members: CourseMemberStore;
@@ -132,7 +134,7 @@ export class StatsService {
     const { filter, range, settings, scope } = await this.filterOf(actor, query, zone);
     const page = pageOf(query.page);
     const now = this.now;
-    const [totals, rows, courses] = await Promise.all([this.#deps.store.totals(filter, now), this.#deps.store.overviewPage(filter, PAGE_SIZE, (page - 1) * PAGE_SIZE), this.#deps.store.courseChoices(scope)]);
+    const [totals, rows, courses] = await Promise.all([this.#deps.totals.totals(filter, now), this.#deps.store.overviewPage(filter, PAGE_SIZE, (page - 1) * PAGE_SIZE), this.#deps.store.courseChoices(scope)]);
     return {
       zone,
       range,

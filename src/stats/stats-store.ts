@@ -34,7 +34,7 @@ export interface OverviewTotals {
   sessions: number;
   taughtMs: number;
   students: number;
-  /** Mean share of the enrolled students who attended, over sessions of rooms with enrolled students; null without such sessions. */
+  /** The share of enrolled students' places in the range's sessions that were taken; null without enrolled students. */
   attendanceRate: number | null;
 }
 
@@ -57,16 +57,16 @@ export interface PresenceSummary {
   intervals: number;
 }
 
-export function createStatsStore(db: Db) {
-  /** The where-clause of sessions (alias ls) a filter selects. */
-  function sessionsWhere({ scope, from, to, roomId }: SessionFilter): RawBuilder<unknown> {
-    const parts: RawBuilder<unknown>[] = [sql`ls.started_at >= ${from}`, sql`ls.started_at < ${to}`];
-    if (roomId) parts.push(sql`ls.room_id = ${roomId}`);
-    if (scope.kind === 'rooms') parts.push(scope.roomIds.length === 0 ? sql`1 = 0` : sql`ls.room_id in (${sql.join([...scope.roomIds])})`);
-    if (scope.kind === 'attendee') parts.push(sql`exists (select 1 from attendance mine where mine.live_session_id = ls.id and mine.user_id = ${scope.userId})`);
-    return sql.join(parts, sql` and `);
-  }
+/** The where-clause of sessions (alias ls) a filter selects. */
+export function sessionsWhere({ scope, from, to, roomId }: SessionFilter): RawBuilder<unknown> {
+  const parts: RawBuilder<unknown>[] = [sql`ls.started_at >= ${from}`, sql`ls.started_at < ${to}`];
+  if (roomId) parts.push(sql`ls.room_id = ${roomId}`);
+  if (scope.kind === 'rooms') parts.push(scope.roomIds.length === 0 ? sql`1 = 0` : sql`ls.room_id in (${sql.join([...scope.roomIds])})`);
+  if (scope.kind === 'attendee') parts.push(sql`exists (select 1 from attendance mine where mine.live_session_id = ls.id and mine.user_id = ${scope.userId})`);
+  return sql.join(parts, sql` and `);
+}
 
+export function createStatsStore(db: Db) {
   /** Sessions with their students, instructors and recordings, counted for these sessions only. */
   async function decorate(sessions: SessionRow[]): Promise<OverviewRow[]> {
     if (sessions.length === 0) return [];
@@ -101,40 +101,6 @@ export function createStatsStore(db: Db) {
         order by ls.started_at desc, ls.id desc
         limit ${limit} offset ${offset}`.execute(db);
       return decorate(rows.map(toSession));
-    },
-
-    async totals(filter: SessionFilter, now: number): Promise<OverviewTotals> {
-      const where = sessionsWhere(filter);
-      const [sessions, students, rate] = await Promise.all([
-        sql<{ sessions: number; taught: number | null }>`
-          select count(*) as sessions, sum(coalesce(ls.ended_at, ${now}) - ls.started_at) as taught
-          from live_sessions ls where ${where}`.execute(db),
-        filter.scope.kind === 'attendee'
-          ? Promise.resolve({ rows: [{ students: 1 }] })
-          : sql<{ students: number }>`
-          select count(distinct a.user_id) as students
-          from live_sessions ls inner join attendance a on a.live_session_id = ls.id and a.role = 'participant'
-          where ${where}`.execute(db),
-        sql<{ rate: number | null }>`
-          select avg(coalesce(came.students, 0) * 1.0 / enrolled.students) as rate
-          from live_sessions ls
-          inner join (select room_id, count(*) as students from course_members where role = 'student' group by room_id) enrolled on enrolled.room_id = ls.room_id
-          left join (
-            select a.live_session_id, count(distinct a.user_id) as students
-            from live_sessions ls inner join attendance a on a.live_session_id = ls.id
-            inner join course_members cm on cm.room_id = a.room_id and cm.user_id = a.user_id and cm.role = 'student'
-            where ${where}
-            group by a.live_session_id
-          ) came on came.live_session_id = ls.id
-          where ${where}`.execute(db),
-      ]);
-      const count = Number(sessions.rows[0]?.sessions ?? 0);
-      return {
-        sessions: count,
-        taughtMs: Number(sessions.rows[0]?.taught ?? 0),
-        students: count === 0 ? 0 : Number(students.rows[0]?.students ?? 0),
-        attendanceRate: rate.rows[0]?.rate === null || rate.rows[0]?.rate === undefined ? null : Number(rate.rows[0].rate),
-      };
     },
 
     /** Sessions of the filter, oldest first, a batch after the (startedAt, id) given: exports walk a range this way. */

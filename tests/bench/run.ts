@@ -9,6 +9,8 @@
  *
  * Then the room fan-out load (fan-out.ts), whose figures go into the same
  * file's `fanOut` section; `--only join` or `--only fanout` runs one of the two.
+ * `--only stats` runs Session Stats at scale instead (session-stats.ts: 10,000
+ * sessions, a million attendance rows), into the file's `sessionStats` section.
  *
  *   npm run bench -- --users 200 --concurrency 50
  *   BENCH_USERS=200 BENCH_CONCURRENCY=50 npm run bench
@@ -29,6 +31,7 @@ import { FAN_OUT_DEFAULTS, runFanOut, type FanOutOptions } from './fan-out.ts';
 import { keepingFanOutSection } from './fan-out-report.ts';
 import { buildReport, printReport, writeReport } from './report.ts';
 import { seedJoinStorm, type Seeded } from './seed.ts';
+import { runSessionStatsBench } from './session-stats.ts';
 
 const DEFAULT_USERS = 500;
 const DEFAULT_CONCURRENCY = 100;
@@ -51,7 +54,7 @@ const WARM_UP_JOINS = 2_000;
 const ROUNDS = 5;
 
 const USAGE =
-  'usage: npm run bench -- [--only join|fanout] [--users N] [--concurrency N] [--cpu-prof] [--participants N] [--chat-rate N] [--chat-seconds N]   (or BENCH_USERS, BENCH_CONCURRENCY)';
+  'usage: npm run bench -- [--only join|fanout|stats] [--users N] [--concurrency N] [--cpu-prof] [--participants N] [--chat-rate N] [--chat-seconds N]   (or BENCH_USERS, BENCH_CONCURRENCY)';
 
 /** A mistake on the command line: reported as a message and the usage, not as a stack trace. */
 class UsageError extends Error {}
@@ -60,7 +63,7 @@ interface Options {
   users: number;
   concurrency: number;
   cpuProfileDir: string | null;
-  only: 'join' | 'fanout' | null;
+  only: 'join' | 'fanout' | 'stats' | null;
   fanOut: FanOutOptions;
 }
 
@@ -84,7 +87,7 @@ function readOptions(): Options {
   }
   const users = positiveInteger('users', values.users ?? process.env.BENCH_USERS, DEFAULT_USERS);
   const concurrency = positiveInteger('concurrency', values.concurrency ?? process.env.BENCH_CONCURRENCY, DEFAULT_CONCURRENCY);
-  if (values.only !== undefined && values.only !== 'join' && values.only !== 'fanout') throw new UsageError(`--only must be join or fanout, not ${JSON.stringify(values.only)}`);
+  if (values.only !== undefined && values.only !== 'join' && values.only !== 'fanout' && values.only !== 'stats') throw new UsageError(`--only must be join, fanout or stats, not ${JSON.stringify(values.only)}`);
   const fanOut = {
     participants: positiveInteger('participants', values.participants, FAN_OUT_DEFAULTS.participants),
     messagesPerSecond: positiveInteger('chat-rate', values['chat-rate'], FAN_OUT_DEFAULTS.messagesPerSecond),
@@ -219,6 +222,8 @@ function failedTooOften(passes: readonly PassResult[]): string[] {
 
 async function main(): Promise<void> {
   const options = readOptions();
+  // Session Stats at scale runs only when asked for: it seeds a million rows.
+  if (options.only === 'stats') return runSessionStatsBench();
   if (options.only !== 'fanout') await joinStorm(options);
   if (options.only !== 'join') await runFanOut(options.fanOut);
 }

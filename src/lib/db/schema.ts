@@ -290,6 +290,15 @@ export interface AttendanceExcusalsTable {
   changed_at: number;
 }
 
+/** An ended session's figures, counted once (0010-session-stats). */
+export interface LiveSessionSummariesTable {
+  live_session_id: string;
+  students: number;
+  enrolled: number;
+  enrolled_attended: number;
+  computed_at: number;
+}
+
 /** Session Stats' settings (thresholds, term, retention): one JSON document. */
 export interface StatsSettingsTable {
   id: string;
@@ -325,6 +334,7 @@ export interface Database {
   recordings: RecordingsTable;
   attendance_excusals: AttendanceExcusalsTable;
   stats_settings: StatsSettingsTable;
+  live_session_summaries: LiveSessionSummariesTable;
 }
 
 export type RoomRow = Selectable<RoomsTable>;

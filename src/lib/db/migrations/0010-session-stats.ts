@@ -66,14 +66,28 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
 
+  // An ended session's figures, counted once when an overview first needs them (enrolment as it was then).
+  await db.schema
+    .createTable('live_session_summaries')
+    .addColumn('live_session_id', 'text', (c) => c.primaryKey().references('live_sessions.id').onDelete('cascade'))
+    .addColumn('students', 'integer', (c) => c.notNull())
+    .addColumn('enrolled', 'integer', (c) => c.notNull())
+    .addColumn('enrolled_attended', 'integer', (c) => c.notNull())
+    .addColumn('computed_at', 'bigint', (c) => c.notNull())
+    .execute();
+
   // The overview: sessions by start time, for everyone or for some rooms.
   await db.schema.createIndex('live_sessions_started').on('live_sessions').columns(['started_at', 'id']).execute();
   await db.schema.createIndex('live_sessions_room_started').on('live_sessions').columns(['room_id', 'started_at']).execute();
   // Per-session aggregates (students, instructors) read the index alone, never the rows.
   await db.schema.createIndex('attendance_session_role_user').on('attendance').columns(['live_session_id', 'role', 'user_id', 'joined_at', 'left_at']).execute();
+  // Distinct students over a long range: one look per person ("did they attend any session of it?").
+  await db.schema.createIndex('attendance_user_role_session').on('attendance').columns(['user_id', 'role', 'live_session_id']).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropIndex('attendance_user_role_session').execute();
+  await db.schema.dropTable('live_session_summaries').execute();
   await db.schema.dropIndex('attendance_session_role_user').execute();
   await db.schema.dropIndex('live_sessions_room_started').execute();
   await db.schema.dropIndex('live_sessions_started').execute();
