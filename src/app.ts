@@ -56,6 +56,7 @@ import { createInvitationsRouter } from './users/invitations-router.ts';
 import type { InvitationsService } from './users/invitations-service.ts';
 import { createUsersRouter, inviteFormBody } from './users/users-router.ts';
 import type { UsersService } from './users/users-service.ts';
+import { createStatsRouter, type StatsRouterDeps } from './stats/stats-router.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -93,6 +94,8 @@ export interface BackendDeps {
   files: FilesService;
   profiles: ProfileService;
   courses: CourseService;
+  /** Session Stats: the overview, sessions, course reports and their files. */
+  stats: StatsRouterDeps;
 }
 
 /**
@@ -142,6 +145,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/assets', express.static(path.join(ROOT, 'src/lib/http/public'), { maxAge: '5m', index: false }));
   app.use('/assets/media', express.static(path.join(ROOT, 'src/media/public'), { maxAge: '5m', index: false }));
   app.use('/assets/live-room', express.static(path.join(ROOT, 'src/live-room/public'), { maxAge: '5m', index: false }));
+  app.use('/assets/stats', express.static(path.join(ROOT, 'src/stats/public'), { maxAge: '5m', index: false }));
   // Before sessions and CSRF: a stylesheet sets no cookie, so it can be cached.
   app.get('/branding.css', serveBrandingStylesheet(deps.backend.branding));
   // Stripe's signed webhooks need their body exactly as sent: before the body parsers, and without CSRF.
@@ -212,6 +216,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/backend', createProfileRouter({ profiles: deps.backend.profiles, cookies, uploads: imageUploads }));
   app.use('/backend', createBrandingRouter({ branding: deps.backend.branding, uploads: imageUploads }));
   app.use('/backend', createCoursesRouter({ courses: deps.backend.courses, uploads: imageUploads }));
+  app.use('/backend', createStatsRouter(deps.backend.stats));
   app.use(createEmbedRouter({ identity: deps.identity, settings: deps.settings, embedOrigins: config.http.embedOrigins, launchRateLimit, languages: deps.languages }));
   if (deps.kalturaEmulator) {
     app.use(createDemoPortalRouter({ gateway: deps.gateway, identity: deps.identity, cookies, actionRateLimit }));

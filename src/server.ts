@@ -42,6 +42,7 @@ import { createAttendanceStore } from './live-room/attendance-store.ts';
 import { createChatStore } from './live-room/chat-store.ts';
 import { LiveRoomService } from './live-room/live-room-service.ts';
 import { createRemovalStore } from './live-room/removal-store.ts';
+import { createWaitingRoomStore } from './live-room/waiting-room-store.ts';
 import { attachRoomSockets } from './live-room/room-socket-server.ts';
 import { createInProcessRoomState } from './live-room/room-state.ts';
 import { Admission, createAdmissionStore } from './live-room/admission.ts';
@@ -74,6 +75,14 @@ import { ProfileService } from './profile/profile-service.ts';
 import { chooseMediaServer, type ChosenMediaServer } from './media/choose-media-server.ts';
 import { MediaSignalling } from './media/media-signalling.ts';
 import { createBilling, type Billing } from './billing/create-billing.ts';
+import { createStatsStore } from './stats/stats-store.ts';
+import { createExcusalStore } from './stats/excusal-store.ts';
+import { createStatsSettingsStore } from './stats/stats-settings.ts';
+import { StatsService } from './stats/stats-service.ts';
+import { CourseReports } from './stats/course-report.ts';
+import { StatsExports } from './stats/stats-exports.ts';
+import { StatsRetention } from './stats/stats-retention.ts';
+import { createStatsTotals } from './stats/stats-totals.ts';
 
 const PURGE_EVERY_MS = 10 * 60_000;
 
@@ -179,6 +188,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     attendance: createAttendanceStore(db),
     chat: createChatStore(db),
     removals,
+    waitingRoom: createWaitingRoomStore(db),
     state: roomState,
     scheduler,
     logger,
@@ -263,6 +273,15 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   const courses = new CourseService({ courses: createCourseStore(db), members: verifiedMembers, plans, images, liveSessions, instructorWatch: liveRooms, launches, settings, roomCaches: [rooms, liveSessions], files: fileStorage, logger, now });
   const billing = config.billing.enabled ? await createBilling({ config, db, plans, courses, logger, port, now }) : null;
 
+  const statsStore = createStatsStore(db);
+  const excusals = createExcusalStore(db);
+  const statsSettings = createStatsSettingsStore(db);
+  const stats = new StatsService({ store: statsStore, totals: createStatsTotals(db), excusals, settings: statsSettings, members: verifiedMembers, now });
+  // Statistics older than an administrator keeps them are deleted on the service's clock (tests move it).
+  const retention = new StatsRetention({ db, settings: statsSettings, scheduler, logger });
+  retention.start();
+  const reports = new CourseReports({ stats, store: statsStore, excusals });
+
   const app = createApp({
     config,
     logger,
@@ -290,7 +309,19 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     launchTokens,
     kalturaEmulator: kalturaEmulator?.router ?? null,
     languages,
-    backend: { accounts, members: verifiedMembers, images, branding, signIn, profiles, files, users, invitations, courses },
+    backend: {
+      accounts,
+      members: verifiedMembers,
+      images,
+      branding,
+      signIn,
+      profiles,
+      files,
+      users,
+      invitations,
+      courses,
+      stats: { stats, reports, exports: new StatsExports({ stats, store: statsStore, reports }) },
+    },
     billing,
   });
   server.on('request', app);
@@ -330,6 +361,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     billing,
     async close() {
       clearInterval(purge);
+      retention.stop();
       liveRooms.stop();
       await roomSockets.close();
       mediaSignalling.stop();

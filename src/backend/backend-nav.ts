@@ -17,7 +17,7 @@ const ENTRIES: Array<{ key: string; href: string | null; roles: BackendRole[]; b
   { key: 'courses', href: '/backend/courses', roles: ['administrator', 'instructor', 'student'] },
   { key: 'users', href: '/backend/users', roles: ['administrator'] },
   { key: 'files', href: '/backend/files', roles: ['administrator', 'instructor'] },
-  { key: 'sessionStats', href: null, roles: ['administrator', 'instructor'] },
+  { key: 'sessionStats', href: '/backend/stats', roles: ['administrator', 'instructor'] },
   { key: 'profile', href: '/backend/profile', roles: ['administrator', 'instructor', 'student'] },
   { key: 'branding', href: '/backend/branding', roles: ['administrator'] },
   { key: 'plans', href: '/backend/plans', roles: ['administrator'], billing: true },

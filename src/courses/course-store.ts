@@ -230,6 +230,7 @@ export function createCourseStore(db: Db): CourseStore {
           await trx.deleteFrom('room_removals').where('room_id', '=', id).execute();
           await trx.deleteFrom('attendance').where('room_id', '=', id).execute();
           await trx.deleteFrom('chat_messages').where('room_id', '=', id).execute();
+          await trx.deleteFrom('waiting_room_visits').where('room_id', '=', id).execute();
           await trx.deleteFrom('live_sessions').where('room_id', '=', id).execute();
           await trx.deleteFrom('rooms').where('id', '=', id).execute();
           return {

@@ -20,6 +20,7 @@ import type { AttendanceStore } from './attendance-store.ts';
 import type { ChatStore } from './chat-store.ts';
 import type { ParticipantIds } from './participant-ids.ts';
 import type { RemovalStore } from './removal-store.ts';
+import type { WaitingRoomStore } from './waiting-room-store.ts';
 import type { ClientMessage, ServerMessage, SessionEndReason, SessionView } from './room-protocol.ts';
 import { CLOSE } from './room-protocol.ts';
 import { phrase, say, type Text } from '../lib/i18n/phrase.ts';
@@ -99,6 +100,8 @@ export interface LiveRoomDeps {
   attendance: AttendanceStore;
   chat: ChatStore;
   removals: RemovalStore;
+  /** Arrivals in and admissions from the waiting room (Session Stats shows that time apart). */
+  waitingRoom: WaitingRoomStore;
   state: RoomState;
   scheduler: Scheduler;
   logger: Logger;
@@ -163,6 +166,9 @@ export class LiveRoomService {
       // Someone waiting for an instructor is not in the session yet: no attendance, nobody sees them but instructors.
       const session = waits ? null : await this.#deps.liveSessions.findLive(actor.roomId);
       if (connections === 1) await this.#announceArrival(actor.roomId, person, session);
+      if (connections === 1 && !session && actor.role !== 'instructor') {
+        await this.#deps.waitingRoom.arrive({ roomId: actor.roomId, userId: actor.userId, userName: actor.name, userEmail: actor.email, arrivedAt: scheduler.now() });
+      }
       if (session) await this.#keepAttending(session, person);
       this.#watchInstructors(actor.roomId, await this.#deps.liveSessions.findLive(actor.roomId), await state.people(actor.roomId));
       admit(await this.#welcome(actor, session, waits));
@@ -178,6 +184,7 @@ export class LiveRoomService {
       const live = await this.#deps.liveSessions.findLive(actor.roomId);
       const session = live && !(await this.#deps.admission.mustWait(actor.roomId, actor)) ? live : null;
       await this.#announceDeparture(actor.roomId, actor, session);
+      if (!session && actor.role !== 'instructor') await this.#deps.waitingRoom.leave(actor.roomId, actor.userId, this.#deps.scheduler.now());
       if (await this.#deps.state.releaseWebcam(actor.roomId, actor.userId)) await this.#publishWebcams(actor.roomId);
       if (session) this.#awaitReturn(session, actor.userId, this.#deps.scheduler.now());
       this.#watchInstructors(actor.roomId, live, await this.#deps.state.people(actor.roomId));
@@ -298,6 +305,7 @@ export class LiveRoomService {
     if (!room) throw new RoomActionError('ROOM_NOT_FOUND', messages.roomGone);
     if (!this.#deps.plans.canGoLive(room)) throw new RoomActionError('COURSE_INACTIVE', messages.inactive);
     const session = await liveSessions.startLive(roomId, startedBy, scheduler.now());
+    await this.#deps.waitingRoom.admitAll(roomId, session.id, session.startedAt);
     const people = await state.people(roomId);
     for (const person of people) await this.#keepAttending(session, person);
     const view: ServerMessage = {

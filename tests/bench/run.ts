@@ -11,6 +11,8 @@
  * file's `fanOut` section; `--only join` or `--only fanout` runs one of the two.
  * `--only media` runs the media benchmark (media.ts) alone: it needs Chromium,
  * and Janus for its Janus columns.
+ * `--only stats` runs Session Stats at scale instead (session-stats.ts: 10,000
+ * sessions, a million attendance rows), into the file's `sessionStats` section.
  *
  *   npm run bench -- --users 200 --concurrency 50
  *   BENCH_USERS=200 BENCH_CONCURRENCY=50 npm run bench
@@ -32,6 +34,7 @@ import { keepingFanOutSection } from './fan-out-report.ts';
 import { runMediaBench } from './media.ts';
 import { buildReport, printReport, writeReport } from './report.ts';
 import { seedJoinStorm, type Seeded } from './seed.ts';
+import { runSessionStatsBench } from './session-stats.ts';
 
 const DEFAULT_USERS = 500;
 const DEFAULT_CONCURRENCY = 100;
@@ -54,7 +57,11 @@ const WARM_UP_JOINS = 2_000;
 const ROUNDS = 5;
 
 const USAGE =
-  'usage: npm run bench -- [--only join|fanout|media] [--users N] [--concurrency N] [--cpu-prof] [--participants N] [--chat-rate N] [--chat-seconds N]   (or BENCH_USERS, BENCH_CONCURRENCY)';
+  'usage: npm run bench -- [--only join|fanout|media|stats] [--users N] [--concurrency N] [--cpu-prof] [--participants N] [--chat-rate N] [--chat-seconds N]   (or BENCH_USERS, BENCH_CONCURRENCY)';
+
+const BENCH_NAMES = ['join', 'fanout', 'media', 'stats'] as const;
+type BenchName = (typeof BENCH_NAMES)[number];
+const isBenchName = (name: string): name is BenchName => (BENCH_NAMES as readonly string[]).includes(name);
 
 /** A mistake on the command line: reported as a message and the usage, not as a stack trace. */
 class UsageError extends Error {}
@@ -63,7 +70,7 @@ interface Options {
   users: number;
   concurrency: number;
   cpuProfileDir: string | null;
-  only: 'join' | 'fanout' | 'media' | null;
+  only: BenchName | null;
   fanOut: FanOutOptions;
 }
 
@@ -87,7 +94,7 @@ function readOptions(): Options {
   }
   const users = positiveInteger('users', values.users ?? process.env.BENCH_USERS, DEFAULT_USERS);
   const concurrency = positiveInteger('concurrency', values.concurrency ?? process.env.BENCH_CONCURRENCY, DEFAULT_CONCURRENCY);
-  if (values.only !== undefined && values.only !== 'join' && values.only !== 'fanout' && values.only !== 'media') throw new UsageError(`--only must be join, fanout or media, not ${JSON.stringify(values.only)}`);
+  if (values.only !== undefined && !isBenchName(values.only)) throw new UsageError(`--only must be join, fanout, media or stats, not ${JSON.stringify(values.only)}`);
   const fanOut = {
     participants: positiveInteger('participants', values.participants, FAN_OUT_DEFAULTS.participants),
     messagesPerSecond: positiveInteger('chat-rate', values['chat-rate'], FAN_OUT_DEFAULTS.messagesPerSecond),
@@ -223,6 +230,8 @@ function failedTooOften(passes: readonly PassResult[]): string[] {
 async function main(): Promise<void> {
   const options = readOptions();
   if (options.only === 'media') return runMediaBench();
+  // Session Stats at scale runs only when asked for: it seeds a million rows.
+  if (options.only === 'stats') return runSessionStatsBench();
   if (options.only !== 'fanout') await joinStorm(options);
   if (options.only !== 'join') await runFanOut(options.fanOut);
 }

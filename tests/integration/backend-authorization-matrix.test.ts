@@ -5,6 +5,7 @@
  * 403: the role may never do this; 404: the person has no access to this course
  * (the service does not say whether it exists).
  */
+import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { backendPerson, createCourse } from '../support/courses.ts';
 import { signIn, type TestServer } from '../support/test-server.ts';
@@ -27,7 +28,13 @@ function rule(allowed: Person[], status: number, { members = 403, outsider = 403
 interface Context {
   courseId: string;
   unique: string;
+  /** A live session that took place in the course. */
+  sessionId: string;
+  studentId: string;
 }
+
+/** Session Stats of the course: its managers see them, another instructor finds nothing (404), students may not look (403). */
+const courseStats = (status: number) => (person: Person) => (MANAGERS.includes(person) ? status : person === 'other instructor' ? 404 : 403);
 
 const ACTIONS: Record<string, { expected: (person: Person) => number; run: (agent: TestAgent, context: Context) => Promise<number> }> = {
   'list courses': { expected: () => 200, run: async (agent) => (await agent.get('/backend/courses')).status },
@@ -62,11 +69,26 @@ const ACTIONS: Record<string, { expected: (person: Person) => number; run: (agen
   },
   'open the profile': { expected: () => 200, run: async (agent) => (await agent.get('/backend/profile')).status },
   'open branding': { expected: rule(ADMINS, 200), run: async (agent) => (await agent.get('/backend/branding')).status },
+  'open session stats': { expected: rule(INSTRUCTORS, 200), run: async (agent) => (await agent.get('/backend/stats')).status },
+  'download the sessions CSV': { expected: rule(INSTRUCTORS, 200), run: async (agent) => (await agent.get('/backend/stats/sessions.csv')).status },
+  'download every attendance interval': { expected: rule(INSTRUCTORS, 200), run: async (agent) => (await agent.get('/backend/stats/attendance.csv')).status },
+  'view a session of the course': { expected: courseStats(200), run: async (agent, { sessionId }) => (await agent.get(`/backend/stats/sessions/${sessionId}`)).status },
+  'download a session\'s attendance': { expected: courseStats(200), run: async (agent, { sessionId }) => (await agent.get(`/backend/stats/sessions/${sessionId}/attendance.csv`)).status },
+  'download a session\'s intervals': { expected: courseStats(200), run: async (agent, { sessionId }) => (await agent.get(`/backend/stats/sessions/${sessionId}/intervals.csv`)).status },
+  'excuse a student': {
+    expected: courseStats(303),
+    run: async (agent, { sessionId, studentId }) => (await agent.post(`/backend/stats/sessions/${sessionId}/excusals`, { userId: studentId, excused: 'yes', reason: 'Matrix' })).status,
+  },
+  'open the course report': { expected: courseStats(200), run: async (agent, { courseId }) => (await agent.get(`/backend/stats/courses/${courseId}`)).status },
+  'download the course report': { expected: courseStats(200), run: async (agent, { courseId }) => (await agent.get(`/backend/stats/courses/${courseId}/report.csv`)).status },
+  'open session stats settings': { expected: rule(ADMINS, 200), run: async (agent) => (await agent.get('/backend/stats/settings')).status },
 };
 
 describe('authorization matrix: backend person × backend action', () => {
   let server: TestServer;
   let courseId: string;
+  let studentId: string;
+  const sessionId = randomUUID();
   const agents = new Map<Person, TestAgent>();
 
   before(async () => {
@@ -76,6 +98,8 @@ describe('authorization matrix: backend person × backend action', () => {
     const student = await backendPerson(server, 'student');
     expect((await changeLicences(admin.agent, { kind: 'add', planId: 'smart_15', quantity: '3' })).status).to.equal(303);
     courseId = await createCourse(admin.agent, { name: 'Matrix course', plan: 'smart_15', membersShown: '1', member: [`instructor:${teacher.id}`, `student:${student.id}`] });
+    studentId = student.id;
+    await server.db.insertInto('live_sessions').values({ id: sessionId, room_id: courseId, started_by: teacher.id, started_at: Date.now() - 3600_000, ended_at: Date.now() - 600_000, ended_by: teacher.id, end_reason: 'ended-by-instructor' }).execute();
 
     agents.set('administrator', admin.agent);
     agents.set('course instructor', teacher.agent);
@@ -94,7 +118,7 @@ describe('authorization matrix: backend person × backend action', () => {
     for (const [action, { expected, run }] of Object.entries(ACTIONS)) {
       const status = expected(person);
       it(`${person} · ${action} → ${status}`, async () => {
-        expect(await run(agents.get(person)!, { courseId, unique: `${person} ${action}` })).to.equal(status);
+        expect(await run(agents.get(person)!, { courseId, unique: `${person} ${action}`, sessionId, studentId })).to.equal(status);
       });
     }
   }

@@ -45,8 +45,8 @@ describe('backend layout and navigation', () => {
 
   it('shows each role only the menu entries it may use, the later pages marked as coming soon (billing off: no Plans, no Billing)', async () => {
     const expected = {
-      administrator: ['courses', 'users', 'files', 'later:Session Stats', 'profile', 'branding'],
-      instructor: ['courses', 'files', 'later:Session Stats', 'profile'],
+      administrator: ['courses', 'users', 'files', 'sessionStats', 'profile', 'branding'],
+      instructor: ['courses', 'files', 'sessionStats', 'profile'],
       student: ['courses', 'profile'],
     };
     for (const [role, menu] of Object.entries(expected)) {
@@ -82,7 +82,7 @@ describe('backend layout and navigation', () => {
     expect(refused.status).to.equal(403);
     expect(refused.text).to.contain('<html lang="fr">').and.contain('<h1 id="error-title">Vous n&#39;avez pas accès à ceci</h1>').and.contain('Erreur 403');
     expect(refused.text).to.contain('Votre rôle ne donne pas accès à cette partie de l&#39;administration.');
-    expect(menuOf(refused.text)).to.deep.equal(['courses', 'files', 'later:Statistiques des sessions', 'profile']);
+    expect(menuOf(refused.text)).to.deep.equal(['courses', 'files', 'sessionStats', 'profile']);
     expect(accessibilityProblems(refused.text)).to.deep.equal([]);
   });
 

@@ -18,6 +18,7 @@ import * as files from './migrations/0006-files.ts';
 import * as userKeys from './migrations/0007-user-keys.ts';
 import * as roomPassSessions from './migrations/0008-room-pass-sessions.ts';
 import * as storageQuotas from './migrations/0009-storage-quotas.ts';
+import * as sessionStats from './migrations/0010-session-stats.ts';
 import * as roomInvitations from './migrations/0011-room-invitations.ts';
 import * as billing from './migrations/0013-billing.ts';
 
@@ -34,6 +35,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0007-user-keys': userKeys,
   '0008-room-pass-sessions': roomPassSessions,
   '0009-storage-quotas': storageQuotas,
+  '0010-session-stats': sessionStats,
   '0011-room-invitations': roomInvitations,
   '0013-billing': billing,
 };

@@ -25,6 +25,8 @@ export interface UsersTable {
   status: Generated<string>;
   deactivated_at: number | null;
   version: Generated<number>;
+  /** The IANA time zone the person's browser last reported (Session Stats shows times in it); 0010-session-stats. */
+  time_zone: string | null;
 }
 
 export interface AuthSessionsTable {
@@ -287,6 +289,64 @@ export interface BillingAuditTable {
   at: number;
 }
 
+/** A stay in a room's waiting room before its session started (0010-session-stats; none recorded before it). */
+export interface WaitingRoomVisitsTable {
+  id: string;
+  room_id: string;
+  user_id: string;
+  user_name: string;
+  user_email: string | null;
+  arrived_at: number;
+  /** The session that admitted them; null while waiting, or if they left before any started. */
+  live_session_id: string | null;
+  admitted_at: number | null;
+  left_at: number | null;
+}
+
+/** A recording of a live session; none are made yet (a later issue), the pages read this table. */
+export interface RecordingsTable {
+  id: string;
+  live_session_id: string;
+  room_id: string;
+  title: string;
+  started_at: number;
+  ended_at: number | null;
+  storage_key: string | null;
+  kaltura_entry_id: string | null;
+  created_at: number;
+}
+
+/** Every change of a person's Excused mark in a session, newest last: the latest row is the mark. */
+export interface AttendanceExcusalsTable {
+  id: string;
+  live_session_id: string;
+  sequence: number;
+  user_id: string;
+  excused: number;
+  reason: string;
+  changed_by: string;
+  changed_by_name: string;
+  changed_at: number;
+}
+
+/** An ended session's figures, counted once (0010-session-stats). */
+export interface LiveSessionSummariesTable {
+  live_session_id: string;
+  students: number;
+  enrolled: number;
+  enrolled_attended: number;
+  computed_at: number;
+}
+
+/** Session Stats' settings (thresholds, term, retention): one JSON document. */
+export interface StatsSettingsTable {
+  id: string;
+  document: string;
+  version: number;
+  updated_by: string;
+  updated_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   auth_sessions: AuthSessionsTable;
@@ -314,6 +374,11 @@ export interface Database {
   billing_account: BillingAccountTable;
   billing_events: BillingEventsTable;
   billing_audit: BillingAuditTable;
+  waiting_room_visits: WaitingRoomVisitsTable;
+  recordings: RecordingsTable;
+  attendance_excusals: AttendanceExcusalsTable;
+  stats_settings: StatsSettingsTable;
+  live_session_summaries: LiveSessionSummariesTable;
 }
 
 export type RoomRow = Selectable<RoomsTable>;
