@@ -19,6 +19,7 @@ import * as userKeys from './migrations/0007-user-keys.ts';
 import * as roomPassSessions from './migrations/0008-room-pass-sessions.ts';
 import * as storageQuotas from './migrations/0009-storage-quotas.ts';
 import * as roomInvitations from './migrations/0011-room-invitations.ts';
+import * as organisationName from './migrations/0012-organisation-name.ts';
 
 export type Db = Kysely<Database>;
 
@@ -34,6 +35,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0008-room-pass-sessions': roomPassSessions,
   '0009-storage-quotas': storageQuotas,
   '0011-room-invitations': roomInvitations,
+  '0012-organisation-name': organisationName,
 };
 
 export interface DatabaseOptions {

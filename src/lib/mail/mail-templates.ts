@@ -33,5 +33,5 @@ export async function renderMail(template: string, to: string, context: MailCont
     ejs.renderFile(path.join(EMAIL_VIEWS, `${template}.html.ejs`), locals, { async: false, root: EMAIL_VIEWS }),
     ejs.renderFile(path.join(EMAIL_VIEWS, `${template}.text.ejs`), locals, { async: false, root: EMAIL_VIEWS }),
   ]);
-  return { to, subject: context.subject, html, text };
+  return { to, subject: context.subject, html, text, fromName: context.branding.organisationName };
 }
