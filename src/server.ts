@@ -61,6 +61,7 @@ import { createSignInFailureStore } from './sign-in/sign-in-failure-store.ts';
 import { SignInService } from './sign-in/sign-in-service.ts';
 import { createAccountStore } from './users/account-store.ts';
 import { InvitationsService } from './users/invitations-service.ts';
+import { InvitationImport } from './users/invitation-import.ts';
 import { createUserRecords } from './users/user-records.ts';
 import { UsersService } from './users/users-service.ts';
 import { createFileCourseStore } from './files/file-course-store.ts';
@@ -286,7 +287,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     launchTokens,
     kalturaEmulator: kalturaEmulator?.router ?? null,
     languages,
-    backend: { accounts, members: verifiedMembers, images, branding, signIn, profiles, files, users, invitations, courses },
+    backend: { accounts, members: verifiedMembers, images, branding, signIn, profiles, files, users, invitations, invitationImport: new InvitationImport({ records: userRecords, invitations, now }), courses },
   });
   server.on('request', app);
   const roomSockets = attachRoomSockets(server, {
