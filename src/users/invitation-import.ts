@@ -229,9 +229,12 @@ function checkRow({ line, values }: Cells, courses: CourseChoice[], t: TFunction
   return { line, name: result.data.name, email: result.data.email, role, courses: chosen };
 }
 
+/** The feminine forms a French file may use, beside the labels the product shows. */
+const FRENCH_FEMININE: Record<string, BackendRole> = { etudiante: 'student', formatrice: 'instructor', administratrice: 'administrator' };
+
 /** A role by its key or its label in English or French; empty is a student. */
 function roleOf(text: string, t: TFunction): BackendRole | null {
   const wanted = simplify(text);
   if (wanted === '') return 'student';
-  return BACKEND_ROLES.find((role) => role === wanted || ['en', 'fr'].some((lng) => simplify(t(`common:roles.${role}`, { lng })) === wanted)) ?? null;
+  return BACKEND_ROLES.find((role) => role === wanted || ['en', 'fr'].some((lng) => simplify(t(`common:roles.${role}`, { lng })) === wanted)) ?? FRENCH_FEMININE[wanted] ?? null;
 }

@@ -109,7 +109,7 @@ describe('inviting from a CSV file (/backend/users/import)', () => {
     const { agent } = await signedInAdministrator(server, 'Claire Admin');
     await createRoom(server, 'Histoire 1');
     const [zoe, leo] = [uniqueEmail('zoe'), uniqueEmail('leo')];
-    const csv = ['Courriel;Nom;Rôle;Cours', `${zoe};Zoé Lefèvre;Formateur;Histoire 1`, `${leo};+33 Léo;Étudiant;`].join('\r\n');
+    const csv = ['Courriel;Nom;Rôle;Cours', `${zoe};Zoé Lefèvre;Formatrice;Histoire 1`, `${leo};+33 Léo;Étudiant;`].join('\r\n');
 
     const preview = await upload(agent, Buffer.from(csv, 'latin1'), { ...FRENCH, name: 'élèves.csv' });
     expect(preview.status, preview.text.slice(0, 500)).to.equal(200);
