@@ -152,6 +152,7 @@ export class BrandingService {
     const branding = await this.current();
     return {
       organisationName: branding.organisationName || productName,
+      senderName: branding.organisationName || null,
       primaryColor: branding.primaryColor,
       onPrimaryColor: textOn(branding.primaryColor).text,
       logoUrl: branding.logoImageId ? `${this.#publicUrl}${ImageService.url(branding.logoImageId, 'header')}` : null,
