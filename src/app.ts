@@ -55,6 +55,8 @@ import type { AccountStore } from './users/account-store.ts';
 import { createInvitationsRouter } from './users/invitations-router.ts';
 import type { InvitationsService } from './users/invitations-service.ts';
 import { createUsersRouter, inviteFormBody } from './users/users-router.ts';
+import { createInvitationImportRouter } from './users/invitation-import-router.ts';
+import type { InvitationImport } from './users/invitation-import.ts';
 import type { UsersService } from './users/users-service.ts';
 import { createStatsRouter, type StatsRouterDeps } from './stats/stats-router.ts';
 
@@ -91,6 +93,7 @@ export interface BackendDeps {
   signIn: SignInService;
   users: UsersService;
   invitations: InvitationsService;
+  invitationImport: InvitationImport;
   files: FilesService;
   profiles: ProfileService;
   courses: CourseService;
@@ -212,6 +215,7 @@ export function createApp(deps: AppDeps): Express {
   // One budget per person across every upload route, files and pictures alike.
   const uploadRateLimit = createRateLimit(config.rateLimit.windowSeconds, config.rateLimit.uploadsPerWindow, { keyOf: personOrAddress, message: 'common:httpErrors.uploadsRateLimited' });
   app.use('/backend', createFilesRouter({ files: deps.backend.files, uploads: { maxBytes: config.uploads.maxFileMegabytes * 1024 * 1024, maxFiles: config.uploads.maxFilesPerUpload, tmpDir: uploadsTmpDir, rateLimit: uploadRateLimit } }));
+  app.use('/backend', createInvitationImportRouter({ imports: deps.backend.invitationImport, uploads: { tmpDir: uploadsTmpDir, rateLimit: uploadRateLimit } }));
   const imageUploads = { maxImageBytes: config.uploads.maxImageMegabytes * 1024 * 1024, tmpDir: uploadsTmpDir, rateLimit: uploadRateLimit };
   app.use('/backend', createProfileRouter({ profiles: deps.backend.profiles, cookies, uploads: imageUploads }));
   app.use('/backend', createBrandingRouter({ branding: deps.backend.branding, uploads: imageUploads }));

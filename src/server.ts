@@ -62,6 +62,7 @@ import { createSignInFailureStore } from './sign-in/sign-in-failure-store.ts';
 import { SignInService } from './sign-in/sign-in-service.ts';
 import { createAccountStore } from './users/account-store.ts';
 import { InvitationsService } from './users/invitations-service.ts';
+import { InvitationImport } from './users/invitation-import.ts';
 import { createUserRecords } from './users/user-records.ts';
 import { UsersService } from './users/users-service.ts';
 import { createFileCourseStore } from './files/file-course-store.ts';
@@ -319,6 +320,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
       files,
       users,
       invitations,
+      invitationImport: new InvitationImport({ records: userRecords, invitations, now }),
       courses,
       stats: { stats, reports, exports: new StatsExports({ stats, store: statsStore, reports }) },
     },

@@ -17,7 +17,9 @@ import type { Branding, BrandingService, SaveOutcome } from './branding-service.
 import { AA_TEXT, contrastReport, displayRatio, isHexColour, type ContrastReport } from './contrast.ts';
 
 const FORM_STATUSES = new Set([400, 409, 413]);
-type Section = 'logo' | 'colours';
+type Section = 'logo' | 'colours' | 'name';
+/** The organisation's name as mails carry it: a sender's display name, one line. */
+export const ORGANISATION_NAME_MAX = 100;
 type ColourField = 'primaryColor' | 'secondaryColor';
 
 export interface BrandingRouterDeps {
@@ -89,6 +91,7 @@ export function createBrandingRouter({ branding, uploads }: BrandingRouterDeps):
     return {
       primaryColor: current.primaryColor,
       secondaryColor: current.secondaryColor,
+      organisationName: current.organisationName,
       logo: current.logoImageId ? ImageService.url(current.logoImageId, 'header') : null,
       version: current.version,
       updatedAt: current.updatedAt,
@@ -100,6 +103,8 @@ export function createBrandingRouter({ branding, uploads }: BrandingRouterDeps):
     status?: number;
     error?: AppError | null;
     form?: { primaryColor: string; secondaryColor: string };
+    /** The name as the person typed it, after a refused save. */
+    organisationName?: string;
     notice?: string | null;
   }
 
@@ -119,6 +124,8 @@ export function createBrandingRouter({ branding, uploads }: BrandingRouterDeps):
         title: req.t('branding:title'),
         branding: brandingView(current),
         form,
+        organisationName: state.organisationName ?? current.organisationName,
+        nameMax: ORGANISATION_NAME_MAX,
         pickers: checked,
         contrast: describeContrast(req, res, contrastReport(checked.primary, checked.secondary)),
         section: state.section ?? null,
@@ -131,7 +138,7 @@ export function createBrandingRouter({ branding, uploads }: BrandingRouterDeps):
   }
 
   /** Runs a save and says whether it was made; a stale version is refused (409) like any problem the form shows. */
-  function submit(req: Request, res: Response, section: Section, form: PageState['form'], change: () => Promise<SaveOutcome>): Promise<boolean> {
+  function submit(req: Request, res: Response, section: Section, form: PageState['form'] | string, change: () => Promise<SaveOutcome>): Promise<boolean> {
     return runFormChange(
       req,
       async () => {
@@ -139,7 +146,7 @@ export function createBrandingRouter({ branding, uploads }: BrandingRouterDeps):
         if (!outcome.saved) throw new ConflictError(req.t('common:errors.conflict'), { help: req.t('common:errors.conflictHelp'), code: 'STALE_VERSION' });
       },
       FORM_STATUSES,
-      (error) => render(req, res, { section, status: error.status, error, form }),
+      (error) => render(req, res, { section, status: error.status, error, ...(typeof form === 'string' ? { organisationName: form } : { form }) }),
     );
   }
 
@@ -151,7 +158,7 @@ export function createBrandingRouter({ branding, uploads }: BrandingRouterDeps):
 
   router.get('/branding', administrators, async (req, res) => {
     if (wantsJson(req)) return answer(req, res, '');
-    const saved = typeof req.query.saved === 'string' && /^(colours|logo|logoRemoved)$/.test(req.query.saved) ? req.query.saved : null;
+    const saved = typeof req.query.saved === 'string' && /^(colours|logo|logoRemoved|name)$/.test(req.query.saved) ? req.query.saved : null;
     await render(req, res, { notice: saved ? req.t(`branding:saved.${saved}`) : null });
   });
 
@@ -169,6 +176,24 @@ export function createBrandingRouter({ branding, uploads }: BrandingRouterDeps):
       return branding.saveColours(colours, version, currentActor(req).userId);
     });
     if (done) await answer(req, res, 'colours');
+  });
+
+  router.post('/branding/name', administrators, async (req, res) => {
+    const typed = typeof req.body?.organisationName === 'string' ? req.body.organisationName : '';
+    const done = await submit(req, res, 'name', typed, async () => {
+      const version = versionOf(req.body, req.t, 'branding:errors.version');
+      const name = z
+        .string()
+        .trim()
+        .max(ORGANISATION_NAME_MAX, req.t('branding:errors.nameTooLong', { max: ORGANISATION_NAME_MAX }))
+        // It becomes a mail's sender name: one line, nothing that reads as an address's brackets or quotes.
+        .refine((text) => !/[\p{Cc}\p{Cf}<>"]/u.test(text), req.t('branding:errors.nameCharacters'));
+      const form = parseInput(z.object({ organisationName: name }), { organisationName: typed }, req.t('common:errors.fixBelow'), undefined, {
+        organisationName: req.t('branding:name.label'),
+      });
+      return branding.saveOrganisationName(form.organisationName, version, currentActor(req).userId);
+    });
+    if (done) await answer(req, res, 'name');
   });
 
   router.post('/branding/logo', administrators, async (req, res) => {

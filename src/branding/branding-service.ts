@@ -17,6 +17,8 @@ export interface Branding {
   logoImageId: string | null;
   primaryColor: string;
   secondaryColor: string;
+  /** Empty until an administrator names it: mails then name the product. */
+  organisationName: string;
   /** 0 until an administrator saves the branding page. */
   version: number;
   updatedBy: string | null;
@@ -27,6 +29,7 @@ export interface BrandingChange {
   logoImageId: string | null;
   primaryColor: string;
   secondaryColor: string;
+  organisationName: string;
 }
 
 /** What a save answers: the branding as saved, or `stale` when someone else saved first (nothing was changed). */
@@ -57,8 +60,8 @@ export class BrandingService {
   async #read(): Promise<Branding> {
     const row = await this.#db.selectFrom('branding').selectAll().where('id', '=', ORGANISATION).executeTakeFirst();
     return row
-      ? { logoImageId: row.logo_image_id, primaryColor: row.primary_color, secondaryColor: row.secondary_color, version: row.version, updatedBy: row.updated_by, updatedAt: Number(row.updated_at) }
-      : { logoImageId: null, ...DEFAULT_BRANDING, version: 0, updatedBy: null, updatedAt: null };
+      ? { logoImageId: row.logo_image_id, primaryColor: row.primary_color, secondaryColor: row.secondary_color, organisationName: row.organisation_name ?? '', version: row.version, updatedBy: row.updated_by, updatedAt: Number(row.updated_at) }
+      : { logoImageId: null, ...DEFAULT_BRANDING, organisationName: '', version: 0, updatedBy: null, updatedAt: null };
   }
 
   /**
@@ -67,7 +70,7 @@ export class BrandingService {
    */
   async save(change: BrandingChange, expectedVersion: number, updatedBy: string): Promise<boolean> {
     const now = this.#now();
-    const values = { logo_image_id: change.logoImageId, primary_color: change.primaryColor, secondary_color: change.secondaryColor, updated_by: updatedBy, updated_at: now };
+    const values = { logo_image_id: change.logoImageId, primary_color: change.primaryColor, secondary_color: change.secondaryColor, organisation_name: change.organisationName || null, updated_by: updatedBy, updated_at: now };
     let saved: boolean;
     if (expectedVersion === 0) {
       const result = await this.#db
@@ -93,7 +96,14 @@ export class BrandingService {
   async saveColours(colours: { primaryColor: string; secondaryColor: string }, expectedVersion: number, by: string): Promise<SaveOutcome> {
     const current = await this.current({ fresh: true });
     if (current.version !== expectedVersion) return { saved: false };
-    return this.#saved(await this.save({ logoImageId: current.logoImageId, ...colours }, expectedVersion, by));
+    return this.#saved(await this.save({ ...current, ...colours }, expectedVersion, by));
+  }
+
+  /** The organisation's name on top of `expectedVersion` (empty: mails name the product again), keeping the rest. */
+  async saveOrganisationName(organisationName: string, expectedVersion: number, by: string): Promise<SaveOutcome> {
+    const current = await this.current({ fresh: true });
+    if (current.version !== expectedVersion) return { saved: false };
+    return this.#saved(await this.save({ ...current, organisationName }, expectedVersion, by));
   }
 
   /**
@@ -107,7 +117,7 @@ export class BrandingService {
     const logo = await images.store(upload, 'logo', by, this.#now(), 'logo');
     let saved = false;
     try {
-      saved = await this.save({ logoImageId: logo.id, primaryColor: current.primaryColor, secondaryColor: current.secondaryColor }, expectedVersion, by);
+      saved = await this.save({ ...current, logoImageId: logo.id }, expectedVersion, by);
     } finally {
       if (!saved) await images.delete(logo.id);
     }
@@ -120,7 +130,7 @@ export class BrandingService {
     const images = this.#requireImages();
     const current = await this.current({ fresh: true });
     if (current.version !== expectedVersion) return { saved: false };
-    const saved = await this.save({ logoImageId: null, primaryColor: current.primaryColor, secondaryColor: current.secondaryColor }, expectedVersion, by);
+    const saved = await this.save({ ...current, logoImageId: null }, expectedVersion, by);
     if (saved && current.logoImageId) await images.delete(current.logoImageId);
     return this.#saved(saved);
   }
@@ -134,11 +144,15 @@ export class BrandingService {
     return this.#images;
   }
 
-  /** What mails need: absolute addresses, since a mail client has no base URL; and the text colour that reads on the primary colour. */
-  async mailBranding(organisationName = 'Live Rooms'): Promise<MailBranding> {
+  /**
+   * What mails need: the organisation's name (the product's, `productName`, until one is set), absolute
+   * addresses, since a mail client has no base URL, and the text colour that reads on the primary colour.
+   */
+  async mailBranding(productName = 'Live Rooms'): Promise<MailBranding> {
     const branding = await this.current();
     return {
-      organisationName,
+      organisationName: branding.organisationName || productName,
+      senderName: branding.organisationName || null,
       primaryColor: branding.primaryColor,
       onPrimaryColor: textOn(branding.primaryColor).text,
       logoUrl: branding.logoImageId ? `${this.#publicUrl}${ImageService.url(branding.logoImageId, 'header')}` : null,

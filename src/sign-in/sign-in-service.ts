@@ -103,10 +103,11 @@ export class SignInService {
     const token = newOpaqueToken();
     await resets.retireForUser(account.id, now);
     await resets.insert({ tokenHash: hashOpaqueToken(token), userId: account.id, createdAt: now, expiresAt: now + this.#deps.options.resetTtlMs, usedAt: null });
+    const branding = await this.#deps.branding.mailBranding();
     const mail = await renderMail('password-reset', account.email, {
       t,
-      branding: await this.#deps.branding.mailBranding(),
-      subject: t('sign-in:resetMail.subject'),
+      branding,
+      subject: t('sign-in:resetMail.subject', { organisation: branding.organisationName }),
       name: account.name,
       link: `${this.#deps.publicUrl}/password-reset/${token}`,
       minutes: Math.round(this.#deps.options.resetTtlMs / 60_000),

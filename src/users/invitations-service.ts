@@ -30,6 +30,8 @@ export const NAME_MAX = 100;
 export const EMAIL_MAX = 254;
 /** People in one submit of the invite form. */
 export const INVITES_PER_SUBMIT_MAX = 100;
+/** Invitation mails handed to the mail server at once. */
+const MAILS_AT_ONCE = 10;
 /** 32 random bytes, base64url. */
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -110,10 +112,11 @@ export class InvitationsService {
   /**
    * Creates every invitation of one submit in one transaction, then mails them. Throws a
    * ValidationError naming each field (`rows.<i>.<field>`) and creates nothing when any row is wrong.
+   * `max` is the invite form's; a CSV import, previewed first, allows more.
    */
-  async invite(actor: BackendActor, rows: InviteRequest[], t: TFunction): Promise<InvitationOutcome[]> {
+  async invite(actor: BackendActor, rows: InviteRequest[], t: TFunction, max = INVITES_PER_SUBMIT_MAX): Promise<InvitationOutcome[]> {
     if (rows.length === 0) throw new ValidationError(t('users:errors.nobody'), { rows: t('users:errors.nobody') });
-    if (rows.length > INVITES_PER_SUBMIT_MAX) throw new ValidationError(t('users:errors.tooMany', { max: INVITES_PER_SUBMIT_MAX }), { rows: t('users:errors.tooMany', { max: INVITES_PER_SUBMIT_MAX }) });
+    if (rows.length > max) throw new ValidationError(t('users:errors.tooMany', { max }), { rows: t('users:errors.tooMany', { max }) });
     const schema = inviteRowSchema(t);
     const now = this.#deps.now();
     const expiresAt = now + this.#deps.ttlMs;
@@ -162,7 +165,12 @@ export class InvitationsService {
     }
 
     const branding = await this.#deps.branding.mailBranding();
-    return Promise.all(created.map((invitee) => this.#deliver(actor.name, invitee, branding, t)));
+    // A few at a time: a CSV import's thousand mails would otherwise open a thousand SMTP connections at once.
+    const outcomes: InvitationOutcome[] = [];
+    for (let start = 0; start < created.length; start += MAILS_AT_ONCE) {
+      outcomes.push(...(await Promise.all(created.slice(start, start + MAILS_AT_ONCE).map((invitee) => this.#deliver(actor.name, invitee, branding, t)))));
+    }
+    return outcomes;
   }
 
   /** A new link for an invitation not yet accepted: the old link stops working and the expiry restarts. */
@@ -279,7 +287,8 @@ export class InvitationsService {
 
 type ValidInviteRow = z.output<ReturnType<typeof inviteRowSchema>>;
 
-function inviteRowSchema(t: TFunction) {
+/** One person to invite, checked: the invite form's rows and a CSV import's lines alike. */
+export function inviteRowSchema(t: TFunction) {
   return z.object({
     name: z
       .string()

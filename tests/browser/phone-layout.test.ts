@@ -71,6 +71,7 @@ describe('the backend on a phone', function () {
       `/backend/courses/${id}/delete`,
       '/backend/users',
       '/backend/users/invite',
+      '/backend/users/import',
       `/backend/users/${teacher.id}/edit`,
       `/backend/users/${invited.id}/edit`,
       '/backend/files',

@@ -196,6 +196,47 @@ for (const database of TEST_DATABASES) {
       expect(received.html).to.match(/background:#ffd54f;color:#111111;padding:12px 20px/);
     });
 
+    it('names the organisation, set on the page, in every mail: sender, subject and text; empty, the product again', async () => {
+      const page = await admin.get('/backend/branding');
+      expect(page.text).to.contain('<label for="branding-name">Organisation name</label>').and.contain('name="organisationName"');
+      const version = String((await current()).branding.version);
+
+      const refused = await admin.post('/backend/branding/name', { organisationName: 'École <b>', version });
+      expect(refused.status).to.equal(400);
+      expect(refused.text).to.contain('Organisation name: must be one line of text').and.contain('value="École &lt;b&gt;"');
+      const tooLong = await admin.post('/backend/branding/name', { organisationName: 'x'.repeat(101), version });
+      expect(tooLong.status).to.equal(400);
+      expect(tooLong.text).to.contain('Organisation name: must have at most 100 characters');
+
+      const saved = await admin.post('/backend/branding/name', { organisationName: '  Lycée Émile Zola ', version });
+      expect(saved.status, saved.text.slice(0, 300)).to.equal(303);
+      expect((await admin.get('/backend/branding?saved=name')).text).to.contain('The organisation name is saved').and.contain('value="Lycée Émile Zola"');
+
+      const email = uniqueEmail('named');
+      await admin.get('/backend/users/invite');
+      expect((await admin.post('/backend/users/invite', inviteFields([{ name: 'Nina Named', email, role: 'student' }]))).status).to.equal(201);
+      const invitation = await mail.next(email);
+      expect(invitation.fromName).to.equal('Lycée Émile Zola');
+      expect(invitation.subject).to.contain('invited you to Lycée Émile Zola');
+      expect(invitation.text).to.contain('invited you to Lycée Émile Zola as').and.not.contain('Live Rooms');
+
+      const account = await createBackendAccount(server, { role: 'student' });
+      const anonymous = server.agent();
+      await anonymous.get('/password-reset');
+      await anonymous.post('/password-reset', { email: account.email! });
+      const reset = await mail.next(account.email!);
+      expect(reset.fromName).to.equal('Lycée Émile Zola');
+      expect(reset.subject).to.equal('Reset your Lycée Émile Zola password');
+      expect(reset.text).to.contain('your Lycée Émile Zola account').and.not.contain('Live Rooms');
+
+      await admin.get('/backend/branding');
+      expect((await admin.post('/backend/branding/name', { organisationName: '', version: String((await current()).branding.version) })).status).to.equal(303);
+      await anonymous.post('/password-reset', { email: account.email! });
+      const unnamed = await mail.next(account.email!);
+      expect(unnamed.fromName).to.equal('Live Rooms');
+      expect(unnamed.subject).to.equal('Reset your Live Rooms password');
+    });
+
     it('removes the logo it replaces, and the logo itself when asked', async () => {
       const first = await uploadLogo();
       const firstId = first.logo!.split('/')[2]!;

@@ -9,6 +9,8 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 
 export interface CaughtMail {
   to: string;
+  /** The sender's display name (empty without one). */
+  fromName: string;
   subject: string;
   text: string;
   html: string;
@@ -99,5 +101,5 @@ export class MailCatcher {
 
 function toCaught(parsed: ParsedMail): CaughtMail {
   const to = Array.isArray(parsed.to) ? parsed.to[0] : parsed.to;
-  return { to: to?.value[0]?.address ?? '', subject: parsed.subject ?? '', text: parsed.text ?? '', html: typeof parsed.html === 'string' ? parsed.html : '' };
+  return { to: to?.value[0]?.address ?? '', fromName: parsed.from?.value[0]?.name ?? '', subject: parsed.subject ?? '', text: parsed.text ?? '', html: typeof parsed.html === 'string' ? parsed.html : '' };
 }

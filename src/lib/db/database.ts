@@ -20,6 +20,7 @@ import * as roomPassSessions from './migrations/0008-room-pass-sessions.ts';
 import * as storageQuotas from './migrations/0009-storage-quotas.ts';
 import * as sessionStats from './migrations/0010-session-stats.ts';
 import * as roomInvitations from './migrations/0011-room-invitations.ts';
+import * as organisationName from './migrations/0012-organisation-name.ts';
 import * as billing from './migrations/0013-billing.ts';
 
 export type Db = Kysely<Database>;
@@ -37,6 +38,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0009-storage-quotas': storageQuotas,
   '0010-session-stats': sessionStats,
   '0011-room-invitations': roomInvitations,
+  '0012-organisation-name': organisationName,
   '0013-billing': billing,
 };
 

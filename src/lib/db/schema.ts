@@ -262,6 +262,8 @@ export interface BrandingTable {
   logo_image_id: string | null;
   primary_color: string;
   secondary_color: string;
+  /** Null: mails name the product. */
+  organisation_name: string | null;
   version: number;
   updated_by: string;
   updated_at: number;

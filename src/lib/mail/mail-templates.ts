@@ -12,6 +12,8 @@ const EMAIL_VIEWS = path.resolve(import.meta.dirname, '../../../views/emails');
 
 export interface MailBranding {
   organisationName: string;
+  /** The sender's display name: the organisation's when one is set; null keeps the configured sender's. */
+  senderName: string | null;
   primaryColor: string;
   /** Text on the primary colour: white or dark, whichever reads better. */
   onPrimaryColor: string;
@@ -33,5 +35,5 @@ export async function renderMail(template: string, to: string, context: MailCont
     ejs.renderFile(path.join(EMAIL_VIEWS, `${template}.html.ejs`), locals, { async: false, root: EMAIL_VIEWS }),
     ejs.renderFile(path.join(EMAIL_VIEWS, `${template}.text.ejs`), locals, { async: false, root: EMAIL_VIEWS }),
   ]);
-  return { to, subject: context.subject, html, text };
+  return { to, subject: context.subject, html, text, ...(context.branding.senderName && { fromName: context.branding.senderName }) };
 }

@@ -14,6 +14,8 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html: string;
+  /** The sender's display name (the organisation's); the address stays the configured one. */
+  fromName?: string;
 }
 
 export interface Mailer {
@@ -29,19 +31,26 @@ export interface MailerOptions {
   timeoutMs?: number;
 }
 
+/** The configured sender with the mail's display name: `Name <address>` keeps its address, the name replaced. */
+function senderOf(from: string, { fromName, ...mail }: OutgoingMail) {
+  if (!fromName) return { from, ...mail };
+  const address = /<([^<>]+)>\s*$/.exec(from)?.[1] ?? from.trim();
+  return { from: { name: fromName, address }, ...mail };
+}
+
 export function createMailer({ from, smtpUrl, outboxDir, timeoutMs = 10_000 }: MailerOptions): Mailer {
   if (smtpUrl) {
     const transport = nodemailer.createTransport(smtpUrl, { connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs } as never);
     return {
       async send(mail) {
-        await transport.sendMail({ from, ...mail });
+        await transport.sendMail(senderOf(from, mail));
       },
     };
   }
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async send(mail) {
-      const info = await transport.sendMail({ from, ...mail });
+      const info = await transport.sendMail(senderOf(from, mail));
       mkdirSync(outboxDir, { recursive: true });
       // Sortable by time, unique, and nothing from the mail itself in the file name.
       writeFileSync(path.join(outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID()}.eml`), info.message as Buffer);
