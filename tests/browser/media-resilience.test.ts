@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { useBrowserSuite } from '../support/browser.ts';
 import { LEVEL } from '../support/kaltura-seed.ts';
-import { NEEDS_JANUS } from '../support/media-peer.ts';
+import { MEDIA_SERVERS_UNDER_TEST, requireMediaServer } from '../support/media-peer.ts';
 import { dismissCrowd, publishingCrowd, type CrowdMember } from '../support/media-crowd.ts';
 import { enterMeeting, FAKE_MEDIA, keepPeerConnections, pollUntil, received, receivesFromOthers } from '../support/media-browser.ts';
 
@@ -19,7 +19,7 @@ type Watched = Window & { peerConnections: RTCPeerConnection[]; mediaSent: Sent[
 describe('audio and video when rooms grow and connections falter', function () {
   this.timeout(120_000);
   const suite = useBrowserSuite({
-    server: { settings: { enabled: true }, config: { media: { janusExecutable: 'janus', rtpPortRange: '47000-47999' } } },
+    server: { settings: { enabled: true }, config: { media: MEDIA_SERVERS_UNDER_TEST[0]!.media('49000-49999') } },
     sessions: ['instructor', 'participant'],
     chromiumArgs: FAKE_MEDIA,
   });
@@ -27,7 +27,7 @@ describe('audio and video when rooms grow and connections falter', function () {
   let crowd: CrowdMember[] = [];
 
   beforeEach(async () => {
-    if (suite.server.media.server.kind !== 'janus') throw new Error(NEEDS_JANUS);
+    requireMediaServer(suite.server, 'janus');
     for (const session of [instructor, participant]) {
       await keepPeerConnections(session.page);
       // What the media modules send through the room socket, and every text the media status shows.

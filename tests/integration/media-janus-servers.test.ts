@@ -38,7 +38,7 @@ describe('media: several Janus servers from JANUS_URL', function () {
       if (!janus) throw new Error(NEEDS_JANUS);
       januses.push(janus);
     }
-    server = await startTestServer({ config: { media: { janusUrls: januses.map((janus) => janus.url), janusApiSecret: secrets.apiSecret, janusAdminKey: secrets.adminKey, janusExecutable: null } } });
+    server = await startTestServer({ config: { media: { server: 'janus', janusUrls: januses.map((janus) => janus.url), janusApiSecret: secrets.apiSecret, janusAdminKey: secrets.adminKey, janusExecutable: null } } });
   });
   after(async () => {
     for (const client of clients) client.socket.terminate();
