@@ -177,6 +177,9 @@ for (const mediaServer of MEDIA_SERVERS_UNDER_TEST) describe(`audio and video in
   });
 
   it('queues the 16th camera of a Smart_15 course: 15 cameras on, the next person waits for a place', async function () {
+    // Two people receiving fifteen cameras and each other's sound need 61 forwarded streams: more than the embedded
+    // SFU's room cap (60), whose refusal media-embedded-caps.test.ts covers. The queue itself is the service's.
+    if (mediaServer.kind === 'embedded') this.skip();
     this.timeout(120_000);
     const students = Array.from({ length: 15 }, (_, index) => `student:Cam ${index + 1}` as const);
     const course = await courseWithWebcamPlaces(suite.server, 'smart_15', ['instructor:Ines Instructor', 'student:Pia Participant', ...students]);
@@ -196,6 +199,13 @@ for (const mediaServer of MEDIA_SERVERS_UNDER_TEST) describe(`audio and video in
     await instructor.page.locator('[data-media-join]').click();
     await pollUntil(instructor.page, 'Pia\'s sound', async () => (await received(instructor.page)).audioStreams >= 1, 30_000);
     expect(await instructor.page.locator('[data-media-cameras]').textContent()).to.equal('15 / 15 cameras');
+    // Seventeen tiles stay inside the audio and video panel (it scrolls): none covers the panel under it.
+    const covered = await instructor.page.evaluate(() => {
+      const you = document.querySelector('.room__you')!.getBoundingClientRect();
+      const points = [0.1, 0.3, 0.5, 0.7, 0.9].flatMap((x) => [0.2, 0.5].map((y) => [you.left + you.width * x, you.top + you.height * y] as const));
+      return points.some(([x, y]) => document.elementFromPoint(x, y)?.closest('.media') != null);
+    });
+    expect(covered, 'a media tile covers the You panel').to.equal(false);
   });
 
   it('brings media back without a reload when the media server dies mid-session, saying so meanwhile', async () => {
