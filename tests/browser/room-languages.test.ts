@@ -69,7 +69,7 @@ describe('live room in French in a browser', function () {
     expect(await paul.locator('#chat-text').getAttribute('placeholder')).to.equal('Écrire un message');
     expect(await paul.locator('[data-people-list] li').filter({ hasText: 'Paul Participant' }).innerText()).to.contain('(vous)');
     await paul.getByRole('button', { name: 'Lever la main' }).click();
-    await teacher.locator('[data-hand-queue]').getByRole('button', { name: 'Baisser la main de Paul Participant' }).waitFor();
+    await teacher.locator('[data-hand-queue]').getByRole('button', { name: 'Baisser la main : Paul Participant' }).waitFor();
 
     await teacher.getByRole('button', { name: 'Terminer la session' }).click();
     const confirm = teacher.getByRole('dialog', { name: 'Terminer la session pour tout le monde ?' });
