@@ -384,6 +384,8 @@ describe('Session Stats', () => {
         const page = await instructor.get(path);
         expect(page.status).to.equal(status);
         expect(page.text).to.contain(words).and.not.match(/\.ts:\d+/);
+        // The page names no field by its key (`to`, `tz`): people read sentences, not the form's field names.
+        expect(page.text).not.to.match(/<li><strong>\w+<\/strong>:/);
         const json = await instructor.get(path, { accept: 'application/json' });
         expect(json.status).to.equal(status);
         expect(json.json().error.message).to.contain(words);
