@@ -15,8 +15,8 @@ import { pino } from 'pino';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { JanusClient } from '../../src/media/janus/janus-client.ts';
 import { startSupervisedJanus } from '../../src/media/janus/janus-supervisor.ts';
-import { MEDIA_BENCH, type MediaScenarioResult } from './media-room.ts';
-import { FIRST_FRAME_LIMIT_MS, firstFrameMs, flowingStreams, processCpuMs, receivedBytes, sleep, watchedPage } from './media-pages.ts';
+import { joinOneByOne, MEDIA_BENCH, measureSteady, type MediaScenarioResult } from './media-room.ts';
+import { processCpuMs, sleep, watchedPage } from './media-pages.ts';
 
 const VIDEOROOM = 'janus.plugin.videoroom';
 const ROOM = 1234;
@@ -57,31 +57,17 @@ export async function runBareJanus(browser: Browser): Promise<MediaScenarioResul
     }
     await sleep(2000);
 
-    const watchers: Page[] = [];
-    const joinToFirstFrameMs: number[] = [];
-    let timedOut = 0;
-    for (let index = 0; index < MEDIA_BENCH.participants; index += 1) {
+    const { watchers, joinToFirstFrameMs, timedOut } = await joinOneByOne(async () => {
       const page = await open();
       const handle = await session.attach(VIDEOROOM);
       const offer = await handle.message({ request: 'join', ptype: 'subscriber', room: ROOM, streams: feeds.map((feed) => ({ feed })) });
       const answer = await page.evaluate(subscribeAnswer, offer.jsep!.sdp);
       await handle.message({ request: 'start' }, { type: 'answer', sdp: answer });
-      const ms = await firstFrameMs(page);
-      joinToFirstFrameMs.push(ms ?? FIRST_FRAME_LIMIT_MS);
-      if (ms === null) timedOut += 1;
-      watchers.push(page);
-    }
-
-    await sleep(MEDIA_BENCH.settleMs);
-    const pages = [...senders, ...watchers];
-    const before = await Promise.all(pages.map(receivedBytes));
+      return page;
+    });
     const pid = janus.pid()!;
-    const cpuBefore = processCpuMs(pid);
-    const started = performance.now();
-    await sleep(MEDIA_BENCH.steadyMs);
-    const cpuShare = (processCpuMs(pid) - cpuBefore) / (performance.now() - started);
-    const after = await Promise.all(pages.map(receivedBytes));
-    return { name: 'bare Janus (no service)', joinToFirstFrameMs, timedOut, forwardedStreams: flowingStreams(before, after), cpuShare };
+    const steady = await measureSteady([...senders, ...watchers], () => processCpuMs(pid));
+    return { name: 'bare Janus (no service)', joinToFirstFrameMs, timedOut, ...steady };
   } finally {
     await Promise.all(contexts.map((context) => context.close().catch(() => undefined)));
     client.close();

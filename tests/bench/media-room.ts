@@ -26,6 +26,32 @@ export interface MediaScenarioResult {
   cpuShare: number;
 }
 
+/** The participants open the room one after another: each one's time to its first remote frame (the limit when none came). */
+export async function joinOneByOne(open: (index: number) => Promise<Page>): Promise<{ watchers: Page[]; joinToFirstFrameMs: number[]; timedOut: number }> {
+  const watchers: Page[] = [];
+  const joinToFirstFrameMs: number[] = [];
+  let timedOut = 0;
+  for (let index = 0; index < MEDIA_BENCH.participants; index += 1) {
+    const page = await open(index);
+    const ms = await firstFrameMs(page);
+    joinToFirstFrameMs.push(ms ?? FIRST_FRAME_LIMIT_MS);
+    if (ms === null) timedOut += 1;
+    watchers.push(page);
+  }
+  return { watchers, joinToFirstFrameMs, timedOut };
+}
+
+/** All in and settled: the streams flowing to the pages over the steady stretch, and the media server's share of a core meanwhile. */
+export async function measureSteady(pages: Page[], cpuMs: () => number | Promise<number>): Promise<Pick<MediaScenarioResult, 'forwardedStreams' | 'cpuShare'>> {
+  await sleep(MEDIA_BENCH.settleMs);
+  const before = await Promise.all(pages.map(receivedBytes));
+  const cpuBefore = await cpuMs();
+  const started = performance.now();
+  await sleep(MEDIA_BENCH.steadyMs);
+  const cpuShare = ((await cpuMs()) - cpuBefore) / (performance.now() - started);
+  const after = await Promise.all(pages.map(receivedBytes));
+  return { forwardedStreams: flowingStreams(before, after), cpuShare };
+}
 
 export async function runServiceScenario(browser: Browser, kind: 'janus' | 'embedded'): Promise<MediaScenarioResult> {
   const server = await startTestServer({
@@ -57,26 +83,9 @@ export async function runServiceScenario(browser: Browser, kind: 'janus' | 'embe
     // Every camera reaches every other sender before anyone else comes in.
     await senders[0]!.locator('.media-tile video:not([hidden])').nth(MEDIA_BENCH.cameras - 1).waitFor({ timeout: 30_000 });
 
-    const watchers: Page[] = [];
-    const joinToFirstFrameMs: number[] = [];
-    let timedOut = 0;
-    for (let index = 0; index < MEDIA_BENCH.participants; index += 1) {
-      const page = await enter(`Participant ${index + 1}`, LEVEL.member, 'join');
-      const ms = await firstFrameMs(page);
-      joinToFirstFrameMs.push(ms ?? FIRST_FRAME_LIMIT_MS);
-      if (ms === null) timedOut += 1;
-      watchers.push(page);
-    }
-
-    await sleep(MEDIA_BENCH.settleMs);
-    const pages = [...senders, ...watchers];
-    const before = await Promise.all(pages.map(receivedBytes));
-    const cpuBefore = await cpuMs();
-    const started = performance.now();
-    await sleep(MEDIA_BENCH.steadyMs);
-    const cpuShare = ((await cpuMs()) - cpuBefore) / (performance.now() - started);
-    const after = await Promise.all(pages.map(receivedBytes));
-    return { name: kind === 'janus' ? 'Janus, through the service' : 'embedded SFU, through the service', joinToFirstFrameMs, timedOut, forwardedStreams: flowingStreams(before, after), cpuShare };
+    const { watchers, joinToFirstFrameMs, timedOut } = await joinOneByOne((index) => enter(`Participant ${index + 1}`, LEVEL.member, 'join'));
+    const steady = await measureSteady([...senders, ...watchers], cpuMs);
+    return { name: kind === 'janus' ? 'Janus, through the service' : 'embedded SFU, through the service', joinToFirstFrameMs, timedOut, ...steady };
   } finally {
     await Promise.all(contexts.map((context) => context.close().catch(() => undefined)));
     await server.stop();
