@@ -22,6 +22,7 @@ import * as sessionStats from './migrations/0010-session-stats.ts';
 import * as roomInvitations from './migrations/0011-room-invitations.ts';
 import * as organisationName from './migrations/0012-organisation-name.ts';
 import * as billing from './migrations/0013-billing.ts';
+import * as recordings from './migrations/0014-recordings.ts';
 
 export type Db = Kysely<Database>;
 
@@ -40,6 +41,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0011-room-invitations': roomInvitations,
   '0012-organisation-name': organisationName,
   '0013-billing': billing,
+  '0014-recordings': recordings,
 };
 
 export interface DatabaseOptions {

@@ -305,7 +305,7 @@ export interface WaitingRoomVisitsTable {
   left_at: number | null;
 }
 
-/** A recording of a live session; none are made yet (a later issue), the pages read this table. */
+/** A recording of a live session (0010-session-stats, 0014-recordings). */
 export interface RecordingsTable {
   id: string;
   live_session_id: string;
@@ -313,10 +313,70 @@ export interface RecordingsTable {
   title: string;
   started_at: number;
   ended_at: number | null;
+  /** The final MP4, relative to the data folder, once processed. */
   storage_key: string | null;
   kaltura_entry_id: string | null;
   created_at: number;
+  state: Generated<RecordingState>;
+  recorded_by: string | null;
+  recorded_by_name: string | null;
+  /** Seconds metered while recording, pauses excluded. */
+  recorded_seconds: Generated<number>;
+  finish_reason: RecordingFinishReason | null;
+  /** The media server's raw files, relative to the data folder; null once removed. */
+  raw_folder: string | null;
+  duration_ms: number | null;
+  size_bytes: number | null;
+  failure_reason: string | null;
+  publish_state: RecordingPublishState | null;
+  /** Kaltura's category entry status: active, or pending in a moderated channel. */
+  publish_status: string | null;
+  updated_at: number | null;
+  version: Generated<number>;
 }
+
+export type RecordingState = 'recording' | 'paused' | 'over_quota' | 'queued' | 'processing' | 'ready' | 'failed';
+export type RecordingFinishReason = 'stopped' | 'session_ended' | 'quota' | 'disk_full' | 'media_server_lost';
+export type RecordingPublishState = 'pending' | 'publishing' | 'published' | 'failed';
+
+/** Recorded seconds per course; kept when a recording is deleted (recorded time is what the plan sells). */
+export interface RecordingLedgerTable {
+  id: string;
+  room_id: string;
+  recording_id: string;
+  seconds: number;
+  recorded_at: number;
+}
+
+/** Recording time an administrator added to a course. */
+export interface RecordingGrantsTable {
+  id: string;
+  room_id: string;
+  seconds: number;
+  note: string | null;
+  granted_by: string;
+  granted_by_name: string;
+  granted_at: number;
+}
+
+/** Work on a recording that survives a restart. */
+export interface RecordingJobsTable {
+  id: string;
+  recording_id: string;
+  kind: RecordingJobKind;
+  state: RecordingJobState;
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  progress: Generated<number>;
+  last_error: string | null;
+  claimed_by: string | null;
+  heartbeat_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type RecordingJobKind = 'process' | 'publish';
+export type RecordingJobState = 'queued' | 'running' | 'done' | 'failed';
 
 /** Every change of a person's Excused mark in a session, newest last: the latest row is the mark. */
 export interface AttendanceExcusalsTable {
@@ -378,6 +438,9 @@ export interface Database {
   billing_audit: BillingAuditTable;
   waiting_room_visits: WaitingRoomVisitsTable;
   recordings: RecordingsTable;
+  recording_ledger: RecordingLedgerTable;
+  recording_grants: RecordingGrantsTable;
+  recording_jobs: RecordingJobsTable;
   attendance_excusals: AttendanceExcusalsTable;
   stats_settings: StatsSettingsTable;
   live_session_summaries: LiveSessionSummariesTable;
