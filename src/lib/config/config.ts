@@ -173,6 +173,10 @@ const configSchema = z.object({
     .record(z.string().regex(/^[a-z0-9_]{1,40}$/, 'plan ids are lower-case letters, digits and _'), planSchema)
     .refine((plans) => Object.values(plans).some((plan) => !plan.active), 'needs one plan with "active": false (courses that cannot go live)'),
   /** Plans and Billing through Stripe Billing; off: licences are set by hand on the courses page. */
+  recordings: z.object({
+    /** Cloud recording hours of a room outside the plans (a channel's or a private room); a course has its plan's. */
+    hoursWithoutPlan: z.number().min(0),
+  }),
   billing: z.object({
     enabled: z.boolean(),
     /** null: the built-in Stripe emulator, reached by the stripe package over HTTP. */
