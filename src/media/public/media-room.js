@@ -13,7 +13,7 @@ import { localMedia } from './local-media.js';
 import { mediaView } from './media-view.js';
 import { pageControls, pagePlan } from './pages.js';
 import { qualityWatch } from './quality.js';
-import { startsWithVideo, syncReceiving } from './receiving.js';
+import { startsWithVideo, syncReceiving, videoRefused } from './receiving.js';
 import { tilesOf } from './tiles.js';
 import { screenShare } from './screen-share.js';
 import { speakerWatch } from './speakers.js';
@@ -184,6 +184,7 @@ function start() {
       // A subscription that failed (the feed went meanwhile) is asked for again with the next list of feeds.
       var key = subscribing.get(m.ref);
       if (key && state.subscriptions.get(key) && !state.subscriptions.get(key).peer) state.subscriptions.delete(key);
+      if (type === 'media.video') videoRefused(state, m.ref);
       // Late candidates and layer choices for what has just gone are nobody's concern.
       if (QUIET.indexOf(type) === -1) state.status = m.message;
       // A refused publish (no webcam place, no permission...) leaves the person where they were.

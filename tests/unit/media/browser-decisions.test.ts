@@ -43,6 +43,7 @@ const quality = (await load('quality')) as {
 const receiving = (await load('receiving')) as {
   tileLayer(tile: Tile, shown: number, mainId: string | null): string;
   syncReceiving(state: unknown, link: unknown, tiles: Tile[], plan: Plan, mainId: string | null, level: string): void;
+  videoRefused(state: unknown, ref: string): void;
 };
 
 const camera = (participantId: string, video = true): Tile => ({ participantId, feed: { audio: true, video } });
@@ -89,6 +90,30 @@ describe('media browser decisions', () => {
       sent.length = 0;
       receiving.syncReceiving(state, { send: (message: Record<string, unknown>) => sent.push(message) }, tiles, plan, 'c', 'audio');
       expect(sent.map((message) => `${String(message.participantId)}:${String(message.video)}`)).to.deep.equal(['a:false', 'c:false']);
+    });
+
+    it('asks again for a refused video when what is shown changes (a page flip), and not on every render before that', () => {
+      const sent: Array<Record<string, unknown>> = [];
+      const link = { send: (message: Record<string, unknown>) => `media:${String(message.type)}:${sent.push(message)}` };
+      const entry = () => ({ peer: {}, video: false, layer: undefined as string | undefined });
+      const state = { subscriptions: new Map([['a/camera', entry()], ['b/camera', entry()]]) };
+      const tiles = [camera('a'), camera('b')];
+      const both = { page: 0, pages: 1, total: 2, from: 1, to: 2, video: new Set(['a', 'b']) };
+      const turnedOn = () => sent.filter((message) => message.type === 'media.video' && message.video === true).map((message) => message.participantId);
+
+      receiving.syncReceiving(state, link, tiles, both, null, 'high');
+      expect(turnedOn()).to.deep.equal(['a', 'b']);
+      const refusedRef = `media:media.video:${sent.findIndex((message) => message.participantId === 'b' && message.type === 'media.video') + 1}`;
+      receiving.videoRefused(state, refusedRef);
+      receiving.videoRefused(state, 'media:media.video:999');
+
+      sent.length = 0;
+      receiving.syncReceiving(state, link, tiles, both, null, 'high');
+      receiving.syncReceiving(state, link, tiles, both, null, 'high');
+      expect(turnedOn(), 'asked again on each render: refusal after refusal').to.deep.equal([]);
+
+      receiving.syncReceiving(state, link, tiles, { ...both, video: new Set(['b']) }, null, 'high');
+      expect(turnedOn(), 'the page changed: b is asked for again').to.deep.equal(['b']);
     });
 
     it('gives the tile that leads or is full screen the high layer, and small tiles a layer by how many are shown', () => {
