@@ -82,46 +82,49 @@ export async function recordingScene(server: TestServer, { licences = true, cour
     return id;
   };
   const sessionId = await addSession();
-  const addRecording = async ({ withFile = false, withRaw = false, jobs = [], ...row }: RecordingSeed = {}) => {
-    const id = row.id ?? randomUUID();
-    const now = Date.now();
-    if (withFile) {
-      mkdirSync(path.join(server.dataDir, 'recordings'), { recursive: true });
-      writeFileSync(path.join(server.dataDir, 'recordings', `${id}.mp4`), await tinyVideo());
-    }
-    if (withRaw) {
-      mkdirSync(path.join(server.dataDir, 'recordings', 'raw', id), { recursive: true });
-      writeFileSync(path.join(server.dataDir, 'recordings', 'raw', id, 'videoroom-1-user-1-video.mjr'), 'raw');
-    }
-    await server.db
-      .insertInto('recordings')
-      .values({
-        id,
-        live_session_id: sessionId,
-        room_id: courseId,
-        title: 'Lecture 1',
-        started_at: now - 3000_000,
-        ended_at: now - 1200_000,
-        storage_key: withFile ? `recordings/${id}.mp4` : null,
-        kaltura_entry_id: null,
-        created_at: now - 3000_000,
-        state: 'ready',
-        recorded_by: teacher.id,
-        recorded_by_name: teacher.name,
-        recorded_seconds: 1800,
-        raw_folder: withRaw ? `recordings/raw/${id}` : null,
-        duration_ms: withFile ? 1000 : null,
-        updated_at: now,
-        ...row,
-      })
-      .execute();
-    for (const job of jobs) {
-      await server.db
-        .insertInto('recording_jobs')
-        .values({ id: randomUUID(), recording_id: id, kind: job.kind, state: job.state, attempts: job.attempts ?? 0, next_attempt_at: now + 3600_000, progress: job.progress ?? 0, last_error: job.lastError ?? null, claimed_by: null, heartbeat_at: null, created_at: now, updated_at: now })
-        .execute();
-    }
-    return id;
-  };
+  const addRecording = (seed: RecordingSeed = {}) => seedRecording(server, { roomId: courseId, sessionId, recordedBy: teacher }, seed);
   return { admin, teacher, student, otherTeacher, courseId, sessionId, addRecording, addSession };
+}
+
+/** A recording of the session seeded into the database, with the files the seed asks for. */
+export async function seedRecording(server: TestServer, where: { roomId: string; sessionId: string; recordedBy: { id: string; name: string } }, { withFile = false, withRaw = false, jobs = [], ...row }: RecordingSeed = {}): Promise<string> {
+  const id = row.id ?? randomUUID();
+  const now = Date.now();
+  if (withFile) {
+    mkdirSync(path.join(server.dataDir, 'recordings'), { recursive: true });
+    writeFileSync(path.join(server.dataDir, 'recordings', `${id}.mp4`), await tinyVideo());
+  }
+  if (withRaw) {
+    mkdirSync(path.join(server.dataDir, 'recordings', 'raw', id), { recursive: true });
+    writeFileSync(path.join(server.dataDir, 'recordings', 'raw', id, 'videoroom-1-user-1-video.mjr'), 'raw');
+  }
+  await server.db
+    .insertInto('recordings')
+    .values({
+      id,
+      live_session_id: where.sessionId,
+      room_id: where.roomId,
+      title: 'Lecture 1',
+      started_at: now - 3000_000,
+      ended_at: now - 1200_000,
+      storage_key: withFile ? `recordings/${id}.mp4` : null,
+      kaltura_entry_id: null,
+      created_at: now - 3000_000,
+      state: 'ready',
+      recorded_by: where.recordedBy.id,
+      recorded_by_name: where.recordedBy.name,
+      recorded_seconds: 1800,
+      raw_folder: withRaw ? `recordings/raw/${id}` : null,
+      duration_ms: withFile ? 1000 : null,
+      updated_at: now,
+      ...row,
+    })
+    .execute();
+  for (const job of jobs) {
+    await server.db
+      .insertInto('recording_jobs')
+      .values({ id: randomUUID(), recording_id: id, kind: job.kind, state: job.state, attempts: job.attempts ?? 0, next_attempt_at: now + 3600_000, progress: job.progress ?? 0, last_error: job.lastError ?? null, claimed_by: null, heartbeat_at: null, created_at: now, updated_at: now })
+      .execute();
+  }
+  return id;
 }
