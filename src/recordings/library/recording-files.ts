@@ -38,7 +38,9 @@ export class RecordingFiles {
    * processing write by convention (a crash may have left either unrecorded). One already gone is fine.
    */
   async removeRecording(recording: StoredRecordingFiles): Promise<void> {
-    const paths = [recording.storageKey, recording.rawFolder, `recordings/${recording.id}.mp4`, `recordings/raw/${recording.id}`];
+    // Ids are the service's own UUIDs; anything else names no conventional path.
+    const conventional = /^[\w-]+$/.test(recording.id) ? [`recordings/${recording.id}.mp4`, `recordings/raw/${recording.id}`] : [];
+    const paths = [recording.storageKey, recording.rawFolder, ...conventional];
     for (const relative of paths) {
       const absolute = relative === null ? null : this.resolve(relative);
       if (absolute !== null) await rm(absolute, { recursive: true, force: true });

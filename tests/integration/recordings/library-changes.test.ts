@@ -10,16 +10,17 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { UpstreamError } from '../../../src/lib/errors/app-error.ts';
 import { FakeEntryRemover, recordingScene, type RecordingScene } from '../../support/recording-library-scene.ts';
-import { startTestServer, type TestServer } from '../../support/test-server.ts';
+import { TEST_DATABASES, startTestServerOn } from '../../support/test-databases.ts';
+import type { TestServer } from '../../support/test-server.ts';
 
-describe('recordings library: rename, delete, Retry and release', function () {
+for (const database of TEST_DATABASES) describe(`recordings library on ${database}: rename, delete, Retry and release`, function () {
   this.timeout(30_000);
   let server: TestServer;
   let scene: RecordingScene;
   const entries = new FakeEntryRemover();
 
   before(async () => {
-    server = await startTestServer({ recordingEntries: entries });
+    server = await startTestServerOn(database, { recordingEntries: entries });
     scene = await recordingScene(server);
   });
   after(() => server.stop());
