@@ -133,6 +133,13 @@ for (const database of TEST_DATABASES) describe(`recordings library on ${databas
       expect(await row(id)).to.not.equal(undefined);
     });
 
+    it('refuses a form without its CSRF token, deleting nothing', async () => {
+      const id = await scene.addRecording({ withFile: true });
+      expect((await scene.teacher.agent.post(`/backend/recordings/${id}/delete`, { version: '1' }, { csrf: false })).status).to.equal(403);
+      expect(await row(id)).to.not.equal(undefined);
+      expect(existsSync(inData('recordings', `${id}.mp4`))).to.equal(true);
+    });
+
     it('is not found for another instructor and refused to a student, deleting nothing', async () => {
       const id = await scene.addRecording({ withFile: true });
       expect((await scene.otherTeacher.agent.post(`/backend/recordings/${id}/delete`, { version: '1' })).status).to.equal(404);
