@@ -225,7 +225,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/backend', createBrandingRouter({ branding: deps.backend.branding, uploads: imageUploads }));
   app.use('/backend', createCoursesRouter({ courses: deps.backend.courses, uploads: imageUploads }));
   app.use('/backend', createStatsRouter(deps.backend.stats));
-  app.use('/backend', createRecordingLibraryRouter(deps.backend.recordings));
+  app.use('/backend', createRecordingLibraryRouter({ library: deps.backend.recordings, zoneOf: (actor, sent) => deps.backend.stats.stats.zoneOf(actor, sent) }));
   app.use(createEmbedRouter({ identity: deps.identity, settings: deps.settings, embedOrigins: config.http.embedOrigins, launchRateLimit, languages: deps.languages }));
   if (deps.kalturaEmulator) {
     app.use(createDemoPortalRouter({ gateway: deps.gateway, identity: deps.identity, cookies, actionRateLimit }));

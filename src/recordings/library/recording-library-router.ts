@@ -8,7 +8,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { allowRoles, currentActor } from '../../backend/backend-access.ts';
+import { allowRoles, currentActor, type BackendActor } from '../../backend/backend-access.ts';
 import { contentDisposition } from '../../files/file-names.ts';
 import { NotFoundError } from '../../lib/errors/app-error.ts';
 import { versionOf, wantsJson } from '../../lib/http/forms.ts';
@@ -21,7 +21,13 @@ export const TITLE_MAX = 200;
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 const idSchema = z.uuid();
 
-export function createRecordingLibraryRouter(library: RecordingLibrary): Router {
+export interface RecordingLibraryRouterDeps {
+  library: RecordingLibrary;
+  /** The viewer's time zone, as Session Stats keeps it (src/stats/stats-service.ts). */
+  zoneOf: (actor: BackendActor, sent: unknown) => Promise<string>;
+}
+
+export function createRecordingLibraryRouter({ library, zoneOf }: RecordingLibraryRouterDeps): Router {
   const router = Router();
   const administrators = allowRoles('administrator');
 
@@ -78,10 +84,11 @@ export function createRecordingLibraryRouter(library: RecordingLibrary): Router 
   });
 
   router.get('/courses/:id/recording-hours', administrators, async (req, res) => {
-    const hours = await library.hours(currentActor(req), roomIdOf(req));
+    const actor = currentActor(req);
+    const hours = await library.hours(actor, roomIdOf(req));
     res.set('Cache-Control', 'no-store');
     if (wantsJson(req)) return res.json(hours);
-    const zone = 'UTC';
+    const zone = await zoneOf(actor, req.query.tz);
     res.render('recordings/hours', {
       title: req.t('recordings-library:hours.title', { name: hours.room.name }),
       ...hours,

@@ -47,6 +47,9 @@ describe('recordings library: hours added to a course, and the Plans page', func
     expect(page).to.contain('The hours were added.');
     expect(page).to.match(/data-figure="included">2:00:00</).and.to.match(/data-figure="granted">1:30:00</).and.to.match(/data-figure="used">1:30:00</).and.to.match(/data-figure="left">2:00:00</);
     expect(page).to.contain('1:30:00 added by Ada Admin on').and.to.contain('Exam revision week');
+    // When, in the viewer's time zone as Session Stats keeps it.
+    expect(page).to.contain('Times in UTC');
+    expect((await admin.agent.get(`/backend/courses/${courseId}/recording-hours?tz=Europe/Paris`)).text).to.contain('Times in Europe/Paris');
     expect(await hoursOf(courseId)).to.deep.include({ time: { includedSeconds: 7200, grantedSeconds: 5400, usedSeconds: 5400, leftSeconds: 7200 } });
   });
 
