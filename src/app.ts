@@ -59,6 +59,8 @@ import { createInvitationImportRouter } from './users/invitation-import-router.t
 import type { InvitationImport } from './users/invitation-import.ts';
 import type { UsersService } from './users/users-service.ts';
 import { createStatsRouter, type StatsRouterDeps } from './stats/stats-router.ts';
+import type { RecordingLibrary } from './recordings/library/recording-library.ts';
+import { createRecordingLibraryRouter } from './recordings/library/recording-library-router.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -99,6 +101,8 @@ export interface BackendDeps {
   courses: CourseService;
   /** Session Stats: the overview, sessions, course reports and their files. */
   stats: StatsRouterDeps;
+  /** Recordings: player, download, rename, delete, Retry, release, hours added to a course. */
+  recordings: RecordingLibrary;
 }
 
 /**
@@ -221,6 +225,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/backend', createBrandingRouter({ branding: deps.backend.branding, uploads: imageUploads }));
   app.use('/backend', createCoursesRouter({ courses: deps.backend.courses, uploads: imageUploads }));
   app.use('/backend', createStatsRouter(deps.backend.stats));
+  app.use('/backend', createRecordingLibraryRouter({ library: deps.backend.recordings, zoneOf: (actor, sent) => deps.backend.stats.stats.zoneOf(actor, sent) }));
   app.use(createEmbedRouter({ identity: deps.identity, settings: deps.settings, embedOrigins: config.http.embedOrigins, launchRateLimit, languages: deps.languages }));
   if (deps.kalturaEmulator) {
     app.use(createDemoPortalRouter({ gateway: deps.gateway, identity: deps.identity, cookies, actionRateLimit }));

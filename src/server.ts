@@ -84,6 +84,11 @@ import { CourseReports } from './stats/course-report.ts';
 import { StatsExports } from './stats/stats-exports.ts';
 import { StatsRetention } from './stats/stats-retention.ts';
 import { createStatsTotals } from './stats/stats-totals.ts';
+import { RecordingQuota } from './recordings/recording-quota.ts';
+import { RecordingLibrary } from './recordings/library/recording-library.ts';
+import { createRecordingLibraryStore } from './recordings/library/recording-library-store.ts';
+import { RecordingFiles } from './recordings/library/recording-files.ts';
+import { entryRemovalUnavailable, type RecordingEntryRemover } from './recordings/library/recording-entry-remover.ts';
 
 const PURGE_EVERY_MS = 10 * 60_000;
 
@@ -95,6 +100,8 @@ export interface StartOptions {
   /** More partners for the built-in emulator (tests use one to forge "other partner" sessions). */
   extraEmulatorPartners?: EmulatorPartner[];
   logger?: Logger;
+  /** Deletes a recording's Kaltura entry (the publishing part's; tests pass a fake). */
+  recordingEntries?: RecordingEntryRemover;
 }
 
 export interface RunningServer {
@@ -182,6 +189,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   const launches = new RoomLaunchService(rooms, passes, launchTokens, { removals, sessions: identity, guard: passGuard }, { passLifetimeMs: config.session.roomPassHours * 3600_000, now });
   const roomState = createInProcessRoomState();
   const plans = new PlanCatalogue(config.plans);
+  const recordingQuota = new RecordingQuota({ db, plans, hoursWithoutPlan: config.recordings.hoursWithoutPlan });
   const accounts = createAccountStore(db);
   const liveRooms = new LiveRoomService({
     rooms,
@@ -271,13 +279,15 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   const invitations = new InvitationsService({ records: userRecords, mailer, branding, logger, publicUrl: config.http.publicUrl, ttlMs: config.backend.invitationTtlDays * 86_400_000, now });
 
   const meetings = new ChannelMeetingService({ gateway, rooms, liveSessions, sessions: liveRooms, launches, settings, memberships, plans, removals, now });
-  const courses = new CourseService({ courses: createCourseStore(db), members: verifiedMembers, plans, images, liveSessions, instructorWatch: liveRooms, launches, settings, roomCaches: [rooms, liveSessions], files: fileStorage, logger, now });
-  const billing = config.billing.enabled ? await createBilling({ config, db, plans, courses, logger, port, now }) : null;
+  const recordingFiles = new RecordingFiles(config.dataDir);
+  const recordingLibrary = new RecordingLibrary({ store: createRecordingLibraryStore(db), members: verifiedMembers, quota: recordingQuota, files: recordingFiles, entries: options.recordingEntries ?? entryRemovalUnavailable, logger, now });
+  const courses = new CourseService({ courses: createCourseStore(db), members: verifiedMembers, plans, images, liveSessions, instructorWatch: liveRooms, launches, settings, roomCaches: [rooms, liveSessions], files: fileStorage, recordingFiles, logger, now });
+  const billing = config.billing.enabled ? await createBilling({ config, db, plans, courses, recordingQuota, logger, port, now }) : null;
 
   const statsStore = createStatsStore(db);
   const excusals = createExcusalStore(db);
   const statsSettings = createStatsSettingsStore(db);
-  const stats = new StatsService({ store: statsStore, totals: createStatsTotals(db), excusals, settings: statsSettings, members: verifiedMembers, now });
+  const stats = new StatsService({ store: statsStore, totals: createStatsTotals(db), excusals, settings: statsSettings, members: verifiedMembers, recordings: recordingLibrary, now });
   // Statistics older than an administrator keeps them are deleted on the service's clock (tests move it).
   const retention = new StatsRetention({ db, settings: statsSettings, scheduler, logger });
   retention.start();
@@ -323,6 +333,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
       invitationImport: new InvitationImport({ records: userRecords, invitations, now }),
       courses,
       stats: { stats, reports, exports: new StatsExports({ stats, store: statsStore, reports }) },
+      recordings: recordingLibrary,
     },
     billing,
   });

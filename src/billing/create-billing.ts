@@ -22,6 +22,7 @@ import { createBillingStore } from './billing-store.ts';
 import { BillingWebhooks } from './billing-webhooks.ts';
 import { createPlansRouter } from './plans-router.ts';
 import { PlansService } from './plans-service.ts';
+import type { RecordingQuota } from '../recordings/recording-quota.ts';
 import { Serialised, SubscriptionSync } from './subscription-sync.ts';
 import { createWebhookRouter } from './webhook-router.ts';
 
@@ -40,13 +41,15 @@ export interface BillingOptions {
   db: Db;
   plans: PlanCatalogue;
   courses: Pick<CourseService, 'licences'>;
+  /** The courses' recording time, for the Plans page. */
+  recordingQuota: Pick<RecordingQuota, 'forRooms'>;
   logger: Logger;
   /** Where this service listens: the emulator is reached there. */
   port: number;
   now: () => number;
 }
 
-export async function createBilling({ config, db, plans, courses, logger, port, now }: BillingOptions): Promise<Billing> {
+export async function createBilling({ config, db, plans, courses, recordingQuota, logger, port, now }: BillingOptions): Promise<Billing> {
   const settings = config.billing;
   const emulated = settings.secretKey === null;
   const secretKey = settings.secretKey ?? readOrCreateSecretFile(config.dataDir, 'stripe-emulator-secret-key', () => `sk_test_${randomSecret(24)}`);
@@ -74,7 +77,7 @@ export async function createBilling({ config, db, plans, courses, logger, port, 
     await store.saveAccount({ customerId: null, subscriptionId: null }, now());
     await store.setPurchased(Object.fromEntries(plans.licensed().map((plan) => [plan.id, 0])), 'stripe', now());
   }
-  const plansService = new PlansService({ gateway, store, plans, courses, sync, account, serial, now });
+  const plansService = new PlansService({ gateway, store, plans, courses, recordingTime: recordingQuota, sync, account, serial, now });
 
   const backend = Router();
   // The courses page then points to Plans instead of offering its licence form.

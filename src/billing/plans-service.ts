@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import type { TFunction } from 'i18next';
 import type { BackendActor } from '../backend/backend-access.ts';
 import type { CourseService, LicenceView } from '../courses/course-service.ts';
-import { parsePlanLimits, type Plan, type PlanCatalogue } from '../courses/plan-catalogue.ts';
+import type { Plan, PlanCatalogue } from '../courses/plan-catalogue.ts';
+import type { RecordingQuota } from '../recordings/recording-quota.ts';
 import { ConflictError, ForbiddenError, ValidationError } from '../lib/errors/app-error.ts';
 import { AlreadyMadeError, type BillingGateway, type ItemChange, type PreviewView } from './billing-gateway.ts';
 import type { PriceView } from './billing-records.ts';
@@ -27,9 +28,11 @@ export interface PlanOffer extends LicenceView {
   free: number;
 }
 
+/** Hours (to the hundredth): the plan's, administrators' grants, recorded, left. */
 export interface RecordingHours {
-  courses: Array<{ id: string; name: string; planLabel: string; included: number; used: number; left: number }>;
+  courses: Array<{ id: string; name: string; planLabel: string; included: number; granted: number; used: number; left: number }>;
   included: number;
+  granted: number;
   used: number;
   left: number;
 }
@@ -50,6 +53,7 @@ export interface PlansServiceDeps {
   store: BillingStore;
   plans: PlanCatalogue;
   courses: Pick<CourseService, 'licences'>;
+  recordingTime: Pick<RecordingQuota, 'forRooms'>;
   sync: SubscriptionSync;
   account: BillingAccountService;
   serial: Serialised;
@@ -77,16 +81,18 @@ export class PlansService {
     return licences.map((licence) => ({ ...licence, price: prices.find((price) => price.planId === licence.plan.id) ?? null, free: Math.max(0, licence.purchased - licence.inUse) }));
   }
 
-  /** Hours of cloud recording each active course includes; none is used until recordings are kept. */
+  /** Each active course's recording hours, as the room counts them (src/recordings/recording-quota.ts). */
   async recordingHours(): Promise<RecordingHours> {
     const { plans } = this.#deps;
-    const courses = (await this.#deps.store.coursesOnPlans(plans.licensed().map((plan) => plan.id))).map((course) => {
-      const limits = plans.limitsOf({ planId: course.planId, planLimits: parsePlanLimits(course.planLimits) });
-      const included = limits?.cloudRecordingHours ?? 0;
-      return { id: course.id, name: course.name, planLabel: plans.find(course.planId)?.label ?? course.planId, included, used: 0, left: included };
+    const onPlans = await this.#deps.store.coursesOnPlans(plans.licensed().map((plan) => plan.id));
+    const times = await this.#deps.recordingTime.forRooms(onPlans.map((course) => course.id));
+    const courses = onPlans.map((course) => {
+      const time = times.get(course.id);
+      const [included, granted, used, left] = [time?.includedSeconds, time?.grantedSeconds, time?.usedSeconds, time?.leftSeconds].map(hours) as [number, number, number, number];
+      return { id: course.id, name: course.name, planLabel: plans.find(course.planId)?.label ?? course.planId, included, granted, used, left };
     });
-    const included = courses.reduce((sum, course) => sum + course.included, 0);
-    return { courses, included, used: 0, left: included };
+    const total = (key: 'included' | 'granted' | 'used' | 'left') => Math.round(courses.reduce((sum, course) => sum + course[key], 0) * 100) / 100;
+    return { courses, included: total('included'), granted: total('granted'), used: total('used'), left: total('left') };
   }
 
   async preview(actor: BackendActor, change: LicenceChange, t: TFunction): Promise<ChangePreview> {
@@ -192,6 +198,10 @@ export class PlansService {
     }
     return items;
   }
+}
+
+function hours(seconds: number | undefined): number {
+  return Math.round(((seconds ?? 0) / 3600) * 100) / 100;
 }
 
 export function requireAdministrator(actor: BackendActor, t: TFunction): void {

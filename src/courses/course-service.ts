@@ -36,6 +36,7 @@ import {
   type Person,
 } from './course-store.ts';
 import { PLAN_LIMIT_KEYS, type Plan, type PlanCatalogue, type PlanLimits } from './plan-catalogue.ts';
+import type { RecordingFiles } from '../recordings/library/recording-files.ts';
 
 /** What a course form says; fields left undefined stay as they are (an instructor's form has no plan and no members). */
 export interface CourseInput {
@@ -102,6 +103,8 @@ export interface CourseServiceDeps {
   /** Caches that remember rooms or their live state: told about every write. */
   roomCaches: RoomCacheInvalidation[];
   files: CourseFileRemoval;
+  /** A deleted course's recordings' files (src/recordings/library). */
+  recordingFiles: Pick<RecordingFiles, 'removeRecording'>;
   logger: Logger;
   now: () => number;
 }
@@ -228,9 +231,16 @@ export class CourseService {
     if (course.imageId && course.imageId !== change.imageId) await this.#deps.images.delete(course.imageId);
   }
 
+  /** How many recordings deleting the course deletes (administrators, who may delete it). */
+  async recordingCount(actor: BackendActor, id: string, t: TFunction): Promise<number> {
+    requireAdministrator(actor, t);
+    return this.#deps.courses.recordingCount(id);
+  }
+
   /**
    * Deletes the room and everything hanging on it: members, folders and files (records and
-   * stored bytes), its picture, room passes and its sessions' history. Not while it is live.
+   * stored bytes), its picture, room passes, its sessions' history and its recordings (rows
+   * and files; the recorded time stays in the ledger). Not while it is live.
    */
   async delete(actor: BackendActor, id: string, t: TFunction): Promise<void> {
     requireAdministrator(actor, t);
@@ -242,6 +252,7 @@ export class CourseService {
     try {
       if (outcome.imageId) await this.#deps.images.delete(outcome.imageId);
       if (outcome.fileStorageKeys.length > 0) await this.#deps.files.remove(outcome.fileStorageKeys);
+      for (const recording of outcome.recordings) await this.#deps.recordingFiles.removeRecording(recording);
     } catch (error) {
       this.#deps.logger.error({ err: error, roomId: id }, 'removing a deleted course\'s stored files failed');
     }

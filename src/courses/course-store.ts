@@ -15,6 +15,7 @@ import { toRoom, type Room } from '../rooms/room-store.ts';
 import { normaliseEmail } from '../users/account-store.ts';
 import type { CourseRole, MembershipSource } from './course-member-store.ts';
 import type { PlanLimits } from './plan-catalogue.ts';
+import type { StoredRecordingFiles } from '../recordings/library/recording-files.ts';
 
 export interface Course extends Room {
   summary: string | null;
@@ -89,6 +90,8 @@ export interface RemovedCourse {
   imageId: string | null;
   /** Storage keys of the course's files, for removal from storage once the rows are gone. */
   fileStorageKeys: string[];
+  /** The course's recordings, whose files go once the rows are gone. */
+  recordings: StoredRecordingFiles[];
 }
 
 /** Every licence of the plan is taken by other rooms. */
@@ -122,6 +125,8 @@ export interface CourseStore {
   update(id: string, expectedVersion: number, change: CourseFields, members: MemberChoice[] | null, licences: LicenceRule, updatedBy: string, now: number): Promise<UpdateOutcome>;
   /** Removes the room and everything that hangs on it, unless it is live. */
   remove(id: string): Promise<RemoveOutcome>;
+  /** How many recordings the course has (its delete confirmation says they go too). */
+  recordingCount(id: string): Promise<number>;
   members(roomId: string): Promise<CourseMemberView[]>;
   /** People who can be given a course (not deactivated), by id, by address or by a search of names and addresses; at most `limit`. */
   people(filter: PeopleFilter): Promise<Person[]>;
@@ -222,6 +227,7 @@ export function createCourseStore(db: Db): CourseStore {
           // Rolls back the lock's version bump: a refused delete changes nothing.
           if (live) throw new RoomIsLive();
           const files = await trx.selectFrom('files').select('storage_key').where('room_id', '=', id).execute();
+          const recordings = await trx.selectFrom('recordings').select(['id', 'storage_key', 'raw_folder']).where('room_id', '=', id).execute();
           // Spelled out rather than left to the cascades, so the order is plain: leaves first, the room last.
           await trx.deleteFrom('files').where('room_id', '=', id).execute();
           await trx.deleteFrom('folders').where('room_id', '=', id).execute();
@@ -231,6 +237,8 @@ export function createCourseStore(db: Db): CourseStore {
           await trx.deleteFrom('attendance').where('room_id', '=', id).execute();
           await trx.deleteFrom('chat_messages').where('room_id', '=', id).execute();
           await trx.deleteFrom('waiting_room_visits').where('room_id', '=', id).execute();
+          await trx.deleteFrom('recording_jobs').where('recording_id', 'in', (eb) => eb.selectFrom('recordings').select('id').where('room_id', '=', id)).execute();
+          await trx.deleteFrom('recordings').where('room_id', '=', id).execute();
           await trx.deleteFrom('live_sessions').where('room_id', '=', id).execute();
           await trx.deleteFrom('rooms').where('id', '=', id).execute();
           return {
@@ -238,12 +246,18 @@ export function createCourseStore(db: Db): CourseStore {
             channelId: room.channel_id === null ? null : Number(room.channel_id),
             imageId: room.image_id,
             fileStorageKeys: files.map((file) => file.storage_key),
+            recordings: recordings.map((recording) => ({ id: recording.id, storageKey: recording.storage_key, rawFolder: recording.raw_folder })),
           };
         });
       } catch (error) {
         if (error instanceof RoomIsLive) return 'live';
         throw error;
       }
+    },
+
+    async recordingCount(id) {
+      const row = await db.selectFrom('recordings').select((eb) => eb.fn.countAll<number | string>().as('count')).where('room_id', '=', id).executeTakeFirst();
+      return Number(row?.count ?? 0);
     },
 
     async members(roomId) {

@@ -151,9 +151,16 @@ export function createCoursesRouter({ courses, uploads }: CoursesRouterDeps): Ro
     res.json({ course: courseJson(await courses.get(actor, course.id, req.t)) });
   });
 
+  /** The delete confirmation: what goes with the course, recordings included. */
+  async function renderDelete(req: Request, res: Response, status: number, error: string | null): Promise<void> {
+    const actor = currentActor(req);
+    const course = await courses.get(actor, courseIdOf(req), req.t);
+    const recordings = await courses.recordingCount(actor, course.id, req.t);
+    res.status(status).render('courses/delete', { title: req.t('courses:delete.title', { name: course.name }), course, recordings, error });
+  }
+
   router.get('/courses/:id/delete', administrators, async (req, res) => {
-    const course = await courses.get(currentActor(req), courseIdOf(req), req.t);
-    res.render('courses/delete', { title: req.t('courses:delete.title', { name: course.name }), course, error: null });
+    await renderDelete(req, res, 200, null);
   });
 
   router.post('/courses/:id/delete', administrators, async (req, res) => {
@@ -162,15 +169,13 @@ export function createCoursesRouter({ courses, uploads }: CoursesRouterDeps): Ro
     // The second step: the confirmation page's form says so; a bare POST only shows that page.
     if ((req.body as { confirm?: unknown }).confirm !== 'delete') {
       if (!wantsPage(req)) throw new ValidationError(req.t('courses:delete.confirmMissing'), { confirm: req.t('courses:delete.confirmMissing') });
-      const course = await courses.get(actor, id, req.t);
-      return res.status(400).render('courses/delete', { title: req.t('courses:delete.title', { name: course.name }), course, error: req.t('courses:delete.confirmMissing') });
+      return renderDelete(req, res, 400, req.t('courses:delete.confirmMissing'));
     }
     try {
       await courses.delete(actor, id, req.t);
     } catch (error) {
       if (!wantsPage(req) || !(error instanceof AppError) || error.status !== 409) throw error;
-      const course = await courses.get(actor, id, req.t);
-      return res.status(409).render('courses/delete', { title: req.t('courses:delete.title', { name: course.name }), course, error: error.message });
+      return renderDelete(req, res, 409, error.message);
     }
     if (wantsPage(req)) return res.redirect(303, '/backend/courses?deleted=1');
     res.json({ deleted: id });

@@ -73,7 +73,7 @@ export function createStatsRouter({ stats, reports, exports }: StatsRouterDeps):
       timeline: detail.canManage ? buildTimeline(detail.session.startedAt, end, detail.people.filter((person) => person.intervals.length > 0)) : null,
       fmt: formatters(zone),
       zone,
-      flash: req.query.excused !== undefined ? req.t('stats:excuse.saved') : null,
+      flash: req.query.excused !== undefined ? req.t('stats:excuse.saved') : recordingFlash(req),
     });
   });
 
@@ -136,6 +136,12 @@ function queryOf(req: Request): Record<string, string> {
     if (typeof value === 'string' && value !== '') kept[key] = value;
   }
   return kept;
+}
+
+/** What a recording's form (src/recordings/library) did, said after its redirect back here. */
+function recordingFlash(req: Request): string | null {
+  const done = req.query.recording;
+  return typeof done === 'string' && ['renamed', 'deleted', 'retried', 'released'].includes(done) ? req.t(`recordings-library:flash.${done}`) : null;
 }
 
 function sessionIdOf(req: Request): string {

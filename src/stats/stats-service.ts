@@ -21,6 +21,7 @@ import type { StatsSettings, StatsSettingsStore } from './stats-settings.ts';
 import type { CourseChoice, OverviewRow, OverviewTotals, SessionFilter, SessionRow, StatsScope, StatsStore } from './stats-store.ts';
 import type { StatsTotals } from './stats-totals.ts';
 import { isTimeZone } from './time-zones.ts';
+import type { RecordingLibrary, RecordingView } from '../recordings/library/recording-library.ts';
 
 export const PAGE_SIZE = 25;
 const DEFAULT_ZONE = 'UTC';
@@ -31,6 +32,8 @@ export interface StatsServiceDeps {
   excusals: ExcusalStore;
   settings: StatsSettingsStore;
   members: CourseMemberStore;
+  /** A session's recordings (src/recordings/library), shown to the people who manage it. */
+  recordings: Pick<RecordingLibrary, 'forSession'>;
   now: () => number;
 }
 
@@ -75,7 +78,8 @@ export interface SessionDetail {
   people: PersonAttendance[];
   /** Deleted messages keep their text and who deleted them for administrators only. */
   chat: Array<Omit<Awaited<ReturnType<StatsStore['chat']>>[number], 'text' | 'deletedBy'> & { text: string | null; deletedBy: string | null }>;
-  recordings: Awaited<ReturnType<StatsStore['recordings']>>;
+  /** Only for people who manage the session: students never see recordings here. */
+  recordings: RecordingView[];
   excusalHistory: ExcusalChange[];
   settings: StatsSettings;
   now: number;
@@ -161,7 +165,7 @@ export class StatsService {
       store.roster(session.roomId),
       this.#deps.excusals.list([session.id]),
       canManage ? store.chat(session.id) : Promise.resolve([]),
-      store.recordings(session.id),
+      canManage ? this.#deps.recordings.forSession(session.id) : Promise.resolve([]),
     ]);
     const excused = excusedNow(changes, session.id);
     const end = session.endedAt ?? now;

@@ -211,11 +211,6 @@ export function createStatsStore(db: Db) {
       }));
     },
 
-    async recordings(sessionId: string) {
-      const rows = await db.selectFrom('recordings').selectAll().where('live_session_id', '=', sessionId).orderBy('started_at').execute();
-      return rows.map((row) => ({ id: row.id, title: row.title, startedAt: Number(row.started_at), endedAt: row.ended_at === null ? null : Number(row.ended_at) }));
-    },
-
     /** The rooms this person instructs (channel managers and moderators, private rooms' owners, backend instructors). */
     async instructedRoomIds(userId: string): Promise<string[]> {
       const rows = await db.selectFrom('course_members').select('room_id').where('user_id', '=', userId).where('role', '=', 'instructor').execute();

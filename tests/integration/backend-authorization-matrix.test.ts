@@ -11,6 +11,7 @@ import { backendPerson, createCourse } from '../support/courses.ts';
 import { signIn, type TestServer } from '../support/test-server.ts';
 import { changeLicences, startBillingServer } from '../support/billing.ts';
 import type { TestAgent } from '../support/test-agent.ts';
+import { seedRecording, type RecordingSeed } from '../support/recording-library-scene.ts';
 
 const PEOPLE = ['administrator', 'MediaSpace admin', 'course instructor', 'other instructor', 'course student', 'other student', 'MediaSpace viewer'] as const;
 type Person = (typeof PEOPLE)[number];
@@ -31,6 +32,8 @@ interface Context {
   /** A live session that took place in the course. */
   sessionId: string;
   studentId: string;
+  /** A new recording of that session (each action changes its own). */
+  recording: (seed?: RecordingSeed) => Promise<string>;
 }
 
 /** Session Stats of the course: its managers see them, another instructor finds nothing (404), students may not look (403). */
@@ -82,12 +85,25 @@ const ACTIONS: Record<string, { expected: (person: Person) => number; run: (agen
   'open the course report': { expected: courseStats(200), run: async (agent, { courseId }) => (await agent.get(`/backend/stats/courses/${courseId}`)).status },
   'download the course report': { expected: courseStats(200), run: async (agent, { courseId }) => (await agent.get(`/backend/stats/courses/${courseId}/report.csv`)).status },
   'open session stats settings': { expected: rule(ADMINS, 200), run: async (agent) => (await agent.get('/backend/stats/settings')).status },
+  'play a recording of the course (a range)': { expected: courseStats(206), run: async (agent, { recording }) => (await agent.getBytes(`/backend/recordings/${await recording({ withFile: true })}/video`, { range: 'bytes=0-9' })).status },
+  'download a recording of the course': { expected: courseStats(200), run: async (agent, { recording }) => (await agent.getBytes(`/backend/recordings/${await recording({ withFile: true })}/download`)).status },
+  'rename a recording of the course': { expected: courseStats(303), run: async (agent, { recording }) => (await agent.post(`/backend/recordings/${await recording()}/rename`, { title: 'Matrix', version: '1' })).status },
+  'open a recording\'s delete page': { expected: courseStats(200), run: async (agent, { recording }) => (await agent.get(`/backend/recordings/${await recording()}/delete`)).status },
+  'delete a recording of the course': { expected: courseStats(303), run: async (agent, { recording }) => (await agent.post(`/backend/recordings/${await recording({ withFile: true })}/delete`, { version: '1' })).status },
+  'retry a failed recording': {
+    expected: rule(ADMINS, 303),
+    run: async (agent, { recording }) => (await agent.post(`/backend/recordings/${await recording({ state: 'failed', jobs: [{ kind: 'process', state: 'failed' }] })}/retry`, { version: '1', kind: 'process' })).status,
+  },
+  'release an over-quota recording': { expected: rule(ADMINS, 303), run: async (agent, { recording }) => (await agent.post(`/backend/recordings/${await recording({ state: 'over_quota' })}/release`, { version: '1' })).status },
+  'open the course\'s recording hours': { expected: rule(ADMINS, 200), run: async (agent, { courseId }) => (await agent.get(`/backend/courses/${courseId}/recording-hours`)).status },
+  'add recording hours to the course': { expected: rule(ADMINS, 303), run: async (agent, { courseId }) => (await agent.post(`/backend/courses/${courseId}/recording-hours`, { hours: '1', note: 'Matrix' })).status },
 };
 
 describe('authorization matrix: backend person × backend action', () => {
   let server: TestServer;
   let courseId: string;
   let studentId: string;
+  let teacherPerson: { id: string; name: string };
   const sessionId = randomUUID();
   const agents = new Map<Person, TestAgent>();
 
@@ -99,6 +115,7 @@ describe('authorization matrix: backend person × backend action', () => {
     expect((await changeLicences(admin.agent, { kind: 'add', planId: 'smart_15', quantity: '3' })).status).to.equal(303);
     courseId = await createCourse(admin.agent, { name: 'Matrix course', plan: 'smart_15', membersShown: '1', member: [`instructor:${teacher.id}`, `student:${student.id}`] });
     studentId = student.id;
+    teacherPerson = teacher;
     await server.db.insertInto('live_sessions').values({ id: sessionId, room_id: courseId, started_by: teacher.id, started_at: Date.now() - 3600_000, ended_at: Date.now() - 600_000, ended_by: teacher.id, end_reason: 'ended-by-instructor' }).execute();
 
     agents.set('administrator', admin.agent);
@@ -118,7 +135,8 @@ describe('authorization matrix: backend person × backend action', () => {
     for (const [action, { expected, run }] of Object.entries(ACTIONS)) {
       const status = expected(person);
       it(`${person} · ${action} → ${status}`, async () => {
-        expect(await run(agents.get(person)!, { courseId, unique: `${person} ${action}`, sessionId, studentId })).to.equal(status);
+        const recording = (seed?: RecordingSeed) => seedRecording(server, { roomId: courseId, sessionId, recordedBy: teacherPerson }, seed);
+        expect(await run(agents.get(person)!, { courseId, unique: `${person} ${action}`, sessionId, studentId, recording })).to.equal(status);
       });
     }
   }

@@ -62,10 +62,10 @@ export class TestAgent {
     return this.request('POST', path, { accept, headers, body: csrf && this.#csrf && !form.has('_csrf') ? withTokenFirst(form, this.#csrf) : form });
   }
 
-  /** Downloads as bytes (files, images). */
-  async getBytes(path: string): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
+  /** Downloads as bytes (files, images, ranges of a video). */
+  async getBytes(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
     const url = new URL(path, this.baseUrl);
-    const response = await fetch(url, { redirect: 'manual', headers: { cookie: this.#cookieHeader(url.pathname) } });
+    const response = await fetch(url, { redirect: 'manual', headers: { cookie: this.#cookieHeader(url.pathname), ...headers } });
     return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
   }
 
