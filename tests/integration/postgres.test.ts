@@ -3,7 +3,9 @@
  * launch, a channel's Start and Join, My Rooms and the settings audit, against
  * a fresh schema. Runs when TEST_DATABASE_URL is set (.ci/run sets it up).
  */
+import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
+import pg from 'pg';
 import { hashOpaqueToken } from '../../src/lib/secrets/opaque-tokens.ts';
 import { LEVEL } from '../support/kaltura-seed.ts';
 import { skipWithoutPostgres, startTestServerOn } from '../support/test-databases.ts';
@@ -72,5 +74,37 @@ describe('on PostgreSQL', function () {
     expect(saved.status).to.equal(200);
     const audit = (await owner.get('/admin/module', { accept: 'application/json' })).json().audit;
     expect(audit.map((entry: { setting: string }) => entry.setting)).to.deep.equal(['openInNewTab']);
+  });
+});
+
+describe('on PostgreSQL, a database shared with another application', function () {
+  let admin: pg.Client;
+  const otherSchema = `other_app_${randomBytes(4).toString('hex')}`;
+
+  before(async function () {
+    skipWithoutPostgres(this);
+    admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await admin.connect();
+    // Another application's Kysely migration tables, in its own schema of the same database.
+    await admin.query(`CREATE SCHEMA ${otherSchema}`);
+    await admin.query(`CREATE TABLE ${otherSchema}.kysely_migration (name varchar(255) primary key, timestamp varchar(255) not null)`);
+    await admin.query(`CREATE TABLE ${otherSchema}.kysely_migration_lock (id varchar(255) primary key, is_locked integer not null default 0)`);
+  });
+
+  after(async () => {
+    if (!admin) return;
+    await admin.query(`DROP SCHEMA IF EXISTS ${otherSchema} CASCADE`);
+    await admin.end();
+  });
+
+  it("migrates its own schema from scratch, not taking the other schema's migration tables for its own", async () => {
+    const server = await startTestServerOn('PostgreSQL');
+    try {
+      const { rows } = await admin.query<{ count: string }>(`SELECT count(*) FROM ${otherSchema}.kysely_migration`);
+      expect(Number(rows[0]!.count)).to.equal(0);
+      expect(await server.db.selectFrom('rooms').select('id').execute()).to.deep.equal([]);
+    } finally {
+      await server.stop();
+    }
   });
 });

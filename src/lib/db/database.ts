@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
 import type { Database } from './schema.ts';
 import * as initial from './migrations/0001-initial.ts';
 import * as liveRoom from './migrations/0002-live-room.ts';
@@ -68,12 +68,24 @@ export function createDatabase({ url, dataDir }: DatabaseOptions): Db {
 }
 
 export async function migrateToLatest(db: Db): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS }, migrationTableSchema: await postgresSchemaOf(db) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) {
     throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${(error as Error | undefined)?.message ?? 'unknown error'}`, { cause: error });
   }
+}
+
+/**
+ * The PostgreSQL schema the connection works in (undefined on SQLite). Kysely's migrator looks
+ * for its own tables in every schema unless told which: another schema's migration tables
+ * (another application in the database, a parallel test run) would be taken for ours, and the
+ * migration would fail on a lock table that is not in our schema.
+ */
+async function postgresSchemaOf(db: Db): Promise<string | undefined> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined;
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema;
 }
 
 /** SQLite reports a unique violation as SQLITE_CONSTRAINT_UNIQUE/PRIMARYKEY, PostgreSQL as 23505. */
