@@ -17,6 +17,7 @@ import {
   subtreeOf,
 } from './category-tree.ts';
 import {
+  CategoryEntryStatus,
   CategoryStatus,
   CategoryUserPermissionLevel,
   CategoryUserStatus,
@@ -74,6 +75,7 @@ export function insertCategory(data: PartnerData, input: NewCategory, nowSeconds
     userJoinPolicy: UserJoinPolicy.NOT_ALLOWED,
     defaultPermissionLevel: CategoryUserPermissionLevel.MEMBER,
     contributionPolicy: ContributionPolicy.ALL,
+    moderation: false,
     status: CategoryStatus.ACTIVE,
     createdAt: nowSeconds,
     updatedAt: nowSeconds,
@@ -92,10 +94,15 @@ export function toKalturaCategory(data: PartnerData, record: CategoryRecord): Ka
     membersCount: members.filter((member) => member.status === CategoryUserStatus.ACTIVE).length,
     pendingMembersCount: members.filter((member) => member.status === CategoryUserStatus.PENDING).length,
     directSubCategoriesCount: childrenOf(data, record.id).length,
-    entriesCount: 0,
-    directEntriesCount: 0,
+    entriesCount: activeEntriesIn(data, subtreeOf(data, record).map((category) => category.id)),
+    directEntriesCount: activeEntriesIn(data, [record.id]),
     objectType: 'KalturaCategory',
   };
+}
+
+function activeEntriesIn(data: PartnerData, categoryIds: number[]): number {
+  const ids = new Set(categoryIds);
+  return new Set([...data.categoryEntries.values()].filter((link) => ids.has(link.categoryId) && link.status === CategoryEntryStatus.ACTIVE).map((link) => link.entryId)).size;
 }
 
 function addCategory({ params, data, state, nowSeconds }: SessionCall): KalturaCategory {
@@ -147,6 +154,9 @@ function deleteCategory({ params, data }: SessionCall): void {
     for (const [key, member] of data.categoryUsers) {
       if (member.categoryId === category.id) data.categoryUsers.delete(key);
     }
+    for (const [key, link] of data.categoryEntries) {
+      if (link.categoryId === category.id) data.categoryEntries.delete(key);
+    }
     data.categories.delete(category.id);
   }
 }
@@ -164,6 +174,7 @@ function applyCategoryInput(record: CategoryRecord, input: CategoryInput): void 
   if (input.defaultPermissionLevel !== undefined) record.defaultPermissionLevel = input.defaultPermissionLevel;
   if (input.contributionPolicy !== undefined) record.contributionPolicy = input.contributionPolicy;
   if (input.partnerData !== undefined) record.partnerData = input.partnerData;
+  if (input.moderation !== undefined) record.moderation = input.moderation;
 }
 
 /** KalturaCategoryBaseFilter's order map (the part the emulator's categories have fields for). */
