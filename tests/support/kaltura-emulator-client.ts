@@ -43,7 +43,12 @@ export async function startEmulatorClient(partner: EmulatorPartner, options: Par
   app.use('/api_v3', emulator.router);
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const serviceUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = connectEmulatorClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, partner);
+  return { ...client, close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))) };
+}
+
+/** kaltura-client pointed at an emulator that runs elsewhere (its close does nothing). */
+export function connectEmulatorClient(serviceUrl: string, partner: Pick<EmulatorPartner, 'id' | 'adminSecret' | 'userSecret'>): EmulatorClient {
   const config = new k.Configuration();
   config.serviceUrl = serviceUrl;
   // Not an instance of kaltura-client's ILogger: that turns its console logging off.
@@ -65,6 +70,6 @@ export async function startEmulatorClient(partner: EmulatorPartner, options: Par
     },
     adminKs: () => startSession(partner.adminSecret, 'admin', SESSION_ADMIN, 'disableentitlement'),
     userKs: (userId, privileges = '') => startSession(partner.userSecret, userId, SESSION_USER, privileges),
-    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+    close: async () => {},
   };
 }
