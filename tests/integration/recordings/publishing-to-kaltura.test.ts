@@ -180,6 +180,11 @@ describe('Publishing a recording to Kaltura (publish job)', function () {
     expect((await recordingRow(third)).publish_state).to.equal(null);
     expect(await entriesFor(third)).to.have.length(0);
 
+    const deleted = await readyRecording({ kind: 'course' });
+    const gone = await failedRun(handlerWith({ kalturaCategoryId: 987_654 }), deleted);
+    expect((gone as PermanentJobError).reason, 'a category id Kaltura does not have').to.equal(PUBLISH_REASONS.categoryMissing);
+    expect(await recordingRow(deleted)).to.include({ state: 'ready', publish_state: 'publishing' });
+
     const missing = await readyRecording({ kind: 'course' });
     const error = await failedRun(handlerWith({ kalturaCategoryFullName: 'MediaSpace>site>nowhere' }), missing);
     expect(error).to.be.instanceOf(PermanentJobError);
@@ -224,6 +229,47 @@ describe('Publishing a recording to Kaltura (publish job)', function () {
       expect(tokens.totalCount, 'one upload token, used once').to.be.at.most(step.includes('upload token') ? 2 : 1);
     });
   }
+
+  it('stops between chunks when the runner aborts, and the next attempt resumes there', async () => {
+    const channelId = await newChannel();
+    const recordingId = await readyRecording({ kind: 'channel', channelId });
+    const controller = new AbortController();
+    const chunks = sinon.spy(gateway, 'uploadChunk');
+    const stopping = handlerWith().run(
+      jobFor(recordingId),
+      async () => {
+        if (chunks.callCount === 2) controller.abort(new Error('stopping'));
+      },
+      controller.signal,
+    );
+    await stopping.then(
+      () => expect.fail('expected the aborted run to reject'),
+      (error: Error) => expect(error.message).to.equal('stopping'),
+    );
+    expect(chunks.callCount).to.equal(2);
+    chunks.resetHistory();
+    await run(handlerWith(), recordingId);
+    expect(chunks.firstCall.args[2].resumeAt).to.equal(2 * CHUNK_BYTES);
+    expect((await downloaded((await entriesFor(recordingId))[0]!)).equals(video)).to.equal(true);
+  });
+
+  it('asks Kaltura again where its copy ends when Kaltura refuses the position a chunk was sent at', async () => {
+    const channelId = await newChannel();
+    const recordingId = await readyRecording({ kind: 'channel', channelId });
+    kaltura.setActionFault({ action: 'uploadToken/upload', fault: 'http-500', after: 1 });
+    await failedRun(handlerWith(), recordingId);
+    kaltura.setActionFault(null);
+    // A stale reading: Kaltura is said to hold one chunk more than it does, so the next chunk is sent past its end.
+    const look = gateway.findOpenUploadToken.bind(gateway);
+    sinon.stub(gateway, 'findOpenUploadToken').onFirstCall().callsFake(async (name) => {
+      const token = (await look(name))!;
+      return { ...token, uploadedBytes: token.uploadedBytes + CHUNK_BYTES };
+    }).callThrough();
+    const chunks = sinon.spy(gateway, 'uploadChunk');
+    await run(handlerWith(), recordingId);
+    expect(chunks.getCalls().map((call) => call.args[2].resumeAt)).to.deep.equal([2 * CHUNK_BYTES, CHUNK_BYTES, 2 * CHUNK_BYTES, 3 * CHUNK_BYTES]);
+    expect((await downloaded((await entriesFor(recordingId))[0]!)).equals(video)).to.equal(true);
+  });
 
   it('fails for good when the file is missing, and does nothing for a recording already published', async () => {
     const channelId = await newChannel();
