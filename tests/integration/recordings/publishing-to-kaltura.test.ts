@@ -5,9 +5,7 @@
  * runner's part is played by the test: run, and on a failure either run again
  * (a retry) or call failed() (no attempt left).
  */
-import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -15,14 +13,14 @@ import sinon from 'sinon';
 import { createKalturaGateway, type KalturaGateway } from '../../../src/kaltura/kaltura-gateway.ts';
 import { createDatabase, migrateToLatest, type Db } from '../../../src/lib/db/database.ts';
 import { createRecordingEntryRemover } from '../../../src/recordings/publishing/entry-remover.ts';
-import { PermanentJobError, RetryableJobError, type RecordingJob, type RecordingJobHandler } from '../../../src/recordings/publishing/job-contract.ts';
+import { PermanentJobError, RetryableJobError, type RecordingJobHandler } from '../../../src/recordings/publishing/job-contract.ts';
 import { createPublishJobHandler, PUBLISH_REASONS, type PublishingConfig } from '../../../src/recordings/publishing/publish-job.ts';
 import { startFaultyKaltura, type ActionFault, type FaultyKaltura } from '../../support/faulty-kaltura.ts';
+import { insertReadyRecording, jobFor, makeVideo, type ReadyRoom } from '../../support/publishing-scene.ts';
 import { connectEmulatorClient, k, type Answer, type ClientRequest, type EmulatorClient } from '../../support/kaltura-emulator-client.ts';
 
 const PARTNER = { id: 4242, adminSecret: 'publish-admin-secret', userSecret: 'publish-user-secret' };
 const CHUNK_BYTES = 4096;
-const SESSION_START = Date.UTC(2026, 11, 4, 13, 30);
 const { media, categoryEntry, category, uploadToken } = k.services as Record<'media' | 'categoryEntry' | 'category' | 'uploadToken', Record<string, (...args: any[]) => ClientRequest>>;
 const LINK = { PENDING: 1, ACTIVE: 2 };
 
@@ -86,38 +84,7 @@ describe('Publishing a recording to Kaltura (publish job)', function () {
     return added.id as number;
   }
 
-  /** A room, its ended session and a processed recording of it, ready to publish. */
-  async function readyRecording(room: { kind: 'channel' | 'course' | 'private'; channelId?: number | null; name?: string; recordedBy?: string }): Promise<string> {
-    const roomId = randomUUID();
-    const sessionId = randomUUID();
-    const recordingId = randomUUID();
-    const now = Date.now();
-    await db
-      .insertInto('rooms')
-      .values({ id: roomId, kind: room.kind, name: room.name ?? `Physics ${++counter}`, channel_id: room.channelId ?? null, owner_user_id: null, capacity: null, created_at: now, updated_at: now, summary: null, description: null, plan_id: null, plan_limits: null, image_id: null, updated_by: null })
-      .execute();
-    await db.insertInto('live_sessions').values({ id: sessionId, room_id: roomId, started_by: 'mediaspace:maria.manager', started_at: SESSION_START, ended_at: SESSION_START + 60_000, ended_by: null, end_reason: null }).execute();
-    await db
-      .insertInto('recordings')
-      .values({
-        id: recordingId,
-        live_session_id: sessionId,
-        room_id: roomId,
-        title: 'Recording',
-        started_at: SESSION_START,
-        ended_at: SESSION_START + 60_000,
-        storage_key: 'recordings/published.mp4',
-        kaltura_entry_id: null,
-        created_at: now,
-        state: 'ready',
-        recorded_by: room.recordedBy ?? 'mediaspace:maria.manager',
-        size_bytes: video.length,
-        publish_state: 'pending',
-        updated_at: now,
-      })
-      .execute();
-    return recordingId;
-  }
+  const readyRecording = (room: ReadyRoom) => insertReadyRecording(db, room, video.length);
 
   const recordingRow = (id: string) => db.selectFrom('recordings').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
@@ -307,15 +274,3 @@ describe('Publishing a recording to Kaltura (publish job)', function () {
     expect(failure, 'Kaltura failing is reported, not taken for done').to.have.property('status', 502);
   });
 });
-
-function jobFor(recordingId: string): RecordingJob {
-  return { id: `job-${recordingId}`, recordingId, kind: 'publish', attempts: 1, progress: 0 };
-}
-
-/** A second of test pattern and tone, H.264 and AAC, as processing makes them; kept at the recording's storage key. */
-function makeVideo(dataDir: string): Buffer {
-  const file = path.join(dataDir, 'recordings', 'published.mp4');
-  mkdirSync(path.dirname(file), { recursive: true });
-  execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=duration=1:size=160x120:rate=10', '-f', 'lavfi', '-i', 'sine=duration=1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', '-movflags', '+faststart', file]);
-  return readFileSync(file);
-}
