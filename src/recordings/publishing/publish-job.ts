@@ -86,6 +86,8 @@ export function createPublishJobHandler(deps: PublishJobDeps): RecordingJobHandl
     const { size } = await file.stat();
     const fileName = `${recording.id}.mp4`;
     let token = (await gateway.findOpenUploadToken(fileName)) ?? (await gateway.createUploadToken(fileName, size));
+    // A finished upload of another size is an earlier file's (processing ran again): this one starts afresh.
+    if (token.complete && token.uploadedBytes !== size) token = await gateway.createUploadToken(fileName, size);
     let corrections = 0;
     while (!token.complete) {
       signal.throwIfAborted();

@@ -5,7 +5,7 @@
  * runner's part is played by the test: run, and on a failure either run again
  * (a retry) or call failed() (no attempt left).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -236,6 +236,19 @@ describe('Publishing a recording to Kaltura (publish job)', function () {
     await run(handlerWith(), recordingId);
     expect(chunks.getCalls().map((call) => call.args[2].resumeAt)).to.deep.equal([2 * CHUNK_BYTES, CHUNK_BYTES, 2 * CHUNK_BYTES, 3 * CHUNK_BYTES]);
     expect((await downloaded((await entriesFor(recordingId))[0]!)).equals(video)).to.equal(true);
+  });
+
+  it('sends a file processed again afresh, not the earlier file an unused upload holds', async () => {
+    const channelId = await newChannel();
+    const recordingId = await readyRecording({ kind: 'channel', channelId });
+    kaltura.setActionFault({ action: 'media/addContent', fault: 'http-500' });
+    await failedRun(handlerWith(), recordingId);
+    kaltura.setActionFault(null);
+    const reprocessed = Buffer.concat([video, Buffer.from('a longer file')]);
+    writeFileSync(path.join(dataDir, 'recordings', `${recordingId}.mp4`), reprocessed);
+    await db.updateTable('recordings').set({ storage_key: `recordings/${recordingId}.mp4` }).where('id', '=', recordingId).execute();
+    await run(handlerWith(), recordingId);
+    expect((await downloaded((await entriesFor(recordingId))[0]!)).equals(reprocessed)).to.equal(true);
   });
 
   it('fails for good when the file is missing, and does nothing for a recording already published', async () => {
