@@ -178,6 +178,11 @@ describe('Kaltura emulator: uploads, media entries and category entries', () => 
 
       const moderated = await kaltura.send(category.add!(new k.objects.Category!({ name: unique('Moderated'), parentId: 1003, moderation: true })), admin);
       expect(await publish(admin, entry.id, moderated.id)).to.include({ status: LINK.PENDING });
+      const sub = await kaltura.send(category.add!(new k.objects.Category!({ name: unique('Sub'), parentId: moderated.id })), admin);
+      await publish(admin, (await readyEntry(admin)).id, sub.id);
+      // A pending entry is not counted; one in a sub-category counts for its parents too.
+      expect(await kaltura.send(category.get!(moderated.id), admin)).to.include({ directEntriesCount: 0, entriesCount: 1 });
+      expect(await kaltura.send(category.get!(sub.id), admin)).to.include({ directEntriesCount: 1, entriesCount: 1 });
       const list = await kaltura.send(categoryEntry.listAction!(new k.objects.CategoryEntryFilter!({ entryIdEqual: entry.id })), admin);
       expect(list.objects.map((link: { categoryId: number; status: number }) => [link.categoryId, link.status])).to.have.deep.members([
         [PHYSICS, LINK.ACTIVE],
