@@ -139,7 +139,12 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
 
   const emulatorPartner = config.kaltura.serviceUrl === null ? demoPartner(config) : null;
   const kalturaEmulator = emulatorPartner
-    ? createKalturaEmulator({ partners: [emulatorPartner, ...(options.extraEmulatorPartners ?? [])], fixture: loadDemoFixture(), now })
+    ? createKalturaEmulator({
+        partners: [emulatorPartner, ...(options.extraEmulatorPartners ?? [])],
+        fixture: loadDemoFixture(),
+        now,
+        mediaBudgetBytes: config.recordings.kalturaEmulatorMediaMegabytes * 1024 * 1024,
+      })
     : null;
 
   const gateway = createCachedKalturaGateway(
@@ -152,6 +157,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
       timeoutMs: config.kaltura.timeoutMs,
       userRoleMetadataProfileId: config.kaltura.userRoleMetadataProfileId,
       adminSessionTtlSeconds: config.kaltura.adminSessionTtlSeconds,
+      uploadTimeoutMs: config.recordings.publishChunkTimeoutMs,
       now,
     }),
     { ...config.cache, now },

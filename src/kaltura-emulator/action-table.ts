@@ -5,10 +5,13 @@
  */
 import type { ActionDefinition, ServiceActions } from './action-types.ts';
 import { categoryActions } from './category-actions.ts';
+import { categoryEntryActions } from './category-entry-actions.ts';
 import { categoryUserActions } from './category-user-actions.ts';
 import { apiError } from './kaltura-errors.ts';
+import { mediaActions } from './media-actions.ts';
 import { metadataActions, metadataProfileActions } from './metadata-actions.ts';
 import { sessionActions } from './session-actions.ts';
+import { uploadTokenActions } from './upload-token-actions.ts';
 import { userActions } from './user-actions.ts';
 
 const SERVICES: Record<string, ServiceActions> = {
@@ -18,6 +21,9 @@ const SERVICES: Record<string, ServiceActions> = {
   categoryuser: categoryUserActions,
   metadata_metadataprofile: metadataProfileActions,
   metadata_metadata: metadataActions,
+  uploadtoken: uploadTokenActions,
+  media: mediaActions,
+  categoryentry: categoryEntryActions,
 };
 
 export function findAction(service: string, action: string): ActionDefinition {

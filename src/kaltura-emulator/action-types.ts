@@ -9,6 +9,8 @@ export interface RequestOrigin {
   remoteAddress: string;
   /** The request's path, as Kaltura's REQUEST_URI ("/api_v3/service/user/action/get"). */
   uri: string;
+  /** Where the API is served ("http://host:port/api_v3"), for the URLs Kaltura hands out (downloadUrl). */
+  baseUrl: string;
 }
 
 export interface PublicCall {

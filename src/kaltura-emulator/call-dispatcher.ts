@@ -8,6 +8,7 @@ import { findAction } from './action-table.ts';
 import type { RequestOrigin } from './action-types.ts';
 import { UserStatus, type EmulatorState } from './emulator-state.ts';
 import { apiError, toErrorResponse } from './kaltura-errors.ts';
+import { findVisibleEntry } from './media-actions.ts';
 import { readInt, readString, type Params } from './param-readers.ts';
 import { responseShaper } from './response-profile.ts';
 import { assertPermitted, roleOf } from './session-roles.ts';
@@ -33,6 +34,21 @@ export function answerCall(emulation: Emulation, call: ApiCall): unknown {
     return shape(runCall(emulation, call) ?? null);
   } catch (error) {
     return toErrorResponse(error);
+  }
+}
+
+/**
+ * An entry's stored file for its downloadUrl, when the KS is valid for the entry's partner and may
+ * see the entry (as Kaltura's playManifest checks a /ks/ given with it); null otherwise.
+ */
+export function entryDownload({ state, nowSeconds }: Emulation, request: { partnerId: number; entryId: string; ks: string; origin: RequestOrigin }): { entryId: string; content: Buffer } | null {
+  try {
+    const session = verifyCallerSession(state, request.ks, request.partnerId, nowSeconds(), request.origin);
+    const data = state.partners.get(session.partnerId);
+    const entry = data ? findVisibleEntry({ data, session }, request.entryId) : null;
+    return entry?.content ? { entryId: entry.id, content: entry.content } : null;
+  } catch {
+    return null;
   }
 }
 

@@ -17,6 +17,7 @@ import {
   subtreeOf,
 } from './category-tree.ts';
 import {
+  CategoryEntryStatus,
   CategoryStatus,
   CategoryUserPermissionLevel,
   CategoryUserStatus,
@@ -74,6 +75,7 @@ export function insertCategory(data: PartnerData, input: NewCategory, nowSeconds
     userJoinPolicy: UserJoinPolicy.NOT_ALLOWED,
     defaultPermissionLevel: CategoryUserPermissionLevel.MEMBER,
     contributionPolicy: ContributionPolicy.ALL,
+    moderation: false,
     status: CategoryStatus.ACTIVE,
     createdAt: nowSeconds,
     updatedAt: nowSeconds,
@@ -92,10 +94,20 @@ export function toKalturaCategory(data: PartnerData, record: CategoryRecord): Ka
     membersCount: members.filter((member) => member.status === CategoryUserStatus.ACTIVE).length,
     pendingMembersCount: members.filter((member) => member.status === CategoryUserStatus.PENDING).length,
     directSubCategoriesCount: childrenOf(data, record.id).length,
-    entriesCount: 0,
-    directEntriesCount: 0,
+    entriesCount: activeEntriesIn(data, (category) => category.id === record.id || category.fullIds.startsWith(`${record.fullIds}>`)),
+    directEntriesCount: activeEntriesIn(data, (category) => category.id === record.id),
     objectType: 'KalturaCategory',
   };
+}
+
+/** Entries active in the categories `counts` takes (found by the links, so a list of many categories stays cheap). */
+function activeEntriesIn(data: PartnerData, counts: (category: CategoryRecord) => boolean): number {
+  const entries = new Set<string>();
+  for (const link of data.categoryEntries.values()) {
+    const category = data.categories.get(link.categoryId);
+    if (link.status === CategoryEntryStatus.ACTIVE && category && counts(category)) entries.add(link.entryId);
+  }
+  return entries.size;
 }
 
 function addCategory({ params, data, state, nowSeconds }: SessionCall): KalturaCategory {
@@ -147,6 +159,9 @@ function deleteCategory({ params, data }: SessionCall): void {
     for (const [key, member] of data.categoryUsers) {
       if (member.categoryId === category.id) data.categoryUsers.delete(key);
     }
+    for (const [key, link] of data.categoryEntries) {
+      if (link.categoryId === category.id) data.categoryEntries.delete(key);
+    }
     data.categories.delete(category.id);
   }
 }
@@ -164,6 +179,7 @@ function applyCategoryInput(record: CategoryRecord, input: CategoryInput): void 
   if (input.defaultPermissionLevel !== undefined) record.defaultPermissionLevel = input.defaultPermissionLevel;
   if (input.contributionPolicy !== undefined) record.contributionPolicy = input.contributionPolicy;
   if (input.partnerData !== undefined) record.partnerData = input.partnerData;
+  if (input.moderation !== undefined) record.moderation = input.moderation;
 }
 
 /** KalturaCategoryBaseFilter's order map (the part the emulator's categories have fields for). */

@@ -26,6 +26,8 @@ export interface KalturaEmulatorOptions {
   fixture?: EmulatorFixture;
   /** Milliseconds since the epoch; tests move it instead of sleeping. */
   now?: () => number;
+  /** Bytes of uploaded media held in memory at most (uploads beyond it are refused with UPLOAD_ERROR). */
+  mediaBudgetBytes?: number;
 }
 
 export interface KalturaEmulator {
@@ -35,12 +37,12 @@ export interface KalturaEmulator {
   requestCount(): number;
 }
 
-export function createKalturaEmulator({ partners, fixture, now = Date.now }: KalturaEmulatorOptions): KalturaEmulator {
+export function createKalturaEmulator({ partners, fixture, now = Date.now, mediaBudgetBytes }: KalturaEmulatorOptions): KalturaEmulator {
   const [seeded] = partners;
   if (!seeded) throw new Error('The Kaltura emulator needs at least one partner');
   if (new Set(partners.map((partner) => partner.id)).size !== partners.length) throw new Error('The Kaltura emulator partners need distinct ids');
   const nowSeconds = () => Math.floor(now() / 1000);
-  const state = createEmulatorState(partners);
+  const state = createEmulatorState(partners, mediaBudgetBytes);
   if (fixture) applyFixture(state, seeded.id, fixture, nowSeconds());
   let served = 0;
   const router = createEmulatorRouter({ state, nowSeconds }, () => {

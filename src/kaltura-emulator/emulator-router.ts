@@ -4,7 +4,7 @@
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { RequestOrigin } from './action-types.ts';
-import { answerCall, type Emulation } from './call-dispatcher.ts';
+import { answerCall, entryDownload, type Emulation } from './call-dispatcher.ts';
 import { answerMultirequest } from './multirequest.ts';
 import { apiError, toErrorResponse, type KalturaApiError } from './kaltura-errors.ts';
 import multer from 'multer';
@@ -12,6 +12,8 @@ import { isMultipart, multipartBodies, multipartParams } from './multipart-param
 import type { Params } from './param-readers.ts';
 
 const BODY_LIMIT = '1mb';
+/** downloadPath()'s shape, as an Express route. */
+const DOWNLOAD_ROUTE = '/p/:partnerId/sp/:sp/playManifest/entryId/:entryId/format/download/protocol/:protocol/flavorParamIds/:flavor';
 
 export function createEmulatorRouter(emulation: Emulation, countRequest: () => void): Router {
   const router = express.Router();
@@ -30,6 +32,16 @@ export function createEmulatorRouter(emulation: Emulation, countRequest: () => v
     const { service = '', action = '' } = req.params;
     sendJson(res, answerCall(emulation, { service, action, params: bodyParams(req), origin: originOf(req) }));
   });
+  router.get([`${DOWNLOAD_ROUTE}/ks/:ks`, DOWNLOAD_ROUTE], (req, res) => {
+    const params = req.params as Record<string, string | undefined>;
+    const ks = params.ks ?? (typeof req.query.ks === 'string' ? req.query.ks : '');
+    const download = entryDownload(emulation, { partnerId: Number(params.partnerId), entryId: params.entryId ?? '', ks, origin: originOf(req) });
+    if (!download) {
+      res.status(404).type('text/plain').send('Entry not found');
+      return;
+    }
+    res.status(200).type('video/mp4').set('content-disposition', `attachment; filename="${download.entryId}.mp4"`).send(download.content);
+  });
   router.use((req, res) => {
     sendJson(res, toErrorResponse(unroutedRequestError(req.path)));
   });
@@ -47,7 +59,7 @@ function bodyParams(req: Request): Params {
 
 /** The peer's own address (the emulator sits behind no proxy, so forwarded headers are not believed) and the path asked for. */
 function originOf(req: Request): RequestOrigin {
-  return { remoteAddress: req.socket.remoteAddress ?? '', uri: req.originalUrl };
+  return { remoteAddress: req.socket.remoteAddress ?? '', uri: req.originalUrl, baseUrl: `${req.protocol}://${req.get('host') ?? ''}${req.baseUrl}` };
 }
 
 function unroutedRequestError(path: string): KalturaApiError {

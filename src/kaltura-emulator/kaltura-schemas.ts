@@ -19,6 +19,9 @@ export const KALTURA_ENUMS = {
   KalturaCategoryUserPermissionLevel: [0, 1, 2, 3, 4],
   KalturaCategoryUserStatus: [1, 2, 3, 4],
   KalturaMetadataProfileCreateMode: [1, 2, 3],
+  KalturaMediaType: [1, 2, 5, 201, 202, 203, 204],
+  KalturaUploadTokenStatus: [0, 1, 2, 3, 4, 5],
+  KalturaCategoryEntryStatus: [1, 2, 3, 4],
 } as const satisfies Record<string, readonly number[]>;
 
 export type KalturaEnumName = keyof typeof KALTURA_ENUMS;
@@ -84,6 +87,7 @@ export const categoryObjectSchema = z.object({
   defaultPermissionLevel: kEnum('KalturaCategoryUserPermissionLevel').optional(),
   contributionPolicy: kEnum('KalturaContributionPolicyType').optional(),
   partnerData: kString.optional(),
+  moderation: kBool.optional(),
 });
 export type CategoryInput = z.output<typeof categoryObjectSchema>;
 
@@ -99,6 +103,31 @@ export const metadataProfileObjectSchema = z.object({
   systemName: kString.optional(),
   description: kString.optional(),
   createMode: kEnum('KalturaMetadataProfileCreateMode').optional(),
+});
+
+export const uploadTokenObjectSchema = z.object({
+  fileName: kString.optional(),
+  fileSize: kInt.optional(),
+  autoFinalize: kNullableBool.optional(),
+});
+
+export const mediaEntryObjectSchema = z.object({
+  name: kString.optional(),
+  description: kString.optional(),
+  tags: kString.optional(),
+  referenceId: kString.optional(),
+  userId: kString.optional(),
+  mediaType: kEnum('KalturaMediaType').optional(),
+});
+
+export const uploadedFileTokenResourceSchema = z.object({
+  objectType: z.string().optional(),
+  token: kString.optional(),
+});
+
+export const categoryEntryObjectSchema = z.object({
+  categoryId: kInt.optional(),
+  entryId: kString.optional(),
 });
 
 /**
@@ -168,6 +197,38 @@ export const metadataProfileFilterSchema = kalturaFilter({
   systemNameEqual: kString.optional(),
 });
 export type MetadataProfileFilter = z.output<typeof metadataProfileFilterSchema>;
+
+export const uploadTokenFilterSchema = kalturaFilter({
+  idEqual: kString.optional(),
+  idIn: kString.optional(),
+  userIdEqual: kString.optional(),
+  statusEqual: kEnum('KalturaUploadTokenStatus').optional(),
+  statusIn: kString.optional(),
+  fileNameEqual: kString.optional(),
+  fileSizeEqual: kInt.optional(),
+});
+export type UploadTokenFilter = z.output<typeof uploadTokenFilterSchema>;
+
+export const mediaEntryFilterSchema = kalturaFilter({
+  idEqual: kString.optional(),
+  idIn: kString.optional(),
+  referenceIdEqual: kString.optional(),
+  referenceIdIn: kString.optional(),
+  userIdEqual: kString.optional(),
+  categoriesIdsMatchAnd: kString.optional(),
+  mediaTypeEqual: kEnum('KalturaMediaType').optional(),
+});
+export type MediaEntryFilter = z.output<typeof mediaEntryFilterSchema>;
+
+export const categoryEntryFilterSchema = kalturaFilter({
+  categoryIdEqual: kInt.optional(),
+  categoryIdIn: kString.optional(),
+  entryIdEqual: kString.optional(),
+  entryIdIn: kString.optional(),
+  statusEqual: kEnum('KalturaCategoryEntryStatus').optional(),
+  statusIn: kString.optional(),
+});
+export type CategoryEntryFilter = z.output<typeof categoryEntryFilterSchema>;
 
 export const filterPagerSchema = z.strictObject({
   objectType: z.string().optional(),

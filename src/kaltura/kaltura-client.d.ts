@@ -50,6 +50,23 @@ declare module 'kaltura-client' {
       metadata: {
         listAction(filter?: object | null, pager?: object | null): RequestBuilder;
       };
+      uploadToken: {
+        add(uploadToken?: object | null): RequestBuilder;
+        get(uploadTokenId: string): RequestBuilder;
+        listAction(filter?: object | null, pager?: object | null): RequestBuilder;
+        upload(uploadTokenId: string, fileData: Buffer | string, resume?: boolean, finalChunk?: boolean, resumeAt?: number): RequestBuilder;
+      };
+      media: {
+        add(entry: object): RequestBuilder;
+        addContent(entryId: string, resource?: object | null): RequestBuilder;
+        get(entryId: string, version?: number): RequestBuilder;
+        listAction(filter?: object | null, pager?: object | null): RequestBuilder;
+        deleteAction(entryId: string): RequestBuilder;
+      };
+      categoryEntry: {
+        add(categoryEntry: object): RequestBuilder;
+        listAction(filter?: object | null, pager?: object | null): RequestBuilder;
+      };
     };
     objects: {
       UserFilter: new (fields?: Filter) => object;
@@ -57,6 +74,13 @@ declare module 'kaltura-client' {
       CategoryUserFilter: new (fields?: Filter) => object;
       MetadataFilter: new (fields?: Filter) => object;
       FilterPager: new (fields?: Filter) => object;
+      UploadToken: new (fields?: Filter) => object;
+      UploadTokenFilter: new (fields?: Filter) => object;
+      MediaEntry: new (fields?: Filter) => object;
+      MediaEntryFilter: new (fields?: Filter) => object;
+      UploadedFileTokenResource: new (fields?: Filter) => object;
+      CategoryEntry: new (fields?: Filter) => object;
+      CategoryEntryFilter: new (fields?: Filter) => object;
     };
   };
   export default kaltura;

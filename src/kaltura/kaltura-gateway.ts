@@ -22,6 +22,7 @@ import {
 } from './kaltura-records.ts';
 import { acceptedSession, isKsRejection, ksValidationRequests } from './ks-validation.ts';
 import { inGroups, listAll, listQuery, type PagingTransport } from './kaltura-paging.ts';
+import { createMediaCalls, type KalturaMediaGateway } from './kaltura-media-gateway.ts';
 
 const SESSION_TYPE_USER = 0;
 const SESSION_TYPE_ADMIN = 2;
@@ -59,7 +60,7 @@ export interface DirectoryUser {
   roleMetadataXml: string | null;
 }
 
-export interface KalturaGateway {
+export interface KalturaGateway extends KalturaMediaGateway {
   /** Validates a user's KS with Kaltura and loads the user it belongs to. */
   resolveKs(ks: string): Promise<KsIdentity>;
   getChannel(channelId: number): Promise<KalturaCategory>;
@@ -82,6 +83,8 @@ export interface KalturaGatewayOptions {
   timeoutMs: number;
   userRoleMetadataProfileId: number | null;
   adminSessionTtlSeconds: number;
+  /** How long one upload call (a chunk of a file) may take; the other calls' timeoutMs otherwise. */
+  uploadTimeoutMs?: number;
   now?: () => number;
 }
 
@@ -106,15 +109,17 @@ export class KalturaApiError extends UpstreamError {
 export function createKalturaGateway(options: KalturaGatewayOptions): KalturaGateway {
   const now = options.now ?? Date.now;
   const client = createClient(options.serviceUrl, options.timeoutMs);
+  const uploadTimeoutMs = options.uploadTimeoutMs ?? options.timeoutMs;
+  const uploadClient = createClient(options.serviceUrl, uploadTimeoutMs);
   let calls = 0;
   let adminSession: { ks: Promise<string>; renewAt: number } | null = null;
 
-  async function send(request: { execute(c: typeof client): Promise<unknown> }): Promise<unknown> {
+  async function send(request: { execute(c: typeof client): Promise<unknown> }, { upload = false } = {}): Promise<unknown> {
     calls += 1;
     try {
-      return await request.execute(client);
+      return await request.execute(upload ? uploadClient : client);
     } catch (error) {
-      throw translateFailure(error, options.timeoutMs);
+      throw translateFailure(error, upload ? uploadTimeoutMs : options.timeoutMs);
     }
   }
 
@@ -156,8 +161,13 @@ export function createKalturaGateway(options: KalturaGatewayOptions): KalturaGat
   }
 
   const paging: PagingTransport = { sendMulti, unwrap: (result) => unwrap(result), parse };
+  const media = createMediaCalls({
+    adminCall: (build, errors = {}, sendOptions = {}) => withAdminKs(async (ks) => send(build(ks), sendOptions).catch(rethrowMapped(errors))),
+    parse,
+  });
 
   return {
+    ...media,
     callCount: () => calls,
 
     resolveKs: (ks) =>

@@ -10,12 +10,23 @@ import { loadDemoFixture } from '../../src/kaltura-emulator/demo-fixture.ts';
 
 export type KalturaFault = 'none' | 'slow' | 'hang' | 'http-500' | 'garbage' | 'api-error';
 
+/**
+ * A fault for one action only ("uploadtoken/upload"), after `after` of its calls went through:
+ * http-500 answers without reaching Kaltura; lose-answer lets Kaltura do it and answers 500 instead.
+ */
+export interface ActionFault {
+  action: string;
+  fault: 'http-500' | 'lose-answer';
+  after?: number;
+}
+
 export interface FaultyKaltura {
   /** Where the service under test should send its Kaltura calls. */
   serviceUrl: string;
   /** The emulator itself, for seeding without faults. */
   emulatorUrl: string;
   setFault(fault: KalturaFault): void;
+  setActionFault(fault: ActionFault | null): void;
   close(): Promise<void>;
 }
 
@@ -25,9 +36,33 @@ export async function startFaultyKaltura(partner: { id: number; adminSecret: str
   const emulator = http.createServer(app);
   const emulatorUrl = await listen(emulator);
   let fault: KalturaFault = 'none';
+  let actionFault: { fault: ActionFault; seen: number } | null = null;
   const hanging = new Set<http.ServerResponse>();
 
+  /** The action fault that applies to this request, if any (counting the calls it lets through). */
+  const actionFaultFor = (req: http.IncomingMessage): ActionFault['fault'] | null => {
+    if (!actionFault) return null;
+    const [service, action] = actionFault.fault.action.toLowerCase().split('/');
+    if (!(req.url ?? '').toLowerCase().includes(`/service/${service}/action/${action}`)) return null;
+    actionFault.seen += 1;
+    return actionFault.seen > (actionFault.fault.after ?? 0) ? actionFault.fault.fault : null;
+  };
+
   const proxy = http.createServer((req, res) => {
+    const oneAction = actionFaultFor(req);
+    if (oneAction === 'http-500') {
+      res.writeHead(500, { 'content-type': 'text/html' }).end('<h1>Internal Server Error</h1>');
+      return;
+    }
+    if (oneAction === 'lose-answer') {
+      const upstream = http.request(new URL(req.url!, emulatorUrl), { method: req.method, headers: req.headers }, (answer) => {
+        answer.resume();
+        answer.on('end', () => res.writeHead(500, { 'content-type': 'text/html' }).end('<h1>Gateway Timeout</h1>'));
+      });
+      upstream.on('error', () => res.destroy());
+      req.pipe(upstream);
+      return;
+    }
     switch (fault) {
       case 'hang':
         hanging.add(res);
@@ -61,6 +96,9 @@ export async function startFaultyKaltura(partner: { id: number; adminSecret: str
   return {
     serviceUrl,
     emulatorUrl,
+    setActionFault(next) {
+      actionFault = next ? { fault: next, seen: 0 } : null;
+    },
     setFault(next) {
       fault = next;
       for (const res of hanging) res.destroy();

@@ -176,6 +176,17 @@ const configSchema = z.object({
   recordings: z.object({
     /** Cloud recording hours of a room outside the plans (a channel's or a private room); a course has its plan's. */
     hoursWithoutPlan: z.number().min(0),
+    /** Where course and private rooms' recordings are published in Kaltura (a channel's go to the channel): a category id, or its full name; both null: not published. */
+    kalturaCategoryId: z.number().int().positive().nullable(),
+    kalturaCategoryFullName: z.string().min(1).max(2000).nullable(),
+    /** A recording reaches Kaltura in chunks of this many bytes (a failed upload resumes at the last whole chunk). */
+    publishChunkBytes: z.number().int().min(1024).max(50 * 1024 * 1024),
+    /** How long one chunk's upload may take. */
+    publishChunkTimeoutMs: z.number().int().min(1000).max(3_600_000),
+    /** The organisation's time zone, in which a published recording's name gives its session's start. */
+    timeZone: z.string().refine(isIanaTimeZone, 'must be an IANA time zone (Europe/Paris)'),
+    /** Media the built-in Kaltura emulator holds in memory at most; an upload beyond it is refused. */
+    kalturaEmulatorMediaMegabytes: z.number().int().min(1).max(4096),
   }),
   billing: z.object({
     enabled: z.boolean(),
@@ -288,6 +299,9 @@ const ENVIRONMENT_KEYS: Record<string, { key: string[]; parse?: (raw: string, na
   STRIPE_SECRET_KEY: { key: ['billing', 'secretKey'] },
   STRIPE_WEBHOOK_SECRET: { key: ['billing', 'webhookSecret'] },
   STRIPE_TIMEOUT_MS: { key: ['billing', 'timeoutMs'] },
+  RECORDINGS_KALTURA_CATEGORY_ID: { key: ['recordings', 'kalturaCategoryId'], parse: (raw) => (raw.trim() === '' ? null : Number(raw)) },
+  RECORDINGS_KALTURA_CATEGORY: { key: ['recordings', 'kalturaCategoryFullName'], parse: (raw) => (raw.trim() === '' ? null : raw) },
+  RECORDINGS_TIME_ZONE: { key: ['recordings', 'timeZone'] },
 };
 
 /** A hop count ("1") or a comma-separated list of addresses and subnets; the schema checks each. */
@@ -379,4 +393,13 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+function isIanaTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
