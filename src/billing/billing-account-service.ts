@@ -84,7 +84,8 @@ export class BillingAccountService {
       sync.prices(),
     ]);
     const running = subscription && !['canceled', 'incomplete_expired'].includes(subscription.status) ? subscription : null;
-    const upcoming = running ? await gateway.preview(account.customerId, running.id, [], null) : null;
+    // One set to end has no next invoice.
+    const upcoming = running && running.endsAt === null ? await gateway.preview(account.customerId, running.id, [], null) : null;
     const lines = (running?.items ?? []).map((item) => {
       const price = prices.find((candidate) => candidate.priceId === item.priceId);
       return { planLabel: plans.find(price?.planId)?.label ?? item.priceId, quantity: item.quantity, unitAmount: price?.unitAmount ?? null };

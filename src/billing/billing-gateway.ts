@@ -36,6 +36,8 @@ export interface BillingGateway {
   subscription(subscriptionId: string): Promise<SubscriptionView>;
   createSubscription(customerId: string, items: ItemChange[], options: { payByInvoice: boolean; daysUntilDue: number }, idempotencyKey: string): Promise<SubscriptionView>;
   updateSubscription(subscriptionId: string, items: ItemChange[], options: { prorationDate: number | null; collection?: { payByInvoice: boolean; daysUntilDue: number } }, idempotencyKey: string): Promise<SubscriptionView>;
+  /** Ends the subscription when its period ends (Stripe's cancel_at_period_end), or, false, keeps it renewing. */
+  endAtPeriodEnd(subscriptionId: string, end: boolean, idempotencyKey: string): Promise<SubscriptionView>;
   preview(customerId: string, subscriptionId: string | null, items: ItemChange[], prorationDate: number | null): Promise<PreviewView>;
   invoices(customerId: string, startingAfter: string | null, limit: number): Promise<{ invoices: InvoiceView[]; hasMore: boolean }>;
   invoice(invoiceId: string): Promise<InvoiceView & { customerId: string }>;
@@ -184,6 +186,10 @@ export function createBillingGateway(options: BillingGatewayOptions): BillingGat
         ),
       );
       return subscriptionView(subscription);
+    },
+
+    async endAtPeriodEnd(subscriptionId, end, idempotencyKey) {
+      return subscriptionView(await call(() => stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: end }, { idempotencyKey })));
     },
 
     async preview(customerId, subscriptionId, items, prorationDate) {

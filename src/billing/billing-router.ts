@@ -12,17 +12,19 @@ import { billingFormat } from './billing-format.ts';
 import { allowRoles, currentActor } from '../backend/backend-access.ts';
 import type { BillingAccountService } from './billing-account-service.ts';
 import { countries, parseContact } from './billing-forms.ts';
+import type { SubscriptionEnding } from './subscription-ending.ts';
 
 export interface BillingRouterDeps {
   account: BillingAccountService;
+  ending: SubscriptionEnding;
   publicUrl: string;
 }
 
-const FLASHES = ['contactSaved', 'cardSaved', 'cardCancelled', 'cardRemoved', 'cardDefault', 'invoicePaid'] as const;
+const FLASHES = ['contactSaved', 'cardSaved', 'cardCancelled', 'cardRemoved', 'cardDefault', 'invoicePaid', 'ending', 'resumed'] as const;
 const INVOICES_PER_PAGE = 10;
 const stripeId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9_]{1,200}$`));
 
-export function createBillingRouter({ account, publicUrl }: BillingRouterDeps): Router {
+export function createBillingRouter({ account, ending, publicUrl }: BillingRouterDeps): Router {
   const router = Router();
   router.use('/billing', allowRoles('administrator'));
 
@@ -90,6 +92,21 @@ export function createBillingRouter({ account, publicUrl }: BillingRouterDeps): 
     if (wantsJson(req)) return res.status(204).end();
     res.redirect(303, '/backend/billing?cardRemoved=1#payment-method');
   });
+
+  // Ending the subscription: a confirmation that names the courses it makes inactive and when, then the change.
+  router.get('/billing/end', async (req, res) => {
+    const plan = await ending.plan(currentActor(req), req.t);
+    if (wantsJson(req)) return res.set('Cache-Control', 'no-store').json(plan);
+    res.set('Cache-Control', 'no-store').render('billing/end', { title: req.t('billing:ending.title'), plan, ...billingFormat(String(res.locals.language ?? 'en')) });
+  });
+
+  for (const [path, end, flash] of [['/billing/end', true, 'ending'], ['/billing/resume', false, 'resumed']] as const) {
+    router.post(path, async (req, res) => {
+      const plan = await ending.schedule(currentActor(req), end, req.t);
+      if (wantsJson(req)) return res.json(plan);
+      res.redirect(303, `/backend/billing?${flash}=1#subscription`);
+    });
+  }
 
   router.post('/billing/invoices/:id/pay', async (req, res) => {
     const id = stripeId('in').safeParse(req.params.id);

@@ -39,6 +39,8 @@ export interface BillingStore {
   /** Sets every listed plan's purchased count to Stripe's figure; answers the plans whose count changed. */
   setPurchased(counts: Record<string, number>, updatedBy: string, now: number): Promise<string[]>;
   coursesOnPlans(planIds: string[]): Promise<CourseOnPlan[]>;
+  /** Moves every course on these plans to the inactive plan; answers their names. */
+  deactivateCourses(planIds: string[], inactivePlanId: string, now: number): Promise<string[]>;
   addAudit(entry: Omit<AuditEntry, 'id'>): Promise<void>;
   auditTrail(limit: number): Promise<AuditEntry[]>;
 }
@@ -89,6 +91,19 @@ export function createBillingStore(db: Db): BillingStore {
       if (planIds.length === 0) return [];
       const rows = await db.selectFrom('rooms').select(['id', 'name', 'plan_id', 'plan_limits']).where('plan_id', 'in', planIds).orderBy('name').execute();
       return rows.map((row) => ({ id: row.id, name: row.name, planId: row.plan_id!, planLimits: row.plan_limits }));
+    },
+
+    async deactivateCourses(planIds, inactivePlanId, now) {
+      if (planIds.length === 0) return [];
+      return db.transaction().execute(async (trx) => {
+        const rows = await trx.selectFrom('rooms').select('name').where('plan_id', 'in', planIds).orderBy('name').execute();
+        await trx
+          .updateTable('rooms')
+          .set((eb) => ({ plan_id: inactivePlanId, updated_by: 'stripe', updated_at: now, version: eb('version', '+', 1) }))
+          .where('plan_id', 'in', planIds)
+          .execute();
+        return rows.map((row) => row.name);
+      });
     },
 
     async addAudit(entry) {

@@ -13,6 +13,7 @@ import type { BillingGateway } from './billing-gateway.ts';
 import type { BillingStore } from './billing-store.ts';
 import type { BillingAccountService } from './billing-account-service.ts';
 import type { SubscriptionSync } from './subscription-sync.ts';
+import type { SubscriptionEnding } from './subscription-ending.ts';
 
 export type WebhookOutcome = 'applied' | 'duplicate' | 'ignored';
 
@@ -21,6 +22,7 @@ export interface BillingWebhooksDeps {
   store: BillingStore;
   sync: SubscriptionSync;
   account: BillingAccountService;
+  ending: SubscriptionEnding;
   logger: Logger;
   now: () => number;
 }
@@ -67,6 +69,7 @@ export class BillingWebhooks {
       const subscription = await this.#deps.gateway.subscription(id);
       if (!account.subscriptionId) await this.#deps.store.saveAccount({ subscriptionId: id }, this.#deps.now());
       await this.#deps.sync.apply(subscription, 'stripe');
+      if (type === 'customer.subscription.deleted' && subscription.status === 'canceled') await this.#deps.ending.ended(subscription);
       return true;
     }
     if (type === 'checkout.session.completed' && object.mode === 'setup') {

@@ -23,6 +23,7 @@ import { BillingWebhooks } from './billing-webhooks.ts';
 import { createPlansRouter } from './plans-router.ts';
 import { PlansService } from './plans-service.ts';
 import { Serialised, SubscriptionSync } from './subscription-sync.ts';
+import { SubscriptionEnding } from './subscription-ending.ts';
 import { createWebhookRouter } from './webhook-router.ts';
 
 export interface Billing {
@@ -75,6 +76,7 @@ export async function createBilling({ config, db, plans, courses, logger, port, 
     await store.setPurchased(Object.fromEntries(plans.licensed().map((plan) => [plan.id, 0])), 'stripe', now());
   }
   const plansService = new PlansService({ gateway, store, plans, courses, sync, account, serial, now });
+  const ending = new SubscriptionEnding({ gateway, store, plans, now });
 
   const backend = Router();
   // The courses page then points to Plans instead of offering its licence form.
@@ -84,8 +86,8 @@ export async function createBilling({ config, db, plans, courses, logger, port, 
   });
   backend.post('/courses/licences', allowRoles('administrator'), refuseManualLicences);
   backend.use(createPlansRouter({ plans: plansService, account }));
-  backend.use(createBillingRouter({ account, publicUrl: config.http.publicUrl }));
-  return { emulator, webhooks: createWebhookRouter(new BillingWebhooks({ gateway, store, sync, account, logger, now })), backend, webhookSecret };
+  backend.use(createBillingRouter({ account, ending, publicUrl: config.http.publicUrl }));
+  return { emulator, webhooks: createWebhookRouter(new BillingWebhooks({ gateway, store, sync, account, ending, logger, now })), backend, webhookSecret };
 }
 
 /** With billing on, licences follow the subscription: they are bought on the Plans page, not typed in. */
