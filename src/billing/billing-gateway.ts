@@ -71,6 +71,7 @@ const messages = {
   unreachable: phrase('billing:errors.unreachable'),
   refused: (message: string) => phrase('billing:errors.refused', { message }),
   retryHelp: phrase('billing:errors.retryHelp'),
+  pageTitle: phrase('billing:errors.pageTitle'),
   cardDeclined: (message: string) => phrase('billing:errors.cardDeclined', { message }),
   cardHelp: phrase('billing:errors.cardHelp'),
 };
@@ -90,10 +91,10 @@ function translateFailure(error: unknown, timeoutMs: number): unknown {
   if (error instanceof Stripe.errors.StripeIdempotencyError) return new AlreadyMadeError(error.message, { cause: error });
   if (error instanceof Stripe.errors.StripeConnectionError) {
     const timedOut = /timeout|timed out/i.test(error.message);
-    return new UpstreamError(timedOut ? messages.timeout(timeoutMs) : messages.unreachable, { help: messages.retryHelp, timeout: timedOut, cause: error, code: timedOut ? 'STRIPE_TIMEOUT' : 'STRIPE_UNREACHABLE' });
+    return new UpstreamError(timedOut ? messages.timeout(timeoutMs) : messages.unreachable, { help: messages.retryHelp, timeout: timedOut, cause: error, code: timedOut ? 'STRIPE_TIMEOUT' : 'STRIPE_UNREACHABLE', title: messages.pageTitle });
   }
   if (error instanceof Stripe.errors.StripeCardError) return new CardDeclinedError(error.message);
-  return new UpstreamError(messages.refused(error.message), { help: messages.retryHelp, cause: error, code: 'STRIPE_REFUSED' });
+  return new UpstreamError(messages.refused(error.message), { help: messages.retryHelp, cause: error, code: 'STRIPE_REFUSED', title: messages.pageTitle });
 }
 
 function itemParams(items: ItemChange[]): Stripe.SubscriptionUpdateParams.Item[] {

@@ -16,7 +16,7 @@ import type { CourseService } from '../courses/course-service.ts';
 import type { PlanCatalogue } from '../courses/plan-catalogue.ts';
 import { createStripeEmulator, type StripeEmulator } from '../stripe-emulator/create-stripe-emulator.ts';
 import { BillingAccountService } from './billing-account-service.ts';
-import { createBillingGateway } from './billing-gateway.ts';
+import { createBillingGateway, type BillingGatewayOptions } from './billing-gateway.ts';
 import { createBillingRouter } from './billing-router.ts';
 import { createBillingStore } from './billing-store.ts';
 import { BillingWebhooks } from './billing-webhooks.ts';
@@ -64,7 +64,7 @@ export async function createBilling({ config, db, plans, courses, logger, port, 
         now,
       })
     : null;
-  const gateway = createBillingGateway({ secretKey, webhookSecret, timeoutMs: settings.timeoutMs, interval: settings.interval, currency: settings.currency, ...(emulated && { host: { host: '127.0.0.1', port, protocol: 'http' as const } }), now });
+  const gateway = createBillingGateway({ secretKey, webhookSecret, timeoutMs: settings.timeoutMs, interval: settings.interval, currency: settings.currency, host: apiHost(settings.apiUrl, emulated ? port : null), now });
   const store = createBillingStore(db);
   const serial = new Serialised();
   const sync = new SubscriptionSync({ gateway, store, plans, now });
@@ -88,6 +88,16 @@ export async function createBilling({ config, db, plans, courses, logger, port, 
   backend.use(createPlansRouter({ plans: plansService, account }));
   backend.use(createBillingRouter({ account, ending, publicUrl: config.http.publicUrl }));
   return { emulator, webhooks: createWebhookRouter(new BillingWebhooks({ gateway, store, sync, account, ending, logger, now })), backend, webhookSecret };
+}
+
+/** Where the stripe package goes: the configured API address, else this very service for the emulator, else Stripe (undefined). */
+function apiHost(apiAddress: string | null, emulatorPort: number | null): BillingGatewayOptions['host'] {
+  if (apiAddress) {
+    const apiUrl = new URL(apiAddress);
+    const protocol = apiUrl.protocol === 'https:' ? 'https' : 'http';
+    return { host: apiUrl.hostname, port: Number(apiUrl.port || (protocol === 'https' ? 443 : 80)), protocol };
+  }
+  return emulatorPort === null ? undefined : { host: '127.0.0.1', port: emulatorPort, protocol: 'http' };
 }
 
 /** With billing on, licences follow the subscription: they are bought on the Plans page, not typed in. */

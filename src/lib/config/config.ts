@@ -183,6 +183,8 @@ const configSchema = z.object({
     secretKey: z.string().regex(/^(sk|rk)_\w+$/, 'must be a Stripe secret key (sk_…) or restricted key (rk_…)').nullable(),
     /** The webhook endpoint's signing secret (whsec_…); with the emulator, made once and kept in the data folder. */
     webhookSecret: z.string().regex(/^whsec_\w+$/, 'must be a webhook signing secret (whsec_…)').nullable(),
+    /** Where the stripe package sends API requests (a Stripe-compatible server such as stripe-mock); null: Stripe, or the built-in emulator. */
+    apiUrl: z.url({ protocol: /^https?$/ }).nullable(),
     timeoutMs: z.coerce.number().int().min(100).max(60_000),
     /** ISO 4217, lower case as Stripe writes it. */
     currency: z.string().regex(/^[a-z]{3}$/, 'must be a lower-case ISO 4217 code (eur)'),
@@ -288,6 +290,7 @@ const ENVIRONMENT_KEYS: Record<string, { key: string[]; parse?: (raw: string, na
   STRIPE_SECRET_KEY: { key: ['billing', 'secretKey'] },
   STRIPE_WEBHOOK_SECRET: { key: ['billing', 'webhookSecret'] },
   STRIPE_TIMEOUT_MS: { key: ['billing', 'timeoutMs'] },
+  STRIPE_API_URL: { key: ['billing', 'apiUrl'] },
 };
 
 /** A hop count ("1") or a comma-separated list of addresses and subnets; the schema checks each. */
