@@ -6,9 +6,9 @@
  * a card declined, a request Stripe refused.
  */
 import Stripe from 'stripe';
-import { AppError, UpstreamError } from '../lib/errors/app-error.ts';
+import { AppError, UpstreamError, ValidationError } from '../lib/errors/app-error.ts';
 import { phrase } from '../lib/i18n/phrase.ts';
-import { invoiceView, paymentMethodView, subscriptionView, type BillingAddress, type CardView, type CustomerView, type InvoiceView, type PriceView, type SubscriptionView } from './billing-records.ts';
+import { invoiceView, paymentMethodView, subscriptionView, type BillingAddress, type CardView, type CustomerView, type InvoiceView, type PriceView, type SubscriptionView, type TaxIdView } from './billing-records.ts';
 
 export interface ItemChange {
   /** The subscription item to change; absent: a new item of `priceId`. */
@@ -33,6 +33,10 @@ export interface BillingGateway {
   createCustomer(input: { name: string; email: string | null; organisation: string }, idempotencyKey: string): Promise<string>;
   customer(customerId: string): Promise<CustomerView>;
   updateCustomer(customerId: string, input: { name: string; email: string | null; address: BillingAddress; purchaseOrder: string | null }): Promise<CustomerView>;
+  taxIds(customerId: string): Promise<TaxIdView[]>;
+  /** Refused with a ValidationError on `value` when Stripe finds the value's format wrong for the type. */
+  addTaxId(customerId: string, taxId: { type: string; value: string; example: string }): Promise<TaxIdView>;
+  removeTaxId(customerId: string, taxIdId: string): Promise<void>;
   subscription(subscriptionId: string): Promise<SubscriptionView>;
   createSubscription(customerId: string, items: ItemChange[], options: { payByInvoice: boolean; daysUntilDue: number }, idempotencyKey: string): Promise<SubscriptionView>;
   updateSubscription(subscriptionId: string, items: ItemChange[], options: { prorationDate: number | null; collection?: { payByInvoice: boolean; daysUntilDue: number } }, idempotencyKey: string): Promise<SubscriptionView>;
@@ -72,6 +76,8 @@ const messages = {
   refused: (message: string) => phrase('billing:errors.refused', { message }),
   retryHelp: phrase('billing:errors.retryHelp'),
   pageTitle: phrase('billing:errors.pageTitle'),
+  fixBelow: phrase('common:errors.fixBelow'),
+  taxIdInvalid: (example: string) => phrase('billing:taxIds.invalid', { example }),
   cardDeclined: (message: string) => phrase('billing:errors.cardDeclined', { message }),
   cardHelp: phrase('billing:errors.cardHelp'),
 };
@@ -95,6 +101,10 @@ function translateFailure(error: unknown, timeoutMs: number): unknown {
   }
   if (error instanceof Stripe.errors.StripeCardError) return new CardDeclinedError(error.message);
   return new UpstreamError(messages.refused(error.message), { help: messages.retryHelp, cause: error, code: 'STRIPE_REFUSED', title: messages.pageTitle });
+}
+
+function taxIdView(taxId: Stripe.TaxId): TaxIdView {
+  return { id: taxId.id, type: taxId.type, value: taxId.value, country: taxId.country ?? null };
 }
 
 function itemParams(items: ItemChange[]): Stripe.SubscriptionUpdateParams.Item[] {
@@ -161,6 +171,24 @@ export function createBillingGateway(options: BillingGatewayOptions): BillingGat
         }),
       );
       return this.customer(customerId);
+    },
+
+    async taxIds(customerId) {
+      const list = await call(() => stripe.customers.listTaxIds(customerId, { limit: 100 }));
+      return list.data.map(taxIdView).reverse();
+    },
+
+    async addTaxId(customerId, { type, value, example }) {
+      try {
+        return taxIdView(await stripe.customers.createTaxId(customerId, { type: type as Stripe.CustomerCreateTaxIdParams.Type, value }));
+      } catch (error) {
+        if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'tax_id_invalid') throw new ValidationError(messages.fixBelow, { value: messages.taxIdInvalid(example) });
+        throw translateFailure(error, options.timeoutMs);
+      }
+    },
+
+    async removeTaxId(customerId, taxIdId) {
+      await call(() => stripe.customers.deleteTaxId(customerId, taxIdId));
     },
 
     async subscription(subscriptionId) {

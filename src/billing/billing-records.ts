@@ -36,6 +36,14 @@ export interface CustomerView {
   defaultCard: CardView | null;
 }
 
+export interface TaxIdView {
+  id: string;
+  /** Stripe's tax id type: eu_vat, gb_vat, us_ein… */
+  type: string;
+  value: string;
+  country: string | null;
+}
+
 export interface SubscriptionItemView {
   itemId: string;
   priceId: string;

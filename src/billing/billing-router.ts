@@ -11,7 +11,7 @@ import { wantsJson } from '../lib/http/forms.ts';
 import { billingFormat } from './billing-format.ts';
 import { allowRoles, currentActor } from '../backend/backend-access.ts';
 import type { BillingAccountService } from './billing-account-service.ts';
-import { countries, parseContact } from './billing-forms.ts';
+import { countries, parseContact, parseTaxId, TAX_ID_TYPES } from './billing-forms.ts';
 import type { SubscriptionEnding } from './subscription-ending.ts';
 
 export interface BillingRouterDeps {
@@ -20,7 +20,7 @@ export interface BillingRouterDeps {
   publicUrl: string;
 }
 
-const FLASHES = ['contactSaved', 'cardSaved', 'cardCancelled', 'cardRemoved', 'cardDefault', 'invoicePaid', 'ending', 'resumed'] as const;
+const FLASHES = ['contactSaved', 'cardSaved', 'cardCancelled', 'cardRemoved', 'cardDefault', 'invoicePaid', 'ending', 'resumed', 'taxIdAdded', 'taxIdRemoved'] as const;
 const INVOICES_PER_PAGE = 10;
 const stripeId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9_]{1,200}$`));
 
@@ -28,7 +28,7 @@ export function createBillingRouter({ account, ending, publicUrl }: BillingRoute
   const router = Router();
   router.use('/billing', allowRoles('administrator'));
 
-  async function render(req: Request, res: Response, status: number, extra: { problem?: AppError | null; values?: Record<string, unknown> | null } = {}): Promise<void> {
+  async function render(req: Request, res: Response, status: number, extra: { problem?: AppError | null; values?: Record<string, unknown> | null; taxValues?: Record<string, unknown> | null } = {}): Promise<void> {
     const after = typeof req.query.after === 'string' && stripeId('in').safeParse(req.query.after).success ? req.query.after : null;
     const [overview, history] = await Promise.all([account.overview(), account.invoices(after, INVOICES_PER_PAGE)]);
     const problem = extra.problem ?? null;
@@ -42,6 +42,8 @@ export function createBillingRouter({ account, ending, publicUrl }: BillingRoute
       problem: problem && problem.say(req.t),
       errors: problem instanceof ValidationError ? problem.sayFields(req.t) : {},
       values: extra.values ?? null,
+      taxValues: extra.taxValues ?? {},
+      taxIdTypes: TAX_ID_TYPES,
       ...billingFormat(String(res.locals.language ?? 'en')),
       flash: flash ? req.t(`billing:flash.${flash}`) : null,
     });
@@ -65,6 +67,25 @@ export function createBillingRouter({ account, ending, publicUrl }: BillingRoute
       if (wantsJson(req) || !(error instanceof ValidationError)) throw error;
       await render(req, res, 400, { problem: error, values: req.body as Record<string, unknown> });
     }
+  });
+
+  router.post('/billing/tax-ids', async (req, res) => {
+    try {
+      const taxId = await account.addTaxId(currentActor(req), parseTaxId(req), req.t);
+      if (wantsJson(req)) return res.status(201).json({ taxId });
+      res.redirect(303, '/backend/billing?taxIdAdded=1#tax-ids');
+    } catch (error) {
+      if (wantsJson(req) || !(error instanceof ValidationError)) throw error;
+      await render(req, res, 400, { problem: error, taxValues: req.body as Record<string, unknown> });
+    }
+  });
+
+  router.post('/billing/tax-ids/:id/remove', async (req, res) => {
+    const id = stripeId('txi').safeParse(req.params.id);
+    if (!id.success) throw new NotFoundError(req.t('billing:taxIds.notFound'));
+    await account.removeTaxId(currentActor(req), id.data, req.t);
+    if (wantsJson(req)) return res.status(204).end();
+    res.redirect(303, '/backend/billing?taxIdRemoved=1#tax-ids');
   });
 
   router.post('/billing/card', async (req, res) => {

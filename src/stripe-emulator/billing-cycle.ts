@@ -5,6 +5,7 @@
  * number, and paid by the default card or left open for a bank transfer.
  */
 import { newId, store, type EmulatorState, type StripeObject } from './emulator-state.ts';
+import { taxIdsOf } from './tax-id-resources.ts';
 
 export interface CycleContext {
   state: EmulatorState;
@@ -76,7 +77,7 @@ export function buildInvoice(context: CycleContext, spec: InvoiceSpec, preview =
     customer_name: customer.name ?? null,
     customer_email: customer.email ?? null,
     customer_address: customer.address ?? null,
-    customer_tax_ids: (customer.tax_ids_list ?? []).map((tax: StripeObject) => ({ type: tax.type, value: tax.value })),
+    customer_tax_ids: taxIdsOf(state, customer.id).map((tax) => ({ type: tax.type, value: tax.value })),
     custom_fields: customer.invoice_settings?.custom_fields ?? null,
     number: null,
     status: 'draft',
