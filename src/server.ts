@@ -272,7 +272,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
 
   const meetings = new ChannelMeetingService({ gateway, rooms, liveSessions, sessions: liveRooms, launches, settings, memberships, plans, removals, now });
   const courses = new CourseService({ courses: createCourseStore(db), members: verifiedMembers, plans, images, liveSessions, instructorWatch: liveRooms, launches, settings, roomCaches: [rooms, liveSessions], files: fileStorage, logger, now });
-  const billing = config.billing.enabled ? await createBilling({ config, db, plans, courses, logger, port, now }) : null;
+  const billing = config.billing.enabled ? await createBilling({ config, db, plans, courses, logger, mail: { mailer, branding, translations }, port, now }) : null;
 
   const statsStore = createStatsStore(db);
   const excusals = createExcusalStore(db);

@@ -105,6 +105,12 @@ export class BillingAccountService {
     };
   }
 
+  /** The Stripe customer's email, which Stripe sends the invoices to; null before there is one. */
+  async billingEmail(): Promise<string | null> {
+    const account = await this.#deps.store.account();
+    return account.customerId ? (await this.#deps.gateway.customer(account.customerId)).email : null;
+  }
+
   async invoices(startingAfter: string | null, limit: number): Promise<{ invoices: InvoiceView[]; hasMore: boolean }> {
     const account = await this.#deps.store.account();
     if (!account.customerId) return { invoices: [], hasMore: false };

@@ -59,6 +59,13 @@ export function parseTaxId(req: Request): TaxIdInput {
   return { type: form.type, value: entry.compact ? value.replace(/\s+/g, '') : value.replace(/\s+/g, ' '), example: entry.example };
 }
 
+/** Another address that receives the invoices, lower-cased. */
+export function parseContactEmail(req: Request): string {
+  const problem = req.t('billing:form.email');
+  const form = parseInput(z.object({ contactEmail: z.string({ error: problem }).trim().toLowerCase().pipe(z.email(problem).max(254, problem)) }), req.body, req.t('common:errors.fixBelow'));
+  return form.contactEmail;
+}
+
 export function parseLicenceChange(req: Request): LicenceChange {
   const t = req.t;
   const planId = z.string({ error: t('billing:form.choosePlan') }).trim().min(1, t('billing:form.choosePlan')).max(40);

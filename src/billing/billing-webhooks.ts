@@ -14,6 +14,7 @@ import type { BillingStore } from './billing-store.ts';
 import type { BillingAccountService } from './billing-account-service.ts';
 import type { SubscriptionSync } from './subscription-sync.ts';
 import type { SubscriptionEnding } from './subscription-ending.ts';
+import type { BillingContacts } from './billing-contacts.ts';
 
 export type WebhookOutcome = 'applied' | 'duplicate' | 'ignored';
 
@@ -23,6 +24,7 @@ export interface BillingWebhooksDeps {
   sync: SubscriptionSync;
   account: BillingAccountService;
   ending: SubscriptionEnding;
+  contacts: BillingContacts;
   logger: Logger;
   now: () => number;
 }
@@ -70,6 +72,10 @@ export class BillingWebhooks {
       if (!account.subscriptionId) await this.#deps.store.saveAccount({ subscriptionId: id }, this.#deps.now());
       await this.#deps.sync.apply(subscription, 'stripe');
       if (type === 'customer.subscription.deleted' && subscription.status === 'canceled') await this.#deps.ending.ended(subscription);
+      return true;
+    }
+    if (type === 'invoice.finalized') {
+      await this.#deps.contacts.invoiceFinalized(String(object.id));
       return true;
     }
     if (type === 'checkout.session.completed' && object.mode === 'setup') {

@@ -24,6 +24,7 @@ import { createPlansRouter } from './plans-router.ts';
 import { PlansService } from './plans-service.ts';
 import { Serialised, SubscriptionSync } from './subscription-sync.ts';
 import { SubscriptionEnding } from './subscription-ending.ts';
+import { BillingContacts, type BillingMail } from './billing-contacts.ts';
 import { createWebhookRouter } from './webhook-router.ts';
 
 export interface Billing {
@@ -42,12 +43,14 @@ export interface BillingOptions {
   plans: PlanCatalogue;
   courses: Pick<CourseService, 'licences'>;
   logger: Logger;
+  /** Invoices mailed to the billing contacts kept here. */
+  mail: BillingMail;
   /** Where this service listens: the emulator is reached there. */
   port: number;
   now: () => number;
 }
 
-export async function createBilling({ config, db, plans, courses, logger, port, now }: BillingOptions): Promise<Billing> {
+export async function createBilling({ config, db, plans, courses, logger, mail, port, now }: BillingOptions): Promise<Billing> {
   const settings = config.billing;
   const emulated = settings.secretKey === null;
   const secretKey = settings.secretKey ?? readOrCreateSecretFile(config.dataDir, 'stripe-emulator-secret-key', () => `sk_test_${randomSecret(24)}`);
@@ -77,6 +80,7 @@ export async function createBilling({ config, db, plans, courses, logger, port, 
   }
   const plansService = new PlansService({ gateway, store, plans, courses, sync, account, serial, now });
   const ending = new SubscriptionEnding({ gateway, store, plans, now });
+  const contacts = new BillingContacts({ store, gateway, mail, logger, now });
 
   const backend = Router();
   // The courses page then points to Plans instead of offering its licence form.
@@ -86,8 +90,8 @@ export async function createBilling({ config, db, plans, courses, logger, port, 
   });
   backend.post('/courses/licences', allowRoles('administrator'), refuseManualLicences);
   backend.use(createPlansRouter({ plans: plansService, account }));
-  backend.use(createBillingRouter({ account, ending, publicUrl: config.http.publicUrl }));
-  return { emulator, webhooks: createWebhookRouter(new BillingWebhooks({ gateway, store, sync, account, ending, logger, now })), backend, webhookSecret };
+  backend.use(createBillingRouter({ account, ending, contacts, publicUrl: config.http.publicUrl }));
+  return { emulator, webhooks: createWebhookRouter(new BillingWebhooks({ gateway, store, sync, account, ending, contacts, logger, now })), backend, webhookSecret };
 }
 
 /** Where the stripe package goes: the configured API address, else this very service for the emulator, else Stripe (undefined). */
