@@ -74,6 +74,12 @@ export class BillingWebhooks {
       if (type === 'customer.subscription.deleted' && subscription.status === 'canceled') await this.#deps.ending.ended(subscription);
       return true;
     }
+    if (type === 'invoice.paid') {
+      // However it was paid (the card on file, the invoice's page, a transfer), administrators see it in the audit.
+      const invoice = await this.#deps.gateway.invoice(String(object.id));
+      await this.#deps.store.addAudit({ actorId: null, actorName: 'Stripe', action: 'invoice.paid', detail: { number: invoice.number, amount: invoice.total, currency: invoice.currency }, at: this.#deps.now() });
+      return true;
+    }
     if (type === 'invoice.finalized') {
       await this.#deps.contacts.invoiceFinalized(String(object.id));
       return true;
