@@ -288,7 +288,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   const recordingFiles = new RecordingFiles(config.dataDir);
   const recordingLibrary = new RecordingLibrary({ store: createRecordingLibraryStore(db), members: verifiedMembers, quota: recordingQuota, files: recordingFiles, entries: options.recordingEntries ?? entryRemovalUnavailable, logger, now });
   const courses = new CourseService({ courses: createCourseStore(db), members: verifiedMembers, plans, images, liveSessions, instructorWatch: liveRooms, launches, settings, roomCaches: [rooms, liveSessions], files: fileStorage, recordingFiles, logger, now });
-  const billing = config.billing.enabled ? await createBilling({ config, db, plans, courses, recordingQuota, logger, port, now }) : null;
+  const billing = config.billing.enabled ? await createBilling({ config, db, plans, courses, recordingQuota, logger, mail: { mailer, branding, translations }, port, now }) : null;
 
   const statsStore = createStatsStore(db);
   const excusals = createExcusalStore(db);

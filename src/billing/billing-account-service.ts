@@ -8,9 +8,10 @@ import type { TFunction } from 'i18next';
 import { randomUUID } from 'node:crypto';
 import type { BackendActor } from '../backend/backend-access.ts';
 import type { PlanCatalogue } from '../courses/plan-catalogue.ts';
-import { ConflictError, NotFoundError } from '../lib/errors/app-error.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../lib/errors/app-error.ts';
 import type { BillingGateway } from './billing-gateway.ts';
-import type { BillingAddress, CardView, CustomerView, InvoiceView, SubscriptionView } from './billing-records.ts';
+import type { BillingAddress, CardView, CustomerView, InvoiceView, SubscriptionView, TaxIdView } from './billing-records.ts';
+import type { TaxIdInput } from './billing-forms.ts';
 import type { AuditEntry, BillingStore } from './billing-store.ts';
 import type { SubscriptionSync } from './subscription-sync.ts';
 
@@ -19,6 +20,7 @@ export interface BillingOverview {
   nextInvoice: { date: number; amount: number; currency: string } | null;
   customer: CustomerView | null;
   cards: CardView[];
+  taxIds: TaxIdView[];
   pastDue: InvoiceView[];
   currency: string;
   daysUntilDue: number;
@@ -75,16 +77,18 @@ export class BillingAccountService {
   async overview(): Promise<BillingOverview> {
     const { gateway, store, sync, plans, currency } = this.#deps;
     const account = await store.account();
-    if (!account.customerId) return { subscription: null, nextInvoice: null, customer: null, cards: [], pastDue: [], currency, daysUntilDue: this.#deps.daysUntilDue };
-    const [customer, cards, subscription, invoices, prices] = await Promise.all([
+    if (!account.customerId) return { subscription: null, nextInvoice: null, customer: null, cards: [], taxIds: [], pastDue: [], currency, daysUntilDue: this.#deps.daysUntilDue };
+    const [customer, cards, taxIds, subscription, invoices, prices] = await Promise.all([
       gateway.customer(account.customerId),
       gateway.cards(account.customerId),
+      gateway.taxIds(account.customerId),
       account.subscriptionId ? gateway.subscription(account.subscriptionId) : Promise.resolve(null),
       gateway.invoices(account.customerId, null, 20),
       sync.prices(),
     ]);
     const running = subscription && !['canceled', 'incomplete_expired'].includes(subscription.status) ? subscription : null;
-    const upcoming = running ? await gateway.preview(account.customerId, running.id, [], null) : null;
+    // One set to end has no next invoice.
+    const upcoming = running && running.endsAt === null ? await gateway.preview(account.customerId, running.id, [], null) : null;
     const lines = (running?.items ?? []).map((item) => {
       const price = prices.find((candidate) => candidate.priceId === item.priceId);
       return { planLabel: plans.find(price?.planId)?.label ?? item.priceId, quantity: item.quantity, unitAmount: price?.unitAmount ?? null };
@@ -94,10 +98,17 @@ export class BillingAccountService {
       nextInvoice: upcoming && { date: upcoming.nextPeriodStart, amount: upcoming.nextPeriod, currency: upcoming.currency },
       customer,
       cards,
+      taxIds,
       pastDue: invoices.invoices.filter((invoice) => invoice.pastDue),
       currency,
       daysUntilDue: this.#deps.daysUntilDue,
     };
+  }
+
+  /** The Stripe customer's email, which Stripe sends the invoices to; null before there is one. */
+  async billingEmail(): Promise<string | null> {
+    const account = await this.#deps.store.account();
+    return account.customerId ? (await this.#deps.gateway.customer(account.customerId)).email : null;
   }
 
   async invoices(startingAfter: string | null, limit: number): Promise<{ invoices: InvoiceView[]; hasMore: boolean }> {
@@ -111,6 +122,24 @@ export class BillingAccountService {
     const customer = await this.#deps.gateway.updateCustomer(customerId, input);
     await this.#audit(actor, 'address.update', { name: input.name, email: input.email, country: input.address.country, city: input.address.city, purchaseOrder: input.purchaseOrder });
     return customer;
+  }
+
+  /** A tax id printed on the invoices from now on; Stripe checks its format for the type. */
+  async addTaxId(actor: BackendActor, input: TaxIdInput, t: TFunction): Promise<TaxIdView> {
+    const { customerId } = await this.ensureCustomer(t);
+    const existing = await this.#deps.gateway.taxIds(customerId);
+    if (existing.some((taxId) => taxId.type === input.type && taxId.value === input.value)) throw new ValidationError(t('common:errors.fixBelow'), { value: t('billing:taxIds.duplicate') });
+    const taxId = await this.#deps.gateway.addTaxId(customerId, input);
+    await this.#audit(actor, 'taxId.add', { type: taxId.type, value: taxId.value });
+    return taxId;
+  }
+
+  async removeTaxId(actor: BackendActor, taxIdId: string, t: TFunction): Promise<void> {
+    const account = await this.#deps.store.account();
+    const taxId = account.customerId ? (await this.#deps.gateway.taxIds(account.customerId)).find((candidate) => candidate.id === taxIdId) : undefined;
+    if (!account.customerId || !taxId) throw new NotFoundError(t('billing:taxIds.notFound'));
+    await this.#deps.gateway.removeTaxId(account.customerId, taxId.id);
+    await this.#audit(actor, 'taxId.remove', { type: taxId.type, value: taxId.value });
   }
 
   /** Stripe's hosted page to add a card; it comes back to `returnUrl` with the session id. */

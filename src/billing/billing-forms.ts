@@ -28,6 +28,44 @@ export function countries(language: string): Array<{ code: string; name: string 
 
 const COUNTRY_CODES = new Set(countries('en').map((country) => country.code));
 
+/** The tax id types offered, each with an example as Stripe documents it; values of `compact` types carry no spaces. */
+export const TAX_ID_TYPES = [
+  { type: 'eu_vat', example: 'FR12345678901', compact: true },
+  { type: 'gb_vat', example: 'GB123456789', compact: true },
+  { type: 'ch_vat', example: 'CHE-123.456.789 MWST', compact: false },
+  { type: 'li_uid', example: 'CHE123456789', compact: true },
+  { type: 'no_vat', example: '123456789MVA', compact: true },
+  { type: 'us_ein', example: '12-3456789', compact: true },
+  { type: 'ca_bn', example: '123456789', compact: true },
+  { type: 'au_abn', example: '12345678912', compact: true },
+] as const;
+
+export type TaxIdInput = { type: string; value: string; example: string };
+
+/** A tax id as typed: its type from the list, its value upper-cased (and without spaces where the format has none). */
+export function parseTaxId(req: Request): TaxIdInput {
+  const t = req.t;
+  const types = TAX_ID_TYPES.map((entry) => entry.type);
+  const form = parseInput(
+    z.object({
+      type: z.enum(types, { error: t('billing:taxIds.chooseType') }),
+      value: z.string({ error: t('billing:form.required') }).trim().min(1, t('billing:form.required')).max(40, t('billing:form.tooLong', { max: 40 })),
+    }),
+    req.body,
+    t('common:errors.fixBelow'),
+  );
+  const entry = TAX_ID_TYPES.find((candidate) => candidate.type === form.type)!;
+  const value = form.value.toUpperCase();
+  return { type: form.type, value: entry.compact ? value.replace(/\s+/g, '') : value.replace(/\s+/g, ' '), example: entry.example };
+}
+
+/** Another address that receives the invoices, lower-cased. */
+export function parseContactEmail(req: Request): string {
+  const problem = req.t('billing:form.email');
+  const form = parseInput(z.object({ contactEmail: z.string({ error: problem }).trim().toLowerCase().pipe(z.email(problem).max(254, problem)) }), req.body, req.t('common:errors.fixBelow'));
+  return form.contactEmail;
+}
+
 export function parseLicenceChange(req: Request): LicenceChange {
   const t = req.t;
   const planId = z.string({ error: t('billing:form.choosePlan') }).trim().min(1, t('billing:form.choosePlan')).max(40);

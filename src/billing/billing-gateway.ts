@@ -6,9 +6,9 @@
  * a card declined, a request Stripe refused.
  */
 import Stripe from 'stripe';
-import { AppError, UpstreamError } from '../lib/errors/app-error.ts';
+import { AppError, UpstreamError, ValidationError } from '../lib/errors/app-error.ts';
 import { phrase } from '../lib/i18n/phrase.ts';
-import { invoiceView, paymentMethodView, subscriptionView, type BillingAddress, type CardView, type CustomerView, type InvoiceView, type PriceView, type SubscriptionView } from './billing-records.ts';
+import { invoiceView, paymentMethodView, subscriptionView, type BillingAddress, type CardView, type CustomerView, type InvoiceView, type PriceView, type SubscriptionView, type TaxIdView } from './billing-records.ts';
 
 export interface ItemChange {
   /** The subscription item to change; absent: a new item of `priceId`. */
@@ -33,9 +33,15 @@ export interface BillingGateway {
   createCustomer(input: { name: string; email: string | null; organisation: string }, idempotencyKey: string): Promise<string>;
   customer(customerId: string): Promise<CustomerView>;
   updateCustomer(customerId: string, input: { name: string; email: string | null; address: BillingAddress; purchaseOrder: string | null }): Promise<CustomerView>;
+  taxIds(customerId: string): Promise<TaxIdView[]>;
+  /** Refused with a ValidationError on `value` when Stripe finds the value's format wrong for the type. */
+  addTaxId(customerId: string, taxId: { type: string; value: string; example: string }): Promise<TaxIdView>;
+  removeTaxId(customerId: string, taxIdId: string): Promise<void>;
   subscription(subscriptionId: string): Promise<SubscriptionView>;
   createSubscription(customerId: string, items: ItemChange[], options: { payByInvoice: boolean; daysUntilDue: number }, idempotencyKey: string): Promise<SubscriptionView>;
   updateSubscription(subscriptionId: string, items: ItemChange[], options: { prorationDate: number | null; collection?: { payByInvoice: boolean; daysUntilDue: number } }, idempotencyKey: string): Promise<SubscriptionView>;
+  /** Ends the subscription when its period ends (Stripe's cancel_at_period_end), or, false, keeps it renewing. */
+  endAtPeriodEnd(subscriptionId: string, end: boolean, idempotencyKey: string): Promise<SubscriptionView>;
   preview(customerId: string, subscriptionId: string | null, items: ItemChange[], prorationDate: number | null): Promise<PreviewView>;
   invoices(customerId: string, startingAfter: string | null, limit: number): Promise<{ invoices: InvoiceView[]; hasMore: boolean }>;
   invoice(invoiceId: string): Promise<InvoiceView & { customerId: string }>;
@@ -69,6 +75,9 @@ const messages = {
   unreachable: phrase('billing:errors.unreachable'),
   refused: (message: string) => phrase('billing:errors.refused', { message }),
   retryHelp: phrase('billing:errors.retryHelp'),
+  pageTitle: phrase('billing:errors.pageTitle'),
+  fixBelow: phrase('common:errors.fixBelow'),
+  taxIdInvalid: (example: string) => phrase('billing:taxIds.invalid', { example }),
   cardDeclined: (message: string) => phrase('billing:errors.cardDeclined', { message }),
   cardHelp: phrase('billing:errors.cardHelp'),
 };
@@ -88,10 +97,14 @@ function translateFailure(error: unknown, timeoutMs: number): unknown {
   if (error instanceof Stripe.errors.StripeIdempotencyError) return new AlreadyMadeError(error.message, { cause: error });
   if (error instanceof Stripe.errors.StripeConnectionError) {
     const timedOut = /timeout|timed out/i.test(error.message);
-    return new UpstreamError(timedOut ? messages.timeout(timeoutMs) : messages.unreachable, { help: messages.retryHelp, timeout: timedOut, cause: error, code: timedOut ? 'STRIPE_TIMEOUT' : 'STRIPE_UNREACHABLE' });
+    return new UpstreamError(timedOut ? messages.timeout(timeoutMs) : messages.unreachable, { help: messages.retryHelp, timeout: timedOut, cause: error, code: timedOut ? 'STRIPE_TIMEOUT' : 'STRIPE_UNREACHABLE', title: messages.pageTitle });
   }
   if (error instanceof Stripe.errors.StripeCardError) return new CardDeclinedError(error.message);
-  return new UpstreamError(messages.refused(error.message), { help: messages.retryHelp, cause: error, code: 'STRIPE_REFUSED' });
+  return new UpstreamError(messages.refused(error.message), { help: messages.retryHelp, cause: error, code: 'STRIPE_REFUSED', title: messages.pageTitle });
+}
+
+function taxIdView(taxId: Stripe.TaxId): TaxIdView {
+  return { id: taxId.id, type: taxId.type, value: taxId.value, country: taxId.country ?? null };
 }
 
 function itemParams(items: ItemChange[]): Stripe.SubscriptionUpdateParams.Item[] {
@@ -160,6 +173,24 @@ export function createBillingGateway(options: BillingGatewayOptions): BillingGat
       return this.customer(customerId);
     },
 
+    async taxIds(customerId) {
+      const list = await call(() => stripe.customers.listTaxIds(customerId, { limit: 100 }));
+      return list.data.map(taxIdView).reverse();
+    },
+
+    async addTaxId(customerId, { type, value, example }) {
+      try {
+        return taxIdView(await stripe.customers.createTaxId(customerId, { type: type as Stripe.CustomerCreateTaxIdParams.Type, value }));
+      } catch (error) {
+        if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'tax_id_invalid') throw new ValidationError(messages.fixBelow, { value: messages.taxIdInvalid(example) });
+        throw translateFailure(error, options.timeoutMs);
+      }
+    },
+
+    async removeTaxId(customerId, taxIdId) {
+      await call(() => stripe.customers.deleteTaxId(customerId, taxIdId));
+    },
+
     async subscription(subscriptionId) {
       return subscriptionView(await call(() => stripe.subscriptions.retrieve(subscriptionId)));
     },
@@ -184,6 +215,10 @@ export function createBillingGateway(options: BillingGatewayOptions): BillingGat
         ),
       );
       return subscriptionView(subscription);
+    },
+
+    async endAtPeriodEnd(subscriptionId, end, idempotencyKey) {
+      return subscriptionView(await call(() => stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: end }, { idempotencyKey })));
     },
 
     async preview(customerId, subscriptionId, items, prorationDate) {

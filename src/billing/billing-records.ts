@@ -36,6 +36,14 @@ export interface CustomerView {
   defaultCard: CardView | null;
 }
 
+export interface TaxIdView {
+  id: string;
+  /** Stripe's tax id type: eu_vat, gb_vat, us_ein… */
+  type: string;
+  value: string;
+  country: string | null;
+}
+
 export interface SubscriptionItemView {
   itemId: string;
   priceId: string;
@@ -48,6 +56,8 @@ export interface SubscriptionView {
   payByInvoice: boolean;
   periodStart: number;
   periodEnd: number;
+  /** When a subscription set to end at the period's end (cancel_at_period_end) ends; null: it renews. */
+  endsAt: number | null;
   items: SubscriptionItemView[];
 }
 
@@ -77,6 +87,7 @@ export function subscriptionView(subscription: Stripe.Subscription): Subscriptio
     payByInvoice: subscription.collection_method === 'send_invoice',
     periodStart: first?.current_period_start ?? 0,
     periodEnd: first?.current_period_end ?? 0,
+    endsAt: subscription.cancel_at_period_end ? (subscription.cancel_at ?? first?.current_period_end ?? 0) : null,
     items: subscription.items.data.map((item) => ({ itemId: item.id, priceId: item.price.id, quantity: item.quantity ?? 0 })),
   };
 }

@@ -11,24 +11,28 @@ import { wantsJson } from '../lib/http/forms.ts';
 import { billingFormat } from './billing-format.ts';
 import { allowRoles, currentActor } from '../backend/backend-access.ts';
 import type { BillingAccountService } from './billing-account-service.ts';
-import { countries, parseContact } from './billing-forms.ts';
+import { countries, parseContact, parseContactEmail, parseTaxId, TAX_ID_TYPES } from './billing-forms.ts';
+import type { BillingContacts } from './billing-contacts.ts';
+import type { SubscriptionEnding } from './subscription-ending.ts';
 
 export interface BillingRouterDeps {
   account: BillingAccountService;
+  ending: SubscriptionEnding;
+  contacts: BillingContacts;
   publicUrl: string;
 }
 
-const FLASHES = ['contactSaved', 'cardSaved', 'cardCancelled', 'cardRemoved', 'cardDefault', 'invoicePaid'] as const;
+const FLASHES = ['contactSaved', 'cardSaved', 'cardCancelled', 'cardRemoved', 'cardDefault', 'invoicePaid', 'ending', 'resumed', 'taxIdAdded', 'taxIdRemoved', 'contactAdded', 'contactRemoved'] as const;
 const INVOICES_PER_PAGE = 10;
 const stripeId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9_]{1,200}$`));
 
-export function createBillingRouter({ account, publicUrl }: BillingRouterDeps): Router {
+export function createBillingRouter({ account, ending, contacts, publicUrl }: BillingRouterDeps): Router {
   const router = Router();
   router.use('/billing', allowRoles('administrator'));
 
-  async function render(req: Request, res: Response, status: number, extra: { problem?: AppError | null; values?: Record<string, unknown> | null } = {}): Promise<void> {
+  async function render(req: Request, res: Response, status: number, extra: { problem?: AppError | null; values?: Record<string, unknown> | null; formValues?: Record<string, unknown> | null } = {}): Promise<void> {
     const after = typeof req.query.after === 'string' && stripeId('in').safeParse(req.query.after).success ? req.query.after : null;
-    const [overview, history] = await Promise.all([account.overview(), account.invoices(after, INVOICES_PER_PAGE)]);
+    const [overview, history, contactList] = await Promise.all([account.overview(), account.invoices(after, INVOICES_PER_PAGE), contacts.list()]);
     const problem = extra.problem ?? null;
     const flash = FLASHES.find((key) => req.query[key] !== undefined);
     res.set('Cache-Control', 'no-store');
@@ -40,6 +44,9 @@ export function createBillingRouter({ account, publicUrl }: BillingRouterDeps): 
       problem: problem && problem.say(req.t),
       errors: problem instanceof ValidationError ? problem.sayFields(req.t) : {},
       values: extra.values ?? null,
+      formValues: extra.formValues ?? {},
+      contacts: contactList,
+      taxIdTypes: TAX_ID_TYPES,
       ...billingFormat(String(res.locals.language ?? 'en')),
       flash: flash ? req.t(`billing:flash.${flash}`) : null,
     });
@@ -63,6 +70,45 @@ export function createBillingRouter({ account, publicUrl }: BillingRouterDeps): 
       if (wantsJson(req) || !(error instanceof ValidationError)) throw error;
       await render(req, res, 400, { problem: error, values: req.body as Record<string, unknown> });
     }
+  });
+
+  router.post('/billing/tax-ids', async (req, res) => {
+    try {
+      const taxId = await account.addTaxId(currentActor(req), parseTaxId(req), req.t);
+      if (wantsJson(req)) return res.status(201).json({ taxId });
+      res.redirect(303, '/backend/billing?taxIdAdded=1#tax-ids');
+    } catch (error) {
+      if (wantsJson(req) || !(error instanceof ValidationError)) throw error;
+      await render(req, res, 400, { problem: error, formValues: req.body as Record<string, unknown> });
+    }
+  });
+
+  router.post('/billing/tax-ids/:id/remove', async (req, res) => {
+    const id = stripeId('txi').safeParse(req.params.id);
+    if (!id.success) throw new NotFoundError(req.t('billing:taxIds.notFound'));
+    await account.removeTaxId(currentActor(req), id.data, req.t);
+    if (wantsJson(req)) return res.status(204).end();
+    res.redirect(303, '/backend/billing?taxIdRemoved=1#tax-ids');
+  });
+
+  router.post('/billing/contacts', async (req, res) => {
+    try {
+      const email = parseContactEmail(req);
+      const contact = await contacts.add(currentActor(req), email, String(res.locals.language ?? 'en'), await account.billingEmail(), req.t);
+      if (wantsJson(req)) return res.status(201).json({ contact });
+      res.redirect(303, '/backend/billing?contactAdded=1#contacts');
+    } catch (error) {
+      if (wantsJson(req) || !(error instanceof ValidationError)) throw error;
+      await render(req, res, 400, { problem: error, formValues: { contactEmail: (req.body as Record<string, unknown>).contactEmail } });
+    }
+  });
+
+  router.post('/billing/contacts/:id/remove', async (req, res) => {
+    const id = z.uuid().safeParse(req.params.id);
+    if (!id.success) throw new NotFoundError(req.t('billing:contacts.notFound'));
+    await contacts.remove(currentActor(req), id.data, req.t);
+    if (wantsJson(req)) return res.status(204).end();
+    res.redirect(303, '/backend/billing?contactRemoved=1#contacts');
   });
 
   router.post('/billing/card', async (req, res) => {
@@ -90,6 +136,21 @@ export function createBillingRouter({ account, publicUrl }: BillingRouterDeps): 
     if (wantsJson(req)) return res.status(204).end();
     res.redirect(303, '/backend/billing?cardRemoved=1#payment-method');
   });
+
+  // Ending the subscription: a confirmation that names the courses it makes inactive and when, then the change.
+  router.get('/billing/end', async (req, res) => {
+    const plan = await ending.plan(currentActor(req), req.t);
+    if (wantsJson(req)) return res.set('Cache-Control', 'no-store').json(plan);
+    res.set('Cache-Control', 'no-store').render('billing/end', { title: req.t('billing:ending.title'), plan, ...billingFormat(String(res.locals.language ?? 'en')) });
+  });
+
+  for (const [path, end, flash] of [['/billing/end', true, 'ending'], ['/billing/resume', false, 'resumed']] as const) {
+    router.post(path, async (req, res) => {
+      const plan = await ending.schedule(currentActor(req), end, req.t);
+      if (wantsJson(req)) return res.json(plan);
+      res.redirect(303, `/backend/billing?${flash}=1#subscription`);
+    });
+  }
 
   router.post('/billing/invoices/:id/pay', async (req, res) => {
     const id = stripeId('in').safeParse(req.params.id);

@@ -30,6 +30,13 @@ export interface CourseOnPlan {
   planLimits: string | null;
 }
 
+export interface BillingContact {
+  id: string;
+  email: string;
+  language: string;
+  addedAt: number;
+}
+
 export interface BillingStore {
   account(): Promise<BillingAccount>;
   saveAccount(change: Partial<BillingAccount>, now: number): Promise<void>;
@@ -39,6 +46,12 @@ export interface BillingStore {
   /** Sets every listed plan's purchased count to Stripe's figure; answers the plans whose count changed. */
   setPurchased(counts: Record<string, number>, updatedBy: string, now: number): Promise<string[]>;
   coursesOnPlans(planIds: string[]): Promise<CourseOnPlan[]>;
+  /** Moves every course on these plans to the inactive plan; answers their names. */
+  deactivateCourses(planIds: string[], inactivePlanId: string, now: number): Promise<string[]>;
+  contacts(): Promise<BillingContact[]>;
+  /** False when the address is there already (two administrators adding it at once included). */
+  addContact(contact: BillingContact, addedBy: string): Promise<boolean>;
+  removeContact(id: string): Promise<BillingContact | null>;
   addAudit(entry: Omit<AuditEntry, 'id'>): Promise<void>;
   auditTrail(limit: number): Promise<AuditEntry[]>;
 }
@@ -89,6 +102,38 @@ export function createBillingStore(db: Db): BillingStore {
       if (planIds.length === 0) return [];
       const rows = await db.selectFrom('rooms').select(['id', 'name', 'plan_id', 'plan_limits']).where('plan_id', 'in', planIds).orderBy('name').execute();
       return rows.map((row) => ({ id: row.id, name: row.name, planId: row.plan_id!, planLimits: row.plan_limits }));
+    },
+
+    async deactivateCourses(planIds, inactivePlanId, now) {
+      if (planIds.length === 0) return [];
+      return db.transaction().execute(async (trx) => {
+        const rows = await trx.selectFrom('rooms').select('name').where('plan_id', 'in', planIds).orderBy('name').execute();
+        await trx
+          .updateTable('rooms')
+          .set((eb) => ({ plan_id: inactivePlanId, updated_by: 'stripe', updated_at: now, version: eb('version', '+', 1) }))
+          .where('plan_id', 'in', planIds)
+          .execute();
+        return rows.map((row) => row.name);
+      });
+    },
+
+    async contacts() {
+      const rows = await db.selectFrom('billing_contacts').select(['id', 'email', 'language', 'added_at']).orderBy('added_at').orderBy('email').execute();
+      return rows.map((row) => ({ id: row.id, email: row.email, language: row.language, addedAt: Number(row.added_at) }));
+    },
+
+    async addContact(contact, addedBy) {
+      const result = await db
+        .insertInto('billing_contacts')
+        .values({ id: contact.id, email: contact.email, language: contact.language, added_by: addedBy, added_at: contact.addedAt })
+        .onConflict((oc) => oc.column('email').doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+
+    async removeContact(id) {
+      const row = await db.deleteFrom('billing_contacts').where('id', '=', id).returning(['id', 'email', 'language', 'added_at']).executeTakeFirst();
+      return row ? { id: row.id, email: row.email, language: row.language, addedAt: Number(row.added_at) } : null;
     },
 
     async addAudit(entry) {

@@ -13,6 +13,8 @@ import type { BillingGateway } from './billing-gateway.ts';
 import type { BillingStore } from './billing-store.ts';
 import type { BillingAccountService } from './billing-account-service.ts';
 import type { SubscriptionSync } from './subscription-sync.ts';
+import type { SubscriptionEnding } from './subscription-ending.ts';
+import type { BillingContacts } from './billing-contacts.ts';
 
 export type WebhookOutcome = 'applied' | 'duplicate' | 'ignored';
 
@@ -21,6 +23,8 @@ export interface BillingWebhooksDeps {
   store: BillingStore;
   sync: SubscriptionSync;
   account: BillingAccountService;
+  ending: SubscriptionEnding;
+  contacts: BillingContacts;
   logger: Logger;
   now: () => number;
 }
@@ -67,6 +71,17 @@ export class BillingWebhooks {
       const subscription = await this.#deps.gateway.subscription(id);
       if (!account.subscriptionId) await this.#deps.store.saveAccount({ subscriptionId: id }, this.#deps.now());
       await this.#deps.sync.apply(subscription, 'stripe');
+      if (type === 'customer.subscription.deleted' && subscription.status === 'canceled') await this.#deps.ending.ended(subscription);
+      return true;
+    }
+    if (type === 'invoice.paid') {
+      // However it was paid (the card on file, the invoice's page, a transfer), administrators see it in the audit.
+      const invoice = await this.#deps.gateway.invoice(String(object.id));
+      await this.#deps.store.addAudit({ actorId: null, actorName: 'Stripe', action: 'invoice.paid', detail: { number: invoice.number, amount: invoice.total, currency: invoice.currency }, at: this.#deps.now() });
+      return true;
+    }
+    if (type === 'invoice.finalized') {
+      await this.#deps.contacts.invoiceFinalized(String(object.id));
       return true;
     }
     if (type === 'checkout.session.completed' && object.mode === 'setup') {

@@ -16,7 +16,7 @@ import type { CourseService } from '../courses/course-service.ts';
 import type { PlanCatalogue } from '../courses/plan-catalogue.ts';
 import { createStripeEmulator, type StripeEmulator } from '../stripe-emulator/create-stripe-emulator.ts';
 import { BillingAccountService } from './billing-account-service.ts';
-import { createBillingGateway } from './billing-gateway.ts';
+import { createBillingGateway, type BillingGatewayOptions } from './billing-gateway.ts';
 import { createBillingRouter } from './billing-router.ts';
 import { createBillingStore } from './billing-store.ts';
 import { BillingWebhooks } from './billing-webhooks.ts';
@@ -24,6 +24,8 @@ import { createPlansRouter } from './plans-router.ts';
 import { PlansService } from './plans-service.ts';
 import type { RecordingQuota } from '../recordings/recording-quota.ts';
 import { Serialised, SubscriptionSync } from './subscription-sync.ts';
+import { SubscriptionEnding } from './subscription-ending.ts';
+import { BillingContacts, type BillingMail } from './billing-contacts.ts';
 import { createWebhookRouter } from './webhook-router.ts';
 
 export interface Billing {
@@ -44,12 +46,14 @@ export interface BillingOptions {
   /** The courses' recording time, for the Plans page. */
   recordingQuota: Pick<RecordingQuota, 'forRooms'>;
   logger: Logger;
+  /** Invoices mailed to the billing contacts kept here. */
+  mail: BillingMail;
   /** Where this service listens: the emulator is reached there. */
   port: number;
   now: () => number;
 }
 
-export async function createBilling({ config, db, plans, courses, recordingQuota, logger, port, now }: BillingOptions): Promise<Billing> {
+export async function createBilling({ config, db, plans, courses, recordingQuota, logger, mail, port, now }: BillingOptions): Promise<Billing> {
   const settings = config.billing;
   const emulated = settings.secretKey === null;
   const secretKey = settings.secretKey ?? readOrCreateSecretFile(config.dataDir, 'stripe-emulator-secret-key', () => `sk_test_${randomSecret(24)}`);
@@ -66,7 +70,7 @@ export async function createBilling({ config, db, plans, courses, recordingQuota
         now,
       })
     : null;
-  const gateway = createBillingGateway({ secretKey, webhookSecret, timeoutMs: settings.timeoutMs, interval: settings.interval, currency: settings.currency, ...(emulated && { host: { host: '127.0.0.1', port, protocol: 'http' as const } }), now });
+  const gateway = createBillingGateway({ secretKey, webhookSecret, timeoutMs: settings.timeoutMs, interval: settings.interval, currency: settings.currency, host: apiHost(settings.apiUrl, emulated ? port : null), now });
   const store = createBillingStore(db);
   const serial = new Serialised();
   const sync = new SubscriptionSync({ gateway, store, plans, now });
@@ -78,6 +82,8 @@ export async function createBilling({ config, db, plans, courses, recordingQuota
     await store.setPurchased(Object.fromEntries(plans.licensed().map((plan) => [plan.id, 0])), 'stripe', now());
   }
   const plansService = new PlansService({ gateway, store, plans, courses, recordingTime: recordingQuota, sync, account, serial, now });
+  const ending = new SubscriptionEnding({ gateway, store, plans, now });
+  const contacts = new BillingContacts({ store, gateway, mail, logger, now });
 
   const backend = Router();
   // The courses page then points to Plans instead of offering its licence form.
@@ -87,8 +93,18 @@ export async function createBilling({ config, db, plans, courses, recordingQuota
   });
   backend.post('/courses/licences', allowRoles('administrator'), refuseManualLicences);
   backend.use(createPlansRouter({ plans: plansService, account }));
-  backend.use(createBillingRouter({ account, publicUrl: config.http.publicUrl }));
-  return { emulator, webhooks: createWebhookRouter(new BillingWebhooks({ gateway, store, sync, account, logger, now })), backend, webhookSecret };
+  backend.use(createBillingRouter({ account, ending, contacts, publicUrl: config.http.publicUrl }));
+  return { emulator, webhooks: createWebhookRouter(new BillingWebhooks({ gateway, store, sync, account, ending, contacts, logger, now })), backend, webhookSecret };
+}
+
+/** Where the stripe package goes: the configured API address, else this very service for the emulator, else Stripe (undefined). */
+function apiHost(apiAddress: string | null, emulatorPort: number | null): BillingGatewayOptions['host'] {
+  if (apiAddress) {
+    const apiUrl = new URL(apiAddress);
+    const protocol = apiUrl.protocol === 'https:' ? 'https' : 'http';
+    return { host: apiUrl.hostname, port: Number(apiUrl.port || (protocol === 'https' ? 443 : 80)), protocol };
+  }
+  return emulatorPort === null ? undefined : { host: '127.0.0.1', port: emulatorPort, protocol: 'http' };
 }
 
 /** With billing on, licences follow the subscription: they are bought on the Plans page, not typed in. */

@@ -5,6 +5,8 @@
  * number, and paid by the default card or left open for a bank transfer.
  */
 import { newId, store, type EmulatorState, type StripeObject } from './emulator-state.ts';
+import { taxIdsOf } from './tax-id-resources.ts';
+import type { TestCard } from './test-cards.ts';
 
 export interface CycleContext {
   state: EmulatorState;
@@ -76,7 +78,7 @@ export function buildInvoice(context: CycleContext, spec: InvoiceSpec, preview =
     customer_name: customer.name ?? null,
     customer_email: customer.email ?? null,
     customer_address: customer.address ?? null,
-    customer_tax_ids: (customer.tax_ids_list ?? []).map((tax: StripeObject) => ({ type: tax.type, value: tax.value })),
+    customer_tax_ids: taxIdsOf(state, customer.id).map((tax) => ({ type: tax.type, value: tax.value })),
     custom_fields: customer.invoice_settings?.custom_fields ?? null,
     number: null,
     status: 'draft',
@@ -165,6 +167,44 @@ export function chargeInvoice(context: CycleContext, invoice: StripeObject, paym
     context.emit('customer.subscription.updated', subscription);
   }
   return false;
+}
+
+export interface EnteredTestCard {
+  card: TestCard;
+  number: string;
+  expiry: { month: number; year: number };
+  name: string | null;
+}
+
+/** A card payment method made from a test card typed on a hosted page; `customer` null: not saved to anyone. */
+export function storeCardMethod(context: CycleContext, { card, number, expiry, name }: EnteredTestCard, customer: string | null): StripeObject {
+  const method = store(context.state, {
+    id: newId('pm'),
+    object: 'payment_method',
+    created: context.nowSeconds(),
+    type: 'card',
+    customer,
+    billing_details: { name, email: null, phone: null, address: null },
+    card: { brand: card.brand, funding: card.funding, last4: number.slice(-4), exp_month: expiry.month, exp_year: expiry.year, country: 'US' },
+    livemode: false,
+  });
+  context.state.cards.set(method.id, card);
+  return method;
+}
+
+/** A card typed on the invoice's page pays it once: a payment method of no customer, the invoice paid. */
+export function payWithCard(context: CycleContext, invoice: StripeObject, entered: EnteredTestCard): void {
+  storeCardMethod(context, entered, null);
+  invoice.attempt_count += 1;
+  invoice.attempted = true;
+  markPaid(context, invoice);
+}
+
+/** A declined attempt on the invoice's page: counted, announced, the invoice still open. */
+export function recordFailedPayment(context: CycleContext, invoice: StripeObject): void {
+  invoice.attempt_count += 1;
+  invoice.attempted = true;
+  context.emit('invoice.payment_failed', invoice);
 }
 
 function markPaid(context: CycleContext, invoice: StripeObject): void {

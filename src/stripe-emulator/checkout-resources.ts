@@ -4,8 +4,7 @@
  */
 import { StripeApiError } from './stripe-errors.ts';
 import { expand, find, newId, onlyParams, store, text, type EmulatorState, type StripeObject } from './emulator-state.ts';
-import type { CycleContext } from './billing-cycle.ts';
-import type { TestCard } from './test-cards.ts';
+import { storeCardMethod, type CycleContext, type EnteredTestCard } from './billing-cycle.ts';
 import type { Handler } from './emulator-router.ts';
 
 const SESSION_SECONDS = 24 * 3600;
@@ -48,19 +47,9 @@ export const retrieveCheckoutSession: Handler = ({ state, params, path }) => exp
 export const retrieveSetupIntent: Handler = ({ state, params, path }) => expand(state, find(state, 'setup_intent', path.id), params);
 
 /** The hosted page's card accepted: a payment method attached to the customer, the session complete. */
-export function completeCheckout(context: CycleContext, session: StripeObject, card: TestCard, number: string, expiry: { month: number; year: number }, name: string | null): StripeObject {
-  const { state, nowSeconds } = context;
-  const method = store(state, {
-    id: newId('pm'),
-    object: 'payment_method',
-    created: nowSeconds(),
-    type: 'card',
-    customer: session.customer,
-    billing_details: { name, email: null, phone: null, address: null },
-    card: { brand: card.brand, funding: card.funding, last4: number.slice(-4), exp_month: expiry.month, exp_year: expiry.year, country: 'US' },
-    livemode: false,
-  });
-  state.cards.set(method.id, card);
+export function completeCheckout(context: CycleContext, session: StripeObject, entered: EnteredTestCard): StripeObject {
+  const { state } = context;
+  const method = storeCardMethod(context, entered, session.customer);
   const setupIntent = state.objects.get(session.setup_intent)!;
   Object.assign(setupIntent, { status: 'succeeded', payment_method: method.id, last_setup_error: null });
   Object.assign(session, { status: 'complete' });

@@ -14,6 +14,7 @@ import { createCustomer, detachPaymentMethod, listPaymentMethods, listPrices, re
 import { createSubscription, previewInvoice, retrieveSubscription, updateSubscription } from './subscription-resources.ts';
 import { listInvoices, payInvoice, retrieveInvoice } from './invoice-resources.ts';
 import { createCheckoutSession, retrieveCheckoutSession, retrieveSetupIntent } from './checkout-resources.ts';
+import { createTaxId, deleteTaxId, listTaxIds } from './tax-id-resources.ts';
 
 export interface HandlerContext {
   state: EmulatorState;
@@ -24,10 +25,13 @@ export interface HandlerContext {
 
 export type Handler = (context: HandlerContext) => StripeObject;
 
-const ROUTES: Array<[method: 'get' | 'post', path: string, handler: Handler]> = [
+const ROUTES: Array<[method: 'get' | 'post' | 'delete', path: string, handler: Handler]> = [
   ['post', '/customers', createCustomer],
   ['get', '/customers/:id', retrieveCustomer],
   ['post', '/customers/:id', updateCustomer],
+  ['post', '/customers/:id/tax_ids', createTaxId],
+  ['get', '/customers/:id/tax_ids', listTaxIds],
+  ['delete', '/customers/:id/tax_ids/:taxId', deleteTaxId],
   ['get', '/payment_methods', listPaymentMethods],
   ['get', '/payment_methods/:id', retrievePaymentMethod],
   ['post', '/payment_methods/:id/detach', detachPaymentMethod],
@@ -87,7 +91,7 @@ export function createStripeApiRouter({ state, cycle, secretKey, beforeEach, bef
       let answer: unknown;
       try {
         const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
-        const params = method === 'get' ? decodeStripeForm(query) : decodeStripeForm(body);
+        const params = method === 'post' ? decodeStripeForm(body) : decodeStripeForm(query);
         answer = handler({ state, params, path: req.params as Record<string, string>, cycle });
       } catch (error) {
         if (!(error instanceof StripeApiError)) throw error;

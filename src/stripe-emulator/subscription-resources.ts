@@ -84,7 +84,10 @@ export const createSubscription: Handler = (context) => {
     billing_cycle_anchor: now,
     start_date: now,
     cancel_at_period_end: false,
+    cancel_at: null,
     canceled_at: null,
+    ended_at: null,
+    cancellation_details: { comment: null, feedback: null, reason: null },
     default_payment_method: params.default_payment_method ? find(state, 'payment_method', params.default_payment_method, 'default_payment_method').id : null,
     latest_invoice: null,
     livemode: false,
@@ -143,7 +146,7 @@ function prorationDate(params: Record<string, unknown>, subscription: StripeObje
 
 export const updateSubscription: Handler = (context) => {
   const { state, params, path, cycle } = context;
-  onlyParams(params, ['items', 'proration_behavior', 'proration_date', 'collection_method', 'days_until_due', 'default_payment_method', 'metadata', 'payment_behavior']);
+  onlyParams(params, ['items', 'proration_behavior', 'proration_date', 'collection_method', 'days_until_due', 'default_payment_method', 'metadata', 'payment_behavior', 'cancel_at_period_end']);
   const subscription = find(state, 'subscription', path.id);
   if (subscription.status === 'canceled') throw StripeApiError.invalid('A canceled subscription can only update its cancellation_details and metadata.', undefined, 'resource_missing');
   renewIfDue(cycle, subscription);
@@ -158,6 +161,7 @@ export const updateSubscription: Handler = (context) => {
   if (params.default_payment_method !== undefined) subscription.default_payment_method = params.default_payment_method === '' ? null : find(state, 'payment_method', params.default_payment_method, 'default_payment_method').id;
   const metadata = objectParam(params, 'metadata');
   if (metadata) subscription.metadata = { ...subscription.metadata, ...metadata };
+  if (params.cancel_at_period_end !== undefined) scheduleCancellation(subscription, booleanParam(params, 'cancel_at_period_end'), cycle.nowSeconds());
   subscription.items.data = items;
   if (behaviour === 'always_invoice' && prorations.length > 0) {
     const customer = state.objects.get(subscription.customer)!;
@@ -171,10 +175,34 @@ export const updateSubscription: Handler = (context) => {
   return expand(state, subscription, params);
 };
 
-/** A period that has ended is renewed when the subscription is next read: a new period and its invoice. */
+function booleanParam(params: Record<string, unknown>, name: string): boolean {
+  if (params[name] !== 'true' && params[name] !== 'false') throw StripeApiError.invalid(`Invalid boolean: ${String(params[name])}`, name);
+  return params[name] === 'true';
+}
+
+/**
+ * `cancel_at_period_end`: true ends the subscription when the period ends (Stripe sets `cancel_at` to
+ * that moment and `canceled_at` to the request's); false, before then, takes it back.
+ */
+function scheduleCancellation(subscription: StripeObject, atPeriodEnd: boolean, now: number): void {
+  subscription.cancel_at_period_end = atPeriodEnd;
+  subscription.cancel_at = atPeriodEnd ? periodOf(subscription).end : null;
+  subscription.canceled_at = atPeriodEnd ? now : null;
+  subscription.cancellation_details = { comment: null, feedback: null, reason: atPeriodEnd ? 'cancellation_requested' : null };
+}
+
+/**
+ * A period that has ended is renewed when the subscription is next read: a new period and its invoice;
+ * or, for a subscription set to end then, it ends without a new invoice (`customer.subscription.deleted`).
+ */
 function renewIfDue(cycle: CycleContext, subscription: StripeObject): void {
   const now = cycle.nowSeconds();
   while (subscription.status !== 'canceled' && periodOf(subscription).end <= now) {
+    if (subscription.cancel_at_period_end) {
+      Object.assign(subscription, { status: 'canceled', ended_at: periodOf(subscription).end });
+      cycle.emit('customer.subscription.deleted', subscription);
+      return;
+    }
     const start = periodOf(subscription).end;
     const period = { start, end: addInterval(start, subscription.items.data[0].price.recurring.interval) };
     for (const item of subscription.items.data) Object.assign(item, { current_period_start: period.start, current_period_end: period.end });
@@ -210,6 +238,10 @@ export const previewInvoice: Handler = (context) => {
   const subscription = find(state, 'subscription', params.subscription, 'subscription');
   if (subscription.customer !== customer.id) throw StripeApiError.invalid(`The subscription ${subscription.id} does not belong to customer ${customer.id}.`, 'subscription');
   renewIfDue(cycle, subscription);
+  // An ended subscription, or one set to end with nothing changed, has no next invoice.
+  if (subscription.status === 'canceled' || (subscription.cancel_at_period_end && details.items === undefined)) {
+    throw StripeApiError.invalid(`No upcoming invoices for customer: ${customer.id}`, undefined, 'invoice_upcoming_none');
+  }
   const changes = itemChanges(context, subscription, arrayParam(details, 'items'), 'subscription_details[items]');
   const at = prorationDate(details, subscription, now, 'subscription_details[proration_date]');
   const { items, prorations } = applyChanges(context, subscription, changes, at);

@@ -1,7 +1,8 @@
 /**
  * An administrator in Chromium buys two Smart_25 licences (seeing the
  * prorated preview before confirming), adds a card on the hosted Checkout page
- * (a declined card first), and downloads the invoice PDF.
+ * (a declined card first), downloads the invoice PDF, and pays that invoice
+ * on its hosted page (a declined card first).
  */
 import { expect } from 'chai';
 import { useBrowserSuite } from '../support/browser.ts';
@@ -14,7 +15,7 @@ describe('Plans and Billing in a browser', function () {
   const suite = useBrowserSuite({ server: { config: { billing: { enabled: true }, http: { publicUrl: null } } } });
   const { session } = suite.sessions;
 
-  it('adds two Smart_25 licences after the preview, adds a card through Checkout and downloads the invoice PDF', async () => {
+  it('adds two Smart_25 licences after the preview, adds a card through Checkout, downloads the invoice PDF and pays it on its hosted page', async () => {
     const page = session.page;
     const admin = await createBackendAccount(suite.server, { role: 'administrator', name: 'Ada Billing' });
     await page.goto(`${suite.server.url}/login`);
@@ -57,5 +58,21 @@ describe('Plans and Billing in a browser', function () {
     const pdf = Buffer.concat(chunks).toString('latin1');
     expect(pdf.startsWith('%PDF-1.4')).to.equal(true);
     expect(pdf).to.contain('2 x Smart_25'.replace('x', '?')).and.to.contain('Total: 50.00 EUR');
+
+    // The invoice was sent before the card was added: paid on its hosted page with a card typed there.
+    expect(await page.locator('[data-invoice-status]').first().getAttribute('data-invoice-status')).to.equal('open');
+    const billingUrl = page.url();
+    await page.goto((await page.locator('[data-invoice] a[target="_blank"]').first().getAttribute('href'))!);
+    await page.getByLabel('Card number').fill('4000 0000 0000 0002');
+    await page.getByLabel('Expiry (MM / YY)').fill('12 / 34');
+    await page.getByLabel('CVC').fill('123');
+    await page.getByRole('button', { name: 'Pay 50.00 EUR' }).click();
+    expect(await page.locator('#card-error').textContent()).to.equal('Your card was declined.');
+    await page.getByLabel('Card number').fill('4242 4242 4242 4242');
+    await page.getByLabel('CVC').fill('123');
+    await page.getByRole('button', { name: 'Pay 50.00 EUR' }).click();
+    expect(await page.locator('#invoice-status').textContent()).to.equal('Invoice paid');
+    await page.goto(billingUrl);
+    expect(await page.locator('[data-invoice-status]').first().getAttribute('data-invoice-status')).to.equal('paid');
   });
 });

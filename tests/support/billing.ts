@@ -5,6 +5,8 @@
  * stripe package, and webhooks signed as Stripe signs them.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import Stripe from 'stripe';
 import type { ConfigInput } from '../../src/lib/config/config.ts';
 import { startTestServer, type TestServer, type TestServerOptions } from './test-server.ts';
@@ -50,6 +52,11 @@ export async function licenceCounts(agent: TestAgent): Promise<Record<string, { 
 export function stripeFor(server: TestServer, secretKey: string): Stripe {
   const url = new URL(server.url);
   return new Stripe(secretKey, { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
+}
+
+/** The stripe package with the emulator's own secret key (kept in the data folder). */
+export function emulatorStripe(server: TestServer): Stripe {
+  return stripeFor(server, readFileSync(path.join(server.dataDir, 'secrets', 'stripe-emulator-secret-key'), 'utf8').trim());
 }
 
 /** Stripe's signature header for a payload: `t=<seconds>,v1=<HMAC-SHA256 of "t.payload">`. */

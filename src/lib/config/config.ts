@@ -194,6 +194,8 @@ const configSchema = z.object({
     secretKey: z.string().regex(/^(sk|rk)_\w+$/, 'must be a Stripe secret key (sk_…) or restricted key (rk_…)').nullable(),
     /** The webhook endpoint's signing secret (whsec_…); with the emulator, made once and kept in the data folder. */
     webhookSecret: z.string().regex(/^whsec_\w+$/, 'must be a webhook signing secret (whsec_…)').nullable(),
+    /** Where the stripe package sends API requests (a Stripe-compatible server such as stripe-mock); null: Stripe, or the built-in emulator. */
+    apiUrl: z.url({ protocol: /^https?$/ }).nullable(),
     timeoutMs: z.coerce.number().int().min(100).max(60_000),
     /** ISO 4217, lower case as Stripe writes it. */
     currency: z.string().regex(/^[a-z]{3}$/, 'must be a lower-case ISO 4217 code (eur)'),
@@ -302,6 +304,7 @@ const ENVIRONMENT_KEYS: Record<string, { key: string[]; parse?: (raw: string, na
   RECORDINGS_KALTURA_CATEGORY_ID: { key: ['recordings', 'kalturaCategoryId'], parse: (raw) => (raw.trim() === '' ? null : Number(raw)) },
   RECORDINGS_KALTURA_CATEGORY: { key: ['recordings', 'kalturaCategoryFullName'], parse: (raw) => (raw.trim() === '' ? null : raw) },
   RECORDINGS_TIME_ZONE: { key: ['recordings', 'timeZone'] },
+  STRIPE_API_URL: { key: ['billing', 'apiUrl'] },
 };
 
 /** A hop count ("1") or a comma-separated list of addresses and subnets; the schema checks each. */

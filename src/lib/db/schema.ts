@@ -291,6 +291,15 @@ export interface BillingAuditTable {
   at: number;
 }
 
+/** Extra addresses that receive the invoices (0015-billing-contacts); Stripe keeps the one customer email. */
+export interface BillingContactsTable {
+  id: string;
+  email: string;
+  language: string;
+  added_by: string;
+  added_at: number;
+}
+
 /** A stay in a room's waiting room before its session started (0010-session-stats; none recorded before it). */
 export interface WaitingRoomVisitsTable {
   id: string;
@@ -436,6 +445,7 @@ export interface Database {
   billing_account: BillingAccountTable;
   billing_events: BillingEventsTable;
   billing_audit: BillingAuditTable;
+  billing_contacts: BillingContactsTable;
   waiting_room_visits: WaitingRoomVisitsTable;
   recordings: RecordingsTable;
   recording_ledger: RecordingLedgerTable;

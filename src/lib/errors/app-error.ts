@@ -14,6 +14,8 @@ export interface AppErrorOptions {
   help?: Text;
   code?: string;
   cause?: unknown;
+  /** The error page's title, when the status's own would mislead (a 502 from Stripe is not Kaltura's). */
+  title?: Text;
 }
 
 export class AppError extends Error {
@@ -22,15 +24,15 @@ export class AppError extends Error {
   /** The help as given; a phrase reads here in English (`say` puts it into the person's words). */
   readonly help: string | undefined;
   /** Message and help as given, before they are put into the person's language. */
-  readonly text: { readonly message: Text; readonly help: Text | undefined };
+  readonly text: { readonly message: Text; readonly help: Text | undefined; readonly title?: Text };
 
-  constructor(status: number, message: Text, { help, code, cause }: AppErrorOptions = {}) {
+  constructor(status: number, message: Text, { help, code, cause, title }: AppErrorOptions = {}) {
     super(say(inEnglish(), message), { cause });
     this.name = new.target.name;
     this.status = status;
     this.code = code ?? defaultCode(status);
     this.help = help === undefined ? undefined : say(inEnglish(), help);
-    this.text = { message, help };
+    this.text = { message, help, ...(title !== undefined && { title }) };
   }
 
   /** Message and help in the language of `t`. */

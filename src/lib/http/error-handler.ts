@@ -8,7 +8,7 @@ import type { TFunction } from 'i18next';
 import type { Logger } from '../logger/logger.ts';
 import { withoutSecrets } from '../logger/redact.ts';
 import { AppError, NotFoundError, ValidationError } from '../errors/app-error.ts';
-import { phrase } from '../i18n/phrase.ts';
+import { phrase, say } from '../i18n/phrase.ts';
 import type { LanguageChooser } from '../i18n/i18n.ts';
 
 const messages = {
@@ -47,7 +47,7 @@ export function createErrorHandler(logger: Logger, { showStack, languages }: { s
         // Someone outside the rooms backend signs in through MediaSpace; inside it, the backend's own sign-in.
         const titleKey = appError.status === 401 && !res.locals.backend ? 'signInThroughMediaSpace' : TITLED_STATUSES.has(appError.status) ? String(appError.status) : '500';
         res.render('errors/error', {
-          title: t(`common:errorPage.${titleKey}`),
+          title: appError.text.title === undefined ? t(`common:errorPage.${titleKey}`) : say(t, appError.text.title),
           status: appError.status,
           message,
           help,

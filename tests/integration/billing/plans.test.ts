@@ -4,6 +4,7 @@
  * here by hand, the guard on active courses, idempotent confirmations, and
  * Stripe being slow, all through the real stripe package and the emulator.
  */
+import { createServer } from 'node:net';
 import { expect } from 'chai';
 import { backendPerson, createCourse, type BackendPerson } from '../../support/courses.ts';
 import type { TestServer } from '../../support/test-server.ts';
@@ -110,6 +111,39 @@ describe('Plans through Stripe Billing', () => {
     expect(stale.status).to.equal(409);
     expect(stale.text).to.contain('This preview is too old to confirm.');
     expect((await licenceCounts(admin.agent)).smart_15!.purchased).to.equal(1);
+  });
+
+  it('says when Stripe cannot be reached (connection refused), and changes nothing', async () => {
+    // A port that nothing listens on: taken from the system, then let go.
+    const closed = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const away = await startBillingServer({ config: { billing: { enabled: true, timeoutMs: 5000, apiUrl: `http://127.0.0.1:${closed}` } } });
+    try {
+      const person = await backendPerson(away, 'administrator');
+      const message = 'Stripe, which handles billing, could not be reached. Nothing was changed.';
+      const plansPage = await person.agent.get('/backend/plans');
+      expect(plansPage.status).to.equal(502);
+      expect(plansPage.text).to.contain(message).and.to.contain('<title>Billing is unavailable for now').and.not.to.contain('Kaltura');
+      const preview = await previewChange(person.agent, { kind: 'add', planId: 'smart_15', quantity: '1' });
+      expect([preview.status, preview.text.includes(message)]).to.deep.equal([502, true]);
+      const json = await person.agent.post('/backend/plans/preview', { kind: 'add', planId: 'smart_15', quantity: '1' }, { accept: 'application/json' });
+      expect([json.status, json.json().error.code]).to.deep.equal([502, 'STRIPE_UNREACHABLE']);
+      const contact = await person.agent.post('/backend/billing/contact', { name: 'Lycée', email: '', line1: '1 rue', line2: '', postalCode: '75005', city: 'Paris', country: 'FR', purchaseOrder: '' });
+      expect([contact.status, contact.text.includes(message)]).to.deep.equal([502, true]);
+      const french = await person.agent.get('/backend/plans', { headers: { 'accept-language': 'fr' } });
+      expect(french.status).to.equal(502);
+      expect(french.text).to.contain('Stripe, qui gère la facturation, est injoignable');
+      // Nothing local changed, and the service keeps serving.
+      expect(await away.db.selectFrom('billing_account').select('customer_id').where('customer_id', 'is not', null).execute()).to.deep.equal([]);
+      expect((await away.db.selectFrom('plan_licences').select('purchased').where('purchased', '>', 0).execute()).length).to.equal(0);
+      expect((await person.agent.get('/backend/courses')).status).to.equal(200);
+    } finally {
+      await away.stop();
+    }
   });
 
   it('says when Stripe is too slow, and changes nothing', async () => {

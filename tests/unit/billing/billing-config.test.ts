@@ -21,4 +21,10 @@ describe('billing configuration', () => {
     expect(() => loadConfig({ environment: { STRIPE_SECRET_KEY: 'pk_test_publishable' } })).to.throw(ConfigError, /billing\.secretKey: must be a Stripe secret key/);
     expect(() => loadConfig({ overrides: { plans: { smart_15: { prices: { month: 15.5 } } } } })).to.throw(ConfigError, /plans\.smart_15\.prices\.month/);
   });
+
+  it('takes another Stripe API address (STRIPE_API_URL), http or https only', () => {
+    expect(loadConfig({ environment: { STRIPE_API_URL: 'http://127.0.0.1:12111' } }).billing.apiUrl).to.equal('http://127.0.0.1:12111');
+    expect(loadConfig({ environment: {} }).billing.apiUrl).to.equal(null);
+    expect(() => loadConfig({ environment: { STRIPE_API_URL: 'ftp://stripe.example' } })).to.throw(ConfigError, /billing\.apiUrl/);
+  });
 });
