@@ -88,7 +88,8 @@ import { RecordingQuota } from './recordings/recording-quota.ts';
 import { RecordingLibrary } from './recordings/library/recording-library.ts';
 import { createRecordingLibraryStore } from './recordings/library/recording-library-store.ts';
 import { RecordingFiles } from './recordings/library/recording-files.ts';
-import { entryRemovalUnavailable, type RecordingEntryRemover } from './recordings/library/recording-entry-remover.ts';
+import type { RecordingEntryRemover } from './recordings/library/recording-entry-remover.ts';
+import { createRecordingEntryRemover } from './recordings/publishing/entry-remover.ts';
 
 const PURGE_EVERY_MS = 10 * 60_000;
 
@@ -286,7 +287,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
 
   const meetings = new ChannelMeetingService({ gateway, rooms, liveSessions, sessions: liveRooms, launches, settings, memberships, plans, removals, now });
   const recordingFiles = new RecordingFiles(config.dataDir);
-  const recordingLibrary = new RecordingLibrary({ store: createRecordingLibraryStore(db), members: verifiedMembers, quota: recordingQuota, files: recordingFiles, entries: options.recordingEntries ?? entryRemovalUnavailable, logger, now });
+  const recordingLibrary = new RecordingLibrary({ store: createRecordingLibraryStore(db), members: verifiedMembers, quota: recordingQuota, files: recordingFiles, entries: options.recordingEntries ?? createRecordingEntryRemover(gateway), logger, now });
   const courses = new CourseService({ courses: createCourseStore(db), members: verifiedMembers, plans, images, liveSessions, instructorWatch: liveRooms, launches, settings, roomCaches: [rooms, liveSessions], files: fileStorage, recordingFiles, logger, now });
   const billing = config.billing.enabled ? await createBilling({ config, db, plans, courses, recordingQuota, logger, mail: { mailer, branding, translations }, port, now }) : null;
 

@@ -3,10 +3,7 @@
  * entry too" (part P). An entry Kaltura no longer has counts as deleted.
  */
 import type { KalturaMediaGateway } from '../../kaltura/kaltura-media-gateway.ts';
-
-export interface RecordingEntryRemover {
-  deleteEntry(entryId: string): Promise<void>;
-}
+import type { RecordingEntryRemover } from '../library/recording-entry-remover.ts';
 
 export function createRecordingEntryRemover(gateway: Pick<KalturaMediaGateway, 'deleteMediaEntry'>): RecordingEntryRemover {
   return { deleteEntry: (entryId) => gateway.deleteMediaEntry(entryId) };
