@@ -54,6 +54,10 @@ import { CourseService } from './courses/course-service.ts';
 import { createMediaSpaceMemberships } from './courses/mediaspace-memberships.ts';
 import { createVerifiedCourseMembers } from './courses/verified-course-members.ts';
 import { PlanCatalogue } from './courses/plan-catalogue.ts';
+import { RecordingQuota } from './recordings/recording-quota.ts';
+import { RoomRecordingService } from './recordings/room/room-recording-service.ts';
+import { createRoomRecordingStore } from './recordings/room/room-recording-store.ts';
+import { freeDiskBytes, type FreeDiskBytes } from './recordings/room/disk-space.ts';
 import { ImageService } from './images/image-service.ts';
 import { LanguageChooser, loadTranslations } from './lib/i18n/i18n.ts';
 import { createMailer } from './lib/mail/mailer.ts';
@@ -95,6 +99,10 @@ export interface StartOptions {
   /** More partners for the built-in emulator (tests use one to forge "other partner" sessions). */
   extraEmulatorPartners?: EmulatorPartner[];
   logger?: Logger;
+  /** Tests stand in a media server of their own (one that records, without Janus). */
+  mediaServer?: ChosenMediaServer;
+  /** Free space on the recordings' disk; tests make it run out. */
+  freeDiskBytes?: FreeDiskBytes;
 }
 
 export interface RunningServer {
@@ -182,7 +190,25 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   const launches = new RoomLaunchService(rooms, passes, launchTokens, { removals, sessions: identity, guard: passGuard }, { passLifetimeMs: config.session.roomPassHours * 3600_000, now });
   const roomState = createInProcessRoomState();
   const plans = new PlanCatalogue(config.plans);
+  const recordingQuota = new RecordingQuota({ db, plans, hoursWithoutPlan: config.recordings.hoursWithoutPlan });
   const accounts = createAccountStore(db);
+  const media = options.mediaServer ?? (await chooseMediaServer(config, logger));
+  const roomRecording = new RoomRecordingService({
+    store: createRoomRecordingStore(db),
+    quota: recordingQuota,
+    media: media.server,
+    liveSessions,
+    rooms,
+    state: roomState,
+    scheduler,
+    logger,
+    dataDir: config.dataDir,
+    mediaRawFolder: config.recordings.janusRawFolder,
+    minFreeBytes: config.recordings.minFreeMegabytes * 1024 * 1024,
+    freeDiskBytes: options.freeDiskBytes ?? freeDiskBytes,
+  });
+  // Recordings a stop left open are finished as far as their ledger went, and processed.
+  await roomRecording.recover();
   const liveRooms = new LiveRoomService({
     rooms,
     liveSessions,
@@ -195,6 +221,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     logger,
     plans,
     admission: new Admission(createAdmissionStore(db)),
+    recording: roomRecording,
     // Kept in the data folder: the same person keeps their id in a room across restarts.
     participantIds: new ParticipantIds(readOrCreateSecretFile(config.dataDir, 'participant-id-secret', randomSecret), { maxEntries: config.cache.maxEntries }),
     // Profile pictures are public by their random id (src/images/image-service.ts), as in mails.
@@ -217,7 +244,6 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   });
   // Sessions that were live when the service stopped carry on; attendance waits for reconnects.
   await liveRooms.recover();
-  const media = await chooseMediaServer(config, logger);
   const mediaSignalling = new MediaSignalling({ server: media.server, state: roomState, liveRooms, liveSessions, rooms, plans, logger, extraPublishers: config.media.extraPublishers, scheduler, grantHoldMs: config.media.grantHoldSeconds * 1000 });
 
   // The rooms backend.
@@ -365,6 +391,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
       clearInterval(purge);
       retention.stop();
       liveRooms.stop();
+      roomRecording.stop();
       await roomSockets.close();
       mediaSignalling.stop();
       await media.stop();

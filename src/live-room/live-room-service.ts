@@ -11,6 +11,7 @@
  * State changes of one room run one at a time (a per-room queue), so a start
  * and a join arriving together cannot see each other half-done.
  */
+import { KeyedQueue } from '../lib/async/keyed-queue.ts';
 import type { Scheduler } from '../lib/clock/scheduler.ts';
 import type { Logger } from '../lib/logger/logger.ts';
 import type { LiveSession, LiveSessionStore } from '../rooms/live-session-store.ts';
@@ -29,6 +30,7 @@ import { RateBuckets } from './rate-buckets.ts';
 import { RoomViews } from './room-views.ts';
 import { PERMISSION_NEEDED, RATE_LIMIT_OF, type RoomAction } from './room-message-rules.ts';
 import type { Admission } from './admission.ts';
+import type { RecordingMessageType, RecordingView } from '../recordings/room/recording-protocol.ts';
 import { AdmissionFlow } from './admission-flow.ts';
 import { AttendanceTracker } from './attendance-tracker.ts';
 import { InstructorWatch } from './instructor-watch.ts';
@@ -100,11 +102,20 @@ export interface LiveRoomDeps {
   pictures?: { pictureOf(userId: string): Promise<string | null> };
   /** Whether instructors admit each person, and whom they admitted. */
   admission: Admission;
+  /** Recording the session (src/recordings/room); without it, recording messages are refused. */
+  recording?: RoomRecordingHooks;
+}
+
+/** What the room asks of recording: its messages, its state for a person entering, and the end of a session. */
+export interface RoomRecordingHooks {
+  handle(actor: RoomActor, type: RecordingMessageType): Promise<void>;
+  snapshot(roomId: string): Promise<RecordingView>;
+  sessionEnded(roomId: string): Promise<void>;
 }
 
 export class LiveRoomService {
   readonly #deps: LiveRoomDeps;
-  readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #queue = new KeyedQueue();
   readonly #attendance: AttendanceTracker;
   readonly #instructors: InstructorWatch;
   readonly #admissions: AdmissionFlow;
@@ -211,6 +222,12 @@ export class LiveRoomService {
           return this.#startWebcam(actor);
         case 'camera.stop':
           return this.#stopWebcam(actor);
+        case 'recording.start':
+        case 'recording.pause':
+        case 'recording.resume':
+        case 'recording.stop':
+          if (!this.#deps.recording) throw new RoomActionError('NOT_ALLOWED', messages.notAllowed('record'));
+          return this.#deps.recording.handle(actor, message.type);
         case 'leave':
           return;
       }
@@ -289,6 +306,7 @@ export class LiveRoomService {
     if (!session) throw new RoomActionError('NOT_LIVE', messages.notLive);
     const endedAt = scheduler.now();
     if (!(await liveSessions.end(session.id, endedBy, reason, endedAt))) return;
+    await this.#deps.recording?.sessionEnded(roomId);
     await this.#attendance.endSession(session.id, endedAt);
     await state.clearHands(roomId);
     await state.clearWebcams(roomId);
@@ -368,6 +386,7 @@ export class LiveRoomService {
       removed: actor.role === 'instructor' ? await this.#views.removed(actor.roomId) : [],
       webcamLimit: room ? this.#deps.plans.webcamLimit(room) : null,
       admission: { instructorsAdmit, waitingForAdmission: waits },
+      recording: (await this.#deps.recording?.snapshot(actor.roomId)) ?? null,
     };
   }
 
@@ -419,15 +438,9 @@ export class LiveRoomService {
   }
 
   #inRoom<T>(roomId: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.#queues.get(roomId) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const settled = next.catch(() => undefined);
-    this.#queues.set(roomId, settled);
-    void settled.then(() => {
-      if (this.#queues.get(roomId) === settled) this.#queues.delete(roomId);
-    });
-    return next;
+    return this.#queue.run(roomId, work);
   }
+
 }
 
 /** Rates are per person in a room: several tabs share one allowance. */

@@ -176,6 +176,10 @@ const configSchema = z.object({
   recordings: z.object({
     /** Cloud recording hours of a room outside the plans (a channel's or a private room); a course has its plan's. */
     hoursWithoutPlan: z.number().min(0),
+    /** Recording is refused, and a recording finished (disk_full), when the data folder's disk has less free space than this. */
+    minFreeMegabytes: z.coerce.number().int().min(0),
+    /** Where a remote Janus (JANUS_URL) sees the shared folder that is `<dataDir>/recordings/raw` here; null: the same path (Janus on this machine). */
+    janusRawFolder: z.string().min(1).nullable(),
   }),
   billing: z.object({
     enabled: z.boolean(),
@@ -280,6 +284,8 @@ const ENVIRONMENT_KEYS: Record<string, { key: string[]; parse?: (raw: string, na
   JANUS_API_SECRET: { key: ['media', 'janusApiSecret'] },
   JANUS_ADMIN_KEY: { key: ['media', 'janusAdminKey'] },
   JANUS_EXECUTABLE: { key: ['media', 'janusExecutable'] },
+  JANUS_RECORDINGS_FOLDER: { key: ['recordings', 'janusRawFolder'] },
+  RECORDING_MIN_FREE_MB: { key: ['recordings', 'minFreeMegabytes'] },
   JANUS_RTP_PORTS: { key: ['media', 'rtpPortRange'] },
   JANUS_PUBLIC_IP: { key: ['media', 'publicIp'] },
   STUN_SERVER: { key: ['media', 'stunServer'] },
