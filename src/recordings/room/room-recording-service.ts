@@ -299,7 +299,7 @@ export class RoomRecordingService {
     const now = this.#deps.scheduler.now();
     const available = this.#deps.media.records;
     if (!active) return { state: 'off', by: null, since: null, recordedSeconds: 0, leftSeconds: (await this.#deps.quota.forRoom(roomId)).leftSeconds, at: now, available };
-    const leftSeconds = Math.max(0, Math.floor(this.#leftMs(active, now) / 1000));
+    const leftSeconds = Math.max(0, Math.ceil(this.#leftMs(active, now) / 1000));
     return { state: active.state, by: active.byName, since: active.startedAt, recordedSeconds: Math.floor(this.#recordedMs(active, now) / 1000), leftSeconds, at: now, available };
   }
 
