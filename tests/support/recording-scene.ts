@@ -65,6 +65,8 @@ export async function liveRoom(harness: RecordingHarness) {
     /** Recorded time the course used before (another recording's ledger). */
     useSeconds: (seconds: number) => db.insertInto('recording_ledger').values({ id: randomUUID(), room_id: roomId, recording_id: 'an-earlier-one', seconds, recorded_at: 1 }).execute(),
     recordings: () => db.selectFrom('recordings').selectAll().where('room_id', '=', roomId).execute(),
+    /** The room's one recording. */
+    recordingId: async () => (await db.selectFrom('recordings').select('id').where('room_id', '=', roomId).executeTakeFirstOrThrow()).id,
     ledger: (recordingId: string) => db.selectFrom('recording_ledger').selectAll().where('recording_id', '=', recordingId).orderBy('recorded_at').execute(),
     jobs: (recordingId: string) => db.selectFrom('recording_jobs').selectAll().where('recording_id', '=', recordingId).execute(),
   };

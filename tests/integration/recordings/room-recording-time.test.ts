@@ -49,7 +49,7 @@ describe('RoomRecordingService › recorded time', function () {
   it('meters recorded time only, pauses excluded: ledger rows each minute, at the pause and at the stop, recorded_seconds equal to their sum', async () => {
     const room = await liveRoom(harness);
     await startRecording(room.ines, room.pia);
-    const [{ id }] = (await room.recordings()) as [{ id: string }];
+    const id = await room.recordingId();
     await harness.scheduler.advance(61_500);
     await eventually(async () => expect((await room.ledger(id)).map((row) => row.seconds)).to.deep.equal([60]));
     room.ines.send({ type: 'recording.pause' });
@@ -81,7 +81,7 @@ describe('RoomRecordingService › recorded time', function () {
     await harness.scheduler.advance(1);
     expect(await room.pia.next('recording.warning')).to.deep.include({ minutesLeft: 10, leftSeconds: 600 });
     await room.ines.next('recording.warning');
-    const [{ id }] = (await room.recordings()) as [{ id: string }];
+    const id = await room.recordingId();
     // A minute at a time, each metered before the next: the clock never runs ahead of the room's work.
     for (let minute = 2; minute <= 10; minute++) {
       await harness.scheduler.advance(60_000);
@@ -100,7 +100,7 @@ describe('RoomRecordingService › recorded time', function () {
   it('finishes a recording when the disk fills up while it records (disk_full), as far as it got, for processing', async () => {
     const room = await liveRoom(harness);
     await startRecording(room.ines, room.pia);
-    const [{ id }] = (await room.recordings()) as [{ id: string }];
+    const id = await room.recordingId();
     await harness.scheduler.advance(60_000);
     await eventually(async () => expect(await room.ledger(id)).to.have.length(1));
     harness.disk.freeBytes = 1024;
