@@ -19,6 +19,8 @@ export interface RecordingHarness {
   media: RecordingMediaServer;
   disk: { freeBytes: number };
   track(client: RoomClient): RoomClient;
+  /** Starts a server as the harness does (again on `dataDir`, for a restart). */
+  start(dataDir?: string): Promise<TestServer>;
 }
 
 /** A fresh server for each test of the enclosing `describe`; a room outside the plans has `hoursWithoutPlan` hours. */
@@ -26,18 +28,21 @@ export function eachRecordingServer(config: ConfigInput = {}): RecordingHarness 
   const clients: RoomClient[] = [];
   const harness = {
     track: (client: RoomClient) => (clients.push(client), client),
+    start: (dataDir?: string) =>
+      startTestServer({
+        scheduler: harness.scheduler,
+        mediaServer: harness.media.chosen,
+        freeDiskBytes: async () => harness.disk.freeBytes,
+        ...(dataDir && { dataDir }),
+        // Tests send many recording messages in a row: the action allowance is not what they test.
+        config: { recordings: { hoursWithoutPlan: 1, minFreeMegabytes: MIN_FREE_MB }, liveRoom: { actionBurst: 100 }, ...config },
+      }),
   } as RecordingHarness;
   beforeEach(async () => {
     harness.scheduler = new ManualScheduler();
     harness.media = recordingMediaServer();
     harness.disk = { freeBytes: 10 * MIN_FREE_MB * 1024 * 1024 };
-    harness.server = await startTestServer({
-      scheduler: harness.scheduler,
-      mediaServer: harness.media.chosen,
-      freeDiskBytes: async () => harness.disk.freeBytes,
-      // Tests send many recording messages in a row: the action allowance is not what they test.
-      config: { recordings: { hoursWithoutPlan: 1, minFreeMegabytes: MIN_FREE_MB }, liveRoom: { actionBurst: 100 }, ...config },
-    });
+    harness.server = await harness.start();
   });
   afterEach(async () => {
     for (const client of clients.splice(0)) client.socket.terminate();

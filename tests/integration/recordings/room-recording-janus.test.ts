@@ -1,6 +1,6 @@
 /**
  * Recording through a real Janus, supervised by the service: a werift peer speaks (Opus silence frames),
- * the room records it, Janus writes .mjr files into the recording's raw folder, and when Janus dies mid-
+ * the room records it, Janus writes .mjr files into the recording's raw folder (new ones after a pause), and when Janus dies mid-
  * recording what was recorded is kept and queued for processing (media_server_lost). Media needs real time:
  * the waits here are on conditions (files growing, messages arriving), bounded.
  */
@@ -34,7 +34,7 @@ describe('RoomRecordingService on Janus', function () {
   this.timeout(60_000);
   const suite = useMediaSuite({ rtpPortRange: '47000-47499' });
 
-  it('records a speaking peer into .mjr files in the raw folder, and keeps them when Janus dies mid-recording', async () => {
+  it('records a speaking peer into .mjr files in the raw folder, new files after a pause, and keeps them when Janus dies mid-recording', async () => {
     const { server } = suite;
     const scene = await channelScene(server);
     await scene.startFromMediaSpace();
@@ -57,6 +57,14 @@ describe('RoomRecordingService on Janus', function () {
       const recorded = () => readdirSync(rawFolder).filter((name) => name.endsWith('.mjr'));
       // A few seconds of audio: 50 frames a second, each written with its header.
       await until(() => recorded().some((name) => statSync(path.join(rawFolder, name)).size > 4_000), 20_000, 'Janus to write audio into the raw folder');
+
+      // A pause closes the files; resuming opens new ones in the same folder.
+      ines.send({ type: 'recording.pause' });
+      await ines.next('recording.changed', (message) => message.recording.state === 'paused');
+      const beforeResume = recorded().length;
+      ines.send({ type: 'recording.resume' });
+      await ines.next('recording.changed', (message) => message.recording.state === 'recording');
+      await until(() => recorded().length > beforeResume, 20_000, 'Janus to open new files after the resume');
 
       server.media.kill();
       const ended = () => ines.received.find((message) => message.type === 'recording.changed' && message.recording.state === 'off');

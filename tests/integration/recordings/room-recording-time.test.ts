@@ -3,6 +3,7 @@
  * course's time to the exact second (the last one allowed, over by one refused), the ten-minute warning,
  * and recordings finished by the time running out, a full disk or the media server dying, as far as they got.
  */
+import { rmSync } from 'node:fs';
 import { expect } from 'chai';
 import { eventually } from '../../support/manual-scheduler.ts';
 import { eachRecordingServer, liveRoom } from '../../support/recording-scene.ts';
@@ -124,5 +125,21 @@ describe('RoomRecordingService › recorded time', function () {
     expect(harness.media.calls.map((call) => call.split(' ')[0])).to.deep.equal(['start']);
     room.ines.send({ type: 'recording.start' });
     expect((await room.pia.next('recording.changed')).recording.state).to.equal('recording');
+  });
+
+  it('finishes a recording a restart left open as far as its ledger went (at most a minute lost), and queues it for processing', async () => {
+    const room = await liveRoom(harness);
+    await startRecording(room.ines, room.pia);
+    const id = await room.recordingId();
+    const meteredAt = harness.scheduler.now() + 60_000;
+    await harness.scheduler.advance(90_000);
+    await eventually(async () => expect(await room.ledger(id)).to.have.length(1));
+    const dataDir = harness.server.dataDir;
+    await harness.server.close();
+    const restarted = await harness.start(dataDir);
+    harness.server = { ...restarted, stop: async () => (await restarted.stop(), rmSync(dataDir, { recursive: true, force: true })) };
+    const [recording] = await restarted.db.selectFrom('recordings').selectAll().execute();
+    expect(recording).to.deep.include({ state: 'queued', finish_reason: 'media_server_lost', recorded_seconds: 60, ended_at: meteredAt });
+    expect(await restarted.db.selectFrom('recording_jobs').select(['kind', 'state']).where('recording_id', '=', id).execute()).to.deep.equal([{ kind: 'process', state: 'queued' }]);
   });
 });
