@@ -9,7 +9,8 @@ import { channelScene } from './channel-scene.ts';
 import { ManualScheduler } from './manual-scheduler.ts';
 import { recordingMediaServer, type RecordingMediaServer } from './recording-media-server.ts';
 import type { RoomClient } from './room-client.ts';
-import { startTestServer, type TestServer } from './test-server.ts';
+import { startTestServer, type TestServer, type TestServerOptions } from './test-server.ts';
+import { startTestServerOn, type TestDatabase } from './test-databases.ts';
 
 export const MIN_FREE_MB = 100;
 
@@ -19,17 +20,17 @@ export interface RecordingHarness {
   media: RecordingMediaServer;
   disk: { freeBytes: number };
   track(client: RoomClient): RoomClient;
-  /** Starts a server as the harness does (again on `dataDir`, for a restart). */
+  /** Starts a server as the harness does (again on `dataDir`, for a restart: SQLite only). */
   start(dataDir?: string): Promise<TestServer>;
 }
 
 /** A fresh server for each test of the enclosing `describe`; a room outside the plans has `hoursWithoutPlan` hours. */
-export function eachRecordingServer(config: ConfigInput = {}): RecordingHarness {
+export function eachRecordingServer(config: ConfigInput = {}, database: TestDatabase = 'SQLite'): RecordingHarness {
   const clients: RoomClient[] = [];
   const harness = {
     track: (client: RoomClient) => (clients.push(client), client),
     start: (dataDir?: string) =>
-      startTestServer({
+      (dataDir ? startTestServer : (options: TestServerOptions) => startTestServerOn(database, options))({
         scheduler: harness.scheduler,
         mediaServer: harness.media.chosen,
         freeDiskBytes: async () => harness.disk.freeBytes,

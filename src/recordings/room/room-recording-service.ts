@@ -79,6 +79,8 @@ interface Active {
   ledgerSeconds: number;
   /** The course's seconds left when the ledger was last written. */
   leftAtLedger: number;
+  /** Counts pauses and resumes: a check from before one is dropped. */
+  stretch: number;
   warned: boolean;
   timer: ScheduledTask | null;
 }
@@ -166,7 +168,7 @@ export class RoomRecordingService {
       await rm(folder, { recursive: true, force: true });
       throw error;
     }
-    const active: Active = { id, roomId: actor.roomId, byName: actor.name, startedAt: now, state: 'recording', recordedMs: 0, stretchFrom: now, ledgerSeconds: 0, leftAtLedger: leftSeconds, warned: false, timer: null };
+    const active: Active = { id, roomId: actor.roomId, byName: actor.name, startedAt: now, state: 'recording', recordedMs: 0, stretchFrom: now, ledgerSeconds: 0, leftAtLedger: leftSeconds, stretch: 0, warned: false, timer: null };
     this.#active.set(actor.roomId, active);
     deps.logger.info({ recordingId: id, roomId: actor.roomId, leftSeconds }, 'recording started');
     await this.#publishChanged(active);
@@ -181,6 +183,7 @@ export class RoomRecordingService {
     const now = this.#deps.scheduler.now();
     active.recordedMs += now - active.stretchFrom;
     active.state = 'paused';
+    active.stretch += 1;
     await this.#meter(active, now, 'paused');
     await this.#publishChanged(active);
   }
@@ -193,6 +196,7 @@ export class RoomRecordingService {
     const now = this.#deps.scheduler.now();
     active.state = 'recording';
     active.stretchFrom = now;
+    active.stretch += 1;
     await this.#meter(active, now, 'recording');
     await this.#publishChanged(active);
     this.#watch(active);
@@ -217,25 +221,31 @@ export class RoomRecordingService {
     this.#publish(roomId, { type: 'recording.changed', recording: await this.#view(roomId, null), finished: reason });
   }
 
-  /** The next check: a minute on, or sooner when the warning or the end of the course's time falls before. */
+  /**
+   * The next check: a minute on, or sooner when the warning or the end of the course's time falls before. Each
+   * check's timer sets the next one as it fires, so the chain never waits on the database; a check measures the
+   * time its timer fell due, however late the room's queue gets to it, and is dropped if a pause or a resume
+   * came first.
+   */
   #watch(active: Active): void {
     const leftMs = this.#leftMs(active, this.#deps.scheduler.now());
+    if (leftMs <= 0) return;
     const untilWarning = leftMs - WARNING_MS;
-    const delay = Math.max(0, Math.min(METER_MS, leftMs, untilWarning > 0 ? untilWarning : Infinity));
-    // The time it fell due is the time it measures, however late the room's queue gets to it.
+    const delay = Math.min(METER_MS, leftMs, untilWarning > 0 ? untilWarning : Infinity);
+    const stretch = active.stretch;
     active.timer = this.#deps.scheduler.schedule(delay, () => {
       const at = this.#deps.scheduler.now();
-      this.#background(active.roomId, () => this.#check(active, at));
+      this.#watch(active);
+      this.#background(active.roomId, () => this.#check(active, stretch, at));
     });
   }
 
-  async #check(active: Active, now: number): Promise<void> {
-    if (this.#active.get(active.roomId) !== active || active.state !== 'recording') return;
+  async #check(active: Active, stretch: number, now: number): Promise<void> {
+    if (this.#active.get(active.roomId) !== active || active.stretch !== stretch) return;
     if (this.#leftMs(active, now) <= 0) return this.#finish(active.roomId, 'quota', { at: now });
     if (!(await this.#diskHasRoom())) return this.#finish(active.roomId, 'disk_full', { at: now });
     await this.#meter(active, now, 'recording');
     await this.#warnOnce(active, now);
-    this.#watch(active);
   }
 
   async #warnOnce(active: Active, now: number): Promise<void> {
