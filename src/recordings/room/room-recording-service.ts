@@ -144,7 +144,8 @@ export class RoomRecordingService {
   }
 
   async #start(actor: RoomActor): Promise<void> {
-    const { liveSessions, store, media, scheduler, deps } = { ...this.#deps, deps: this.#deps };
+    const deps = this.#deps;
+    const { liveSessions, store, media, scheduler } = deps;
     const session = await liveSessions.findLive(actor.roomId);
     if (!session) throw new RoomActionError('NOT_LIVE', messages.notLive);
     if (this.#active.has(actor.roomId) || (await store.openFor(session.id))) throw new RoomActionError('ALREADY_RECORDING', messages.alreadyRecording);
