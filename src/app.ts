@@ -153,6 +153,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/assets/media', express.static(path.join(ROOT, 'src/media/public'), { maxAge: '5m', index: false }));
   app.use('/assets/live-room', express.static(path.join(ROOT, 'src/live-room/public'), { maxAge: '5m', index: false }));
   app.use('/assets/stats', express.static(path.join(ROOT, 'src/stats/public'), { maxAge: '5m', index: false }));
+  app.use('/assets/recordings-room', express.static(path.join(ROOT, 'src/recordings/room/public'), { maxAge: '5m', index: false }));
   // Before sessions and CSRF: a stylesheet sets no cookie, so it can be cached.
   app.get('/branding.css', serveBrandingStylesheet(deps.backend.branding));
   // Stripe's signed webhooks need their body exactly as sent: before the body parsers, and without CSRF.

@@ -54,6 +54,10 @@ import { CourseService } from './courses/course-service.ts';
 import { createMediaSpaceMemberships } from './courses/mediaspace-memberships.ts';
 import { createVerifiedCourseMembers } from './courses/verified-course-members.ts';
 import { PlanCatalogue } from './courses/plan-catalogue.ts';
+import { RecordingQuota } from './recordings/recording-quota.ts';
+import { RoomRecordingService } from './recordings/room/room-recording-service.ts';
+import { createRoomRecordingStore } from './recordings/room/room-recording-store.ts';
+import { freeDiskBytes, type FreeDiskBytes } from './recordings/room/disk-space.ts';
 import { ImageService } from './images/image-service.ts';
 import { LanguageChooser, loadTranslations } from './lib/i18n/i18n.ts';
 import { createMailer } from './lib/mail/mailer.ts';
@@ -84,7 +88,6 @@ import { CourseReports } from './stats/course-report.ts';
 import { StatsExports } from './stats/stats-exports.ts';
 import { StatsRetention } from './stats/stats-retention.ts';
 import { createStatsTotals } from './stats/stats-totals.ts';
-import { RecordingQuota } from './recordings/recording-quota.ts';
 import { RecordingLibrary } from './recordings/library/recording-library.ts';
 import { createRecordingLibraryStore } from './recordings/library/recording-library-store.ts';
 import { RecordingFiles } from './recordings/library/recording-files.ts';
@@ -103,6 +106,10 @@ export interface StartOptions {
   logger?: Logger;
   /** Deletes a recording's Kaltura entry (the publishing part's; tests pass a fake). */
   recordingEntries?: RecordingEntryRemover;
+  /** Tests stand in a media server of their own (one that records, without Janus). */
+  mediaServer?: ChosenMediaServer;
+  /** Free space on the recordings' disk; tests make it run out. */
+  freeDiskBytes?: FreeDiskBytes;
 }
 
 export interface RunningServer {
@@ -198,6 +205,23 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   const plans = new PlanCatalogue(config.plans);
   const recordingQuota = new RecordingQuota({ db, plans, hoursWithoutPlan: config.recordings.hoursWithoutPlan });
   const accounts = createAccountStore(db);
+  const media = options.mediaServer ?? (await chooseMediaServer(config, logger));
+  const roomRecording = new RoomRecordingService({
+    store: createRoomRecordingStore(db),
+    quota: recordingQuota,
+    media: media.server,
+    liveSessions,
+    rooms,
+    state: roomState,
+    scheduler,
+    logger,
+    dataDir: config.dataDir,
+    mediaRawFolder: config.recordings.janusRawFolder,
+    minFreeBytes: config.recordings.minFreeMegabytes * 1024 * 1024,
+    freeDiskBytes: options.freeDiskBytes ?? freeDiskBytes,
+  });
+  // Recordings a stop left open are finished as far as their ledger went, and processed.
+  await roomRecording.recover();
   const liveRooms = new LiveRoomService({
     rooms,
     liveSessions,
@@ -210,6 +234,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     logger,
     plans,
     admission: new Admission(createAdmissionStore(db)),
+    recording: roomRecording,
     // Kept in the data folder: the same person keeps their id in a room across restarts.
     participantIds: new ParticipantIds(readOrCreateSecretFile(config.dataDir, 'participant-id-secret', randomSecret), { maxEntries: config.cache.maxEntries }),
     // Profile pictures are public by their random id (src/images/image-service.ts), as in mails.
@@ -232,7 +257,6 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   });
   // Sessions that were live when the service stopped carry on; attendance waits for reconnects.
   await liveRooms.recover();
-  const media = await chooseMediaServer(config, logger);
   const mediaSignalling = new MediaSignalling({ server: media.server, state: roomState, liveRooms, liveSessions, rooms, plans, logger, extraPublishers: config.media.extraPublishers, scheduler, grantHoldMs: config.media.grantHoldSeconds * 1000 });
 
   // The rooms backend.
@@ -383,6 +407,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
       clearInterval(purge);
       retention.stop();
       liveRooms.stop();
+      roomRecording.stop();
       await roomSockets.close();
       mediaSignalling.stop();
       await media.stop();

@@ -11,7 +11,8 @@
  * State changes of one room run one at a time (a per-room queue), so a start
  * and a join arriving together cannot see each other half-done.
  */
-import type { Scheduler, ScheduledTask } from '../lib/clock/scheduler.ts';
+import { KeyedQueue } from '../lib/async/keyed-queue.ts';
+import type { Scheduler } from '../lib/clock/scheduler.ts';
 import type { Logger } from '../lib/logger/logger.ts';
 import type { LiveSession, LiveSessionStore } from '../rooms/live-session-store.ts';
 import type { RoomPermission, RoomRole } from '../rooms/room-permissions.ts';
@@ -23,13 +24,21 @@ import type { RemovalStore } from './removal-store.ts';
 import type { WaitingRoomStore } from './waiting-room-store.ts';
 import type { ClientMessage, ServerMessage, SessionEndReason, SessionView } from './room-protocol.ts';
 import { CLOSE } from './room-protocol.ts';
-import { phrase, say, type Text } from '../lib/i18n/phrase.ts';
-import { inEnglish } from '../lib/i18n/i18n.ts';
+import { phrase } from '../lib/i18n/phrase.ts';
 import type { Audience, PresentPerson, RoomState } from './room-state.ts';
 import { RateBuckets } from './rate-buckets.ts';
 import { RoomViews } from './room-views.ts';
 import { PERMISSION_NEEDED, RATE_LIMIT_OF, type RoomAction } from './room-message-rules.ts';
 import type { Admission } from './admission.ts';
+import type { RecordingMessageType, RecordingView } from '../recordings/room/recording-protocol.ts';
+import { AdmissionFlow } from './admission-flow.ts';
+import { AttendanceTracker } from './attendance-tracker.ts';
+import { InstructorWatch } from './instructor-watch.ts';
+import { RoomActionError } from './room-action-error.ts';
+import { moderationMessages, RoomModeration } from './room-moderation.ts';
+import { RoomChat } from './room-chat.ts';
+
+export { RoomActionError } from './room-action-error.ts';
 
 export interface LiveRoomOptions {
   reconnectGraceMs: number;
@@ -55,36 +64,16 @@ export interface RoomActor {
 
 export type ConnectOutcome = { admitted: true } | { admitted: false; message: ServerMessage; close: { code: number; reason: string } };
 
-/** A refusal the sender of a message sees as an `error` message, said in their language. */
-export class RoomActionError extends Error {
-  readonly code: string;
-  /** The words as given, before they are put into the person's language (`message` reads in English). */
-  readonly text: Text;
-  constructor(code: string, message: Text) {
-    super(say(inEnglish(), message));
-    this.code = code;
-    this.text = message;
-  }
-}
-
 const messages = {
   full: phrase('live-room:errors.full'),
-  removed: phrase('live-room:errors.removed'),
-  notAllowed: (action: RoomAction) => phrase('live-room:errors.notAllowed', { action: phrase(`live-room:actions.${action}`) }),
+  removed: moderationMessages.removed,
+  notAllowed: moderationMessages.notAllowed,
   notLive: phrase('live-room:errors.notLive'),
-  tooFast: phrase('live-room:errors.tooFast'),
   tooFastActions: phrase('live-room:errors.tooFastActions'),
-  noSuchMessage: phrase('live-room:errors.noSuchMessage'),
-  notHere: phrase('live-room:errors.notHere'),
-  notRemoved: phrase('live-room:errors.notRemoved'),
-  instructorsStay: phrase('live-room:errors.instructorsStay'),
-  handNotRaised: phrase('live-room:errors.handNotRaised'),
   roomGone: phrase('live-room:errors.roomGone'),
   inactive: phrase('live-room:errors.inactive'),
   webcamsTaken: (limit: number) => phrase('live-room:errors.webcamsTaken', { count: limit }),
   waitingForAdmission: phrase('live-room:errors.waitingForAdmission'),
-  notWaiting: phrase('live-room:errors.notWaiting'),
-  denied: phrase('live-room:errors.denied'),
 };
 
 /** What a room's plan allows (src/courses/plan-catalogue.ts). */
@@ -113,34 +102,39 @@ export interface LiveRoomDeps {
   pictures?: { pictureOf(userId: string): Promise<string | null> };
   /** Whether instructors admit each person, and whom they admitted. */
   admission: Admission;
+  /** Recording the session (src/recordings/room); without it, recording messages are refused. */
+  recording?: RoomRecordingHooks;
 }
 
-interface OpenStretch {
-  intervalId: string;
-  /** Pending close while the person is away, cancelled if they come back within the grace period. */
-  departure: ScheduledTask | null;
+/** What the room asks of recording: its messages, its state for a person entering, and the end of a session. */
+export interface RoomRecordingHooks {
+  handle(actor: RoomActor, type: RecordingMessageType): Promise<void>;
+  snapshot(roomId: string): Promise<RecordingView>;
+  sessionEnded(roomId: string): Promise<void>;
 }
 
 export class LiveRoomService {
   readonly #deps: LiveRoomDeps;
-  readonly #queues = new Map<string, Promise<unknown>>();
-  /** Open attendance per `${sessionId}|${userId}`. */
-  readonly #stretches = new Map<string, OpenStretch>();
-  readonly #noInstructorTimers = new Map<string, ScheduledTask>();
-  /** When each room's session ends for want of an instructor, while its timer runs. */
-  readonly #noInstructorEnds = new Map<string, number>();
-  readonly #chatBuckets: RateBuckets;
+  readonly #queue = new KeyedQueue();
+  readonly #attendance: AttendanceTracker;
+  readonly #instructors: InstructorWatch;
+  readonly #admissions: AdmissionFlow;
+  readonly #moderation: RoomModeration;
+  readonly #chat: RoomChat;
   readonly #actionBuckets: RateBuckets;
   readonly #views: RoomViews;
-  /** Last chat time per session: times are kept strictly increasing so history order is send order. */
-  readonly #lastChatAt = new Map<string, number>();
 
   constructor(deps: LiveRoomDeps) {
     this.#deps = deps;
     const { options, scheduler } = deps;
-    this.#chatBuckets = new RateBuckets({ ratePerSecond: options.chatRatePerSecond, burst: options.chatBurst, now: scheduler.now });
     this.#actionBuckets = new RateBuckets({ ratePerSecond: options.actionRatePerSecond, burst: options.actionBurst, now: scheduler.now });
     this.#views = new RoomViews({ ...deps, chatHistoryLimit: options.chatHistoryLimit });
+    const publish = this.#publish.bind(this);
+    this.#attendance = new AttendanceTracker({ ...deps, reconnectGraceMs: options.reconnectGraceMs });
+    this.#instructors = new InstructorWatch({ scheduler, graceMs: options.instructorGraceMs, noInstructor: (roomId) => this.#endWithoutInstructor(roomId) });
+    this.#admissions = new AdmissionFlow({ ...deps, views: this.#views, publish });
+    this.#moderation = new RoomModeration({ ...deps, views: this.#views, publish });
+    this.#chat = new RoomChat({ ...deps, views: this.#views, publish, ratePerSecond: options.chatRatePerSecond, burst: options.chatBurst });
   }
 
   /**
@@ -169,8 +163,8 @@ export class LiveRoomService {
       if (connections === 1 && !session && actor.role !== 'instructor') {
         await this.#deps.waitingRoom.arrive({ roomId: actor.roomId, userId: actor.userId, userName: actor.name, userEmail: actor.email, arrivedAt: scheduler.now() });
       }
-      if (session) await this.#keepAttending(session, person);
-      this.#watchInstructors(actor.roomId, await this.#deps.liveSessions.findLive(actor.roomId), await state.people(actor.roomId));
+      if (session) await this.#attendance.keepAttending(session, person);
+      this.#instructors.watch(actor.roomId, await this.#deps.liveSessions.findLive(actor.roomId), await state.people(actor.roomId));
       admit(await this.#welcome(actor, session, waits));
       return { admitted: true };
     });
@@ -186,8 +180,8 @@ export class LiveRoomService {
       await this.#announceDeparture(actor.roomId, actor, session);
       if (!session && actor.role !== 'instructor') await this.#deps.waitingRoom.leave(actor.roomId, actor.userId, this.#deps.scheduler.now());
       if (await this.#deps.state.releaseWebcam(actor.roomId, actor.userId)) await this.#publishWebcams(actor.roomId);
-      if (session) this.#awaitReturn(session, actor.userId, this.#deps.scheduler.now());
-      this.#watchInstructors(actor.roomId, live, await this.#deps.state.people(actor.roomId));
+      if (session) this.#attendance.awaitReturn(session, actor.userId, this.#deps.scheduler.now());
+      this.#instructors.watch(actor.roomId, live, await this.#deps.state.people(actor.roomId));
     });
   }
 
@@ -200,33 +194,40 @@ export class LiveRoomService {
       if (await this.#deps.admission.mustWait(actor.roomId, actor)) throw new RoomActionError('WAITING_FOR_ADMISSION', messages.waitingForAdmission);
       switch (message.type) {
         case 'room.admission':
-          return this.#setAdmission(actor, message.instructorsAdmit);
+          return this.#admissions.setAdmission(actor.roomId, message.instructorsAdmit, actor.userId);
         case 'participant.admit':
-          return this.#admit(actor.roomId, [await this.#waitingPerson(actor.roomId, message.participantId)]);
+          return this.#admissions.admit(actor.roomId, [await this.#admissions.waitingPerson(actor.roomId, message.participantId)]);
         case 'participant.admitAll':
-          return this.#admit(actor.roomId, await this.#waitingPeople(actor.roomId));
+          return this.#admissions.admit(actor.roomId, await this.#admissions.waitingPeople(actor.roomId));
         case 'participant.deny':
-          return this.#deny(actor.roomId, await this.#waitingPerson(actor.roomId, message.participantId));
+          return this.#admissions.deny(actor.roomId, await this.#admissions.waitingPerson(actor.roomId, message.participantId));
         case 'session.start':
           return void (await this.#start(actor.roomId, actor.userId));
         case 'session.end':
           return this.#end(actor.roomId, actor.userId, 'ended-by-instructor');
         case 'chat.send':
-          return this.#sendChat(actor, message.text);
+          return this.#chat.send(await this.#requireLive(actor.roomId), actor, message.text);
         case 'chat.delete':
-          return this.#deleteChat(actor, message.messageId);
+          return this.#chat.delete(await this.#requireLive(actor.roomId), actor, message.messageId);
         case 'hand.raise':
-          return this.#raiseHand(actor);
+          await this.#requireLive(actor.roomId);
+          return this.#moderation.raiseHand(actor);
         case 'hand.lower':
-          return this.#lowerHand(actor, message.participantId);
+          return this.#moderation.lowerHand(actor, message.participantId);
         case 'participant.remove':
-          return this.#remove(actor, message.participantId);
+          return this.#moderation.remove(actor, message.participantId);
         case 'participant.allow':
-          return this.#allow(actor, message.participantId);
+          return this.#moderation.allow(actor, message.participantId);
         case 'camera.start':
           return this.#startWebcam(actor);
         case 'camera.stop':
           return this.#stopWebcam(actor);
+        case 'recording.start':
+        case 'recording.pause':
+        case 'recording.resume':
+        case 'recording.stop':
+          if (!this.#deps.recording) throw new RoomActionError('NOT_ALLOWED', messages.notAllowed('record'));
+          return this.#deps.recording.handle(actor, message.type);
         case 'leave':
           return;
       }
@@ -248,44 +249,22 @@ export class LiveRoomService {
    * they were; the others are closed at the last time they were seen.
    */
   async recover(): Promise<void> {
-    const { attendance, liveSessions, logger } = this.#deps;
-    const live = new Map((await liveSessions.listLive()).map((session) => [session.id, session]));
-    const open = await attendance.listOpen();
-    for (const interval of open) {
-      const session = live.get(interval.liveSessionId);
-      if (!session) {
-        await attendance.close(interval.id, interval.lastSeenAt);
-        continue;
-      }
-      const stretch: OpenStretch = { intervalId: interval.id, departure: null };
-      this.#stretches.set(stretchKey(session.id, interval.userId), stretch);
-      this.#awaitReturn(session, interval.userId, interval.lastSeenAt);
-    }
-    for (const session of live.values()) this.#watchInstructors(session.roomId, session, []);
-    if (open.length > 0 || live.size > 0) logger.info({ liveSessions: live.size, openAttendance: open.length }, 'live rooms recovered after restart');
+    const { live, open } = await this.#attendance.recover();
+    for (const session of live) this.#instructors.watch(session.roomId, session, []);
+    if (open > 0 || live.length > 0) this.#deps.logger.info({ liveSessions: live.length, openAttendance: open }, 'live rooms recovered after restart');
   }
 
+
   /** Notes that everyone connected is still here, so a crash loses at most one heartbeat of attendance. */
-  async markPresentSeen(roomIds: Iterable<string>): Promise<void> {
-    const { state, liveSessions, attendance, scheduler } = this.#deps;
-    const seen: string[] = [];
-    for (const roomId of roomIds) {
-      const session = await liveSessions.findLive(roomId);
-      if (!session) continue;
-      for (const person of await state.people(roomId)) {
-        const stretch = this.#stretches.get(stretchKey(session.id, person.userId));
-        if (stretch && !stretch.departure) seen.push(stretch.intervalId);
-      }
-    }
-    await attendance.markSeen(seen, scheduler.now());
+  markPresentSeen(roomIds: Iterable<string>): Promise<void> {
+    return this.#attendance.markPresentSeen(roomIds);
   }
+
 
   /** Stops every timer (server shutdown); attendance stays open for recovery. */
   stop(): void {
-    for (const stretch of this.#stretches.values()) stretch.departure?.cancel();
-    for (const timer of this.#noInstructorTimers.values()) timer.cancel();
-    this.#noInstructorTimers.clear();
-    this.#noInstructorEnds.clear();
+    this.#attendance.stop();
+    this.#instructors.stop();
   }
 
   /**
@@ -293,8 +272,7 @@ export class LiveRoomService {
    * in it; null while one is (or nothing is live). Cards say this instead of a plain "live".
    */
   minutesLeftWithoutInstructor(roomId: string): number | null {
-    const endsAt = this.#noInstructorEnds.get(roomId);
-    return endsAt === undefined ? null : Math.max(1, Math.ceil((endsAt - this.#deps.scheduler.now()) / 60_000));
+    return this.#instructors.minutesLeft(roomId);
   }
 
   async #start(roomId: string, startedBy: string): Promise<LiveSession> {
@@ -307,7 +285,7 @@ export class LiveRoomService {
     const session = await liveSessions.startLive(roomId, startedBy, scheduler.now());
     await this.#deps.waitingRoom.admitAll(roomId, session.id, session.startedAt);
     const people = await state.people(roomId);
-    for (const person of people) await this.#keepAttending(session, person);
+    for (const person of people) await this.#attendance.keepAttending(session, person);
     const view: ServerMessage = {
       type: 'session.started',
       session: sessionView(session),
@@ -317,109 +295,26 @@ export class LiveRoomService {
     };
     this.#publish(roomId, 'everyone', view);
     // Everyone waiting came in, except those an instructor is to admit.
-    await this.#publishWaiting(roomId);
-    this.#watchInstructors(roomId, session, people);
+    await this.#admissions.publishWaiting(roomId);
+    this.#instructors.watch(roomId, session, people);
     return session;
   }
 
   async #end(roomId: string, endedBy: string, reason: SessionEndReason): Promise<void> {
-    const { liveSessions, attendance, state, removals, scheduler } = this.#deps;
+    const { liveSessions, state, removals, scheduler } = this.#deps;
     const session = await liveSessions.findLive(roomId);
     if (!session) throw new RoomActionError('NOT_LIVE', messages.notLive);
     const endedAt = scheduler.now();
     if (!(await liveSessions.end(session.id, endedBy, reason, endedAt))) return;
-    for (const [key, stretch] of this.#stretches) {
-      if (key.startsWith(`${session.id}|`)) {
-        stretch.departure?.cancel();
-        this.#stretches.delete(key);
-      }
-    }
-    await attendance.closeAllOpen(session.id, endedAt);
+    await this.#deps.recording?.sessionEnded(roomId);
+    await this.#attendance.endSession(session.id, endedAt);
     await state.clearHands(roomId);
     await state.clearWebcams(roomId);
     await removals.clearRoom(roomId);
     this.#deps.admission.forget(roomId);
-    this.#noInstructorTimers.get(roomId)?.cancel();
-    this.#noInstructorTimers.delete(roomId);
-    this.#noInstructorEnds.delete(roomId);
-    this.#chatBuckets.forgetPrefix(`${roomId}|`);
-    this.#lastChatAt.delete(session.id);
+    this.#instructors.forget(roomId);
+    this.#chat.forget(roomId, session.id);
     this.#publish(roomId, 'everyone', { type: 'session.ended', endedAt, reason });
-  }
-
-  async #sendChat(actor: RoomActor, text: string): Promise<void> {
-    const session = await this.#requireLive(actor.roomId);
-    if (!this.#chatBuckets.take(bucketKey(actor))) throw new RoomActionError('RATE_LIMITED', messages.tooFast);
-    const sentAt = Math.max(this.#deps.scheduler.now(), (this.#lastChatAt.get(session.id) ?? 0) + 1);
-    this.#lastChatAt.set(session.id, sentAt);
-    const message = await this.#deps.chat.add({
-      liveSessionId: session.id,
-      roomId: actor.roomId,
-      userId: actor.userId,
-      name: actor.name,
-      role: actor.role,
-      text,
-      sentAt,
-    });
-    this.#publish(actor.roomId, 'everyone', { type: 'chat.message', message: this.#views.chatMessage(actor.roomId, message) });
-  }
-
-  async #deleteChat(actor: RoomActor, messageId: string): Promise<void> {
-    const session = await this.#requireLive(actor.roomId);
-    if (!(await this.#deps.chat.delete(session.id, messageId, actor.userId, this.#deps.scheduler.now()))) {
-      throw new RoomActionError('NOT_FOUND', messages.noSuchMessage);
-    }
-    this.#publish(actor.roomId, 'everyone', { type: 'chat.deleted', messageId });
-  }
-
-  async #raiseHand(actor: RoomActor): Promise<void> {
-    await this.#requireLive(actor.roomId);
-    const raisedAt = this.#deps.scheduler.now();
-    if (await this.#deps.state.raiseHand(actor.roomId, actor.userId, raisedAt)) {
-      this.#publish(actor.roomId, 'everyone', { type: 'hand.raised', hand: { participantId: this.#views.idOf(actor.roomId, actor.userId), name: actor.name, raisedAt } });
-    }
-  }
-
-  /** The person's own hand, or (with lowerHands) the hand of the participant named. */
-  async #lowerHand(actor: RoomActor, participantId: string | undefined): Promise<void> {
-    const own = participantId === undefined || participantId === this.#views.idOf(actor.roomId, actor.userId);
-    if (!own && !actor.permissions.includes('lowerHands')) throw new RoomActionError('NOT_ALLOWED', messages.notAllowed('lowerHands'));
-    const raised = own ? actor.userId : this.#deps.participantIds.find(actor.roomId, participantId, (await this.#deps.state.hands(actor.roomId)).map((hand) => hand.userId));
-    if (raised === null || !(await this.#deps.state.lowerHand(actor.roomId, raised))) {
-      if (!own) throw new RoomActionError('NOT_FOUND', messages.handNotRaised);
-      return;
-    }
-    this.#publish(actor.roomId, 'everyone', { type: 'hand.lowered', participantId: this.#views.idOf(actor.roomId, raised) });
-  }
-
-  async #remove(actor: RoomActor, participantId: string): Promise<void> {
-    const people = await this.#deps.state.people(actor.roomId);
-    const userId = this.#deps.participantIds.find(actor.roomId, participantId, people.map((person) => person.userId));
-    const target = people.find((person) => person.userId === userId);
-    if (!target) throw new RoomActionError('NOT_FOUND', messages.notHere);
-    if (target.role === 'instructor') throw new RoomActionError('NOT_ALLOWED', messages.instructorsStay);
-    const session = await this.#deps.liveSessions.findLive(actor.roomId);
-    await this.#deps.removals.remove({
-      roomId: actor.roomId,
-      userId: target.userId,
-      userName: target.name,
-      liveSessionId: session?.id ?? null,
-      removedBy: actor.userId,
-      removedAt: this.#deps.scheduler.now(),
-    });
-    if (await this.#deps.state.lowerHand(actor.roomId, target.userId)) this.#publish(actor.roomId, 'everyone', { type: 'hand.lowered', participantId });
-    this.#publish(actor.roomId, { userId: target.userId }, { type: 'removed', message: messages.removed }, { code: CLOSE.removed, reason: 'removed by the instructor' });
-    await this.#publishRemovals(actor.roomId);
-  }
-
-  async #allow(actor: RoomActor, participantId: string): Promise<void> {
-    const userId = this.#deps.participantIds.find(actor.roomId, participantId, (await this.#deps.removals.list(actor.roomId)).map((removal) => removal.userId));
-    if (userId === null || !(await this.#deps.removals.allow(actor.roomId, userId))) throw new RoomActionError('NOT_FOUND', messages.notRemoved);
-    await this.#publishRemovals(actor.roomId);
-  }
-
-  async #publishRemovals(roomId: string): Promise<void> {
-    this.#publish(roomId, 'instructors', { type: 'removals.changed', removed: await this.#views.removed(roomId) });
   }
 
   /** A webcam place of the live session, within the course's webcam limit. */
@@ -449,7 +344,7 @@ export class LiveRoomService {
     if (session || person.role === 'instructor') {
       this.#publish(roomId, session ? 'everyone' : 'instructors', { type: 'presence.joined', participant: { ...this.#views.person(roomId, person), handRaisedAt: null } });
     } else {
-      await this.#publishWaiting(roomId);
+      await this.#admissions.publishWaiting(roomId);
     }
   }
 
@@ -460,118 +355,15 @@ export class LiveRoomService {
       if (await this.#deps.state.lowerHand(roomId, person.userId)) this.#publish(roomId, audience, { type: 'hand.lowered', participantId });
       this.#publish(roomId, audience, { type: 'presence.left', participantId });
     } else {
-      await this.#publishWaiting(roomId);
+      await this.#admissions.publishWaiting(roomId);
     }
   }
 
-  /** Instructors see who waits; those waiting see only how many. */
-  async #publishWaiting(roomId: string): Promise<void> {
-    const waiting = await this.#views.waiting(roomId);
-    this.#publish(roomId, 'instructors', { type: 'waiting.changed', waiting, waitingCount: waiting.length });
-    for (const audience of ['participants', 'waiting'] as const) this.#publish(roomId, audience, { type: 'waiting.changed', waiting: [], waitingCount: waiting.length });
-  }
-
-  /**
-   * The room's admission setting. Turned on, people already in the session stay in, and participants
-   * waiting for its start come back as people an instructor admits; turned off, everyone waiting for an
-   * instructor comes in.
-   */
-  async #setAdmission(actor: RoomActor, on: boolean): Promise<void> {
-    const { admission, state, liveSessions, scheduler } = this.#deps;
-    const live = await liveSessions.findLive(actor.roomId);
-    const waiting = on ? [] : await this.#waitingPeople(actor.roomId);
-    if (on && live) for (const person of await state.people(actor.roomId)) admission.admit(actor.roomId, person.userId);
-    await admission.setInstructorsAdmit(actor.roomId, on, actor.userId, scheduler.now());
-    this.#publish(actor.roomId, 'everyone', { type: 'admission.changed', instructorsAdmit: on });
-    if (on && !live) this.#publish(actor.roomId, 'participants', { type: 'admission.changed', instructorsAdmit: on }, { code: CLOSE.admitted, reason: 'instructors admit each person' });
-    else this.#publish(actor.roomId, 'waiting', { type: 'admission.changed', instructorsAdmit: on });
-    await this.#admit(actor.roomId, waiting);
-  }
-
-  /** Let in: each closes their waiting connection and comes back in at once (4009). */
-  async #admit(roomId: string, people: readonly PresentPerson[]): Promise<void> {
-    for (const person of people) {
-      this.#deps.admission.admit(roomId, person.userId);
-      this.#publish(roomId, { userId: person.userId }, { type: 'admission.admitted' }, { code: CLOSE.admitted, reason: 'admitted' });
-    }
-    if (people.length > 0) await this.#publishWaiting(roomId);
-  }
-
-  async #deny(roomId: string, person: PresentPerson): Promise<void> {
-    this.#publish(roomId, { userId: person.userId }, { type: 'admission.denied', message: messages.denied }, { code: CLOSE.denied, reason: 'not admitted' });
-  }
-
-  async #waitingPeople(roomId: string): Promise<PresentPerson[]> {
-    const waiting: PresentPerson[] = [];
-    for (const person of await this.#deps.state.people(roomId)) if (await this.#deps.admission.mustWait(roomId, person)) waiting.push(person);
-    return waiting;
-  }
-
-  async #waitingPerson(roomId: string, participantId: string): Promise<PresentPerson> {
-    const waiting = await this.#waitingPeople(roomId);
-    const userId = this.#deps.participantIds.find(roomId, participantId, waiting.map((person) => person.userId));
-    const person = waiting.find((candidate) => candidate.userId === userId);
-    if (!person) throw new RoomActionError('NOT_FOUND', messages.notWaiting);
-    return person;
-  }
-
-  /** Opens the person's attendance in this session, or continues it if they are back within the grace period. */
-  async #keepAttending(session: LiveSession, person: PresentPerson): Promise<void> {
-    const key = stretchKey(session.id, person.userId);
-    const stretch = this.#stretches.get(key);
-    if (stretch) {
-      stretch.departure?.cancel();
-      stretch.departure = null;
-      return;
-    }
-    const interval = await this.#deps.attendance.open({
-      liveSessionId: session.id,
-      roomId: session.roomId,
-      userId: person.userId,
-      userName: person.name,
-      userEmail: person.email,
-      role: person.role,
-      joinedAt: this.#deps.scheduler.now(),
+  /** The instructor grace period ran out: the session ends by itself. */
+  #endWithoutInstructor(roomId: string): void {
+    this.endSession(roomId, 'system', 'no-instructor').catch((error) => {
+      if (!(error instanceof RoomActionError)) this.#deps.logger.error({ err: error }, 'ending a session without instructors failed');
     });
-    this.#stretches.set(key, { intervalId: interval.id, departure: null });
-  }
-
-  /** The person is away: if they are not back within the grace period, their stretch ends when they left. */
-  #awaitReturn(session: LiveSession, userId: string, leftAt: number): void {
-    const key = stretchKey(session.id, userId);
-    const stretch = this.#stretches.get(key);
-    if (!stretch) return;
-    stretch.departure?.cancel();
-    stretch.departure = this.#deps.scheduler.schedule(this.#deps.options.reconnectGraceMs, () => {
-      if (this.#stretches.get(key) !== stretch) return;
-      this.#stretches.delete(key);
-      this.#deps.attendance.close(stretch.intervalId, leftAt).catch((error) => this.#deps.logger.error({ err: error }, 'closing attendance failed'));
-    });
-  }
-
-  /** A live session with no instructor left ends by itself after the instructor grace period. */
-  #watchInstructors(roomId: string, session: LiveSession | null, people: readonly PresentPerson[]): void {
-    const timer = this.#noInstructorTimers.get(roomId);
-    const instructorHere = people.some((person) => person.role === 'instructor');
-    if (!session || instructorHere) {
-      timer?.cancel();
-      this.#noInstructorTimers.delete(roomId);
-      this.#noInstructorEnds.delete(roomId);
-      return;
-    }
-    if (timer) return;
-    const { scheduler, options } = this.#deps;
-    this.#noInstructorEnds.set(roomId, scheduler.now() + options.instructorGraceMs);
-    this.#noInstructorTimers.set(
-      roomId,
-      scheduler.schedule(options.instructorGraceMs, () => {
-        this.#noInstructorTimers.delete(roomId);
-        this.#noInstructorEnds.delete(roomId);
-        this.endSession(roomId, 'system', 'no-instructor').catch((error) => {
-          if (!(error instanceof RoomActionError)) this.#deps.logger.error({ err: error }, 'ending a session without instructors failed');
-        });
-      }),
-    );
   }
 
   async #welcome(actor: RoomActor, session: LiveSession | null, waits: boolean): Promise<ServerMessage> {
@@ -594,6 +386,7 @@ export class LiveRoomService {
       removed: actor.role === 'instructor' ? await this.#views.removed(actor.roomId) : [],
       webcamLimit: room ? this.#deps.plans.webcamLimit(room) : null,
       admission: { instructorsAdmit, waitingForAdmission: waits },
+      recording: (await this.#deps.recording?.snapshot(actor.roomId)) ?? null,
     };
   }
 
@@ -645,24 +438,14 @@ export class LiveRoomService {
   }
 
   #inRoom<T>(roomId: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.#queues.get(roomId) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const settled = next.catch(() => undefined);
-    this.#queues.set(roomId, settled);
-    void settled.then(() => {
-      if (this.#queues.get(roomId) === settled) this.#queues.delete(roomId);
-    });
-    return next;
+    return this.#queue.run(roomId, work);
   }
+
 }
 
 /** Rates are per person in a room: several tabs share one allowance. */
 function bucketKey(actor: Pick<RoomActor, 'roomId' | 'userId'>): string {
   return `${actor.roomId}|${actor.userId}`;
-}
-
-function stretchKey(sessionId: string, userId: string): string {
-  return `${sessionId}|${userId}`;
 }
 
 function sessionView(session: LiveSession): SessionView {

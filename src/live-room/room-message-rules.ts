@@ -6,7 +6,7 @@ import type { RoomPermission } from '../rooms/room-permissions.ts';
 import type { ClientMessage } from './room-protocol.ts';
 
 /** What a refused person was not allowed to do (live-room:actions.<action>). */
-export type RoomAction = 'startSession' | 'endSession' | 'chat' | 'deleteMessages' | 'raiseHand' | 'removeParticipants' | 'letBackIn' | 'cameraOn' | 'useCamera' | 'lowerHands' | 'admitPeople';
+export type RoomAction = 'startSession' | 'endSession' | 'chat' | 'deleteMessages' | 'raiseHand' | 'removeParticipants' | 'letBackIn' | 'cameraOn' | 'useCamera' | 'lowerHands' | 'admitPeople' | 'record';
 
 export const PERMISSION_NEEDED: Partial<Record<ClientMessage['type'], [RoomPermission, RoomAction]>> = {
   'session.start': ['startSession', 'startSession'],
@@ -22,6 +22,10 @@ export const PERMISSION_NEEDED: Partial<Record<ClientMessage['type'], [RoomPermi
   'participant.admitAll': ['admitParticipants', 'admitPeople'],
   'camera.start': ['camera', 'cameraOn'],
   'camera.stop': ['camera', 'useCamera'],
+  'recording.start': ['record', 'record'],
+  'recording.pause': ['record', 'record'],
+  'recording.resume': ['record', 'record'],
+  'recording.stop': ['record', 'record'],
 };
 
 /**
@@ -43,5 +47,9 @@ export const RATE_LIMIT_OF: Record<ClientMessage['type'], 'chat' | 'action' | nu
   'participant.admitAll': 'action',
   'camera.start': 'action',
   'camera.stop': 'action',
+  'recording.start': 'action',
+  'recording.pause': 'action',
+  'recording.resume': 'action',
+  'recording.stop': 'action',
   leave: null,
 };

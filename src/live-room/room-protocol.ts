@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { say, type Text } from '../lib/i18n/phrase.ts';
 import type { RoomPermission, RoomRole } from '../rooms/room-permissions.ts';
 import type { MediaServerMessage } from '../media/media-protocol.ts';
+import type { RecordingServerMessage, RecordingView } from '../recordings/room/recording-protocol.ts';
 
 export const PROTOCOL_VERSION = 1;
 export const CHAT_TEXT_MAX = 2000;
@@ -43,6 +44,11 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   // Taking one of the session's webcam places (the course's plan limits them); media itself comes later.
   z.object({ ...base, type: z.literal('camera.start') }),
   z.object({ ...base, type: z.literal('camera.stop') }),
+  // Recording the session, for the whole room (src/recordings/room).
+  z.object({ ...base, type: z.literal('recording.start') }),
+  z.object({ ...base, type: z.literal('recording.pause') }),
+  z.object({ ...base, type: z.literal('recording.resume') }),
+  z.object({ ...base, type: z.literal('recording.stop') }),
   z.object({ ...base, type: z.literal('leave') }),
 ]);
 export type ClientMessage = z.output<typeof clientMessageSchema>;
@@ -119,6 +125,8 @@ export type ServerMessage =
       webcamLimit: number | null;
       /** Whether instructors admit each person, and whether this person waits for one to. */
       admission: AdmissionView;
+      /** The session's recording (null where the room does not record). */
+      recording: RecordingView | null;
     }
   | { type: 'session.started'; session: SessionView; participants: ParticipantView[]; hands: HandView[]; chat: ChatMessageView[] }
   | { type: 'session.ended'; endedAt: number; reason: SessionEndReason }
@@ -141,7 +149,9 @@ export type ServerMessage =
   | { type: 'removed'; message: Text }
   | { type: 'error'; code: string; message: Text; ref?: string }
   /** Audio and video (src/media/media-protocol.ts). */
-  | MediaServerMessage;
+  | MediaServerMessage
+  /** Recording (src/recordings/room/recording-protocol.ts). */
+  | RecordingServerMessage;
 
 export interface AdmissionView {
   instructorsAdmit: boolean;

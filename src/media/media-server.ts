@@ -58,6 +58,16 @@ export interface MediaServer {
   readonly kind: 'janus' | 'embedded' | 'none';
   /** Whether rooms can be opened now. */
   available(): boolean;
+  /** Whether it records rooms (Janus does; the embedded SFU's recorder drops frames, so it refuses). */
+  readonly records: boolean;
+  /**
+   * Records every feed of the room's media room, screen shares included, as raw files in `folder` (a path as the
+   * media server sees it); calling it again after `stopRecording` resumes into the same folder with new files.
+   * Refused (MediaServerError 'refused') by a media server that does not record.
+   */
+  startRecording(roomId: string, folder: string): Promise<void>;
+  /** Stops recording the room (a pause or the end); what was written stays. */
+  stopRecording(roomId: string): Promise<void>;
   /** Opens the live session's media room; opening an open room changes nothing. */
   openRoom(roomId: string, limits: MediaRoomLimits): Promise<void>;
   /** Closes the media room and everything in it. */

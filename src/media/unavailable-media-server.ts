@@ -11,6 +11,11 @@ export function createUnavailableMediaServer(): MediaServer {
   return {
     kind: 'none',
     available: () => false,
+    records: false,
+    startRecording: async () => {
+      throw new MediaServerError('refused', 'no media server is configured to record');
+    },
+    stopRecording: async () => undefined,
     openRoom: refuse,
     closeRoom: async () => undefined,
     publish: refuse,

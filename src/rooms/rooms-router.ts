@@ -66,7 +66,7 @@ export function createRoomsRouter({ launches, liveSessions, tokens, cookies, fil
     const page = req.accepts(['html', 'json']) === 'html';
     const files = page ? ((await filesPanel?.(req, room.id, pass.permissions)) ?? null) : null;
     // room.js's words, in the person's language (templates: it fills in {{name}} and picks plural forms itself).
-    const roomTexts = page ? scriptJson({ language: await req.resolveLanguage(), ...(req.t('rooms:client', { returnObjects: true }) as object), media: req.t('media:client', { returnObjects: true }) }) : null;
+    const roomTexts = page ? scriptJson({ language: await req.resolveLanguage(), ...(req.t('rooms:client', { returnObjects: true }) as object), media: req.t('media:client', { returnObjects: true }), recording: req.t('recordings-room:client', { returnObjects: true }) }) : null;
     res.format({
       html: () => res.render('rooms/room', { ...view, filesPanel: files, roomTexts }),
       json: () => res.json(view),

@@ -25,7 +25,7 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
-export interface TestServerOptions extends Pick<StartOptions, 'now' | 'scheduler' | 'logger' | 'recordingEntries'> {
+export interface TestServerOptions extends Pick<StartOptions, 'now' | 'scheduler' | 'logger' | 'recordingEntries' | 'mediaServer' | 'freeDiskBytes'> {
   settings?: PartialModuleSettings;
   config?: ConfigInput;
   /** Reuse a data folder (restart tests). */
@@ -34,7 +34,7 @@ export interface TestServerOptions extends Pick<StartOptions, 'now' | 'scheduler
   environment?: Record<string, string>;
 }
 
-export async function startTestServer({ settings = { enabled: true, enableUserPrivateLiveRoom: true }, config = {}, now, scheduler, dataDir, environment = {}, logger, recordingEntries }: TestServerOptions = {}): Promise<TestServer> {
+export async function startTestServer({ settings = { enabled: true, enableUserPrivateLiveRoom: true }, config = {}, now, scheduler, dataDir, environment = {}, logger, recordingEntries, mediaServer, freeDiskBytes }: TestServerOptions = {}): Promise<TestServer> {
   const folder = dataDir ?? mkdtempSync(path.join(tmpdir(), 'live-rooms-test-'));
   const overrides = deepMerge(
     {
@@ -46,7 +46,7 @@ export async function startTestServer({ settings = { enabled: true, enableUserPr
     },
     config,
   );
-  const running = await startServer(loadConfig({ environment: { NODE_ENV: 'test', ...environment }, overrides }), { now, scheduler, logger, recordingEntries, extraEmulatorPartners: [OTHER_PARTNER] });
+  const running = await startServer(loadConfig({ environment: { NODE_ENV: 'test', ...environment }, overrides }), { now, scheduler, logger, recordingEntries, mediaServer, freeDiskBytes, extraEmulatorPartners: [OTHER_PARTNER] });
   const seeder = (partner: { id: number; adminSecret: string; userSecret: string }) =>
     new KalturaSeeder({ serviceUrl: running.url, partnerId: partner.id, adminSecret: partner.adminSecret, userSecret: partner.userSecret, roleProfileId: ROLE_PROFILE_ID });
   return {

@@ -187,6 +187,10 @@ const configSchema = z.object({
     timeZone: z.string().refine(isIanaTimeZone, 'must be an IANA time zone (Europe/Paris)'),
     /** Media the built-in Kaltura emulator holds in memory at most; an upload beyond it is refused. */
     kalturaEmulatorMediaMegabytes: z.number().int().min(1).max(4096),
+    /** Recording is refused, and a recording finished (disk_full), when the data folder's disk has less free space than this. */
+    minFreeMegabytes: z.coerce.number().int().min(0),
+    /** Where a remote Janus (JANUS_URL) sees the shared folder that is `<dataDir>/recordings/raw` here; null: the same path (Janus on this machine). */
+    janusRawFolder: z.string().min(1).nullable(),
   }),
   billing: z.object({
     enabled: z.boolean(),
@@ -293,6 +297,8 @@ const ENVIRONMENT_KEYS: Record<string, { key: string[]; parse?: (raw: string, na
   JANUS_API_SECRET: { key: ['media', 'janusApiSecret'] },
   JANUS_ADMIN_KEY: { key: ['media', 'janusAdminKey'] },
   JANUS_EXECUTABLE: { key: ['media', 'janusExecutable'] },
+  JANUS_RECORDINGS_FOLDER: { key: ['recordings', 'janusRawFolder'] },
+  RECORDING_MIN_FREE_MB: { key: ['recordings', 'minFreeMegabytes'] },
   JANUS_RTP_PORTS: { key: ['media', 'rtpPortRange'] },
   JANUS_PUBLIC_IP: { key: ['media', 'publicIp'] },
   STUN_SERVER: { key: ['media', 'stunServer'] },

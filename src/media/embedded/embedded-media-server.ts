@@ -136,6 +136,15 @@ export class EmbeddedMediaServer implements MediaServer {
     return this.#call('stats');
   }
 
+  /** werift's recorder was seen dropping most frames: recording needs Janus. */
+  readonly records = false;
+
+  async startRecording(): Promise<void> {
+    throw new MediaServerError('refused', 'the embedded SFU does not record; recording needs Janus');
+  }
+
+  async stopRecording(): Promise<void> {}
+
   onReset(listener: (phase: 'lost' | 'back') => void): () => void {
     this.#events.on('reset', listener);
     return () => this.#events.off('reset', listener);

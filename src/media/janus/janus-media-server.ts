@@ -118,6 +118,28 @@ export class JanusMediaServer implements MediaServer {
     });
   }
 
+  readonly records = true;
+
+  /** VideoRoom records each publisher's streams as .mjr files: the room's folder first, then recording on. */
+  async startRecording(roomId: string, folder: string): Promise<void> {
+    const room = await this.#placed(roomId);
+    try {
+      await this.#control(room).request({ request: 'edit', room: room.number, new_rec_dir: folder, ...this.#adminKey(room) });
+      await this.#control(room).request({ request: 'enable_recording', room: room.number, record: true, ...this.#adminKey(room) });
+    } catch (error) {
+      throw asMediaServerError(error);
+    }
+  }
+
+  async stopRecording(roomId: string): Promise<void> {
+    const room = await this.#placed(roomId);
+    await this.#control(room)
+      .request({ request: 'enable_recording', room: room.number, record: false, ...this.#adminKey(room) })
+      .catch((error: unknown) => {
+        throw asMediaServerError(error);
+      });
+  }
+
   async publish(endpoint: MediaEndpoint, source: MediaSource, offerSdp: string): Promise<PublishedFeed> {
     const state = await this.#endpoint(endpoint);
     await this.unpublish(endpoint, source);
@@ -292,6 +314,12 @@ export class JanusMediaServer implements MediaServer {
   #control(room: PlacedRoom): JanusHandle {
     if (!this.#current(room)) throw new MediaServerError('unavailable', 'the Janus of this room is gone');
     return room.server.control!;
+  }
+
+  async #placed(roomId: string): Promise<PlacedRoom> {
+    const room = await this.#rooms.get(roomId)?.catch(() => null);
+    if (!room || !this.#current(room)) throw new MediaServerError('unavailable', 'the media room is not open');
+    return room;
   }
 
   #adminKey(room: PlacedRoom): { admin_key?: string } {
