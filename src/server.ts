@@ -84,6 +84,7 @@ import { CourseReports } from './stats/course-report.ts';
 import { StatsExports } from './stats/stats-exports.ts';
 import { StatsRetention } from './stats/stats-retention.ts';
 import { createStatsTotals } from './stats/stats-totals.ts';
+import { createSessionFigures } from './stats/session-figures.ts';
 
 const PURGE_EVERY_MS = 10 * 60_000;
 
@@ -183,6 +184,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   const roomState = createInProcessRoomState();
   const plans = new PlanCatalogue(config.plans);
   const accounts = createAccountStore(db);
+  const sessionFigures = createSessionFigures(db);
   const liveRooms = new LiveRoomService({
     rooms,
     liveSessions,
@@ -195,6 +197,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     logger,
     plans,
     admission: new Admission(createAdmissionStore(db)),
+    sessionEnded: (sessionId, endedAt) => sessionFigures.keep([sessionId], endedAt),
     // Kept in the data folder: the same person keeps their id in a room across restarts.
     participantIds: new ParticipantIds(readOrCreateSecretFile(config.dataDir, 'participant-id-secret', randomSecret), { maxEntries: config.cache.maxEntries }),
     // Profile pictures are public by their random id (src/images/image-service.ts), as in mails.
@@ -277,11 +280,11 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   const statsStore = createStatsStore(db);
   const excusals = createExcusalStore(db);
   const statsSettings = createStatsSettingsStore(db);
-  const stats = new StatsService({ store: statsStore, totals: createStatsTotals(db), excusals, settings: statsSettings, members: verifiedMembers, now });
+  const stats = new StatsService({ store: statsStore, totals: createStatsTotals(db, sessionFigures), excusals, settings: statsSettings, members: verifiedMembers, figures: sessionFigures, now });
   // Statistics older than an administrator keeps them are deleted on the service's clock (tests move it).
   const retention = new StatsRetention({ db, settings: statsSettings, scheduler, logger });
   retention.start();
-  const reports = new CourseReports({ stats, store: statsStore, excusals });
+  const reports = new CourseReports({ stats, store: statsStore, excusals, figures: sessionFigures });
 
   const app = createApp({
     config,

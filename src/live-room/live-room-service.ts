@@ -113,6 +113,8 @@ export interface LiveRoomDeps {
   pictures?: { pictureOf(userId: string): Promise<string | null> };
   /** Whether instructors admit each person, and whom they admitted. */
   admission: Admission;
+  /** Told once a session has ended and its attendance is closed (Session Stats keeps its figures then). */
+  sessionEnded?: (sessionId: string, endedAt: number) => Promise<void>;
 }
 
 interface OpenStretch {
@@ -335,6 +337,8 @@ export class LiveRoomService {
       }
     }
     await attendance.closeAllOpen(session.id, endedAt);
+    // Figures not kept now are counted when a page first needs them: ending the session goes on.
+    await this.#deps.sessionEnded?.(session.id, endedAt).catch((error: unknown) => this.#deps.logger.warn({ err: error, liveSessionId: session.id }, 'keeping an ended session\'s figures failed'));
     await state.clearHands(roomId);
     await state.clearWebcams(roomId);
     await removals.clearRoom(roomId);

@@ -23,6 +23,7 @@ import * as roomInvitations from './migrations/0011-room-invitations.ts';
 import * as organisationName from './migrations/0012-organisation-name.ts';
 import * as billing from './migrations/0013-billing.ts';
 import * as recordings from './migrations/0014-recordings.ts';
+import * as sessionPeople from './migrations/0016-session-people.ts';
 
 export type Db = Kysely<Database>;
 
@@ -42,6 +43,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0012-organisation-name': organisationName,
   '0013-billing': billing,
   '0014-recordings': recordings,
+  '0016-session-people': sessionPeople,
 };
 
 export interface DatabaseOptions {
