@@ -356,6 +356,25 @@ describe('Session Stats', () => {
       }
     });
 
+    it('have a Session Stats menu entry, leading to their own rows, only while the setting is on', async () => {
+      const pia = await signIn(server, ids.pia!.slice('mediaspace:'.length), { ksExpiry: 7 * 86_400 });
+      const menu = async () => (await pia.get('/backend/profile')).text;
+      expect(await menu()).to.contain('data-nav="profile"').and.not.contain('data-nav="sessionStats"');
+      await setStudentsSeeOwn(true);
+      try {
+        const page = await menu();
+        expect(page).to.contain('<a href="/backend/stats" data-nav="sessionStats" >Session Stats</a>');
+        const stats = await pia.get(`/backend/stats?from=${SATURDAY}&to=${SUNDAY}&tz=${PARIS}`);
+        expect(stats.status).to.equal(200);
+        expect(stats.text).to.contain('data-nav="sessionStats" aria-current="page"').and.contain(`/backend/stats/sessions/${sessionId}`);
+        const own = await pia.get(`/backend/stats/sessions/${sessionId}`);
+        expect(own.text).to.contain(`data-user-id="${ids.pia}"`).and.not.contain(`data-user-id="${ids.lou}"`);
+      } finally {
+        await setStudentsSeeOwn(false);
+      }
+      expect(await menu()).not.to.contain('data-nav="sessionStats"');
+    });
+
     async function setStudentsSeeOwn(on: boolean) {
       const { version, settings } = (await admin.get('/backend/stats/settings', { accept: 'application/json' })).json();
       await admin.get('/backend/stats/settings');
