@@ -10,6 +10,7 @@ import { expect } from 'chai';
 import type { ManualScheduler } from '../support/manual-scheduler.ts';
 import type { RoomClient } from '../support/room-client.ts';
 import { startStatsServer, statsChannel } from '../support/stats-scene.ts';
+import { TEST_DATABASES } from '../support/test-databases.ts';
 import type { TestAgent } from '../support/test-agent.ts';
 import { signIn, type TestServer } from '../support/test-server.ts';
 
@@ -22,7 +23,7 @@ const FIRST_DAY = `${YEAR}-01-12`;
 const SECOND_DAY = `${YEAR}-01-13`;
 const THIRD_DAY = `${YEAR}-01-15`;
 
-describe('Session Stats: figures kept when a session ends, enrolment as at the session', () => {
+for (const database of TEST_DATABASES) describe(`Session Stats: figures kept when a session ends, enrolment as at the session, on ${database}`, () => {
   let server: TestServer;
   let scheduler: ManualScheduler;
   let viewer: TestAgent;
@@ -52,7 +53,7 @@ describe('Session Stats: figures kept when a session ends, enrolment as at the s
 
   before(async function () {
     this.timeout(60_000);
-    ({ server, scheduler } = await startStatsServer(S));
+    ({ server, scheduler } = await startStatsServer(S, {}, database));
     const scene = await statsChannel(server);
     const ann = await scene.person('Ann Attends');
     const bob = await scene.person('Bob Absent');

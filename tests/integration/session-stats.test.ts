@@ -11,6 +11,7 @@ import { eventually } from '../support/manual-scheduler.ts';
 import { LEVEL } from '../support/kaltura-seed.ts';
 import type { RoomClient } from '../support/room-client.ts';
 import { startStatsServer, statsChannel } from '../support/stats-scene.ts';
+import { TEST_DATABASES } from '../support/test-databases.ts';
 import type { TestAgent } from '../support/test-agent.ts';
 import { signIn, type TestServer } from '../support/test-server.ts';
 import type { ManualScheduler } from '../support/manual-scheduler.ts';
@@ -29,7 +30,7 @@ const T0 = Date.UTC(YEAR, 2, CHANGE_DAY - 1, 22, 30);
 const END = T0 + 210 * MIN;
 const PARIS = 'Europe/Paris';
 
-describe('Session Stats', () => {
+for (const database of TEST_DATABASES) describe(`Session Stats on ${database}`, () => {
   let server: TestServer;
   let scheduler: ManualScheduler;
   let instructor: TestAgent;
@@ -45,7 +46,7 @@ describe('Session Stats', () => {
 
   before(async function () {
     this.timeout(60_000);
-    ({ server, scheduler } = await startStatsServer(T0 - 5 * MIN));
+    ({ server, scheduler } = await startStatsServer(T0 - 5 * MIN, {}, database));
     const scene = await statsChannel(server);
     const people = Object.fromEntries(
       await Promise.all(
