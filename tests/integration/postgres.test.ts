@@ -21,6 +21,16 @@ describe('on PostgreSQL', function () {
     await server?.stop();
   });
 
+  it('migrates a second server\'s schema while another schema of the database holds the migration tables (another install, a parallel test)', async function () {
+    this.timeout(60_000);
+    const second = await startTestServerOn('PostgreSQL');
+    try {
+      expect(await second.db.selectFrom('live_session_people').select('user_id').execute()).to.deep.equal([]);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('rotates a relaunched session in place: a new cookie, the old one worthless, still one session row', async () => {
     const viewer = await server.kaltura.createUser({ role: 'viewerRole' });
     const agent = await signIn(server, viewer.id);
