@@ -44,6 +44,9 @@ export async function runSessionStatsBench(): Promise<void> {
     const yearStart = Date.UTC(new Date().getUTCFullYear() - 1, 0, 1);
     const seeded = seed(path.join(service.config.dataDir, 'live-rooms.sqlite'), yearStart);
     console.log(`Seeded ${SESSIONS} sessions, ${SESSIONS * INTERVALS_PER_SESSION} attendance rows and ${SESSIONS * CHAT_PER_SESSION} chat lines in ${seeded.seconds} s.`);
+    // Before any connection is open: better-sqlite3 holds the event loop while the import is counted.
+    const kept = await keepFigures(createSessionFigures(service.running.db), seeded.sessionIds);
+    console.log(`Figures kept at a session's end: p50 ${kept.atEnd.p50Ms} ms, p95 ${kept.atEnd.p95Ms} ms; the rest of the import counted as a first read would, in ${kept.importSeconds} s.`);
 
     // What the account and sign-in builders use of a test server: its database and a browser stand-in.
     const server = { db: service.running.db, agent: () => new TestAgent(service.running.url) } as unknown as TestServer;
@@ -57,8 +60,6 @@ export async function runSessionStatsBench(): Promise<void> {
     };
     const pick = <T>(items: readonly T[], index: number) => items[(index * 7919) % items.length]!;
 
-    const kept = await keepFigures(createSessionFigures(service.running.db), seeded.sessionIds);
-    console.log(`Figures kept at a session's end: p50 ${kept.atEnd.p50Ms} ms, p95 ${kept.atEnd.p95Ms} ms; the rest of the import counted as a first read would, in ${kept.importSeconds} s.`);
     const baseline = await time('baseline', () => get('/backend/profile'));
     const firstOverview = await once(() => get(`/backend/stats?tz=UTC&from=${from}&to=${to}`));
     console.log(`First overview of the year (figures kept already): ${firstOverview} ms.`);
