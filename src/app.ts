@@ -212,7 +212,8 @@ export function createApp(deps: AppDeps): Express {
     signInRateLimit: createRateLimit(config.rateLimit.windowSeconds, config.rateLimit.signInsPerWindow),
     accountRateLimit: createRateLimit(config.rateLimit.windowSeconds, config.rateLimit.signInsPerAccountPerWindow, { keyOf: accountOrAddress, message: 'sign-in:accountRateLimited' }),
   }));
-  app.use('/backend', loadBackendActor(deps.backend), backendNav({ billing: deps.billing !== null }));
+  const studentsSeeOwnAttendance = async () => (await deps.backend.stats.stats.settings()).settings.studentsSeeOwnAttendance;
+  app.use('/backend', loadBackendActor(deps.backend), backendNav({ billing: deps.billing !== null, studentsSeeOwnAttendance }));
   if (deps.billing) app.use('/backend', deps.billing.backend);
   app.use('/backend', createUsersRouter({ users: deps.backend.users, invitations: deps.backend.invitations }));
   app.use(createInvitationsRouter({ invitations: deps.backend.invitations, acceptRateLimit: createRateLimit(config.rateLimit.windowSeconds, config.rateLimit.signInsPerWindow) }));

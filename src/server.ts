@@ -93,6 +93,7 @@ import { createRecordingLibraryStore } from './recordings/library/recording-libr
 import { RecordingFiles } from './recordings/library/recording-files.ts';
 import type { RecordingEntryRemover } from './recordings/library/recording-entry-remover.ts';
 import { createRecordingEntryRemover } from './recordings/publishing/entry-remover.ts';
+import { createSessionFigures } from './stats/session-figures.ts';
 
 const PURGE_EVERY_MS = 10 * 60_000;
 
@@ -222,6 +223,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   });
   // Recordings a stop left open are finished as far as their ledger went, and processed.
   await roomRecording.recover();
+  const sessionFigures = createSessionFigures(db);
   const liveRooms = new LiveRoomService({
     rooms,
     liveSessions,
@@ -235,6 +237,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     plans,
     admission: new Admission(createAdmissionStore(db)),
     recording: roomRecording,
+    sessionEnded: (sessionId, endedAt) => sessionFigures.keep([sessionId], endedAt),
     // Kept in the data folder: the same person keeps their id in a room across restarts.
     participantIds: new ParticipantIds(readOrCreateSecretFile(config.dataDir, 'participant-id-secret', randomSecret), { maxEntries: config.cache.maxEntries }),
     // Profile pictures are public by their random id (src/images/image-service.ts), as in mails.
@@ -318,11 +321,11 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   const statsStore = createStatsStore(db);
   const excusals = createExcusalStore(db);
   const statsSettings = createStatsSettingsStore(db);
-  const stats = new StatsService({ store: statsStore, totals: createStatsTotals(db), excusals, settings: statsSettings, members: verifiedMembers, recordings: recordingLibrary, now });
+  const stats = new StatsService({ store: statsStore, totals: createStatsTotals(db, sessionFigures), excusals, settings: statsSettings, members: verifiedMembers, recordings: recordingLibrary, figures: sessionFigures, now });
   // Statistics older than an administrator keeps them are deleted on the service's clock (tests move it).
   const retention = new StatsRetention({ db, settings: statsSettings, scheduler, logger });
   retention.start();
-  const reports = new CourseReports({ stats, store: statsStore, excusals });
+  const reports = new CourseReports({ stats, store: statsStore, excusals, figures: sessionFigures });
 
   const app = createApp({
     config,

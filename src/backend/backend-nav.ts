@@ -13,20 +13,25 @@ export interface NavEntry {
   current: boolean;
 }
 
-const ENTRIES: Array<{ key: string; href: string | null; roles: BackendRole[]; billing?: true }> = [
+const ENTRIES: Array<{ key: string; href: string | null; roles: BackendRole[]; billing?: true; ownAttendance?: true }> = [
   { key: 'courses', href: '/backend/courses', roles: ['administrator', 'instructor', 'student'] },
   { key: 'users', href: '/backend/users', roles: ['administrator'] },
   { key: 'files', href: '/backend/files', roles: ['administrator', 'instructor'] },
   { key: 'sessionStats', href: '/backend/stats', roles: ['administrator', 'instructor'] },
+  // Students' own rows, while an administrator lets students see their own attendance.
+  { key: 'sessionStats', href: '/backend/stats', roles: ['student'], ownAttendance: true },
   { key: 'profile', href: '/backend/profile', roles: ['administrator', 'instructor', 'student'] },
   { key: 'branding', href: '/backend/branding', roles: ['administrator'] },
   { key: 'plans', href: '/backend/plans', roles: ['administrator'], billing: true },
   { key: 'billing', href: '/backend/billing', roles: ['administrator'], billing: true },
 ];
 
-/** Plans and Billing are there only with billing on; without it licences are set by hand on the courses page. */
-export function navFor(role: BackendRole, path: string, { billing = false }: { billing?: boolean } = {}): NavEntry[] {
-  return ENTRIES.filter((entry) => entry.roles.includes(role) && (billing || !entry.billing)).map((entry) => ({
+/**
+ * Plans and Billing are there only with billing on; without it licences are set by hand on the courses page.
+ * A student has Session Stats only while students see their own attendance.
+ */
+export function navFor(role: BackendRole, path: string, { billing = false, ownAttendance = false }: { billing?: boolean; ownAttendance?: boolean } = {}): NavEntry[] {
+  return ENTRIES.filter((entry) => entry.roles.includes(role) && (billing || !entry.billing) && (ownAttendance || !entry.ownAttendance)).map((entry) => ({
     key: entry.key,
     href: entry.href,
     later: entry.href === null,
@@ -34,10 +39,12 @@ export function navFor(role: BackendRole, path: string, { billing = false }: { b
   }));
 }
 
-/** Puts the menu for the current person on res.locals.backendNav (after loadBackendActor). */
-export function backendNav(features: { billing: boolean }): RequestHandler {
-  return (req, res, next) => {
-    res.locals.backendNav = req.backend ? navFor(req.backend.role, req.originalUrl.split('?')[0] ?? '', features) : [];
+/** Puts the menu for the current person on res.locals.backendNav (after loadBackendActor); the setting is read for students only. */
+export function backendNav(features: { billing: boolean; studentsSeeOwnAttendance: () => Promise<boolean> }): RequestHandler {
+  return async (req, res, next) => {
+    const role = req.backend?.role;
+    const ownAttendance = role === 'student' && (await features.studentsSeeOwnAttendance());
+    res.locals.backendNav = role ? navFor(role, req.originalUrl.split('?')[0] ?? '', { billing: features.billing, ownAttendance }) : [];
     next();
   };
 }

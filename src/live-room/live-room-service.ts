@@ -104,6 +104,8 @@ export interface LiveRoomDeps {
   admission: Admission;
   /** Recording the session (src/recordings/room); without it, recording messages are refused. */
   recording?: RoomRecordingHooks;
+  /** Told once a session has ended and its attendance is closed (Session Stats keeps its figures then). */
+  sessionEnded?: (sessionId: string, endedAt: number) => Promise<void>;
 }
 
 /** What the room asks of recording: its messages, its state for a person entering, and the end of a session. */
@@ -308,6 +310,8 @@ export class LiveRoomService {
     if (!(await liveSessions.end(session.id, endedBy, reason, endedAt))) return;
     await this.#deps.recording?.sessionEnded(roomId);
     await this.#attendance.endSession(session.id, endedAt);
+    // Figures not kept now are counted when a page first needs them: ending the session goes on.
+    await this.#deps.sessionEnded?.(session.id, endedAt).catch((error: unknown) => this.#deps.logger.warn({ err: error, liveSessionId: session.id }, 'keeping an ended session\'s figures failed'));
     await state.clearHands(roomId);
     await state.clearWebcams(roomId);
     await removals.clearRoom(roomId);

@@ -10,7 +10,8 @@
  */
 import type { StatsSettings } from './stats-settings.ts';
 
-export const STATUSES = ['present', 'late', 'leftEarly', 'absent', 'excused', 'guest', 'instructor'] as const;
+// notEnrolled: a course report's cell for a session held before the student joined the course (or after they left it).
+export const STATUSES = ['present', 'late', 'leftEarly', 'absent', 'excused', 'guest', 'instructor', 'notEnrolled'] as const;
 export type AttendanceStatus = (typeof STATUSES)[number];
 
 export interface SessionSpan {

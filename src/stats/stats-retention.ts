@@ -1,7 +1,7 @@
 /**
  * Retention of session statistics: when an administrator sets how long they
  * are kept, a job on the service's scheduler deletes what is older, every
- * hour: the attendance, waiting-room visits, chat and Excused marks of sessions
+ * hour: the attendance (and each person's figures kept from it), waiting-room visits, chat and Excused marks of sessions
  * that ended longer ago than that, and the sessions themselves unless a
  * recording still refers to one. Deleted in batches, so a first purge of years
  * of data never holds one long transaction. Without a setting, nothing goes.
@@ -77,7 +77,8 @@ export class StatsRetention {
       where ls.ended_at is not null and ls.ended_at < ${cutoff}
         and (not exists (select 1 from recordings r where r.live_session_id = ls.id)
           or exists (select 1 from attendance a where a.live_session_id = ls.id)
-          or exists (select 1 from chat_messages m where m.live_session_id = ls.id))
+          or exists (select 1 from chat_messages m where m.live_session_id = ls.id)
+          or exists (select 1 from live_session_people p where p.live_session_id = ls.id))
       limit ${BATCH}`.execute(this.#deps.db);
     return rows.map((row) => row.id);
   }
@@ -88,6 +89,7 @@ export class StatsRetention {
       await trx.deleteFrom('chat_messages').where('live_session_id', 'in', ids).execute();
       await trx.deleteFrom('waiting_room_visits').where('live_session_id', 'in', ids).execute();
       await trx.deleteFrom('attendance_excusals').where('live_session_id', 'in', ids).execute();
+      await trx.deleteFrom('live_session_people').where('live_session_id', 'in', ids).execute();
       // A session with a recording stays (the recording is the course's), emptied of its statistics.
       await trx
         .deleteFrom('live_sessions')

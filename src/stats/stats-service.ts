@@ -17,6 +17,7 @@ import type { CourseMemberStore } from '../courses/course-member-store.ts';
 import { resolveRange, type DateRange, type RangeQuery } from './date-range.ts';
 import { excusedNow, type ExcusalChange, type ExcusalStore } from './excusal-store.ts';
 import { studentStatus, type AttendanceStatus } from './roster-status.ts';
+import type { SessionFigures } from './session-figures.ts';
 import type { StatsSettings, StatsSettingsStore } from './stats-settings.ts';
 import type { CourseChoice, OverviewRow, OverviewTotals, SessionFilter, SessionRow, StatsScope, StatsStore } from './stats-store.ts';
 import type { StatsTotals } from './stats-totals.ts';
@@ -34,6 +35,7 @@ export interface StatsServiceDeps {
   members: CourseMemberStore;
   /** A session's recordings (src/recordings/library), shown to the people who manage it. */
   recordings: Pick<RecordingLibrary, 'forSession'>;
+  figures: SessionFigures;
   now: () => number;
 }
 
@@ -162,7 +164,7 @@ export class StatsService {
       store.presence([session.id], now),
       store.intervals([session.id]),
       store.waitingTimes(session.id),
-      store.roster(session.roomId),
+      this.#rosterAt(session, now),
       this.#deps.excusals.list([session.id]),
       canManage ? store.chat(session.id) : Promise.resolve([]),
       canManage ? this.#deps.recordings.forSession(session.id) : Promise.resolve([]),
@@ -227,7 +229,7 @@ export class StatsService {
     const { settings } = await this.#deps.settings.current();
     const { session, canManage } = await this.#visibleSession(actor, sessionId, settings);
     if (!canManage) throw new ForbiddenError(phrase('stats:errors.cannotExcuse'), { code: 'STATS_NOT_MANAGED' });
-    const member = (await this.#deps.store.roster(session.roomId)).find((entry) => entry.userId === change.userId && entry.role === 'student');
+    const member = (await this.#rosterAt(session, this.now)).find((entry) => entry.userId === change.userId && entry.role === 'student');
     if (!member) throw new NotFoundError(phrase('stats:errors.notEnrolled'), { code: 'NOT_ENROLLED' });
     await this.#deps.excusals.add({ liveSessionId: session.id, userId: change.userId, excused: change.excused, reason: change.reason, changedBy: actor.userId, changedByName: actor.name, changedAt: this.now });
   }
@@ -238,6 +240,18 @@ export class StatsService {
     const room = await this.#deps.store.findRoom(roomId);
     if (!room || (await courseAccess(actor, { id: room.id, active: true }, this.#deps.members)) !== 'manage') throw new NotFoundError(phrase('stats:errors.courseNotFound'), { code: 'COURSE_NOT_FOUND' });
     return room;
+  }
+
+  /**
+   * The course's members for this session: an ended session's students as they were when it ended
+   * (kept with its figures; later enrolment changes do not rewrite it), a live one's as they are now.
+   */
+  async #rosterAt(session: SessionRow, now: number): Promise<Awaited<ReturnType<StatsStore['roster']>>> {
+    const current = await this.#deps.store.roster(session.roomId);
+    if (session.endedAt === null) return current;
+    const kept = await this.#deps.figures.people([session.id], now);
+    const students = kept.filter((person) => person.enrolled).map((person) => ({ userId: person.userId, role: 'student' as const, name: person.userName, email: person.userEmail }));
+    return [...current.filter((member) => member.role === 'instructor'), ...students];
   }
 
   async #visibleRoom(scope: StatsScope, roomId: string): Promise<void> {

@@ -2,18 +2,19 @@
  * The overview's totals over a range: sessions, hours taught, distinct
  * students and the attendance rate (the share of enrolled students' places
  * in the range's sessions that were taken). Each ended session's figures are
- * counted once, when an overview first needs them, and kept
- * (live_session_summaries); a live session's are counted on every read. Distinct
+ * counted once, when it ends, and kept (session-figures.ts; sessions ended
+ * before that are counted when an overview first needs them); a live
+ * session's are counted on every read. Distinct
  * students over a long range are found person by person (did they attend any
  * session of it?), one index look each, instead of reading every interval.
  */
 import { sql } from 'kysely';
 import type { Db } from '../lib/db/database.ts';
+import type { SessionFigures } from './session-figures.ts';
 import { sessionsWhere, type OverviewTotals, type SessionFilter } from './stats-store.ts';
 
 /** Up to this many sessions, distinct students are counted from their intervals; beyond, person by person. */
 const FEW_SESSIONS = 500;
-const SUMMARY_BATCH = 500;
 
 interface Figures {
   id: string;
@@ -22,8 +23,8 @@ interface Figures {
   enrolledAttended: number;
 }
 
-export function createStatsTotals(db: Db) {
-  /** Each session's students, enrolled students and enrolled students who came. */
+export function createStatsTotals(db: Db, figures: SessionFigures) {
+  /** A live session's students, enrolled students and enrolled students who came (an ended one's are kept: session-figures.ts). */
   async function count(sessions: ReadonlyArray<{ id: string; room_id: string }>): Promise<Figures[]> {
     if (sessions.length === 0) return [];
     const ids = sessions.map((session) => session.id);
@@ -45,22 +46,16 @@ export function createStatsTotals(db: Db) {
     }));
   }
 
-  /** Counts and keeps the figures of the range's ended sessions that have none yet. */
+  /** Counts and keeps the figures of the range's ended sessions that have none yet (sessions ended before they were kept at the end). */
   async function summarise(filter: SessionFilter, now: number): Promise<void> {
-    for (;;) {
-      const { rows } = await sql<{ id: string; room_id: string }>`
-        select ls.id, ls.room_id from live_sessions ls
+    await figures.keepMissing(async (limit) => {
+      const { rows } = await sql<{ id: string }>`
+        select ls.id from live_sessions ls
         where ${sessionsWhere(filter)} and ls.ended_at is not null
           and not exists (select 1 from live_session_summaries s where s.live_session_id = ls.id)
-        limit ${SUMMARY_BATCH}`.execute(db);
-      if (rows.length === 0) return;
-      const figures = await count(rows);
-      await db
-        .insertInto('live_session_summaries')
-        .values(figures.map((figure) => ({ live_session_id: figure.id, students: figure.students, enrolled: figure.enrolled, enrolled_attended: figure.enrolledAttended, computed_at: now })))
-        .onConflict((oc) => oc.column('live_session_id').doNothing())
-        .execute();
-    }
+        limit ${limit}`.execute(db);
+      return rows.map((row) => row.id);
+    }, now);
   }
 
   async function distinctStudents(filter: SessionFilter, sessions: number): Promise<number> {

@@ -11,6 +11,7 @@ import { eventually } from '../support/manual-scheduler.ts';
 import { LEVEL } from '../support/kaltura-seed.ts';
 import type { RoomClient } from '../support/room-client.ts';
 import { startStatsServer, statsChannel } from '../support/stats-scene.ts';
+import { TEST_DATABASES } from '../support/test-databases.ts';
 import type { TestAgent } from '../support/test-agent.ts';
 import { signIn, type TestServer } from '../support/test-server.ts';
 import type { ManualScheduler } from '../support/manual-scheduler.ts';
@@ -29,7 +30,7 @@ const T0 = Date.UTC(YEAR, 2, CHANGE_DAY - 1, 22, 30);
 const END = T0 + 210 * MIN;
 const PARIS = 'Europe/Paris';
 
-describe('Session Stats', () => {
+for (const database of TEST_DATABASES) describe(`Session Stats on ${database}`, () => {
   let server: TestServer;
   let scheduler: ManualScheduler;
   let instructor: TestAgent;
@@ -45,7 +46,7 @@ describe('Session Stats', () => {
 
   before(async function () {
     this.timeout(60_000);
-    ({ server, scheduler } = await startStatsServer(T0 - 5 * MIN));
+    ({ server, scheduler } = await startStatsServer(T0 - 5 * MIN, {}, database));
     const scene = await statsChannel(server);
     const people = Object.fromEntries(
       await Promise.all(
@@ -119,14 +120,14 @@ describe('Session Stats', () => {
     await leaves('lea');
     await at(200);
     await leaves('ned');
+    // Gus leaves the course before the end: he attended as a guest (enrolment as at the session).
+    await server.db.deleteFrom('course_members').where('user_id', '=', ids.gus!).execute();
     await at(210);
     ines.send({ type: 'session.end' });
     await ines.next('session.ended');
 
     sessionId = (await server.db.selectFrom('live_sessions').select('id').executeTakeFirstOrThrow()).id;
     roomId = await scene.roomId();
-    // Gus is no longer enrolled: he attended as a guest.
-    await server.db.deleteFrom('course_members').where('user_id', '=', ids.gus!).execute();
     instructor = await scene.viewer();
     const adminUser = await server.kaltura.createUser({ role: 'adminRole', name: 'Ada Admin' });
     admin = await signIn(server, adminUser.id, { ksExpiry: 7 * 86_400 });
@@ -354,6 +355,25 @@ describe('Session Stats', () => {
       } finally {
         await setStudentsSeeOwn(false);
       }
+    });
+
+    it('have a Session Stats menu entry, leading to their own rows, only while the setting is on', async () => {
+      const pia = await signIn(server, ids.pia!.slice('mediaspace:'.length), { ksExpiry: 7 * 86_400 });
+      const menu = async () => (await pia.get('/backend/profile')).text;
+      expect(await menu()).to.contain('data-nav="profile"').and.not.contain('data-nav="sessionStats"');
+      await setStudentsSeeOwn(true);
+      try {
+        const page = await menu();
+        expect(page).to.contain('<a href="/backend/stats" data-nav="sessionStats" >Session Stats</a>');
+        const stats = await pia.get(`/backend/stats?from=${SATURDAY}&to=${SUNDAY}&tz=${PARIS}`);
+        expect(stats.status).to.equal(200);
+        expect(stats.text).to.contain('data-nav="sessionStats" aria-current="page"').and.contain(`/backend/stats/sessions/${sessionId}`);
+        const own = await pia.get(`/backend/stats/sessions/${sessionId}`);
+        expect(own.text).to.contain(`data-user-id="${ids.pia}"`).and.not.contain(`data-user-id="${ids.lou}"`);
+      } finally {
+        await setStudentsSeeOwn(false);
+      }
+      expect(await menu()).not.to.contain('data-nav="sessionStats"');
     });
 
     async function setStudentsSeeOwn(on: boolean) {

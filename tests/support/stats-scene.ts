@@ -11,7 +11,8 @@ import { LEVEL } from './kaltura-seed.ts';
 import { ManualScheduler } from './manual-scheduler.ts';
 import { RoomClient } from './room-client.ts';
 import type { TestAgent } from './test-agent.ts';
-import { signIn, startTestServer, type TestServer } from './test-server.ts';
+import { signIn, type TestServer } from './test-server.ts';
+import { startTestServerOn, type TestDatabase } from './test-databases.ts';
 
 const WEEK_SECONDS = 7 * 86_400;
 
@@ -20,9 +21,10 @@ export const LONG_LIVED: ConfigInput = {
   liveRoom: { passRecheckSeconds: 3600, instructorGraceMinutes: 24 * 60 },
 };
 
-export async function startStatsServer(start: number, config: ConfigInput = {}): Promise<{ server: TestServer; scheduler: ManualScheduler }> {
+/** A server on a manual clock, on SQLite or (with TEST_DATABASE_URL) PostgreSQL. */
+export async function startStatsServer(start: number, config: ConfigInput = {}, database: TestDatabase = 'SQLite'): Promise<{ server: TestServer; scheduler: ManualScheduler }> {
   const scheduler = new ManualScheduler(start);
-  const server = await startTestServer({ scheduler, config: deepMerge(LONG_LIVED, config) });
+  const server = await startTestServerOn(database, { scheduler, config: deepMerge(LONG_LIVED, config) });
   return { server, scheduler };
 }
 

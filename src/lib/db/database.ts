@@ -24,6 +24,7 @@ import * as organisationName from './migrations/0012-organisation-name.ts';
 import * as billing from './migrations/0013-billing.ts';
 import * as recordings from './migrations/0014-recordings.ts';
 import * as billingContacts from './migrations/0015-billing-contacts.ts';
+import * as sessionPeople from './migrations/0016-session-people.ts';
 
 export type Db = Kysely<Database>;
 
@@ -44,6 +45,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0013-billing': billing,
   '0014-recordings': recordings,
   '0015-billing-contacts': billingContacts,
+  '0016-session-people': sessionPeople,
 };
 
 export interface DatabaseOptions {

@@ -409,6 +409,24 @@ export interface LiveSessionSummariesTable {
   computed_at: number;
 }
 
+/** One person's figures in one ended session, kept when it ended (0016-session-people). */
+export interface LiveSessionPeopleTable {
+  live_session_id: string;
+  user_id: string;
+  room_id: string;
+  user_name: string;
+  user_email: string | null;
+  /** instructor | participant | student (enrolled, never came) */
+  role: string;
+  /** 1: an enrolled student of the course as at the session. */
+  enrolled: number;
+  first_entry: number | null;
+  last_exit: number | null;
+  total_ms: number;
+  intervals: number;
+  waiting_ms: number;
+}
+
 /** Session Stats' settings (thresholds, term, retention): one JSON document. */
 export interface StatsSettingsTable {
   id: string;
@@ -454,6 +472,7 @@ export interface Database {
   attendance_excusals: AttendanceExcusalsTable;
   stats_settings: StatsSettingsTable;
   live_session_summaries: LiveSessionSummariesTable;
+  live_session_people: LiveSessionPeopleTable;
 }
 
 export type RoomRow = Selectable<RoomsTable>;
