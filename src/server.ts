@@ -84,6 +84,8 @@ import { CourseReports } from './stats/course-report.ts';
 import { StatsExports } from './stats/stats-exports.ts';
 import { StatsRetention } from './stats/stats-retention.ts';
 import { createStatsTotals } from './stats/stats-totals.ts';
+import { createRecordingJobRunner } from './recordings/processing/create-processing.ts';
+import type { RecordingJobRunner } from './recordings/processing/job-runner.ts';
 
 const PURGE_EVERY_MS = 10 * 60_000;
 
@@ -111,6 +113,8 @@ export interface RunningServer {
   emulatorPartner: EmulatorPartner | null;
   /** Plans and Billing through Stripe (and its emulator), when billing is on. */
   billing: Billing | null;
+  /** Processing (and publishing) recordings: jobs from the database, resumed after a restart. */
+  recordingJobs: RecordingJobRunner;
   close(): Promise<void>;
 }
 
@@ -282,6 +286,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   const retention = new StatsRetention({ db, settings: statsSettings, scheduler, logger });
   retention.start();
   const reports = new CourseReports({ stats, store: statsStore, excusals });
+  const recordingJobs = createRecordingJobRunner({ config, db, scheduler, logger });
+  recordingJobs.start();
 
   const app = createApp({
     config,
@@ -361,9 +367,12 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     roomConnections: () => roomSockets.connectionCount(),
     emulatorPartner,
     billing,
+    recordingJobs,
     async close() {
       clearInterval(purge);
       retention.stop();
+      // Running processings are abandoned (their ffmpeg killed, temporary files removed) and queued again for the next start.
+      await recordingJobs.stop();
       liveRooms.stop();
       await roomSockets.close();
       mediaSignalling.stop();

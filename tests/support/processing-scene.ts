@@ -3,7 +3,8 @@
  * PostgreSQL schema of its own), and a room with a finished recording and its queued job.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -116,4 +117,58 @@ export function jobRow(db: Db, jobId: string) {
 
 export function recordingRow(db: Db, recordingId: string) {
   return db.selectFrom('recordings').selectAll().where('id', '=', recordingId).executeTakeFirstOrThrow();
+}
+
+export const RECORDING_FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'recordings');
+export const NEEDS_MEDIA_TOOLS = 'These tests need janus-pp-rec and ffmpeg (`apt-get install -y janus-tools ffmpeg`; CI does this in .ci/run).';
+
+/** Whether janus-pp-rec, ffmpeg and ffprobe can be run here. */
+export function mediaToolsInstalled(): boolean {
+  return ['janus-pp-rec', 'ffmpeg', 'ffprobe'].every((tool) => !spawnSync(tool, ['--help'], { stdio: 'ignore' }).error);
+}
+
+/** Copies a fixture scenario's .mjr files where the media server writes them: `<dataDir>/recordings/raw/<id>/`. */
+export function placeRawFiles(dataDir: string, recordingId: string, scenario: string | null): string {
+  const folder = path.join(dataDir, 'recordings', 'raw', recordingId);
+  mkdirSync(folder, { recursive: true });
+  if (scenario) cpSync(path.join(RECORDING_FIXTURES, scenario), folder, { recursive: true });
+  return folder;
+}
+
+/** A stand-in for ffmpeg that misbehaves on the composition (the run with -filter_complex) as `mode` says, else runs ffmpeg. */
+export function fakeFfmpeg(folder: string): { path: string; mode(mode: 'pass' | 'fail-once' | 'fail-always' | 'hang-once'): void; hangingPid(): number | null } {
+  mkdirSync(folder, { recursive: true });
+  const script = path.join(folder, 'ffmpeg');
+  writeFileSync(
+    script,
+    `#!/bin/sh
+dir=${JSON.stringify(folder)}
+case "$*" in
+  *filter_complex*)
+    mode=$(cat "$dir/mode" 2>/dev/null)
+    for last in "$@"; do :; done
+    case "$mode" in
+      fail-once) echo pass > "$dir/mode"; echo partial > "$last"; echo "fake encoder failure" >&2; exit 1;;
+      fail-always) echo partial > "$last"; echo "fake encoder failure" >&2; exit 1;;
+      hang-once) echo pass > "$dir/mode"; echo partial > "$last"; echo $$ > "$dir/hanging"; exec sleep 300;;
+    esac;;
+esac
+exec ffmpeg "$@"
+`,
+    { mode: 0o700 },
+  );
+  const mode = (value: string) => writeFileSync(path.join(folder, 'mode'), value);
+  mode('pass');
+  return {
+    path: script,
+    mode,
+    hangingPid: () => (existsSync(path.join(folder, 'hanging')) ? Number(readFileSync(path.join(folder, 'hanging'), 'utf8')) : null),
+  };
+}
+
+/** Every file under the recordings folder, relative to it (what a processing leaves behind). */
+export function filesUnderRecordings(dataDir: string): string[] {
+  const root = path.join(dataDir, 'recordings');
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((name) => statSync(path.join(root, name)).isFile()).sort();
 }
