@@ -8,6 +8,7 @@
  * `npx tsx tests/support/janus-recordings.ts` writes the committed fixtures (tests/fixtures/recordings/).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -71,7 +72,6 @@ export async function recordScenarios(outDir: string, scenarios: RecordingScenar
   const janus = await startJanus(janusExecutable);
   try {
     const api = await JanusApi.open(janus.port);
-    let nextPort = janus.rtpBase;
     let mountpoint = 1;
     await Promise.all(
       scenarios.map(async (scenario) => {
@@ -79,8 +79,7 @@ export async function recordScenarios(outDir: string, scenarios: RecordingScenar
         mkdirSync(folder, { recursive: true });
         await Promise.all(
           scenario.publishers.map(async (publisher, index) => {
-            const ports = { audio: nextPort, video: nextPort + 2 };
-            nextPort += 4;
+            const ports = { audio: await freeUdpPort(), video: await freeUdpPort() };
             const id = mountpoint++;
             await sleep((publisher.delaySeconds ?? 0) * 1000);
             await recordPublisher(api, { id, ports, folder, publisher, index, seconds: scenario.seconds, ffmpegPath });
@@ -177,7 +176,6 @@ async function post(url: string, body: Record<string, unknown>): Promise<{ janus
 
 interface RunningJanus {
   port: number;
-  rtpBase: number;
   stop(): Promise<void>;
 }
 
@@ -185,6 +183,7 @@ interface RunningJanus {
 async function startJanus(executable: string): Promise<RunningJanus> {
   const folder = mkdtempSync(path.join(tmpdir(), 'janus-recordings-'));
   const port = await freeLoopbackPort();
+  // Janus's own RTP ports (none used by the Streaming plugin's RTP mountpoints, which listen where they are told).
   const rtpBase = 20000 + Math.floor(Math.random() * 20000) * 2;
   const plugins = ['audiobridge', 'duktape', 'echotest', 'lua', 'nosip', 'recordplay', 'sip', 'textroom', 'videocall', 'videoroom', 'voicemail'];
   const transports = ['websockets', 'mqtt', 'nanomsg', 'pfunix', 'rabbitmq'];
@@ -199,7 +198,6 @@ async function startJanus(executable: string): Promise<RunningJanus> {
   await waitForPort(port, child);
   return {
     port,
-    rtpBase,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -223,6 +221,18 @@ async function waitForPort(port: number, child: ChildProcess): Promise<void> {
     await sleep(100);
   }
   throw new Error(`Janus did not open port ${port}`);
+}
+
+/** A UDP port nobody listens on now, as the system hands them out. */
+function freeUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = dgram.createSocket('udp4');
+    probe.once('error', reject);
+    probe.bind(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 function sleep(ms: number): Promise<void> {
