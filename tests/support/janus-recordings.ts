@@ -125,13 +125,14 @@ function ffmpegArgs({ publisher, ports, seconds }: PublisherRun): string[] {
   let input = 0;
   if (publisher.video) {
     const picture = publisher.source === 'screen' ? 'testsrc2=size=1280x720:rate=5' : `testsrc=size=320x240:rate=15`;
-    args.push('-re', '-f', 'lavfi', '-i', picture);
-    outputs.push('-map', `${input++}:v`, '-t', String(seconds), '-c:v', 'libvpx', '-b:v', publisher.source === 'screen' ? '150k' : '100k', '-deadline', 'realtime', '-cpu-used', '8', '-payload_type', '96', '-f', 'rtp', `rtp://127.0.0.1:${ports.video}`);
+    // Inputs of a fixed length (-t before -i): with endless ones and -t on each output, ffmpeg was seen never ending.
+    args.push('-re', '-t', String(seconds), '-f', 'lavfi', '-i', picture);
+    outputs.push('-map', `${input++}:v`, '-c:v', 'libvpx', '-b:v', publisher.source === 'screen' ? '150k' : '100k', '-deadline', 'realtime', '-cpu-used', '8', '-payload_type', '96', '-f', 'rtp', `rtp://127.0.0.1:${ports.video}`);
   }
   if (publisher.voiceHz) {
     const tone = `sine=frequency=${publisher.voiceHz}:sample_rate=48000${publisher.voiceSeconds ? `:duration=${publisher.voiceSeconds}` : ''}`;
-    args.push('-re', '-f', 'lavfi', '-i', publisher.voiceSeconds ? `${tone},apad` : tone);
-    outputs.push('-map', `${input++}:a`, '-t', String(seconds), '-c:a', 'libopus', '-b:a', '24k', '-payload_type', '111', '-f', 'rtp', `rtp://127.0.0.1:${ports.audio}`);
+    args.push('-re', '-t', String(seconds), '-f', 'lavfi', '-i', publisher.voiceSeconds ? `${tone},apad` : tone);
+    outputs.push('-map', `${input++}:a`, '-c:a', 'libopus', '-b:a', '24k', '-payload_type', '111', '-f', 'rtp', `rtp://127.0.0.1:${ports.audio}`);
   }
   return [...args, ...outputs];
 }

@@ -111,7 +111,8 @@ export class ProcessRecordingHandler implements RecordingJobHandler {
       const tracks = await convertStreams(streams, { tools, rawFolder, workFolder, signal, onProgress: (done, total) => report((done / total) * CONVERTED) }).catch(toolFailure);
       if (tracks.length === 0) throw new PermanentJobError(FAILURE.unreadable, `none of ${streams.length} streams could be read`);
       const composition = composeRecording(tracks, temporary);
-      await runTool(tools.ffmpeg, composition.args, { signal, onLine: (line) => void onProgressLine(line, composition.durationMs, report) }).catch(toolFailure);
+      const onLine = (line: string) => void onProgressLine(line, composition.durationMs, report)?.catch((error: unknown) => this.#options.logger.warn({ err: error }, 'recording progress not saved'));
+      await runTool(tools.ffmpeg, composition.args, { signal, onLine }).catch(toolFailure);
       const probed = await probeStreams(tools, temporary, signal).catch(toolFailure);
       if (!probed.kinds.includes('video') || !probed.kinds.includes('audio')) throw new RetryableJobError(FAILURE.encoder, `ffmpeg wrote ${probed.kinds.join(', ') || 'no stream'}`);
       await report(COMPOSED);
@@ -129,7 +130,11 @@ export class ProcessRecordingHandler implements RecordingJobHandler {
     const { store, tools, logger } = this.#options;
     const { durationMs } = await probeStreams(tools, finalPath, signal).catch(toolFailure);
     const file = { storageKey: finalStorageKey(recording.id), durationMs: durationMs ?? 0, sizeBytes: statSync(finalPath).size };
-    if (!(await store.recordFile(recording.id, file))) return;
+    if (!(await store.recordFile(recording.id, file))) {
+      // Deleted while it was processed: its video must not outlive it.
+      if (!(await store.find(recording.id))) rmSync(finalPath, { force: true });
+      return;
+    }
     if (rawFolder) rmSync(rawFolder, { recursive: true, force: true });
     if (await store.markReady(recording.id, this.#options.publishes(recording))) logger.info({ recordingId: recording.id, ...file }, 'recording ready');
   }

@@ -236,4 +236,30 @@ describe('Processing recordings: disk space and restarts', function () {
     expect(await jobRow(second.db, jobId)).to.include({ state: 'done', attempts: 1 });
     expect(filesUnderRecordings(dataDir)).to.deep.equal([`${recordingId}.mp4`]);
   });
+
+  it('stops processing a recording deleted meanwhile, and leaves none of its files', async () => {
+    const dataDir = folder();
+    const fake = fakeFfmpeg(path.join(folder(), 'bin'));
+    fake.mode('hang-once');
+    const server = await start(dataDir, { ffmpegPath: fake.path, jobHeartbeatSeconds: 0.2, jobStaleSeconds: 60 });
+    const { recordingId } = await addFinishedRecording(server.db, { now: Date.now() });
+    const rawFolder = placeRawFiles(dataDir, recordingId, 'one-camera');
+    server.recordingJobs.poke();
+    const until = Date.now() + 60_000;
+    while (fake.hangingPid() === null) {
+      if (Date.now() > until) throw new Error('the composition never started');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // As the recordings library deletes one: its row (the job goes with it) and its raw folder.
+    await server.db.deleteFrom('recordings').where('id', '=', recordingId).execute();
+    rmSync(rawFolder, { recursive: true, force: true });
+    await server.recordingJobs.idle();
+    while (processAlive(fake.hangingPid()!)) {
+      if (Date.now() > until) throw new Error('the interrupted ffmpeg still runs');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await server.recordingJobs.idle();
+    expect(server.recordingJobs.runningCount()).to.equal(0);
+    expect(filesUnderRecordings(dataDir)).to.deep.equal([]);
+  });
 });
