@@ -191,7 +191,7 @@ async function startJanus(executable: string): Promise<RunningJanus> {
   const so = (names: string[]) => JSON.stringify(names.map((name) => `libjanus_${name}.so`).join(','));
   writeFileSync(
     path.join(folder, 'janus.jcfg'),
-    `general: {\n  configs_folder = ${JSON.stringify(folder)}\n  debug_level = 3\n}\nmedia: {\n  rtp_port_range = "${rtpBase + 1000}-${rtpBase + 1100}"\n}\nnat: {\n  ice_ignore_list = "vmnet"\n}\nplugins: {\n  disable = ${so(plugins)}\n}\ntransports: {\n  disable = ${so(transports)}\n}\nloggers: {\n  disable = "libjanus_jsonlog.so"\n}\nevents: {\n  broadcast = false\n}\n`,
+    `general: {\n  configs_folder = ${JSON.stringify(folder)}\n  debug_level = 3\n  session_timeout = 0\n}\nmedia: {\n  rtp_port_range = "${rtpBase + 1000}-${rtpBase + 1100}"\n}\nnat: {\n  ice_ignore_list = "vmnet"\n}\nplugins: {\n  disable = ${so(plugins)}\n}\ntransports: {\n  disable = ${so(transports)}\n}\nloggers: {\n  disable = "libjanus_jsonlog.so"\n}\nevents: {\n  broadcast = false\n}\n`,
   );
   writeFileSync(path.join(folder, 'janus.transport.http.jcfg'), `general: {\n  json = "plain"\n  base_path = "/janus"\n  http = true\n  port = ${port}\n  ip = "127.0.0.1"\n  https = false\n}\nadmin: {\n  admin_http = false\n}\n`);
   writeFileSync(path.join(folder, 'janus.plugin.streaming.jcfg'), 'general: {\n}\n');
