@@ -94,6 +94,8 @@ import { RecordingFiles } from './recordings/library/recording-files.ts';
 import type { RecordingEntryRemover } from './recordings/library/recording-entry-remover.ts';
 import { createRecordingEntryRemover } from './recordings/publishing/entry-remover.ts';
 import { createSessionFigures } from './stats/session-figures.ts';
+import { createRecordingJobRunner } from './recordings/processing/create-processing.ts';
+import type { RecordingJobRunner } from './recordings/processing/job-runner.ts';
 
 const PURGE_EVERY_MS = 10 * 60_000;
 
@@ -127,6 +129,8 @@ export interface RunningServer {
   emulatorPartner: EmulatorPartner | null;
   /** Plans and Billing through Stripe (and its emulator), when billing is on. */
   billing: Billing | null;
+  /** Processing (and publishing) recordings: jobs from the database, resumed after a restart. */
+  recordingJobs: RecordingJobRunner;
   close(): Promise<void>;
 }
 
@@ -326,6 +330,9 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   const retention = new StatsRetention({ db, settings: statsSettings, scheduler, logger });
   retention.start();
   const reports = new CourseReports({ stats, store: statsStore, excusals, figures: sessionFigures });
+  // Real timers on the service's clock: its polls every few seconds would make a test's manual clock, moved by days, run them all.
+  const recordingJobs = createRecordingJobRunner({ config, db, scheduler: systemScheduler(now), logger });
+  recordingJobs.start();
 
   const app = createApp({
     config,
@@ -406,9 +413,12 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     roomConnections: () => roomSockets.connectionCount(),
     emulatorPartner,
     billing,
+    recordingJobs,
     async close() {
       clearInterval(purge);
       retention.stop();
+      // Running processings are abandoned (their ffmpeg killed, temporary files removed) and queued again for the next start.
+      await recordingJobs.stop();
       liveRooms.stop();
       roomRecording.stop();
       await roomSockets.close();

@@ -2,7 +2,7 @@
  * What a join-storm run reports: a table on stdout for people, and
  * tests/bench/results/latest.json for tools and for comparing runs.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { JOIN_STEPS } from './join-flow.ts';
@@ -174,4 +174,18 @@ function printTable(header: string[], rows: string[][]): void {
   console.log(line(header));
   console.log(widths.map((width) => '-'.repeat(width)).join('  '));
   for (const cells of rows) console.log(line(cells));
+}
+
+/** Puts one benchmark's figures in its section of the results file, keeping the other sections. */
+export function writeSection(section: string, figures: unknown): void {
+  let results: Record<string, unknown> = {};
+  try {
+    if (existsSync(RESULTS_FILE)) results = JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) as Record<string, unknown>;
+  } catch {
+    // A damaged file is replaced, not a reason to lose this run's figures.
+  }
+  results[section] = figures;
+  mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
+  writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`Results: ${path.relative(process.cwd(), RESULTS_FILE)} (${section})`);
 }

@@ -13,6 +13,7 @@
  * and Janus for its Janus columns.
  * `--only stats` runs Session Stats at scale instead (session-stats.ts: 10,000
  * sessions, a million attendance rows), into the file's `sessionStats` section.
+ * `--only recordings` times processing recordings into one video (recordings.ts), into `recordings`.
  *
  *   npm run bench -- --users 200 --concurrency 50
  *   BENCH_USERS=200 BENCH_CONCURRENCY=50 npm run bench
@@ -35,6 +36,7 @@ import { runMediaBench } from './media.ts';
 import { buildReport, printReport, writeReport } from './report.ts';
 import { seedJoinStorm, type Seeded } from './seed.ts';
 import { runSessionStatsBench } from './session-stats.ts';
+import { runRecordingsBench } from './recordings.ts';
 
 const DEFAULT_USERS = 500;
 const DEFAULT_CONCURRENCY = 100;
@@ -57,9 +59,9 @@ const WARM_UP_JOINS = 2_000;
 const ROUNDS = 5;
 
 const USAGE =
-  'usage: npm run bench -- [--only join|fanout|media|stats] [--users N] [--concurrency N] [--cpu-prof] [--participants N] [--chat-rate N] [--chat-seconds N]   (or BENCH_USERS, BENCH_CONCURRENCY)';
+  'usage: npm run bench -- [--only join|fanout|media|stats|recordings] [--users N] [--concurrency N] [--cpu-prof] [--participants N] [--chat-rate N] [--chat-seconds N]   (or BENCH_USERS, BENCH_CONCURRENCY)';
 
-const BENCH_NAMES = ['join', 'fanout', 'media', 'stats'] as const;
+const BENCH_NAMES = ['join', 'fanout', 'media', 'stats', 'recordings'] as const;
 type BenchName = (typeof BENCH_NAMES)[number];
 const isBenchName = (name: string): name is BenchName => (BENCH_NAMES as readonly string[]).includes(name);
 
@@ -94,7 +96,7 @@ function readOptions(): Options {
   }
   const users = positiveInteger('users', values.users ?? process.env.BENCH_USERS, DEFAULT_USERS);
   const concurrency = positiveInteger('concurrency', values.concurrency ?? process.env.BENCH_CONCURRENCY, DEFAULT_CONCURRENCY);
-  if (values.only !== undefined && !isBenchName(values.only)) throw new UsageError(`--only must be join, fanout, media or stats, not ${JSON.stringify(values.only)}`);
+  if (values.only !== undefined && !isBenchName(values.only)) throw new UsageError(`--only must be join, fanout, media, stats or recordings, not ${JSON.stringify(values.only)}`);
   const fanOut = {
     participants: positiveInteger('participants', values.participants, FAN_OUT_DEFAULTS.participants),
     messagesPerSecond: positiveInteger('chat-rate', values['chat-rate'], FAN_OUT_DEFAULTS.messagesPerSecond),
@@ -232,6 +234,7 @@ async function main(): Promise<void> {
   if (options.only === 'media') return runMediaBench();
   // Session Stats at scale runs only when asked for: it seeds a million rows.
   if (options.only === 'stats') return runSessionStatsBench();
+  if (options.only === 'recordings') return runRecordingsBench();
   if (options.only !== 'fanout') await joinStorm(options);
   if (options.only !== 'join') await runFanOut(options.fanOut);
 }

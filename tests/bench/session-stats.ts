@@ -11,7 +11,6 @@
  * the `sessionStats` section of tests/bench/results/latest.json.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +21,7 @@ import type { TestServer } from '../support/test-server.ts';
 import { startBenchService } from './bench-partner.ts';
 import { RESULTS_FILE } from './report.ts';
 import { createSessionFigures, type SessionFigures } from '../../src/stats/session-figures.ts';
+import { writeSection } from './report.ts';
 
 const COURSES = 50;
 const SESSIONS = 10_000;
@@ -85,7 +85,7 @@ export async function runSessionStatsBench(): Promise<void> {
       export: exportRun,
     };
     printFigures(figures);
-    writeSection(figures);
+    writeSection('sessionStats', figures);
   } finally {
     await service.close();
   }
@@ -224,15 +224,3 @@ function printFigures(figures: { baseline: Timing; overview: Timing; overviewLas
   console.log(`export of ${exported.rows} intervals: ${exported.megabytes} MB in ${exported.seconds} s, peak RSS ${exported.peakRssMb} MB (+${exported.peakRssGrowthMb} MB), heap +${exported.peakHeapGrowthMb} MB`);
 }
 
-function writeSection(figures: unknown): void {
-  let results: Record<string, unknown> = {};
-  try {
-    if (existsSync(RESULTS_FILE)) results = JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) as Record<string, unknown>;
-  } catch {
-    // A damaged file is replaced, not a reason to lose this run's figures.
-  }
-  results.sessionStats = figures;
-  mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
-  writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`Results: ${path.relative(process.cwd(), RESULTS_FILE)} (sessionStats)`);
-}

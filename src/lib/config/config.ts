@@ -191,7 +191,23 @@ const configSchema = z.object({
     minFreeMegabytes: z.coerce.number().int().min(0),
     /** Where a remote Janus (JANUS_URL) sees the shared folder that is `<dataDir>/recordings/raw` here; null: the same path (Janus on this machine). */
     janusRawFolder: z.string().min(1).nullable(),
-  }),
+    /** Recordings processed (or published) at once on one instance: each processing runs ffmpeg on up to all cores. */
+    processingConcurrency: z.number().int().min(1).max(32),
+    /** Attempts of a recording job in all; a failure another attempt can help waits retryBaseSeconds, doubled each time. */
+    maxAttempts: z.number().int().min(1).max(20),
+    retryBaseSeconds: z.number().min(0.001).max(86_400),
+    /** A running job says it is alive this often; one silent for jobStaleSeconds is taken over (its instance died). */
+    jobHeartbeatSeconds: z.number().min(0.001).max(3600),
+    jobStaleSeconds: z.number().min(0.001).max(86_400),
+    /** How often an instance looks for due jobs (a recording's end and a retry do not wait for it). */
+    jobPollSeconds: z.number().min(0.001).max(3600),
+    /** The tools that turn Janus's recordings into one video (Debian: janus-tools and ffmpeg). */
+    janusPpRecPath: z.string().min(1),
+    ffmpegPath: z.string().min(1),
+    ffprobePath: z.string().min(1),
+    /** Free disk space kept on top of what a processing needs (its estimate of the output and converted streams). */
+    minFreeDiskMegabytes: z.number().int().min(0),
+  }).refine((value) => value.jobStaleSeconds > value.jobHeartbeatSeconds, { message: 'jobStaleSeconds must be longer than jobHeartbeatSeconds', path: ['jobStaleSeconds'] }),
   billing: z.object({
     enabled: z.boolean(),
     /** null: the built-in Stripe emulator, reached by the stripe package over HTTP. */

@@ -208,7 +208,7 @@ async function stopProcess(child: ChildProcess, graceMs: number): Promise<void> 
   clearTimeout(killer);
 }
 
-function freeLoopbackPort(): Promise<number> {
+export function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', reject);
