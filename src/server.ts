@@ -93,6 +93,7 @@ import { createRecordingLibraryStore } from './recordings/library/recording-libr
 import { RecordingFiles } from './recordings/library/recording-files.ts';
 import type { RecordingEntryRemover } from './recordings/library/recording-entry-remover.ts';
 import { createRecordingEntryRemover } from './recordings/publishing/entry-remover.ts';
+import { createPublishJobHandler } from './recordings/publishing/publish-job.ts';
 import { createSessionFigures } from './stats/session-figures.ts';
 import { createRecordingJobRunner } from './recordings/processing/create-processing.ts';
 import type { RecordingJobRunner } from './recordings/processing/job-runner.ts';
@@ -331,7 +332,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   retention.start();
   const reports = new CourseReports({ stats, store: statsStore, excusals, figures: sessionFigures });
   // Real timers on the service's clock: its polls every few seconds would make a test's manual clock, moved by days, run them all.
-  const recordingJobs = createRecordingJobRunner({ config, db, scheduler: systemScheduler(now), logger });
+  const publishing = createPublishJobHandler({ db, gateway, dataDir: config.dataDir, config: config.recordings, now });
+  const recordingJobs = createRecordingJobRunner({ config, db, scheduler: systemScheduler(now), logger, otherHandlers: [publishing] });
   recordingJobs.start();
 
   const app = createApp({

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../../src/lib/db/database.ts';
-import type { RecordingJob } from '../../src/recordings/publishing/job-contract.ts';
+import type { RecordingJob } from '../../src/recordings/processing/job-runner.ts';
 
 export const SESSION_START = Date.UTC(2026, 11, 4, 13, 30);
 export const VIDEO_KEY = 'recordings/published.mp4';

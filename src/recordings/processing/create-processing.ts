@@ -8,7 +8,8 @@ import type { Db } from '../../lib/db/database.ts';
 import type { Logger } from '../../lib/logger/logger.ts';
 import { RecordingJobRunner, type RecordingJobHandler } from './job-runner.ts';
 import { RecordingJobStore } from './job-store.ts';
-import { needsPublishing, ProcessRecordingHandler } from './process-recording.ts';
+import { ProcessRecordingHandler } from './process-recording.ts';
+import { publishingApplies } from '../publishing/publish-job.ts';
 import { ProcessingStore } from './processing-store.ts';
 
 export interface ProcessingDeps {
@@ -18,11 +19,9 @@ export interface ProcessingDeps {
   logger: Logger;
   /** Handlers of other kinds (publishing to Kaltura). */
   otherHandlers?: readonly RecordingJobHandler[];
-  /** The category recordings of rooms outside channels are published into; null: only channels' rooms publish. */
-  publishCategory?: string | number | null;
 }
 
-export function createRecordingJobRunner({ config, db, scheduler, logger, otherHandlers = [], publishCategory = null }: ProcessingDeps): RecordingJobRunner {
+export function createRecordingJobRunner({ config, db, scheduler, logger, otherHandlers = [] }: ProcessingDeps): RecordingJobRunner {
   const settings = config.recordings;
   const process = new ProcessRecordingHandler({
     store: new ProcessingStore(db, scheduler.now),
@@ -30,7 +29,7 @@ export function createRecordingJobRunner({ config, db, scheduler, logger, otherH
     tools: { janusPpRec: settings.janusPpRecPath, ffmpeg: settings.ffmpegPath, ffprobe: settings.ffprobePath },
     logger,
     minFreeBytes: settings.minFreeDiskMegabytes * 1024 * 1024,
-    publishes: (recording) => needsPublishing(recording, publishCategory),
+    publishes: (recording) => publishingApplies({ kind: recording.roomKind, channel_id: recording.channelId }, settings),
   });
   return new RecordingJobRunner({
     store: new RecordingJobStore(db),

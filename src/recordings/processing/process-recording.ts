@@ -31,7 +31,7 @@ export interface ProcessRecordingOptions {
   logger: Logger;
   /** Kept free on the disk on top of a processing's own estimate. */
   minFreeBytes: number;
-  /** Whether a ready recording goes on to Kaltura (see needsPublishing). */
+  /** Whether a ready recording goes on to Kaltura (publishingApplies, src/recordings/publishing). */
   publishes: (recording: RecordingToProcess) => boolean;
   /** Free bytes on the data folder's disk (tests stand in for a full disk). */
   freeBytes?: (folder: string) => number;
@@ -40,14 +40,6 @@ export interface ProcessRecordingOptions {
 /** Where a recording's final file lives, relative to the data folder (its `storage_key`). */
 export function finalStorageKey(recordingId: string): string {
   return `recordings/${recordingId}.mp4`;
-}
-
-/**
- * Whether a ready recording is published to Kaltura: a channel's room publishes into its channel; any other
- * room only when config names a category for recordings. The lead wires this to the publishing part.
- */
-export function needsPublishing(recording: Pick<RecordingToProcess, 'roomKind' | 'channelId'>, configuredCategory: string | number | null): boolean {
-  return (recording.roomKind === 'channel' && recording.channelId !== null) || configuredCategory !== null;
 }
 
 /** Stages of a processing, as shares of its progress: converting, composing, keeping. */

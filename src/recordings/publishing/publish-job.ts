@@ -16,7 +16,7 @@ import type { KalturaMediaGateway, MediaEntryInfo, UploadTokenInfo } from '../..
 import { MEDIA_ERROR_CODES } from '../../kaltura/kaltura-media-gateway.ts';
 import { kalturaUserIdOf } from '../../identity/user-keys.ts';
 import { publishedEntryName } from './entry-name.ts';
-import { PermanentJobError, RetryableJobError, type RecordingJob, type RecordingJobHandler } from './job-contract.ts';
+import { PermanentJobError, RetryableJobError, type RecordingJob, type RecordingJobHandler } from '../processing/job-runner.ts';
 import { PublishStore, type RecordingToPublish } from './publish-store.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../lib/db/schema.ts';

@@ -13,7 +13,7 @@ import sinon from 'sinon';
 import { createKalturaGateway, type KalturaGateway } from '../../../src/kaltura/kaltura-gateway.ts';
 import { createDatabase, migrateToLatest, type Db } from '../../../src/lib/db/database.ts';
 import { createRecordingEntryRemover } from '../../../src/recordings/publishing/entry-remover.ts';
-import { PermanentJobError, RetryableJobError, type RecordingJobHandler } from '../../../src/recordings/publishing/job-contract.ts';
+import { PermanentJobError, RetryableJobError, type RecordingJobHandler } from '../../../src/recordings/processing/job-runner.ts';
 import { createPublishJobHandler, PUBLISH_REASONS, type PublishingConfig } from '../../../src/recordings/publishing/publish-job.ts';
 import { startFaultyKaltura, type ActionFault, type FaultyKaltura } from '../../support/faulty-kaltura.ts';
 import { insertReadyRecording, jobFor, makeVideo, type ReadyRoom } from '../../support/publishing-scene.ts';
