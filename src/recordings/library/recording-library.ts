@@ -169,8 +169,9 @@ function toView(record: RecordingRecord): RecordingView {
     durationMs: record.durationMs ?? record.recordedSeconds * 1000,
     sizeBytes: record.sizeBytes,
     progress: processing ? (job('process')?.progress ?? 0) : publishing ? (job('publish')?.progress ?? 0) : null,
+    // A reason is a translation key (the page says it in the viewer's words); a job's last error is the tool's own text.
     failureReason: record.state === 'failed' ? (record.failureReason ?? job('process')?.lastError ?? null) : null,
-    publishFailure: record.publishState === 'failed' ? (job('publish')?.lastError ?? record.failureReason ?? null) : null,
+    publishFailure: record.publishState === 'failed' ? (record.failureReason ?? job('publish')?.lastError ?? null) : null,
     playable: record.state === 'ready' && record.storageKey !== null,
     kalturaEntryId: record.kalturaEntryId,
     deletable: !BUSY.includes(record.state) && !record.jobs.some((entry) => entry.state === 'running'),

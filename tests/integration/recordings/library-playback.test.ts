@@ -30,21 +30,21 @@ describe('recordings library: the session page, the player and the download', fu
     it('lists every recording with its state, progress, reason, duration and who recorded it', async () => {
       const sessionId = await scene.addSession();
       const processing = await scene.addRecording({ live_session_id: sessionId, title: 'Processing one', state: 'processing', jobs: [{ kind: 'process', state: 'running', progress: 42 }] });
-      const failed = await scene.addRecording({ live_session_id: sessionId, title: 'Failed one', state: 'failed', failure_reason: 'ffmpeg could not read the camera stream', jobs: [{ kind: 'process', state: 'failed', attempts: 3 }] });
+      const failed = await scene.addRecording({ live_session_id: sessionId, title: 'Failed one', state: 'failed', failure_reason: 'recordings-processing:failure.unreadable', jobs: [{ kind: 'process', state: 'failed', attempts: 3, lastError: 'ffmpeg exited with code 1' }] });
       const overQuota = await scene.addRecording({ live_session_id: sessionId, title: 'Over quota one', state: 'over_quota', recorded_seconds: 125 });
       const publishing = await scene.addRecording({ live_session_id: sessionId, title: 'Publishing one', withFile: true, publish_state: 'publishing', jobs: [{ kind: 'publish', state: 'running', progress: 70 }] });
-      const publishFailed = await scene.addRecording({ live_session_id: sessionId, title: 'Publish failed', withFile: true, publish_state: 'failed', jobs: [{ kind: 'publish', state: 'failed', lastError: 'Kaltura refused the upload token' }] });
+      const publishFailed = await scene.addRecording({ live_session_id: sessionId, title: 'Publish failed', withFile: true, publish_state: 'failed', failure_reason: 'recordings-publishing:failure.kaltura', jobs: [{ kind: 'publish', state: 'failed', lastError: 'Kaltura refused the upload token' }] });
 
       const detail = (await scene.teacher.agent.get(`/backend/stats/sessions/${sessionId}`, { accept: 'application/json' })).json();
       const byId = new Map<string, any>(detail.recordings.map((recording: any) => [recording.id, recording]));
       expect(byId.get(processing)).to.include({ state: 'processing', progress: 42, playable: false, deletable: false, recordedByName: 'Ines Teacher', durationMs: 1_800_000 });
-      expect(byId.get(failed)).to.include({ state: 'failed', failureReason: 'ffmpeg could not read the camera stream', deletable: true });
+      expect(byId.get(failed)).to.include({ state: 'failed', failureReason: 'recordings-processing:failure.unreadable', deletable: true });
       expect(byId.get(overQuota)).to.include({ state: 'over_quota', durationMs: 125_000 });
       expect(byId.get(publishing)).to.include({ state: 'ready', publishState: 'publishing', progress: 70, playable: true });
-      expect(byId.get(publishFailed)).to.include({ publishState: 'failed', publishFailure: 'Kaltura refused the upload token' });
+      expect(byId.get(publishFailed)).to.include({ publishState: 'failed', publishFailure: 'recordings-publishing:failure.kaltura' });
 
       const page = (await scene.admin.agent.get(`/backend/stats/sessions/${sessionId}`)).text;
-      expect(page).to.contain('Processing').and.to.contain('42 %').and.to.contain('Reason: ffmpeg could not read the camera stream');
+      expect(page).to.contain('Processing').and.to.contain('42 %').and.to.contain('Reason: The recorded streams could not be read (the files are damaged or in a format that cannot be played).').and.to.contain('Reason: Publishing to Kaltura failed: Kaltura could not be reached or refused the recording.');
       expect(page).to.contain('Over quota').and.to.contain('Publishing to Kaltura failed').and.to.contain('Recorded by Ines Teacher');
       expect(page).to.match(new RegExp(`<video[^>]+src="/backend/recordings/${publishing}/video"`));
       // Administrators get Retry (process and publish) and release; an instructor does not.
