@@ -53,6 +53,19 @@ async function processed(server: TestServer, recordingId: string, states = ['rea
   }
 }
 
+/** Waits until the recording's publishing has ended one way or the other. */
+async function publishedRow(server: TestServer, recordingId: string, limitMs = 60_000) {
+  const until = Date.now() + limitMs;
+  for (;;) {
+    server.recordingJobs.poke();
+    await server.recordingJobs.idle();
+    const row = await recordingRow(server.db, recordingId);
+    if (row.publish_state === 'published' || row.publish_state === 'failed') return row;
+    if (Date.now() > until) throw new Error(`publishing still ${row.publish_state} after ${limitMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 const SETTINGS = { maxAttempts: 2, retryBaseSeconds: 0.05, jobPollSeconds: 0.2, processingConcurrency: 2 };
 
 describe('Processing recordings into one video', function () {
@@ -91,18 +104,23 @@ describe('Processing recordings into one video', function () {
     expect(Number(format.duration)).to.be.closeTo(seconds, 1);
   };
 
-  it('makes one camera and its voice into one MP4, removes the raw files, and publishes a channel room', async () => {
-    const { recordingId, jobId, rawFolder, finalFile } = await queue('one-camera', { roomKind: 'channel', channelId: 4242 });
+  it('makes one camera and its voice into one MP4, removes the raw files, and publishes a channel room to Kaltura', async () => {
+    const channel = await server.kaltura.createChannel('Processed and published');
+    const { recordingId, jobId, rawFolder, finalFile } = await queue('one-camera', { roomKind: 'channel', channelId: channel.id });
     const row = await processed(server, recordingId);
-    expect(row).to.include({ state: 'ready', storage_key: `recordings/${recordingId}.mp4`, raw_folder: null, failure_reason: null, publish_state: 'pending', version: 4 });
+    expect(row).to.include({ state: 'ready', storage_key: `recordings/${recordingId}.mp4`, raw_folder: null, failure_reason: null });
     expectPlayableVideo(finalFile, 4.185);
     expect(Number(row.duration_ms)).to.be.closeTo(4185, 1000);
     expect(Number(row.size_bytes)).to.be.above(10_000);
     expect(existsSync(rawFolder)).to.equal(false);
     expect(await jobRow(server.db, jobId)).to.include({ state: 'done', progress: 100, attempts: 1 });
-    const publish = await server.db.selectFrom('recording_jobs').selectAll().where('recording_id', '=', recordingId).where('kind', '=', 'publish').executeTakeFirst();
-    expect(publish).to.include({ state: 'queued' });
     expect(filesUnderRecordings(server.dataDir)).to.include(`${recordingId}.mp4`).and.to.have.length(1);
+    // The same runner then publishes it: the service's publish job, against the Kaltura emulator.
+    const published = await publishedRow(server, recordingId);
+    expect(published).to.include({ publish_state: 'published', publish_status: 'active' });
+    expect(published.kaltura_entry_id).to.be.a('string');
+    const publish = await server.db.selectFrom('recording_jobs').selectAll().where('recording_id', '=', recordingId).where('kind', '=', 'publish').executeTakeFirstOrThrow();
+    expect(publish).to.include({ state: 'done' });
   });
 
   it('composes two cameras and a voice without a camera, a course room staying unpublished', async () => {
