@@ -47,6 +47,8 @@ interface Publisher {
   handle: JanusHandle;
   feedId: string;
   mids: { audio?: string; video?: string };
+  /** The room's participant identifier, named in the publisher's recording files. */
+  display: string;
 }
 
 interface Subscription {
@@ -120,15 +122,23 @@ export class JanusMediaServer implements MediaServer {
 
   readonly records = true;
 
-  /** VideoRoom records each publisher's streams as .mjr files: the room's folder first, then recording on. */
+  /**
+   * VideoRoom records each publisher's streams as .mjr files: the room's folder first, then each publisher's
+   * file names (a resume after a pause starts new files beside the paused ones), then recording on.
+   */
   async startRecording(roomId: string, folder: string): Promise<void> {
     const room = await this.#placed(roomId);
     try {
       await this.#control(room).request({ request: 'edit', room: room.number, new_rec_dir: folder, ...this.#adminKey(room) });
+      await Promise.all(this.#publishersIn(room).map(([source, publisher]) => publisher.handle.message({ request: 'configure', filename: recordingBase(publisher.display, source) })));
       await this.#control(room).request({ request: 'enable_recording', room: room.number, record: true, ...this.#adminKey(room) });
     } catch (error) {
       throw asMediaServerError(error);
     }
+  }
+
+  #publishersIn(room: PlacedRoom): Array<[MediaSource, Publisher]> {
+    return [...this.#endpoints.values()].filter((state) => state.room === room).flatMap((state) => [...state.publishers.entries()]);
   }
 
   async stopRecording(roomId: string): Promise<void> {
@@ -154,10 +164,10 @@ export class JanusMediaServer implements MediaServer {
     flowing.catch(() => undefined);
     try {
       const joined = await handle.message({ request: 'join', ptype: 'publisher', room: state.room.number, display: `${endpoint.display}:${source}` });
-      const answer = await handle.message({ request: 'publish' }, { type: 'offer', sdp: offerSdp });
+      const answer = await handle.message({ request: 'publish', filename: recordingBase(endpoint.display, source) }, { type: 'offer', sdp: offerSdp });
       if (!answer.jsep) throw new MediaServerError('refused', 'Janus answered the offer without an SDP answer');
       const feedId = String(joined.data.id);
-      state.publishers.set(source, { handle, feedId, mids: midsOf(answer.data.streams) });
+      state.publishers.set(source, { handle, feedId, mids: midsOf(answer.data.streams), display: endpoint.display });
       return { feedId, answerSdp: answer.jsep.sdp, flowing };
     } catch (error) {
       void handle.detach();
@@ -395,4 +405,13 @@ function asMediaServerError(error: unknown): MediaServerError {
   if (error instanceof MediaServerError) return error;
   if (error instanceof JanusError) return new MediaServerError(error.code === PUBLISHERS_FULL ? 'full' : 'refused', error.message, { cause: error });
   return new MediaServerError('unavailable', (error as Error)?.message ?? 'Janus failed', { cause: error });
+}
+
+/**
+ * The start of a publisher's recording files' names (Janus adds the stream's kind and index):
+ * `<participant>-<camera|screen>-<ms>`, from which processing tells the person and the source
+ * (src/recordings/processing/raw-recording.ts); the time keeps a resumed recording's files apart.
+ */
+function recordingBase(display: string, source: MediaSource): string {
+  return `${display.replace(/[^A-Za-z0-9_-]/g, '_')}-${source}-${Date.now()}`;
 }

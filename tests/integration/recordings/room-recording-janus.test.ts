@@ -34,7 +34,7 @@ describe('RoomRecordingService on Janus', function () {
   this.timeout(60_000);
   const suite = useMediaSuite({ rtpPortRange: '47000-47499' });
 
-  it('records a speaking peer into .mjr files in the raw folder, new files after a pause, and keeps them when Janus dies mid-recording', async () => {
+  it('records a speaking peer into .mjr files in the raw folder named for the person and the source, new files after a pause, and keeps them when Janus dies mid-recording', async () => {
     const { server } = suite;
     const scene = await channelScene(server);
     await scene.startFromMediaSpace();
@@ -65,6 +65,9 @@ describe('RoomRecordingService on Janus', function () {
       ines.send({ type: 'recording.resume' });
       await ines.next('recording.changed', (message) => message.recording.state === 'recording');
       await until(() => recorded().length > beforeResume, 20_000, 'Janus to open new files after the resume');
+      // Named for the person and the source, as processing reads them: <participant>-camera-<ms>-audio-<index>.mjr.
+      const named = new RegExp(`^${(welcome.you.participantId as string).replace(/[^A-Za-z0-9_-]/g, '_')}-camera-\\d+-audio-\\d+\\.mjr$`);
+      expect(recorded().filter((name) => !named.test(name)), 'files not named for the person and the source').to.deep.equal([]);
 
       server.media.kill();
       const ended = () => ines.received.find((message) => message.type === 'recording.changed' && message.recording.state === 'off');
