@@ -35,16 +35,19 @@ describe('recording in the room, in a browser', function () {
     await suite.server.kaltura.addMember(channel.id, member.id, LEVEL.member);
     const teacher = instructor.page;
     const pia = participant.page;
+    for (const page of [teacher, pia]) await countChimeTones(page);
 
     await enter(teacher, manager.id, channel.id, 'Start Meeting');
     expect((await teacher.locator('[data-recording-left]').innerText()).trim()).to.equal('Recording time left: 2:00:00');
     await teacher.getByRole('button', { name: 'Record' }).click();
     await teacher.locator('[data-recording-indicator]').getByText('Recording').waitFor();
     await teacher.getByRole('button', { name: 'Stop recording' }).waitFor();
+    expect(await chimeTones(teacher), 'the chime at Record').to.equal(2);
 
     await enter(pia, member.id, channel.id, 'Join Meeting');
     await pia.locator('[data-recording-indicator]').waitFor();
     expect(await pia.locator('[data-recording-notice]').innerText()).to.equal('This session is being recorded.');
+    expect(await chimeTones(pia), 'the chime on entering while it records').to.equal(2);
     expect(await pia.locator('[data-recording-announce]').getAttribute('aria-live')).to.equal('assertive');
     expect(await pia.locator('[data-recording-control]').count()).to.equal(0);
 
@@ -55,3 +58,20 @@ describe('recording in the room, in a browser', function () {
     expect(suite.consoleErrors).to.deep.equal([]);
   });
 });
+
+/** Counts the tones the page's Web Audio starts (the recording chime is two), from the next page it loads on. */
+async function countChimeTones(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const counted = window as unknown as { chimeTones: number };
+    counted.chimeTones = 0;
+    const start = OscillatorNode.prototype.start;
+    OscillatorNode.prototype.start = function (...args: Parameters<OscillatorNode['start']>) {
+      counted.chimeTones += 1;
+      return start.apply(this, args);
+    };
+  });
+}
+
+function chimeTones(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as { chimeTones: number }).chimeTones);
+}

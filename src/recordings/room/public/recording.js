@@ -1,11 +1,12 @@
 /*
- * Recording in the live room. Everyone sees a red "Recording" indicator while the session is recorded and
- * hears it announced (a live region) when it starts, pauses, resumes and stops; a person entering while it
- * records is told so. The course's recording time left shows before and during recording, with the warning
+ * Recording in the live room. Everyone sees a red "Recording" indicator while the session is recorded,
+ * hears a chime when it starts or resumes, and has it announced (a live region) when it starts, pauses,
+ * resumes and stops; a person entering while it records hears the chime and is told so. The course's recording time left shows before and during recording, with the warning
  * at ten minutes left. People with the `record` permission get Record, Pause, Resume and Stop. The room
  * socket is room.js's: messages arrive as `room:message`, and leave as `room:send`.
  */
 import { fill, plural } from '../live-room/words.js';
+import { recordingChime } from './chime.js';
 
 var root = document.querySelector('main.room[data-room-socket]');
 var box = root && root.querySelector('[data-recording]');
@@ -38,6 +39,7 @@ function start() {
     if (message.type === 'welcome') {
       state.live = message.phase === 'live';
       show(message.recording);
+      if (message.recording && message.recording.state === 'recording') recordingChime();
       if (message.recording && message.recording.state !== 'off') tell(texts.enteredWhileRecording, true);
     } else if (message.type === 'session.started') {
       state.live = true;
@@ -56,6 +58,7 @@ function start() {
 
   function announceChange(before, view, finished) {
     if (finished) return tell(texts.finished[finished] || texts.finished.stopped, finished !== 'stopped');
+    if (view.state === 'recording' && before !== 'recording') recordingChime();
     if (view.state === 'recording' && before === 'off') return say(fill(texts.announce.started, { name: view.by || '' }));
     if (view.state === 'paused') return say(texts.announce.paused);
     if (view.state === 'recording' && before === 'paused') return say(texts.announce.resumed);
