@@ -35,8 +35,9 @@ export function eachRecordingServer(config: ConfigInput = {}, database: TestData
         mediaServer: harness.media.chosen,
         freeDiskBytes: async () => harness.disk.freeBytes,
         ...(dataDir && { dataDir }),
-        // Tests send many recording messages in a row: the action allowance is not what they test.
-        config: { recordings: { hoursWithoutPlan: 1, minFreeMegabytes: MIN_FREE_MB }, liveRoom: { actionBurst: 100 }, ...config },
+        // Tests send many recording messages in a row: the action allowance is not what they test. They check
+        // the job a finished recording leaves queued: the job runner's poll (real timers) must not take it meanwhile.
+        config: { recordings: { hoursWithoutPlan: 1, minFreeMegabytes: MIN_FREE_MB, jobPollSeconds: 3600, jobStaleSeconds: 7200 }, liveRoom: { actionBurst: 100 }, ...config },
       }),
   } as RecordingHarness;
   beforeEach(async () => {
