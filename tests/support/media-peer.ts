@@ -110,6 +110,8 @@ export function useMediaSuite(options: {
   scheduler?: TestServerOptions['scheduler'];
   mediaServer?: MediaServerUnderTest;
   media?: Record<string, unknown>;
+  /** Other config sections (recordings...). */
+  config?: Record<string, unknown>;
 }): MediaSuite {
   const mediaServer = options.mediaServer ?? MEDIA_SERVERS_UNDER_TEST[0]!;
   let server: TestServer | undefined;
@@ -120,7 +122,7 @@ export function useMediaSuite(options: {
     server = await startTestServer({
       ...(options.settings && { settings: options.settings }),
       ...(options.scheduler && { scheduler: options.scheduler }),
-      config: { media: { ...mediaServer.media(options.rtpPortRange), ...options.media } },
+      config: { ...options.config, media: { ...mediaServer.media(options.rtpPortRange), ...options.media } },
     });
     requireMediaServer(server, mediaServer.kind);
   });
