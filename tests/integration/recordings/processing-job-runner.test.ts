@@ -142,14 +142,15 @@ for (const database of TEST_DATABASES) {
       await started(2);
       handler.fail(retried.jobId, new RetryableJobError('recordings-processing:failure.encoder', 'exit 1 again'));
       await eventually(async () => expect(await jobRow(bare.db, retried.jobId)).to.include({ state: 'failed', attempts: 2, last_error: 'exit 1 again' }), 2000);
-      expect(handler.failures).to.deep.equal([{ jobId: retried.jobId, reason: 'recordings-processing:failure.encoder' }]);
+      // The handler hears of it after the job's row says so.
+      await eventually(async () => expect(handler.failures).to.deep.equal([{ jobId: retried.jobId, reason: 'recordings-processing:failure.encoder' }]), 2000);
 
       const hopeless = await addFinishedRecording(bare.db, { now: scheduler.now() });
       runner.poke();
       await started(3);
       handler.fail(hopeless.jobId, new PermanentJobError('recordings-processing:failure.noMedia'));
       await eventually(async () => expect(await jobRow(bare.db, hopeless.jobId)).to.include({ state: 'failed', attempts: 1 }), 2000);
-      expect(handler.failures[1]).to.deep.equal({ jobId: hopeless.jobId, reason: 'recordings-processing:failure.noMedia' });
+      await eventually(async () => expect(handler.failures[1]).to.deep.equal({ jobId: hopeless.jobId, reason: 'recordings-processing:failure.noMedia' }), 2000);
     });
 
     it('gives running work back when stopped, and another instance resumes it at once', async () => {
