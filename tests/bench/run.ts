@@ -109,6 +109,7 @@ function readOptions(): Options {
   };
   const database = values.database ?? 'sqlite';
   if (!isStatsDatabase(database)) throw new UsageError(`--database must be sqlite, postgres or both, not ${JSON.stringify(database)}`);
+  if (database !== 'sqlite' && !process.env.TEST_DATABASE_URL) throw new UsageError(`--database ${database} needs TEST_DATABASE_URL=postgres://…`);
   const cpuProfileDir = values['cpu-prof'] ? mkdtempSync(path.join(tmpdir(), 'live-rooms-bench-prof-')) : null;
   return { users, concurrency: Math.min(concurrency, users), cpuProfileDir, only: values.only ?? null, statsDatabases: database === 'both' ? ['sqlite', 'postgres'] : [database], fanOut: { ...fanOut, cpuProfileDir } };
 }
