@@ -12,7 +12,8 @@
  * `--only media` runs the media benchmark (media.ts) alone: it needs Chromium,
  * and Janus for its Janus columns.
  * `--only stats` runs Session Stats at scale instead (session-stats.ts: 10,000
- * sessions, a million attendance rows), into the file's `sessionStats` section.
+ * sessions, a million attendance rows), into the file's `sessionStats` section;
+ * `--database postgres` (TEST_DATABASE_URL) or `both` runs it on PostgreSQL too.
  * `--only recordings` times processing recordings into one video (recordings.ts), into `recordings`.
  *
  *   npm run bench -- --users 200 --concurrency 50
@@ -35,7 +36,7 @@ import { keepingFanOutSection } from './fan-out-report.ts';
 import { runMediaBench } from './media.ts';
 import { buildReport, printReport, writeReport } from './report.ts';
 import { seedJoinStorm, type Seeded } from './seed.ts';
-import { runSessionStatsBench } from './session-stats.ts';
+import { runSessionStatsBench, STATS_DATABASES, type StatsDatabase } from './session-stats.ts';
 import { runRecordingsBench } from './recordings.ts';
 
 const DEFAULT_USERS = 500;
@@ -59,10 +60,11 @@ const WARM_UP_JOINS = 2_000;
 const ROUNDS = 5;
 
 const USAGE =
-  'usage: npm run bench -- [--only join|fanout|media|stats|recordings] [--users N] [--concurrency N] [--cpu-prof] [--participants N] [--chat-rate N] [--chat-seconds N]   (or BENCH_USERS, BENCH_CONCURRENCY)';
+  'usage: npm run bench -- [--only join|fanout|media|stats|recordings] [--database sqlite|postgres|both] [--users N] [--concurrency N] [--cpu-prof] [--participants N] [--chat-rate N] [--chat-seconds N]   (or BENCH_USERS, BENCH_CONCURRENCY)';
 
 const BENCH_NAMES = ['join', 'fanout', 'media', 'stats', 'recordings'] as const;
 type BenchName = (typeof BENCH_NAMES)[number];
+const isStatsDatabase = (name: string): name is (typeof STATS_DATABASES)[number] => (STATS_DATABASES as readonly string[]).includes(name);
 const isBenchName = (name: string): name is BenchName => (BENCH_NAMES as readonly string[]).includes(name);
 
 /** A mistake on the command line: reported as a message and the usage, not as a stack trace. */
@@ -73,6 +75,8 @@ interface Options {
   concurrency: number;
   cpuProfileDir: string | null;
   only: BenchName | null;
+  /** `--only stats`: the databases it runs on, each with its own baseline (`--database sqlite|postgres|both`). */
+  statsDatabases: StatsDatabase[];
   fanOut: FanOutOptions;
 }
 
@@ -88,6 +92,7 @@ function readOptions(): Options {
         participants: { type: 'string' },
         'chat-rate': { type: 'string' },
         'chat-seconds': { type: 'string' },
+        database: { type: 'string' },
       },
       strict: true,
     }));
@@ -102,8 +107,11 @@ function readOptions(): Options {
     messagesPerSecond: positiveInteger('chat-rate', values['chat-rate'], FAN_OUT_DEFAULTS.messagesPerSecond),
     seconds: positiveInteger('chat-seconds', values['chat-seconds'], FAN_OUT_DEFAULTS.seconds),
   };
+  const database = values.database ?? 'sqlite';
+  if (!isStatsDatabase(database)) throw new UsageError(`--database must be sqlite, postgres or both, not ${JSON.stringify(database)}`);
+  if (database !== 'sqlite' && !process.env.TEST_DATABASE_URL) throw new UsageError(`--database ${database} needs TEST_DATABASE_URL=postgres://…`);
   const cpuProfileDir = values['cpu-prof'] ? mkdtempSync(path.join(tmpdir(), 'live-rooms-bench-prof-')) : null;
-  return { users, concurrency: Math.min(concurrency, users), cpuProfileDir, only: values.only ?? null, fanOut: { ...fanOut, cpuProfileDir } };
+  return { users, concurrency: Math.min(concurrency, users), cpuProfileDir, only: values.only ?? null, statsDatabases: database === 'both' ? ['sqlite', 'postgres'] : [database], fanOut: { ...fanOut, cpuProfileDir } };
 }
 
 function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
@@ -233,7 +241,7 @@ async function main(): Promise<void> {
   const options = readOptions();
   if (options.only === 'media') return runMediaBench();
   // Session Stats at scale runs only when asked for: it seeds a million rows.
-  if (options.only === 'stats') return runSessionStatsBench();
+  if (options.only === 'stats') return runSessionStatsBench(options.statsDatabases);
   if (options.only === 'recordings') return runRecordingsBench();
   if (options.only !== 'fanout') await joinStorm(options);
   if (options.only !== 'join') await runFanOut(options.fanOut);
