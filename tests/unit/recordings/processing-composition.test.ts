@@ -7,7 +7,7 @@ import { listRawStreams, type MediaTrack } from '../../../src/recordings/process
 
 function track(overrides: Partial<MediaTrack> & Pick<MediaTrack, 'publisher' | 'kind'>): MediaTrack {
   const participant = overrides.participant ?? overrides.publisher.replace(/-(camera|screen)$/, '');
-  return { file: `${overrides.publisher}.mjr`, path: `/work/${overrides.publisher}-${overrides.kind}-${overrides.offsetMs ?? 0}`, participant, source: overrides.publisher.endsWith('screen') ? 'screen' : 'camera', offsetMs: 0, durationMs: 10_000, speechMs: 0, ...overrides };
+  return { file: `${overrides.publisher}.mjr`, path: `converted/${overrides.publisher}-${overrides.kind}-${overrides.offsetMs ?? 0}`, participant, source: overrides.publisher.endsWith('screen') ? 'screen' : 'camera', offsetMs: 0, durationMs: 10_000, speechMs: 0, ...overrides };
 }
 
 const lane = (publisher: string, source: 'camera' | 'screen' = 'camera', videoMs = 10_000) => ({ publisher, participant: publisher.split('-')[0]!, source, segments: [], videoMs });
