@@ -11,6 +11,7 @@ import pg from 'pg';
 import { createDatabase, migrateToLatest, type Db } from '../../src/lib/db/database.ts';
 import type { RecordingJobKind, RecordingState } from '../../src/lib/db/schema.ts';
 import type { TestDatabase } from './test-databases.ts';
+import { insertRoomRow } from './room-rows.ts';
 
 export interface BareDatabase {
   db: Db;
@@ -70,10 +71,7 @@ export async function addFinishedRecording(db: Db, options: RecordingOptions = {
   const sessionId = `session-${randomUUID()}`;
   const recordingId = `rec-${randomUUID()}`;
   const jobId = `job-${randomUUID()}`;
-  await db
-    .insertInto('rooms')
-    .values({ id: roomId, kind: options.roomKind ?? 'course', name: 'Biology 101', channel_id: options.channelId ?? null, owner_user_id: null, capacity: null, created_at: now, updated_at: now, summary: null, description: null, plan_id: null, plan_limits: null, image_id: null, updated_by: null })
-    .execute();
+  await insertRoomRow(db, { id: roomId, kind: options.roomKind ?? 'course', name: 'Biology 101', channel_id: options.channelId ?? null, created_at: now });
   await db.insertInto('live_sessions').values({ id: sessionId, room_id: roomId, started_by: 'teacher', started_at: now - 60_000, ended_at: now }).execute();
   await db
     .insertInto('recordings')

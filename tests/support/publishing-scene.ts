@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../../src/lib/db/database.ts';
 import type { RecordingJob } from '../../src/recordings/processing/job-runner.ts';
+import { insertRoomRow } from './room-rows.ts';
 
 export const SESSION_START = Date.UTC(2026, 11, 4, 13, 30);
 export const VIDEO_KEY = 'recordings/published.mp4';
@@ -33,10 +34,7 @@ export async function insertReadyRecording(db: Db, room: ReadyRoom, sizeBytes: n
   const sessionId = randomUUID();
   const recordingId = randomUUID();
   const now = Date.now();
-  await db
-    .insertInto('rooms')
-    .values({ id: roomId, kind: room.kind, name: room.name ?? `Physics ${roomId.slice(0, 4)}`, channel_id: room.channelId ?? null, owner_user_id: null, capacity: null, created_at: now, updated_at: now, summary: null, description: null, plan_id: null, plan_limits: null, image_id: null, updated_by: null })
-    .execute();
+  await insertRoomRow(db, { id: roomId, kind: room.kind, name: room.name ?? `Physics ${roomId.slice(0, 4)}`, channel_id: room.channelId ?? null, created_at: now });
   await db.insertInto('live_sessions').values({ id: sessionId, room_id: roomId, started_by: 'mediaspace:maria.manager', started_at: SESSION_START, ended_at: SESSION_START + 60_000, ended_by: null, end_reason: null }).execute();
   await db
     .insertInto('recordings')

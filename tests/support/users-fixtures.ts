@@ -13,14 +13,11 @@ import type { BackendRole } from '../../src/backend/backend-roles.ts';
 import { createBackendAccount, signInWithPassword } from './backend-accounts.ts';
 import type { TestServer } from './test-server.ts';
 import type { TestAgent } from './test-agent.ts';
+import { insertRoomRow } from './room-rows.ts';
 
 export async function createRoom(server: TestServer, name: string, { kind = 'course', imageId = null }: { kind?: 'course' | 'channel' | 'private'; imageId?: string | null } = {}): Promise<{ id: string; name: string }> {
   const id = randomUUID();
-  const now = Date.now();
-  await server.db
-    .insertInto('rooms')
-    .values({ id, kind, name, channel_id: null, owner_user_id: null, capacity: null, created_at: now, updated_at: now, summary: null, description: null, plan_id: null, plan_limits: null, image_id: imageId, updated_by: null })
-    .execute();
+  await insertRoomRow(server.db, { id, kind, name, image_id: imageId });
   return { id, name };
 }
 

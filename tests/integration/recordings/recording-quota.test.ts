@@ -3,6 +3,7 @@ import { RecordingQuota } from '../../../src/recordings/recording-quota.ts';
 import { PlanCatalogue } from '../../../src/courses/plan-catalogue.ts';
 import { TEST_DATABASES, startTestServerOn } from '../../support/test-databases.ts';
 import type { TestServer } from '../../support/test-server.ts';
+import { insertRoomRow } from '../../support/room-rows.ts';
 
 for (const database of TEST_DATABASES) {
   describe(`recording time per room on ${database}`, function () {
@@ -17,10 +18,7 @@ for (const database of TEST_DATABASES) {
     after(() => server.stop());
 
     const addRoom = (id: string, planId: string | null, planLimits: object | null = null) =>
-      server.db
-        .insertInto('rooms')
-        .values({ id, kind: planId ? 'course' : 'channel', name: id, channel_id: null, owner_user_id: null, capacity: null, created_at: 0, updated_at: 0, summary: null, description: null, plan_id: planId, plan_limits: planLimits && JSON.stringify(planLimits), image_id: null, updated_by: null })
-        .execute();
+      insertRoomRow(server.db, { id, kind: planId ? 'course' : 'channel', name: id, created_at: 0, plan_id: planId, plan_limits: planLimits && JSON.stringify(planLimits) });
     const record = (roomId: string, recordingId: string, seconds: number) =>
       server.db.insertInto('recording_ledger').values({ id: `${recordingId}-${seconds}-${Math.random()}`, room_id: roomId, recording_id: recordingId, seconds, recorded_at: 1 }).execute();
     const grant = (roomId: string, seconds: number) =>
