@@ -81,7 +81,7 @@ export async function createBilling({ config, db, plans, courses, recordingQuota
     await store.saveAccount({ customerId: null, subscriptionId: null }, now());
     await store.setPurchased(Object.fromEntries(plans.licensed().map((plan) => [plan.id, 0])), 'stripe', now());
   }
-  const plansService = new PlansService({ gateway, store, plans, courses, recordingTime: recordingQuota, sync, account, serial, now });
+  const plansService = new PlansService({ gateway, store, plans, courses, recordingQuota, sync, account, serial, now });
   const ending = new SubscriptionEnding({ gateway, store, plans, now });
   const contacts = new BillingContacts({ store, gateway, mail, logger, now });
 

@@ -53,7 +53,7 @@ export interface PlansServiceDeps {
   store: BillingStore;
   plans: PlanCatalogue;
   courses: Pick<CourseService, 'licences'>;
-  recordingTime: Pick<RecordingQuota, 'forRooms'>;
+  recordingQuota: Pick<RecordingQuota, 'forRooms'>;
   sync: SubscriptionSync;
   account: BillingAccountService;
   serial: Serialised;
@@ -85,7 +85,7 @@ export class PlansService {
   async recordingHours(): Promise<RecordingHours> {
     const { plans } = this.#deps;
     const onPlans = await this.#deps.store.coursesOnPlans(plans.licensed().map((plan) => plan.id));
-    const times = await this.#deps.recordingTime.forRooms(onPlans.map((course) => course.id));
+    const times = await this.#deps.recordingQuota.forRooms(onPlans.map((course) => course.id));
     const courses = onPlans.map((course) => {
       const time = times.get(course.id);
       const [included, granted, used, left] = [time?.includedSeconds, time?.grantedSeconds, time?.usedSeconds, time?.leftSeconds].map(hours) as [number, number, number, number];
