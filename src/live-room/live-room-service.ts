@@ -12,45 +12,27 @@
  * and a join arriving together cannot see each other half-done.
  */
 import { KeyedQueue } from '../lib/async/keyed-queue.ts';
-import type { Scheduler } from '../lib/clock/scheduler.ts';
-import type { Logger } from '../lib/logger/logger.ts';
-import type { LiveSession, LiveSessionStore } from '../rooms/live-session-store.ts';
+import type { LiveSession } from '../rooms/live-session-store.ts';
 import type { RoomPermission, RoomRole } from '../rooms/room-permissions.ts';
-import type { Room } from '../rooms/room-store.ts';
-import type { AttendanceStore } from './attendance-store.ts';
-import type { ChatStore } from './chat-store.ts';
-import type { ParticipantIds } from './participant-ids.ts';
-import type { RemovalStore } from './removal-store.ts';
-import type { WaitingRoomStore } from './waiting-room-store.ts';
-import type { ClientMessage, ServerMessage, SessionEndReason, SessionView } from './room-protocol.ts';
+import type { ClientMessage, ServerMessage, SessionEndReason } from './room-protocol.ts';
 import { CLOSE } from './room-protocol.ts';
 import { phrase } from '../lib/i18n/phrase.ts';
-import type { Audience, PresentPerson, RoomState } from './room-state.ts';
+import type { Audience, PresentPerson } from './room-state.ts';
 import { RateBuckets } from './rate-buckets.ts';
 import { RoomViews } from './room-views.ts';
-import { PERMISSION_NEEDED, RATE_LIMIT_OF, type RoomAction } from './room-message-rules.ts';
-import type { Admission } from './admission.ts';
-import type { RecordingMessageType, RecordingView } from '../recordings/room/recording-protocol.ts';
+import { PERMISSION_NEEDED, RATE_LIMIT_OF } from './room-message-rules.ts';
 import { AdmissionFlow } from './admission-flow.ts';
 import { AttendanceTracker } from './attendance-tracker.ts';
 import { InstructorWatch } from './instructor-watch.ts';
 import { RoomActionError } from './room-action-error.ts';
 import { moderationMessages, RoomModeration } from './room-moderation.ts';
+import type { LiveRoomDeps } from './live-room-deps.ts';
 import { RoomChat } from './room-chat.ts';
+import { RoomWebcams } from './room-webcams.ts';
+import { sessionView, welcomeMessage } from './room-welcome.ts';
 
 export { RoomActionError } from './room-action-error.ts';
-
-export interface LiveRoomOptions {
-  reconnectGraceMs: number;
-  instructorGraceMs: number;
-  defaultCapacity: number;
-  chatRatePerSecond: number;
-  chatBurst: number;
-  /** Every other message that changes the room (hands, cameras, moderation, start and end), per person. */
-  actionRatePerSecond: number;
-  actionBurst: number;
-  chatHistoryLimit: number;
-}
+export type { LiveRoomDeps, LiveRoomOptions, RoomPlanRules, RoomRecordingHooks } from './live-room-deps.ts';
 
 /** The person behind a connection, exactly as their launch token admitted them. */
 export interface RoomActor {
@@ -72,48 +54,8 @@ const messages = {
   tooFastActions: phrase('live-room:errors.tooFastActions'),
   roomGone: phrase('live-room:errors.roomGone'),
   inactive: phrase('live-room:errors.inactive'),
-  webcamsTaken: (limit: number) => phrase('live-room:errors.webcamsTaken', { count: limit }),
   waitingForAdmission: phrase('live-room:errors.waitingForAdmission'),
 };
-
-/** What a room's plan allows (src/courses/plan-catalogue.ts). */
-export interface RoomPlanRules {
-  canGoLive(room: Room): boolean;
-  /** Webcam places per live session; null: no limit. */
-  webcamLimit(room: Room): number | null;
-}
-
-export interface LiveRoomDeps {
-  rooms: { findById(id: string): Promise<Room | null> };
-  liveSessions: LiveSessionStore;
-  attendance: AttendanceStore;
-  chat: ChatStore;
-  removals: RemovalStore;
-  /** Arrivals in and admissions from the waiting room (Session Stats shows that time apart). */
-  waitingRoom: WaitingRoomStore;
-  state: RoomState;
-  scheduler: Scheduler;
-  logger: Logger;
-  options: LiveRoomOptions;
-  plans: RoomPlanRules;
-  /** The ids the room shows for people, and the way back to their user keys. */
-  participantIds: ParticipantIds;
-  /** A person's profile picture (its address), shown on their tile when their camera is off. */
-  pictures?: { pictureOf(userId: string): Promise<string | null> };
-  /** Whether instructors admit each person, and whom they admitted. */
-  admission: Admission;
-  /** Recording the session (src/recordings/room); without it, recording messages are refused. */
-  recording?: RoomRecordingHooks;
-  /** Told once a session has ended and its attendance is closed (Session Stats keeps its figures then). */
-  sessionEnded?: (sessionId: string, endedAt: number) => Promise<void>;
-}
-
-/** What the room asks of recording: its messages, its state for a person entering, and the end of a session. */
-export interface RoomRecordingHooks {
-  handle(actor: RoomActor, type: RecordingMessageType): Promise<void>;
-  snapshot(roomId: string): Promise<RecordingView>;
-  sessionEnded(roomId: string): Promise<void>;
-}
 
 export class LiveRoomService {
   readonly #deps: LiveRoomDeps;
@@ -125,6 +67,7 @@ export class LiveRoomService {
   readonly #chat: RoomChat;
   readonly #actionBuckets: RateBuckets;
   readonly #views: RoomViews;
+  readonly #webcams: RoomWebcams;
 
   constructor(deps: LiveRoomDeps) {
     this.#deps = deps;
@@ -136,6 +79,7 @@ export class LiveRoomService {
     this.#instructors = new InstructorWatch({ scheduler, graceMs: options.instructorGraceMs, noInstructor: (roomId) => this.#endWithoutInstructor(roomId) });
     this.#admissions = new AdmissionFlow({ ...deps, views: this.#views, publish });
     this.#moderation = new RoomModeration({ ...deps, views: this.#views, publish });
+    this.#webcams = new RoomWebcams({ ...deps, views: this.#views, publish });
     this.#chat = new RoomChat({ ...deps, views: this.#views, publish, ratePerSecond: options.chatRatePerSecond, burst: options.chatBurst });
   }
 
@@ -167,7 +111,7 @@ export class LiveRoomService {
       }
       if (session) await this.#attendance.keepAttending(session, person);
       this.#instructors.watch(actor.roomId, await this.#deps.liveSessions.findLive(actor.roomId), await state.people(actor.roomId));
-      admit(await this.#welcome(actor, session, waits));
+      admit(await welcomeMessage({ ...this.#deps, views: this.#views }, actor, session, waits));
       return { admitted: true };
     });
   }
@@ -181,7 +125,7 @@ export class LiveRoomService {
       const session = live && !(await this.#deps.admission.mustWait(actor.roomId, actor)) ? live : null;
       await this.#announceDeparture(actor.roomId, actor, session);
       if (!session && actor.role !== 'instructor') await this.#deps.waitingRoom.leave(actor.roomId, actor.userId, this.#deps.scheduler.now());
-      if (await this.#deps.state.releaseWebcam(actor.roomId, actor.userId)) await this.#publishWebcams(actor.roomId);
+      await this.#webcams.release(actor.roomId, actor.userId);
       if (session) this.#attendance.awaitReturn(session, actor.userId, this.#deps.scheduler.now());
       this.#instructors.watch(actor.roomId, live, await this.#deps.state.people(actor.roomId));
     });
@@ -221,9 +165,10 @@ export class LiveRoomService {
         case 'participant.allow':
           return this.#moderation.allow(actor, message.participantId);
         case 'camera.start':
-          return this.#startWebcam(actor);
+          await this.#requireLive(actor.roomId);
+          return this.#webcams.take(actor);
         case 'camera.stop':
-          return this.#stopWebcam(actor);
+          return this.#webcams.release(actor.roomId, actor.userId);
         case 'recording.start':
         case 'recording.pause':
         case 'recording.resume':
@@ -256,12 +201,10 @@ export class LiveRoomService {
     if (open > 0 || live.length > 0) this.#deps.logger.info({ liveSessions: live.length, openAttendance: open }, 'live rooms recovered after restart');
   }
 
-
   /** Notes that everyone connected is still here, so a crash loses at most one heartbeat of attendance. */
   markPresentSeen(roomIds: Iterable<string>): Promise<void> {
     return this.#attendance.markPresentSeen(roomIds);
   }
-
 
   /** Stops every timer (server shutdown); attendance stays open for recovery. */
   stop(): void {
@@ -321,28 +264,6 @@ export class LiveRoomService {
     this.#publish(roomId, 'everyone', { type: 'session.ended', endedAt, reason });
   }
 
-  /** A webcam place of the live session, within the course's webcam limit. */
-  async #startWebcam(actor: RoomActor): Promise<void> {
-    await this.#requireLive(actor.roomId);
-    const limit = await this.#webcamLimitOf(actor.roomId);
-    const outcome = await this.#deps.state.takeWebcam(actor.roomId, actor.userId, this.#deps.scheduler.now(), limit);
-    if (outcome === 'full') throw new RoomActionError('WEBCAM_LIMIT', messages.webcamsTaken(limit ?? 0));
-    if (outcome === 'taken') await this.#publishWebcams(actor.roomId, limit);
-  }
-
-  async #stopWebcam(actor: RoomActor): Promise<void> {
-    if (await this.#deps.state.releaseWebcam(actor.roomId, actor.userId)) await this.#publishWebcams(actor.roomId);
-  }
-
-  async #publishWebcams(roomId: string, limit?: number | null): Promise<void> {
-    this.#publish(roomId, 'everyone', { type: 'camera.changed', cameras: await this.#views.webcams(roomId), webcamLimit: limit === undefined ? await this.#webcamLimitOf(roomId) : limit });
-  }
-
-  async #webcamLimitOf(roomId: string): Promise<number | null> {
-    const room = await this.#deps.rooms.findById(roomId);
-    return room ? this.#deps.plans.webcamLimit(room) : null;
-  }
-
   /** Inside a live session everyone sees everyone; before it, only instructors are inside and participants wait. */
   async #announceArrival(roomId: string, person: PresentPerson, session: LiveSession | null): Promise<void> {
     if (session || person.role === 'instructor') {
@@ -370,42 +291,21 @@ export class LiveRoomService {
     });
   }
 
-  async #welcome(actor: RoomActor, session: LiveSession | null, waits: boolean): Promise<ServerMessage> {
-    const room = await this.#deps.rooms.findById(actor.roomId);
-    const instructorsAdmit = await this.#deps.admission.instructorsAdmit(actor.roomId);
-    const inside = actor.role === 'instructor' || session !== null;
-    const waiting = await this.#views.waiting(actor.roomId);
-    return {
-      type: 'welcome',
-      you: { participantId: this.#views.idOf(actor.roomId, actor.userId), name: actor.name, role: actor.role, permissions: [...actor.permissions] },
-      room: { id: actor.roomId, name: room?.name ?? '', kind: room?.kind ?? 'channel' },
-      phase: session ? 'live' : 'waiting',
-      session: session ? sessionView(session) : null,
-      participants: inside ? await this.#views.participants(actor.roomId) : [],
-      waiting: actor.role === 'instructor' ? waiting : [],
-      waitingCount: waiting.length,
-      hands: inside ? await this.#views.hands(actor.roomId) : [],
-      chat: session ? await this.#views.chatHistory(session) : [],
-      cameras: session ? await this.#views.webcams(actor.roomId) : [],
-      removed: actor.role === 'instructor' ? await this.#views.removed(actor.roomId) : [],
-      webcamLimit: room ? this.#deps.plans.webcamLimit(room) : null,
-      admission: { instructorsAdmit, waitingForAdmission: waits },
-      recording: (await this.#deps.recording?.snapshot(actor.roomId)) ?? null,
-    };
-  }
-
   /**
    * A webcam place taken or freed for a media feed: permitted as camera.start and camera.stop are, in
    * the room's order, but not counted as a change of its own (the media message that caused it was).
    */
   async startWebcam(actor: RoomActor): Promise<void> {
     this.#requirePermission(actor, 'camera.start');
-    return this.#inRoom(actor.roomId, () => this.#startWebcam(actor));
+    return this.#inRoom(actor.roomId, async () => {
+      await this.#requireLive(actor.roomId);
+      await this.#webcams.take(actor);
+    });
   }
 
   async stopWebcam(actor: RoomActor): Promise<void> {
     this.#requirePermission(actor, 'camera.stop');
-    return this.#inRoom(actor.roomId, () => this.#stopWebcam(actor));
+    return this.#inRoom(actor.roomId, () => this.#webcams.release(actor.roomId, actor.userId));
   }
 
   /**
@@ -450,8 +350,4 @@ export class LiveRoomService {
 /** Rates are per person in a room: several tabs share one allowance. */
 function bucketKey(actor: Pick<RoomActor, 'roomId' | 'userId'>): string {
   return `${actor.roomId}|${actor.userId}`;
-}
-
-function sessionView(session: LiveSession): SessionView {
-  return { id: session.id, startedAt: session.startedAt };
 }

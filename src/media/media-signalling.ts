@@ -137,6 +137,8 @@ export class MediaSignalling {
     try {
       await this.#dispatch(connection, parsed.data);
     } catch (error) {
+      // The person reads a plain sentence; what the media server said is for whoever runs it.
+      if (error instanceof MediaServerError) this.#deps.logger.warn({ err: error, type: parsed.data.type, roomId: connection.actor.roomId }, 'the media server refused a request');
       throw asRoomError(error);
     }
   }

@@ -127,6 +127,19 @@ for (const adapter of ADAPTERS) {
       await receiver.connected();
     });
 
+    it('takes a new connection\'s first subscriptions at once, as a page entering a room with several cameras asks for them', async () => {
+      const roomId = newRoom();
+      await media.openRoom(roomId, { publishers: 3 });
+      const feeds = [await publishing(endpoint(roomId, 'a')), await publishing(endpoint(roomId, 'b')), await publishing(endpoint(roomId, 'c'))];
+      const viewer = endpoint(roomId, 'viewer');
+      const keys = ['a/camera', 'b/camera', 'c/camera'];
+      const offers = await Promise.all(feeds.map((feed, index) => media.subscribe(viewer, keys[index]!, feed.feedId)));
+      const receivers = await Promise.all(offers.map(({ offerSdp }) => MediaPeer.answering(offerSdp)));
+      peers.push(...receivers);
+      await Promise.all(receivers.map((receiver, index) => media.start(viewer, keys[index]!, receiver.sdp)));
+      await Promise.all(receivers.map((receiver) => receiver.connected()));
+    });
+
     it('refuses an SDP it cannot use, and a subscription to a feed that does not exist', async () => {
       const roomId = newRoom();
       await media.openRoom(roomId, { publishers: 3 });

@@ -342,10 +342,19 @@ export class JanusMediaServer implements MediaServer {
     const placed = this.#rooms.get(endpoint.roomId);
     const room = await placed?.catch(() => null);
     if (!room || !this.#current(room)) throw new MediaServerError('unavailable', 'the media room is not open');
+    // A page entering a room asks for every camera at once: the first of those messages makes the session, the others share it.
+    const madeMeanwhile = this.#endpoints.get(endpoint.connectionId);
+    if (madeMeanwhile && this.#current(madeMeanwhile.room)) return this.#sessionReady(madeMeanwhile);
     const state: EndpointState = { room, session: room.server.client.createSession(), publishers: new Map(), subscriptions: new Map() };
     this.#endpoints.set(endpoint.connectionId, state);
+    state.session.catch(() => {
+      if (this.#endpoints.get(endpoint.connectionId) === state) this.#endpoints.delete(endpoint.connectionId);
+    });
+    return this.#sessionReady(state);
+  }
+
+  async #sessionReady(state: EndpointState): Promise<EndpointState> {
     await state.session.catch((error: unknown) => {
-      this.#endpoints.delete(endpoint.connectionId);
       throw asMediaServerError(error);
     });
     return state;
