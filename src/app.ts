@@ -61,6 +61,7 @@ import type { UsersService } from './users/users-service.ts';
 import { createStatsRouter, type StatsRouterDeps } from './stats/stats-router.ts';
 import type { RecordingLibrary } from './recordings/library/recording-library.ts';
 import { createRecordingLibraryRouter } from './recordings/library/recording-library-router.ts';
+import { ASSET_MOUNTS, assetFolder } from './lib/http/assets.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -149,11 +150,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(deps.languages.middleware());
   // Browsers ask for /favicon.ico whatever the page says: the same icon, without a 404 on every page.
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/assets/favicon.svg'));
-  app.use('/assets', express.static(path.join(ROOT, 'src/lib/http/public'), { maxAge: '5m', index: false }));
-  app.use('/assets/media', express.static(path.join(ROOT, 'src/media/public'), { maxAge: '5m', index: false }));
-  app.use('/assets/live-room', express.static(path.join(ROOT, 'src/live-room/public'), { maxAge: '5m', index: false }));
-  app.use('/assets/stats', express.static(path.join(ROOT, 'src/stats/public'), { maxAge: '5m', index: false }));
-  app.use('/assets/recordings-room', express.static(path.join(ROOT, 'src/recordings/room/public'), { maxAge: '5m', index: false }));
+  for (const mount of ASSET_MOUNTS) app.use(mount.url, express.static(assetFolder(mount.folder), { maxAge: '5m', index: false }));
   // Before sessions and CSRF: a stylesheet sets no cookie, so it can be cached.
   app.get('/branding.css', serveBrandingStylesheet(deps.backend.branding));
   // Stripe's signed webhooks need their body exactly as sent: before the body parsers, and without CSRF.

@@ -7,8 +7,6 @@
  * subscribed to the four cameras in one peer connection.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -16,27 +14,21 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { JanusClient } from '../../src/media/janus/janus-client.ts';
 import { startSupervisedJanus } from '../../src/media/janus/janus-supervisor.ts';
 import { joinOneByOne, MEDIA_BENCH, measureSteady, type MediaScenarioResult } from './media-room.ts';
-import { processCpuMs, sleep, watchedPage } from './media-pages.ts';
+import { blankPageServer, openBlankPage, processCpuMs, publishOffer, sleep, subscribeAnswer } from './media-pages.ts';
 
 const VIDEOROOM = 'janus.plugin.videoroom';
 const ROOM = 1234;
+/** Each viewer sees four small tiles: the lowest simulcast layer, as the room page asks for them. */
+const LOW_LAYER = 0;
 
 export async function runBareJanus(browser: Browser): Promise<MediaScenarioResult> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'live-rooms-bench-janus-'));
   const janus = await startSupervisedJanus({ executable: 'janus', dataDir, rtpPortRange: '41000-41999', publicIp: null, stunServer: null, logger: pino({ level: 'silent' }) });
   if (!janus) throw new Error('Janus is not installed');
-  // A blank page from an http://127.0.0.1 address: a secure context, so it may use the camera.
-  const web = http.createServer((_request, response) => response.end('<!doctype html><title>bare</title>'));
-  await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
-  const pageUrl = `http://127.0.0.1:${(web.address() as AddressInfo).port}/`;
+  const web = await blankPageServer();
   const client = new JanusClient({ url: janus.url, apiSecret: janus.apiSecret, requestTimeoutMs: 10_000 });
   const contexts: BrowserContext[] = [];
-  const open = async () => {
-    const { context, page } = await watchedPage(browser);
-    contexts.push(context);
-    await page.goto(pageUrl);
-    return page;
-  };
+  const open = () => openBlankPage(browser, web.url, contexts);
   try {
     await client.connect();
     const session = await client.createSession();
@@ -60,7 +52,7 @@ export async function runBareJanus(browser: Browser): Promise<MediaScenarioResul
     const { watchers, joinToFirstFrameMs, timedOut } = await joinOneByOne(async () => {
       const page = await open();
       const handle = await session.attach(VIDEOROOM);
-      const offer = await handle.message({ request: 'join', ptype: 'subscriber', room: ROOM, streams: feeds.map((feed) => ({ feed })) });
+      const offer = await handle.message({ request: 'join', ptype: 'subscriber', room: ROOM, streams: feeds.map((feed) => ({ feed, substream: LOW_LAYER })) });
       const answer = await page.evaluate(subscribeAnswer, offer.jsep!.sdp);
       await handle.message({ request: 'start' }, { type: 'answer', sdp: answer });
       return page;
@@ -71,43 +63,8 @@ export async function runBareJanus(browser: Browser): Promise<MediaScenarioResul
   } finally {
     await Promise.all(contexts.map((context) => context.close().catch(() => undefined)));
     client.close();
-    web.close();
+    await web.close();
     await janus.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-/** In the page: camera and microphone sent as the room sends them (three simulcast sizes), the offer with every candidate. */
-async function publishOffer(): Promise<string> {
-  const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
-  const pc = new RTCPeerConnection();
-  (window as unknown as { pc: RTCPeerConnection }).pc = pc;
-  pc.addTransceiver(stream.getVideoTracks()[0]!, {
-    direction: 'sendonly',
-    streams: [stream],
-    sendEncodings: [
-      { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150000 },
-      { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 500000 },
-      { rid: 'h', maxBitrate: 1500000 },
-    ],
-  });
-  pc.addTrack(stream.getAudioTracks()[0]!, stream);
-  await pc.setLocalDescription(await pc.createOffer());
-  await new Promise<void>((resolve) => {
-    if (pc.iceGatheringState === 'complete') return resolve();
-    pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
-  });
-  return pc.localDescription!.sdp;
-}
-
-/** In the page: Janus's offer answered, with every candidate. */
-async function subscribeAnswer(offer: string): Promise<string> {
-  const pc = new RTCPeerConnection();
-  await pc.setRemoteDescription({ type: 'offer', sdp: offer });
-  await pc.setLocalDescription(await pc.createAnswer());
-  await new Promise<void>((resolve) => {
-    if (pc.iceGatheringState === 'complete') return resolve();
-    pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
-  });
-  return pc.localDescription!.sdp;
 }

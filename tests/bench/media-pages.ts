@@ -6,6 +6,8 @@
  * a process's CPU time from /proc.
  */
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.ts';
 
@@ -35,6 +37,19 @@ export async function watchedPage(browser: Browser): Promise<{ context: BrowserC
       constructor(configuration?: RTCConfiguration) {
         super(configuration);
         made.push(this);
+      }
+    };
+    // When the page first received each type of room message: where a room page's time goes.
+    const firstMessageAt: Record<string, number> = {};
+    (window as unknown as { firstMessageAt: Record<string, number> }).firstMessageAt = firstMessageAt;
+    const NativeSocket = window.WebSocket;
+    window.WebSocket = class extends NativeSocket {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        this.addEventListener('message', (event: MessageEvent) => {
+          const type = typeof event.data === 'string' ? (JSON.parse(event.data) as { type?: string }).type : undefined;
+          if (type && firstMessageAt[type] === undefined) firstMessageAt[type] = performance.now();
+        });
       }
     };
     const timer = setInterval(async () => {
@@ -89,3 +104,64 @@ export function percentile(values: number[], share: number): number {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A blank page from an http://127.0.0.1 address (a secure context, so it may use the camera): the light pages of the benchmark. */
+export async function blankPageServer(): Promise<{ url: string; close: () => Promise<void> }> {
+  const web = http.createServer((_request, response) => response.end('<!doctype html><title>bare</title>'));
+  await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(web.address() as AddressInfo).port}/`, close: () => new Promise((resolve) => web.close(() => resolve())) };
+}
+
+/** A watched blank page in a context of its own (kept in `contexts`, to be closed by the caller). */
+export async function openBlankPage(browser: Browser, url: string, contexts: BrowserContext[]): Promise<Page> {
+  const { context, page } = await watchedPage(browser);
+  contexts.push(context);
+  await page.goto(url);
+  return page;
+}
+
+/** In the page: camera and microphone sent as the room sends them (three simulcast sizes), the offer with every candidate. */
+export async function publishOffer(): Promise<string> {
+  const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+  const pc = new RTCPeerConnection();
+  (window as unknown as { pc: RTCPeerConnection }).pc = pc;
+  pc.addTransceiver(stream.getVideoTracks()[0]!, {
+    direction: 'sendonly',
+    streams: [stream],
+    sendEncodings: [
+      { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150000 },
+      { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 500000 },
+      { rid: 'h', maxBitrate: 1500000 },
+    ],
+  });
+  pc.addTrack(stream.getAudioTracks()[0]!, stream);
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise<void>((resolve) => {
+    if (pc.iceGatheringState === 'complete') return resolve();
+    pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
+  });
+  return pc.localDescription!.sdp;
+}
+
+/** In the page: Janus's offer answered, with every candidate. */
+export async function subscribeAnswer(offer: string): Promise<string> {
+  const pc = new RTCPeerConnection();
+  await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+  await pc.setLocalDescription(await pc.createAnswer());
+  await new Promise<void>((resolve) => {
+    if (pc.iceGatheringState === 'complete') return resolve();
+    pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
+  });
+  return pc.localDescription!.sdp;
+}
+
+/** A room page's way to its first frame: when its document was ready and its first welcome, feeds and offer arrived (ms since its navigation). */
+export function roomPageSteps(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(() => {
+    const navigation = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+    const seen = (window as unknown as { firstMessageAt: Record<string, number> }).firstMessageAt;
+    const steps: Record<string, number> = { documentReady: navigation?.domContentLoadedEventEnd ?? NaN };
+    for (const type of ['welcome', 'media.ready', 'media.offer']) steps[type] = seen[type] ?? NaN;
+    return Object.fromEntries(Object.entries(steps).map(([step, ms]) => [step, Math.round(ms)]));
+  });
+}

@@ -1,19 +1,23 @@
 /**
  * One media room through the service, on Janus or on the embedded SFU: four
  * people with their camera on (an instructor and three contributors), then
- * ten participants (members, who only watch and listen) open the room one
- * after another. For each participant, the time from opening the room to its
- * first decoded remote frame; then, all in, the media server's CPU over a
- * steady stretch, per stream it forwards.
+ * ten participants (members, who only watch and listen) come in one after
+ * another. They are light pages speaking the room protocol (see
+ * media-room-protocol.ts), as bare Janus's are light pages speaking Janus's:
+ * for each, the time from opening its page to its first decoded remote frame;
+ * then, all in, the media server's CPU over a steady stretch, per stream it
+ * forwards. Last, what a person sees: the room page itself, a few times.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { LEVEL } from '../support/kaltura-seed.ts';
 import { MEDIA_ROLE_MAPPING } from '../support/media-peer.ts';
+import type { RoomClient } from '../support/room-client.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import type { EmbeddedMediaServer } from '../../src/media/embedded/embedded-media-server.ts';
-import { FIRST_FRAME_LIMIT_MS, firstFrameMs, flowingStreams, processCpuMs, receivedBytes, sleep, watchedPage } from './media-pages.ts';
+import { blankPageServer, FIRST_FRAME_LIMIT_MS, firstFrameMs, flowingStreams, openBlankPage, processCpuMs, receivedBytes, roomPageSteps, sleep, watchedPage } from './media-pages.ts';
+import { camerasAnnounced, enterRoom, launchIntoMeeting, publishCamera, watchCameras, type LaunchedPerson, type LightParticipant, type ViewerSteps } from './media-room-protocol.ts';
 
-export const MEDIA_BENCH = { cameras: 4, participants: 10, steadyMs: 10_000, settleMs: 3_000 };
+export const MEDIA_BENCH = { cameras: 4, participants: 10, steadyMs: 10_000, settleMs: 3_000, roomPages: 5 };
 
 export interface MediaScenarioResult {
   name: string;
@@ -24,6 +28,10 @@ export interface MediaScenarioResult {
   forwardedStreams: number;
   /** The media server's CPU over the steady stretch, as a share of one core. */
   cpuShare: number;
+  /** Through the service: the room page's own way to its first frame (and its steps), one page at a time. */
+  roomPages?: Array<Record<string, number>>;
+  /** Through the service: when each light viewer was welcomed, told the feeds, offered and answered. */
+  viewerSteps?: ViewerSteps[];
 }
 
 /** The participants open the room one after another: each one's time to its first remote frame (the limit when none came). */
@@ -59,37 +67,70 @@ export async function runServiceScenario(browser: Browser, kind: 'janus' | 'embe
     // The embedded SFU's caps lifted: the benchmark measures what they should be.
     config: { media: { server: kind, janusExecutable: 'janus', rtpPortRange: '41000-41999', embedded: { streamsPerRoom: 10_000, streamsPerServer: 10_000 } } },
   });
+  const web = await blankPageServer();
   const contexts: BrowserContext[] = [];
+  const clients: RoomClient[] = [];
   try {
     if (server.media.server.kind !== kind) throw new Error(`the service runs ${server.media.server.kind}, not ${kind}`);
     const cpuMs = cpuReader(server, kind);
     const channel = await server.kaltura.createChannel('Media bench');
-    const enter = async (name: string, level: number, action: 'start' | 'join'): Promise<Page> => {
-      const user = await server.kaltura.createUser({ role: 'viewerRole', name });
-      await server.kaltura.addMember(channel.id, user.id, level);
-      const { context, page } = await watchedPage(browser);
-      contexts.push(context);
-      await page.goto(await launchUrl(server, page, user.id, channel.id, action));
-      return page;
+    const enter = async (launched: LaunchedPerson) => {
+      const participant = await enterRoom(launched);
+      clients.push(participant.client);
+      return participant;
     };
 
     const senders: Page[] = [];
+    let instructor: LightParticipant | undefined;
     for (let index = 0; index < MEDIA_BENCH.cameras; index += 1) {
-      const page = await enter(`Camera ${index + 1}`, index === 0 ? LEVEL.manager : LEVEL.contributor, index === 0 ? 'start' : 'join');
-      await page.locator('[data-room-state="live"]').waitFor({ state: 'attached' });
-      await page.locator('[data-media-join]').click();
+      const page = await openBlankPage(browser, web.url, contexts);
+      const participant = await enter(await launchIntoMeeting(server, channel.id, `Camera ${index + 1}`, index === 0 ? LEVEL.manager : LEVEL.contributor));
+      await publishCamera(participant, page);
+      instructor ??= participant;
       senders.push(page);
     }
-    // Every camera reaches every other sender before anyone else comes in.
-    await senders[0]!.locator('.media-tile video:not([hidden])').nth(MEDIA_BENCH.cameras - 1).waitFor({ timeout: 30_000 });
+    await camerasAnnounced(instructor!, MEDIA_BENCH.cameras);
 
-    const { watchers, joinToFirstFrameMs, timedOut } = await joinOneByOne((index) => enter(`Participant ${index + 1}`, LEVEL.member, 'join'));
+    const viewerSteps: ViewerSteps[] = [];
+    const { watchers, joinToFirstFrameMs, timedOut } = await joinOneByOne(async (index) => {
+      // Launched first, as the room page is opened with the room pass in hand; timed from the page's opening.
+      const launched = await launchIntoMeeting(server, channel.id, `Participant ${index + 1}`, LEVEL.member);
+      const page = await openBlankPage(browser, web.url, contexts);
+      const { participant, steps } = await watchCameras(launched, page, MEDIA_BENCH.cameras);
+      clients.push(participant.client);
+      viewerSteps.push(steps);
+      return page;
+    });
     const steady = await measureSteady([...senders, ...watchers], cpuMs);
-    return { name: kind === 'janus' ? 'Janus, through the service' : 'embedded SFU, through the service', joinToFirstFrameMs, timedOut, ...steady };
+    const roomPages = await roomPagesOneAtATime(browser, server, channel.id);
+    return { name: kind === 'janus' ? 'Janus, through the service' : 'embedded SFU, through the service', joinToFirstFrameMs, timedOut, ...steady, roomPages, viewerSteps };
   } finally {
+    for (const client of clients) client.socket.terminate();
     await Promise.all(contexts.map((context) => context.close().catch(() => undefined)));
+    await web.close();
     await server.stop();
   }
+}
+
+/**
+ * What a person sees: the room page itself (its scripts, tiles and videos) opened by a member, from the launch to its
+ * first remote frame, a few times, each page closed before the next, while the light participants keep the room full.
+ */
+async function roomPagesOneAtATime(browser: Browser, server: TestServer, channelId: number): Promise<Array<Record<string, number>>> {
+  const times: Array<Record<string, number>> = [];
+  for (let index = 0; index < MEDIA_BENCH.roomPages; index += 1) {
+    const { context, page } = await watchedPage(browser);
+    try {
+      const user = await server.kaltura.createUser({ role: 'viewerRole', name: `Room page ${index + 1}` });
+      await server.kaltura.addMember(channelId, user.id, LEVEL.member);
+      await page.goto(await launchUrl(server, page, user.id, channelId));
+      const firstFrame = (await firstFrameMs(page)) ?? FIRST_FRAME_LIMIT_MS;
+      times.push({ ...(await roomPageSteps(page)), firstFrame });
+    } finally {
+      await context.close();
+    }
+  }
+  return times;
 }
 
 /** Janus's process CPU, or the embedded SFU worker thread's own. */
@@ -100,8 +141,9 @@ function cpuReader(server: TestServer, kind: 'janus' | 'embedded'): () => Promis
   return async () => processCpuMs(pid);
 }
 
-/** What a person's browser does from Kaltura to the room: launch with their KS, then start or join the channel's meeting. */
-async function launchUrl(server: TestServer, page: Page, userId: string, channelId: number, action: 'start' | 'join'): Promise<string> {
+/** What a person's browser does from Kaltura to the room: launch with their KS, then join the channel's meeting. */
+async function launchUrl(server: TestServer, page: Page, userId: string, channelId: number): Promise<string> {
+  const action = 'join';
   const ks = await server.kaltura.userKs(userId);
   await page.goto(`${server.url}/launch?ks=${encodeURIComponent(ks)}&returnTo=${encodeURIComponent(`/channels/${channelId}/meeting`)}`);
   const csrf = await page.locator('input[name="_csrf"]').first().inputValue();

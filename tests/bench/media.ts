@@ -28,6 +28,9 @@ interface Summary {
   cpuSharePercent: number;
   /** Per cent of one core per forwarded stream. */
   cpuPerStreamPercent: number;
+  /** The room page's own launch to first frame (through the service only). */
+  roomPageP50Ms?: number;
+  roomPageP95Ms?: number;
 }
 
 export async function runMediaBench(): Promise<void> {
@@ -66,6 +69,7 @@ export async function runMediaBench(): Promise<void> {
   writeFileSync(MEDIA_RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nMedia: ${MEDIA_BENCH.participants} participants joining a room with ${MEDIA_BENCH.cameras} cameras on (load average ${report.machine.loadAverage.join(' ')})`);
   console.table(summaries);
+  for (const result of results) printSteps(result);
   if (report.ratios) console.log(`Through the service over bare Janus: join p95 ×${report.ratios.p95ServiceOverBare}, CPU per stream ×${report.ratios.cpuPerStreamServiceOverBare}.`);
   console.log(`Written to ${path.relative(process.cwd(), MEDIA_RESULTS_FILE)}.`);
   if (results.length === 0) process.exitCode = 1;
@@ -80,7 +84,19 @@ function summarise(result: MediaScenarioResult): Summary {
     forwardedStreams: result.forwardedStreams,
     cpuSharePercent: round(result.cpuShare * 100),
     cpuPerStreamPercent: result.forwardedStreams > 0 ? round((result.cpuShare * 100) / result.forwardedStreams, 3) : NaN,
+    ...(result.roomPages && roomPageFigures(result.roomPages.map((steps) => steps.firstFrame!))),
   };
+}
+
+/** Where the time to a first frame goes, as medians of each step (ms since the page was opened). */
+function printSteps(result: MediaScenarioResult): void {
+  const medians = (runs: Array<Record<string, number>>) => Object.keys(runs[0] ?? {}).map((step) => `${step} ${percentile(runs.map((run) => run[step]!), 0.5)}`).join(', ');
+  if (result.viewerSteps?.length) console.log(`${result.name}, light viewers (median ms): ${medians(result.viewerSteps.map((steps, index) => ({ ...steps, firstFrame: result.joinToFirstFrameMs[index]! })))}`);
+  if (result.roomPages?.length) console.log(`${result.name}, room page (median ms): ${medians(result.roomPages)}`);
+}
+
+function roomPageFigures(firstFrames: number[]): Pick<Summary, 'roomPageP50Ms' | 'roomPageP95Ms'> {
+  return { roomPageP50Ms: percentile(firstFrames, 0.5), roomPageP95Ms: percentile(firstFrames, 0.95) };
 }
 
 function round(value: number, digits = 2): number {

@@ -38,6 +38,31 @@ describe('room launch (GET /rooms/:roomId/launch)', () => {
     expect(room.json()).to.deep.include({ role: 'participant', live: false }).and.nested.include({ 'room.name': channel.name, 'user.name': 'Lena Launch' });
   });
 
+  it('asks for every module of the room page at once: each one its scripts import is preloaded, and served', async () => {
+    const { agent, launchUrl, roomId } = await joinUrl();
+    await agent.get(launchUrl);
+    const html = (await agent.get(`/rooms/${roomId}`)).text;
+    const attributes = (pattern: RegExp) => [...html.matchAll(pattern)].map((match) => match[1]!);
+    const scripts = attributes(/<script type="module" src="([^"]+)"/g);
+    const preloaded = new Set(attributes(/<link rel="modulepreload" href="([^"]+)"/g));
+    expect(scripts).to.deep.equal(['/assets/media/media-room.js', '/assets/recordings-room/recording.js', '/assets/live-room/room.js']);
+    // Followed as a browser would, from the served files: nothing it would find one level down was left out.
+    const pending = [...scripts];
+    const seen = new Set(pending);
+    while (pending.length > 0) {
+      const url = pending.pop()!;
+      const module = await agent.get(url);
+      expect(module.status, url).to.equal(200);
+      expect(module.headers.get('content-type'), url).to.match(/javascript/);
+      for (const [, specifier] of module.text.matchAll(/(?:from|import)\s*'(\.{1,2}\/[^']+)'/g)) {
+        const imported = new URL(specifier!, new URL(url, server.url)).pathname;
+        expect(preloaded.has(imported), `${imported} (imported by ${url}) is preloaded`).to.equal(true);
+        if (!seen.has(imported)) pending.push(imported), seen.add(imported);
+      }
+    }
+    expect(seen.size).to.be.greaterThan(20);
+  });
+
   it('carries the claims a room server needs, verifiable with the published JWKS', async () => {
     const { token, roomId, user, channel } = await joinUrl(LEVEL.moderator);
     const jwks = (await server.agent().get('/.well-known/jwks.json', { accept: 'application/json' })).json();

@@ -57,12 +57,12 @@ export class RoomClient {
   }
 
   /** The next unread message of this type (and matching, if given); fails after a bounded wait. */
-  next(type: string, matches: (message: RoomMessage) => boolean = () => true): Promise<RoomMessage> {
+  next(type: string, matches: (message: RoomMessage) => boolean = () => true, limitMs = WAIT_LIMIT_MS): Promise<RoomMessage> {
     const test = (message: RoomMessage) => message.type === type && matches(message);
     const index = this.#unread.findIndex(test);
     if (index >= 0) return Promise.resolve(this.#unread.splice(index, 1)[0]!);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "${type}" message arrived; got: ${this.#unread.map((m) => m.type).join(', ') || 'nothing'}`)), WAIT_LIMIT_MS);
+      const timer = setTimeout(() => reject(new Error(`no "${type}" message arrived; got: ${this.#unread.map((m) => m.type).join(', ') || 'nothing'}`)), limitMs);
       this.#waiters.push({
         matches: test,
         resolve: (message) => {
