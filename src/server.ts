@@ -4,7 +4,6 @@
  * plain constructors, and listen. Tests start the service the same way, with
  * their own config.
  */
-import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
@@ -54,10 +53,10 @@ import { CourseService } from './courses/course-service.ts';
 import { createMediaSpaceMemberships } from './courses/mediaspace-memberships.ts';
 import { createVerifiedCourseMembers } from './courses/verified-course-members.ts';
 import { PlanCatalogue } from './courses/plan-catalogue.ts';
+import { createHttpServer, listen, listeningUrl } from './lib/http/http-server.ts';
 import { RecordingQuota } from './recordings/recording-quota.ts';
-import { RoomRecordingService } from './recordings/room/room-recording-service.ts';
-import { createRoomRecordingStore } from './recordings/room/room-recording-store.ts';
-import { freeDiskBytes, type FreeDiskBytes } from './recordings/room/disk-space.ts';
+import type { FreeDiskBytes } from './recordings/room/disk-space.ts';
+import { createRecordingBackOffice, createRoomRecording } from './recordings/create-recordings.ts';
 import { ImageService } from './images/image-service.ts';
 import { LanguageChooser, loadTranslations } from './lib/i18n/i18n.ts';
 import { createMailer } from './lib/mail/mailer.ts';
@@ -88,14 +87,8 @@ import { CourseReports } from './stats/course-report.ts';
 import { StatsExports } from './stats/stats-exports.ts';
 import { StatsRetention } from './stats/stats-retention.ts';
 import { createStatsTotals } from './stats/stats-totals.ts';
-import { RecordingLibrary } from './recordings/library/recording-library.ts';
-import { createRecordingLibraryStore } from './recordings/library/recording-library-store.ts';
-import { RecordingFiles } from './recordings/library/recording-files.ts';
 import type { RecordingEntryRemover } from './recordings/library/recording-entry-remover.ts';
-import { createRecordingEntryRemover } from './recordings/publishing/entry-remover.ts';
-import { createPublishJobHandler } from './recordings/publishing/publish-job.ts';
 import { createSessionFigures } from './stats/session-figures.ts';
-import { createRecordingJobRunner } from './recordings/processing/create-processing.ts';
 import type { RecordingJobRunner } from './recordings/processing/job-runner.ts';
 
 const PURGE_EVERY_MS = 10 * 60_000;
@@ -212,22 +205,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   const recordingQuota = new RecordingQuota({ db, plans, hoursWithoutPlan: config.recordings.hoursWithoutPlan });
   const accounts = createAccountStore(db);
   const media = options.mediaServer ?? (await chooseMediaServer(config, logger));
-  const roomRecording = new RoomRecordingService({
-    store: createRoomRecordingStore(db),
-    quota: recordingQuota,
-    media: media.server,
-    liveSessions,
-    rooms,
-    state: roomState,
-    scheduler,
-    logger,
-    dataDir: config.dataDir,
-    mediaRawFolder: config.recordings.janusRawFolder,
-    minFreeBytes: config.recordings.minFreeMegabytes * 1024 * 1024,
-    freeDiskBytes: options.freeDiskBytes ?? freeDiskBytes,
-  });
-  // Recordings a stop left open are finished as far as their ledger went, and processed.
-  await roomRecording.recover();
+  const roomRecording = await createRoomRecording({ config, db, quota: recordingQuota, media: media.server, liveSessions, rooms, state: roomState, scheduler, logger, ...(options.freeDiskBytes && { freeDiskBytes: options.freeDiskBytes }) });
   const sessionFigures = createSessionFigures(db);
   const liveRooms = new LiveRoomService({
     rooms,
@@ -318,23 +296,18 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   const invitations = new InvitationsService({ records: userRecords, mailer, branding, logger, publicUrl: config.http.publicUrl, ttlMs: config.backend.invitationTtlDays * 86_400_000, now });
 
   const meetings = new ChannelMeetingService({ gateway, rooms, liveSessions, sessions: liveRooms, launches, settings, memberships, plans, removals, now });
-  const recordingFiles = new RecordingFiles(config.dataDir);
-  const recordingLibrary = new RecordingLibrary({ store: createRecordingLibraryStore(db), members: verifiedMembers, quota: recordingQuota, files: recordingFiles, entries: options.recordingEntries ?? createRecordingEntryRemover(gateway), logger, now });
-  const courses = new CourseService({ courses: createCourseStore(db), members: verifiedMembers, plans, images, liveSessions, instructorWatch: liveRooms, launches, settings, roomCaches: [rooms, liveSessions], files: fileStorage, recordingFiles, logger, now });
+  const recordings = createRecordingBackOffice({ config, db, gateway, members: verifiedMembers, quota: recordingQuota, ...(options.recordingEntries && { entries: options.recordingEntries }), logger, now });
+  const courses = new CourseService({ courses: createCourseStore(db), members: verifiedMembers, plans, images, liveSessions, instructorWatch: liveRooms, launches, settings, roomCaches: [rooms, liveSessions], files: fileStorage, recordingFiles: recordings.files, logger, now });
   const billing = config.billing.enabled ? await createBilling({ config, db, plans, courses, recordingQuota, logger, mail: { mailer, branding, translations }, port, now }) : null;
 
   const statsStore = createStatsStore(db);
   const excusals = createExcusalStore(db);
   const statsSettings = createStatsSettingsStore(db);
-  const stats = new StatsService({ store: statsStore, totals: createStatsTotals(db, sessionFigures), excusals, settings: statsSettings, members: verifiedMembers, recordings: recordingLibrary, figures: sessionFigures, now });
+  const stats = new StatsService({ store: statsStore, totals: createStatsTotals(db, sessionFigures), excusals, settings: statsSettings, members: verifiedMembers, recordings: recordings.library, figures: sessionFigures, now });
   // Statistics older than an administrator keeps them are deleted on the service's clock (tests move it).
   const retention = new StatsRetention({ db, settings: statsSettings, scheduler, logger });
   retention.start();
   const reports = new CourseReports({ stats, store: statsStore, excusals, figures: sessionFigures });
-  // Real timers on the service's clock: its polls every few seconds would make a test's manual clock, moved by days, run them all.
-  const publishing = createPublishJobHandler({ db, gateway, dataDir: config.dataDir, config: config.recordings, now });
-  const recordingJobs = createRecordingJobRunner({ config, db, scheduler: systemScheduler(now), logger, otherHandlers: [publishing] });
-  recordingJobs.start();
 
   const app = createApp({
     config,
@@ -376,7 +349,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
       invitationImport: new InvitationImport({ records: userRecords, invitations, now }),
       courses,
       stats: { stats, reports, exports: new StatsExports({ stats, store: statsStore, reports }) },
-      recordings: recordingLibrary,
+      recordings: recordings.library,
     },
     billing,
   });
@@ -415,12 +388,12 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     roomConnections: () => roomSockets.connectionCount(),
     emulatorPartner,
     billing,
-    recordingJobs,
+    recordingJobs: recordings.jobs,
     async close() {
       clearInterval(purge);
       retention.stop();
       // Running processings are abandoned (their ffmpeg killed, temporary files removed) and queued again for the next start.
-      await recordingJobs.stop();
+      await recordings.jobs.stop();
       liveRooms.stop();
       roomRecording.stop();
       await roomSockets.close();
@@ -454,39 +427,6 @@ function demoPartner(config: AppConfig): EmulatorPartner {
     adminSecret: config.kaltura.adminSecret ?? readOrCreateSecretFile(config.dataDir, 'emulator-admin-secret', randomSecret),
     userSecret: config.kaltura.userSecret ?? readOrCreateSecretFile(config.dataDir, 'emulator-user-secret', randomSecret),
   };
-}
-
-/**
- * Node's request timeout is the upload routes' long one (large files on slow lines); every other
- * route is cut off sooner by requestDeadline. Headers, idle keep-alive connections and the number
- * of connections are bounded for everyone.
- */
-function createHttpServer(options: AppConfig['http']): http.Server {
-  const server = http.createServer({
-    requestTimeout: options.uploadTimeoutMs,
-    headersTimeout: options.headersTimeoutMs,
-    keepAliveTimeout: options.keepAliveTimeoutMs,
-    // Node looks for timed-out requests this often (30 s by default), too seldom for a short headers timeout.
-    connectionsCheckingInterval: Math.min(30_000, options.headersTimeoutMs),
-  });
-  server.maxConnections = options.maxConnections;
-  return server;
-}
-
-/** The address to reach the service on this machine: a wildcard host is opened as localhost. */
-function listeningUrl(host: string, port: number): string {
-  const name = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
-  return `http://${name}:${port}`;
-}
-
-function listen(server: http.Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }
 
 async function main(): Promise<void> {

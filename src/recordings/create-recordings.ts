@@ -1,0 +1,72 @@
+/**
+ * The recordings' part of the composition root (src/server.ts): recording in
+ * rooms, built before the live room that asks it, and the back office built
+ * with the backend (the library Session Stats and the backend show, and the
+ * jobs that process recordings and publish them to Kaltura).
+ */
+import type { Db } from '../lib/db/database.ts';
+import type { KalturaMediaGateway } from '../kaltura/kaltura-media-gateway.ts';
+import type { AppConfig } from '../lib/config/config.ts';
+import { systemScheduler, type Scheduler } from '../lib/clock/scheduler.ts';
+import type { Logger } from '../lib/logger/logger.ts';
+import type { CourseMemberStore } from '../courses/course-member-store.ts';
+import type { RecordingQuota } from './recording-quota.ts';
+import { RecordingLibrary } from './library/recording-library.ts';
+import { createRecordingLibraryStore } from './library/recording-library-store.ts';
+import { RecordingFiles } from './library/recording-files.ts';
+import type { RecordingEntryRemover } from './library/recording-entry-remover.ts';
+import { createRecordingEntryRemover } from './publishing/entry-remover.ts';
+import { createPublishJobHandler } from './publishing/publish-job.ts';
+import { createRecordingJobRunner } from './processing/create-processing.ts';
+import type { RecordingJobRunner } from './processing/job-runner.ts';
+import { RoomRecordingService, type RoomRecordingDeps } from './room/room-recording-service.ts';
+import { createRoomRecordingStore } from './room/room-recording-store.ts';
+import { freeDiskBytes } from './room/disk-space.ts';
+
+type Config = Pick<AppConfig, 'recordings' | 'dataDir'>;
+
+/** Recording in rooms; recordings a stop left open are finished as far as their ledger went, and processed. */
+export async function createRoomRecording(
+  deps: Pick<RoomRecordingDeps, 'quota' | 'media' | 'liveSessions' | 'rooms' | 'state' | 'scheduler' | 'logger'> & { config: Config; db: Db; freeDiskBytes?: RoomRecordingDeps['freeDiskBytes'] },
+): Promise<RoomRecordingService> {
+  const { config, db, ...rest } = deps;
+  const recording = new RoomRecordingService({
+    ...rest,
+    store: createRoomRecordingStore(db),
+    dataDir: config.dataDir,
+    mediaRawFolder: config.recordings.janusRawFolder,
+    minFreeBytes: config.recordings.minFreeMegabytes * 1024 * 1024,
+    freeDiskBytes: deps.freeDiskBytes ?? freeDiskBytes,
+  });
+  await recording.recover();
+  return recording;
+}
+
+export interface RecordingBackOffice {
+  library: RecordingLibrary;
+  files: RecordingFiles;
+  /** Processing and publishing, started: jobs from the database, resumed after a restart. */
+  jobs: RecordingJobRunner;
+}
+
+export function createRecordingBackOffice(deps: {
+  config: Config;
+  db: Db;
+  gateway: KalturaMediaGateway;
+  members: CourseMemberStore;
+  quota: RecordingQuota;
+  /** Deletes a recording's Kaltura entry (tests pass a fake). */
+  entries?: RecordingEntryRemover;
+  logger: Logger;
+  now: () => number;
+}): RecordingBackOffice {
+  const { config, db, gateway, logger, now } = deps;
+  const files = new RecordingFiles(config.dataDir);
+  const library = new RecordingLibrary({ store: createRecordingLibraryStore(db), members: deps.members, quota: deps.quota, files, entries: deps.entries ?? createRecordingEntryRemover(gateway), logger, now });
+  const publishing = createPublishJobHandler({ db, gateway, dataDir: config.dataDir, config: config.recordings, now });
+  // Real timers on the service's clock: its polls every few seconds would make a test's manual clock, moved by days, run them all.
+  const scheduler: Scheduler = systemScheduler(now);
+  const jobs = createRecordingJobRunner({ config, db, scheduler, logger, otherHandlers: [publishing] });
+  jobs.start();
+  return { library, files, jobs };
+}
