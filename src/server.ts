@@ -56,7 +56,7 @@ import { PlanCatalogue } from './courses/plan-catalogue.ts';
 import { createHttpServer, listen, listeningUrl } from './lib/http/http-server.ts';
 import { RecordingQuota } from './recordings/recording-quota.ts';
 import type { FreeDiskBytes } from './recordings/room/disk-space.ts';
-import { createRecordingBackOffice, createRoomRecording } from './recordings/create-recordings.ts';
+import { createRecordingJobs, createRecordingLibrary, createRoomRecording } from './recordings/create-recordings.ts';
 import { ImageService } from './images/image-service.ts';
 import { LanguageChooser, loadTranslations } from './lib/i18n/i18n.ts';
 import { createMailer } from './lib/mail/mailer.ts';
@@ -205,7 +205,8 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   const recordingQuota = new RecordingQuota({ db, plans, hoursWithoutPlan: config.recordings.hoursWithoutPlan });
   const accounts = createAccountStore(db);
   const media = options.mediaServer ?? (await chooseMediaServer(config, logger));
-  const roomRecording = await createRoomRecording({ config, db, quota: recordingQuota, media: media.server, liveSessions, rooms, state: roomState, scheduler, logger, ...(options.freeDiskBytes && { freeDiskBytes: options.freeDiskBytes }) });
+  const recordingJobs = createRecordingJobs({ config, db, gateway, logger, now });
+  const roomRecording = await createRoomRecording({ config, db, jobs: recordingJobs, quota: recordingQuota, media: media.server, liveSessions, rooms, state: roomState, scheduler, logger, ...(options.freeDiskBytes && { freeDiskBytes: options.freeDiskBytes }) });
   const sessionFigures = createSessionFigures(db);
   const liveRooms = new LiveRoomService({
     rooms,
@@ -296,7 +297,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   const invitations = new InvitationsService({ records: userRecords, mailer, branding, logger, publicUrl: config.http.publicUrl, ttlMs: config.backend.invitationTtlDays * 86_400_000, now });
 
   const meetings = new ChannelMeetingService({ gateway, rooms, liveSessions, sessions: liveRooms, launches, settings, memberships, plans, removals, now });
-  const recordings = createRecordingBackOffice({ config, db, gateway, members: verifiedMembers, quota: recordingQuota, ...(options.recordingEntries && { entries: options.recordingEntries }), logger, now });
+  const recordings = createRecordingLibrary({ config, db, gateway, members: verifiedMembers, quota: recordingQuota, jobs: recordingJobs, ...(options.recordingEntries && { entries: options.recordingEntries }), logger, now });
   const courses = new CourseService({ courses: createCourseStore(db), members: verifiedMembers, plans, images, liveSessions, instructorWatch: liveRooms, launches, settings, roomCaches: [rooms, liveSessions], files: fileStorage, recordingFiles: recordings.files, logger, now });
   const billing = config.billing.enabled ? await createBilling({ config, db, plans, courses, recordingQuota, logger, mail: { mailer, branding, translations }, port, now }) : null;
 
@@ -308,6 +309,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   const retention = new StatsRetention({ db, settings: statsSettings, scheduler, logger });
   retention.start();
   const reports = new CourseReports({ stats, store: statsStore, excusals, figures: sessionFigures });
+  recordingJobs.start();
 
   const app = createApp({
     config,
@@ -388,12 +390,12 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
     roomConnections: () => roomSockets.connectionCount(),
     emulatorPartner,
     billing,
-    recordingJobs: recordings.jobs,
+    recordingJobs,
     async close() {
       clearInterval(purge);
       retention.stop();
       // Running processings are abandoned (their ffmpeg killed, temporary files removed) and queued again for the next start.
-      await recordings.jobs.stop();
+      await recordingJobs.stop();
       liveRooms.stop();
       roomRecording.stop();
       await roomSockets.close();

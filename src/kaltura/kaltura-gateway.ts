@@ -3,6 +3,7 @@
  * HTTP. It answers in the module's terms (identities, channels, memberships)
  * and turns Kaltura's failures into AppErrors a person can understand.
  */
+import { retryResetKeptAliveConnections } from '../lib/http/retry-reset-connection.ts';
 import http from 'node:http';
 import https from 'node:https';
 import kaltura from 'kaltura-client';
@@ -288,6 +289,8 @@ function createClient(serviceUrl: string, timeoutMs: number) {
   const agent = { keepAlive: true, maxSockets: KALTURA_MAX_SOCKETS };
   client.axios.defaults.httpAgent = new http.Agent(agent);
   client.axios.defaults.httpsAgent = new https.Agent(agent);
+  // A kept connection Kaltura closed as idle just as a request went out: sent again once (Kaltura never read it).
+  retryResetKeptAliveConnections(client.axios);
   return client;
 }
 

@@ -1,8 +1,8 @@
 /**
- * The recordings' part of the composition root (src/server.ts): recording in
- * rooms, built before the live room that asks it, and the back office built
- * with the backend (the library Session Stats and the backend show, and the
- * jobs that process recordings and publish them to Kaltura).
+ * The recordings' part of the composition root (src/server.ts): the jobs that
+ * process recordings and publish them to Kaltura, recording in rooms (built
+ * before the live room that asks it), and the library Session Stats and the
+ * backend show.
  */
 import type { Db } from '../lib/db/database.ts';
 import type { KalturaMediaGateway } from '../kaltura/kaltura-media-gateway.ts';
@@ -25,11 +25,28 @@ import { freeDiskBytes } from './room/disk-space.ts';
 
 type Config = Pick<AppConfig, 'recordings' | 'dataDir'>;
 
+/**
+ * Processing and publishing, not started yet: jobs from the database, resumed after a restart. Made first, so that
+ * recording in rooms and the library can tell it a job was queued.
+ */
+export function createRecordingJobs(deps: { config: Config; db: Db; gateway: KalturaMediaGateway; logger: Logger; now: () => number }): RecordingJobRunner {
+  const { config, db, gateway, logger, now } = deps;
+  const publishing = createPublishJobHandler({ db, gateway, dataDir: config.dataDir, config: config.recordings, now });
+  // Real timers on the service's clock: its polls every few seconds would make a test's manual clock, moved by days, run them all.
+  const scheduler: Scheduler = systemScheduler(now);
+  return createRecordingJobRunner({ config, db, scheduler, logger, otherHandlers: [publishing] });
+}
+
 /** Recording in rooms; recordings a stop left open are finished as far as their ledger went, and processed. */
 export async function createRoomRecording(
-  deps: Pick<RoomRecordingDeps, 'quota' | 'media' | 'liveSessions' | 'rooms' | 'state' | 'scheduler' | 'logger'> & { config: Config; db: Db; freeDiskBytes?: RoomRecordingDeps['freeDiskBytes'] },
+  deps: Pick<RoomRecordingDeps, 'quota' | 'media' | 'liveSessions' | 'rooms' | 'state' | 'scheduler' | 'logger'> & {
+    config: Config;
+    db: Db;
+    jobs: RecordingJobRunner;
+    freeDiskBytes?: RoomRecordingDeps['freeDiskBytes'];
+  },
 ): Promise<RoomRecordingService> {
-  const { config, db, ...rest } = deps;
+  const { config, db, jobs, ...rest } = deps;
   const recording = new RoomRecordingService({
     ...rest,
     store: createRoomRecordingStore(db),
@@ -37,36 +54,28 @@ export async function createRoomRecording(
     mediaRawFolder: config.recordings.janusRawFolder,
     minFreeBytes: config.recordings.minFreeMegabytes * 1024 * 1024,
     freeDiskBytes: deps.freeDiskBytes ?? freeDiskBytes,
+    processingQueued: () => jobs.poke(),
   });
   await recording.recover();
   return recording;
 }
 
-export interface RecordingBackOffice {
-  library: RecordingLibrary;
-  files: RecordingFiles;
-  /** Processing and publishing, started: jobs from the database, resumed after a restart. */
-  jobs: RecordingJobRunner;
-}
-
-export function createRecordingBackOffice(deps: {
+/** The recordings Session Stats and the backend show, with their files; an administrator's Retry is taken at once. */
+export function createRecordingLibrary(deps: {
   config: Config;
   db: Db;
   gateway: KalturaMediaGateway;
   members: CourseMemberStore;
   quota: RecordingQuota;
+  jobs: RecordingJobRunner;
   /** Deletes a recording's Kaltura entry (tests pass a fake). */
   entries?: RecordingEntryRemover;
   logger: Logger;
   now: () => number;
-}): RecordingBackOffice {
-  const { config, db, gateway, logger, now } = deps;
+}): { library: RecordingLibrary; files: RecordingFiles } {
+  const { config, db, gateway, jobs, logger, now } = deps;
   const files = new RecordingFiles(config.dataDir);
-  const library = new RecordingLibrary({ store: createRecordingLibraryStore(db), members: deps.members, quota: deps.quota, files, entries: deps.entries ?? createRecordingEntryRemover(gateway), logger, now });
-  const publishing = createPublishJobHandler({ db, gateway, dataDir: config.dataDir, config: config.recordings, now });
-  // Real timers on the service's clock: its polls every few seconds would make a test's manual clock, moved by days, run them all.
-  const scheduler: Scheduler = systemScheduler(now);
-  const jobs = createRecordingJobRunner({ config, db, scheduler, logger, otherHandlers: [publishing] });
-  jobs.start();
-  return { library, files, jobs };
+  const entries = deps.entries ?? createRecordingEntryRemover(gateway);
+  const library = new RecordingLibrary({ store: createRecordingLibraryStore(db), members: deps.members, quota: deps.quota, files, entries, logger, now, jobsQueued: () => jobs.poke() });
+  return { library, files };
 }

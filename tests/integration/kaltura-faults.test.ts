@@ -58,6 +58,17 @@ describe('when Kaltura misbehaves', () => {
     });
   }
 
+  it('sends a call again on a new connection when Kaltura closed the kept one just as it went out: the launch succeeds', async () => {
+    const ks = await seeder.userKs(managerId);
+    // Connections are kept from earlier calls; every call on one of them now finds it closed.
+    expect((await server.agent().get(`/launch?ks=${encodeURIComponent(await seeder.userKs(managerId))}`)).status).to.equal(303);
+    kaltura.setFault('drop-kept');
+    const resetsBefore = kaltura.resets();
+    const response = await server.agent().get(`/launch?ks=${encodeURIComponent(ks)}`);
+    expect(response.status, response.text.slice(0, 300)).to.equal(303);
+    expect(kaltura.resets() - resetsBefore, 'calls that met a closed connection').to.be.at.least(1);
+  });
+
   it('answers Start with 502 while Kaltura errors, leaving no room or live session behind', async () => {
     const agent = server.agent();
     await agent.get(`/launch?ks=${encodeURIComponent(await seeder.userKs(managerId))}&returnTo=/channels/${channelId}/meeting`);

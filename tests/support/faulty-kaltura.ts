@@ -8,7 +8,8 @@ import express from 'express';
 import { createKalturaEmulator } from '../../src/kaltura-emulator/create-kaltura-emulator.ts';
 import { loadDemoFixture } from '../../src/kaltura-emulator/demo-fixture.ts';
 
-export type KalturaFault = 'none' | 'slow' | 'hang' | 'http-500' | 'garbage' | 'api-error';
+/** `drop-kept`: a request on a kept-alive connection finds it closed (reset, unread), as when Kaltura closed it as idle just then. */
+export type KalturaFault = 'none' | 'slow' | 'hang' | 'http-500' | 'garbage' | 'api-error' | 'drop-kept';
 
 /**
  * A fault for one action only ("uploadtoken/upload"), after `after` of its calls went through:
@@ -27,6 +28,8 @@ export interface FaultyKaltura {
   emulatorUrl: string;
   setFault(fault: KalturaFault): void;
   setActionFault(fault: ActionFault | null): void;
+  /** Requests the `drop-kept` fault reset so far. */
+  resets(): number;
   close(): Promise<void>;
 }
 
@@ -38,6 +41,8 @@ export async function startFaultyKaltura(partner: { id: number; adminSecret: str
   let fault: KalturaFault = 'none';
   let actionFault: { fault: ActionFault; seen: number } | null = null;
   const hanging = new Set<http.ServerResponse>();
+  const servedOn = new WeakMap<object, number>();
+  let resets = 0;
 
   /** The action fault that applies to this request, if any (counting the calls it lets through). */
   const actionFaultFor = (req: http.IncomingMessage): ActionFault['fault'] | null => {
@@ -49,6 +54,13 @@ export async function startFaultyKaltura(partner: { id: number; adminSecret: str
   };
 
   const proxy = http.createServer((req, res) => {
+    const served = servedOn.get(req.socket) ?? 0;
+    servedOn.set(req.socket, served + 1);
+    if (fault === 'drop-kept' && served > 0) {
+      resets += 1;
+      req.socket.destroy();
+      return;
+    }
     const oneAction = actionFaultFor(req);
     if (oneAction === 'http-500') {
       res.writeHead(500, { 'content-type': 'text/html' }).end('<h1>Internal Server Error</h1>');
@@ -96,6 +108,7 @@ export async function startFaultyKaltura(partner: { id: number; adminSecret: str
   return {
     serviceUrl,
     emulatorUrl,
+    resets: () => resets,
     setActionFault(next) {
       actionFault = next ? { fault: next, seen: 0 } : null;
     },

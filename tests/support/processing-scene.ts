@@ -113,6 +113,18 @@ export function jobRow(db: Db, jobId: string) {
   return db.selectFrom('recording_jobs').selectAll().where('id', '=', jobId).executeTakeFirstOrThrow();
 }
 
+/** The recording's first job once the job runner has taken it (an attempt counted), or as it is after `limitMs`. */
+export async function jobTakenOrNot(db: Db, recordingId: string, limitMs = 10_000) {
+  const jobOf = async () => (await db.selectFrom('recording_jobs').selectAll().where('recording_id', '=', recordingId).execute())[0]!;
+  const until = Date.now() + limitMs;
+  let job = await jobOf();
+  while (job.attempts === 0 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    job = await jobOf();
+  }
+  return job;
+}
+
 export function recordingRow(db: Db, recordingId: string) {
   return db.selectFrom('recordings').selectAll().where('id', '=', recordingId).executeTakeFirstOrThrow();
 }

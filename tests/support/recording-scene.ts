@@ -24,6 +24,9 @@ export interface RecordingHarness {
   start(dataDir?: string): Promise<TestServer>;
 }
 
+/** The scene's recording settings: an hour for a room outside the plans, the disk's threshold, no polling meanwhile. */
+export const RECORDING_SCENE_SETTINGS = { hoursWithoutPlan: 1, minFreeMegabytes: MIN_FREE_MB, jobPollSeconds: 3600, jobStaleSeconds: 7200 };
+
 /** A fresh server for each test of the enclosing `describe`; a room outside the plans has `hoursWithoutPlan` hours. */
 export function eachRecordingServer(config: ConfigInput = {}, database: TestDatabase = 'SQLite'): RecordingHarness {
   const clients: RoomClient[] = [];
@@ -36,8 +39,8 @@ export function eachRecordingServer(config: ConfigInput = {}, database: TestData
         freeDiskBytes: async () => harness.disk.freeBytes,
         ...(dataDir && { dataDir }),
         // Tests send many recording messages in a row: the action allowance is not what they test. They check
-        // the job a finished recording leaves queued: the job runner's poll (real timers) must not take it meanwhile.
-        config: { recordings: { hoursWithoutPlan: 1, minFreeMegabytes: MIN_FREE_MB, jobPollSeconds: 3600, jobStaleSeconds: 7200 }, liveRoom: { actionBurst: 100 }, ...config },
+        // the job a finished recording leaves queued: this instance processes nothing (it would start at once).
+        config: { recordings: { ...RECORDING_SCENE_SETTINGS, processingConcurrency: 0 }, liveRoom: { actionBurst: 100 }, ...config },
       }),
   } as RecordingHarness;
   beforeEach(async () => {

@@ -192,7 +192,7 @@ const configSchema = z.object({
     /** Where a remote Janus (JANUS_URL) sees the shared folder that is `<dataDir>/recordings/raw` here; null: the same path (Janus on this machine). */
     janusRawFolder: z.string().min(1).nullable(),
     /** Recordings processed (or published) at once on one instance: each processing runs ffmpeg on up to all cores. */
-    processingConcurrency: z.number().int().min(1).max(32),
+    processingConcurrency: z.number().int().min(0).max(32),
     /** Attempts of a recording job in all; a failure another attempt can help waits retryBaseSeconds, doubled each time. */
     maxAttempts: z.number().int().min(1).max(20),
     retryBaseSeconds: z.number().min(0.001).max(86_400),

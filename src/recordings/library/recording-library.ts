@@ -31,6 +31,8 @@ export interface RecordingLibraryDeps {
   entries: RecordingEntryRemover;
   logger: Logger;
   now: () => number;
+  /** Told when a job was queued (Retry, release): processing looks for it now instead of at its next poll. */
+  jobsQueued?: () => void;
 }
 
 /** One recording as the session page shows it. */
@@ -116,6 +118,7 @@ export class RecordingLibrary {
     requireAdministrator(actor);
     const record = await this.#managed(actor, id);
     if (!(await this.#deps.store.retry(record.id, version, kind, this.#deps.now()))) throw stale();
+    this.#deps.jobsQueued?.();
     return record.liveSessionId;
   }
 
@@ -124,6 +127,7 @@ export class RecordingLibrary {
     requireAdministrator(actor);
     const record = await this.#managed(actor, id);
     if (!(await this.#deps.store.release(record.id, version, this.#deps.now()))) throw stale();
+    this.#deps.jobsQueued?.();
     return record.liveSessionId;
   }
 

@@ -63,6 +63,8 @@ export interface RoomRecordingDeps {
   mediaRawFolder: string | null;
   minFreeBytes: number;
   freeDiskBytes: FreeDiskBytes;
+  /** Told when a finished recording was queued for processing: it starts now, not at processing's next poll. */
+  processingQueued?: () => void;
 }
 
 interface Active {
@@ -218,6 +220,7 @@ export class RoomRecordingService {
     }
     const seconds = Math.min(this.#unmeteredSeconds(active, now), active.leftAtLedger);
     const finished = await this.#deps.store.finish(active.id, roomId, { seconds, reason, endedAt: now, rawFolder: rawFolderOf(active.id), overQuota: reason === 'quota' });
+    if (finished && reason !== 'quota') this.#deps.processingQueued?.();
     this.#deps.logger.info({ recordingId: active.id, roomId, reason, recordedSeconds: active.ledgerSeconds + seconds, finished }, 'recording finished');
     this.#publish(roomId, { type: 'recording.changed', recording: await this.#view(roomId, null), finished: reason });
   }

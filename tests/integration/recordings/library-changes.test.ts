@@ -10,6 +10,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { UpstreamError } from '../../../src/lib/errors/app-error.ts';
 import { FakeEntryRemover, recordingScene, type RecordingScene } from '../../support/recording-library-scene.ts';
+import { jobTakenOrNot } from '../../support/processing-scene.ts';
 import { TEST_DATABASES, startTestServerOn } from '../../support/test-databases.ts';
 import type { TestServer } from '../../support/test-server.ts';
 
@@ -20,7 +21,8 @@ for (const database of TEST_DATABASES) describe(`recordings library on ${databas
   const entries = new FakeEntryRemover();
 
   before(async () => {
-    server = await startTestServerOn(database, { recordingEntries: entries });
+    // No processing on this instance: the tests check the jobs a Retry or a release leaves queued.
+    server = await startTestServerOn(database, { recordingEntries: entries, config: { recordings: { processingConcurrency: 0 } } });
     scene = await recordingScene(server);
   });
   after(() => server.stop());
@@ -218,5 +220,23 @@ for (const database of TEST_DATABASES) describe(`recordings library on ${databas
       const bare = await recordingScene(server, { licences: false, courseName: 'Bare course' });
       expect((await bare.admin.agent.get(`/backend/courses/${bare.courseId}/delete`)).text).not.to.contain('data-recordings-deleted');
     });
+  });
+});
+
+describe('recordings library: a Retry is taken at once', function () {
+  this.timeout(30_000);
+  let server: TestServer;
+
+  before(async () => {
+    // Processing on, its poll an hour away: only being told a job was queued can make it start.
+    server = await startTestServerOn('SQLite', { config: { recordings: { processingConcurrency: 1, jobPollSeconds: 3600, jobStaleSeconds: 7200 } } });
+  });
+  after(() => server.stop());
+
+  it('hands a retried job to processing without waiting for its next poll', async () => {
+    const scene = await recordingScene(server);
+    const id = await scene.addRecording({ state: 'failed', failure_reason: 'ffmpeg exited with code 1', jobs: [{ kind: 'process', state: 'failed', attempts: 5, lastError: 'ffmpeg exited with code 1' }] });
+    expect((await scene.admin.agent.post(`/backend/recordings/${id}/retry`, { version: '1', kind: 'process' })).status).to.equal(303);
+    expect((await jobTakenOrNot(server.db, id)).attempts, 'the retried job was taken').to.be.at.least(1);
   });
 });

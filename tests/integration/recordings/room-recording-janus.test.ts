@@ -32,8 +32,8 @@ function speak(track: MediaStreamTrack): () => void {
 
 describe('RoomRecordingService on Janus', function () {
   this.timeout(60_000);
-  // The job runner's poll kept away: the test checks the process job the lost recording leaves queued.
-  const suite = useMediaSuite({ rtpPortRange: '47000-47499', config: { recordings: { jobPollSeconds: 3600, jobStaleSeconds: 7200 } } });
+  // No processing on this instance: the test checks the process job the lost recording leaves queued.
+  const suite = useMediaSuite({ rtpPortRange: '47000-47499', config: { recordings: { processingConcurrency: 0 } } });
 
   it('records a speaking peer into .mjr files in the raw folder named for the person and the source, new files after a pause, and keeps them when Janus dies mid-recording', async () => {
     const { server } = suite;

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { channelScene } from '../../support/channel-scene.ts';
 import { eventually } from '../../support/manual-scheduler.ts';
-import { eachRecordingServer, liveRoom, MIN_FREE_MB } from '../../support/recording-scene.ts';
+import { eachRecordingServer, liveRoom, MIN_FREE_MB, RECORDING_SCENE_SETTINGS } from '../../support/recording-scene.ts';
+import { jobTakenOrNot } from '../../support/processing-scene.ts';
 import { RoomClient } from '../../support/room-client.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
@@ -123,6 +124,23 @@ describe('RoomRecordingService through the room socket', function () {
     const [recording] = await room.recordings();
     expect(recording).to.deep.include({ state: 'queued', finish_reason: 'session_ended', recorded_seconds: 30 });
     expect(await room.jobs(recording!.id)).to.have.length(1);
+  });
+});
+
+describe('RoomRecordingService handing a recording to processing', function () {
+  this.timeout(20_000);
+  // Processing on, its poll an hour away: only being told the recording was queued can make it start.
+  const harness = eachRecordingServer({ recordings: { ...RECORDING_SCENE_SETTINGS, processingConcurrency: 1 } });
+
+  it('starts processing a stopped recording at once, not at the next poll', async () => {
+    const room = await liveRoom(harness);
+    room.ines.send({ type: 'recording.start' });
+    await room.ines.next('recording.changed');
+    await harness.scheduler.advance(5_000);
+    room.ines.send({ type: 'recording.stop' });
+    await room.ines.next('recording.changed', (message) => message.recording.state === 'off');
+    const job = await jobTakenOrNot(harness.server.db, await room.recordingId());
+    expect(job, 'the process job was taken').to.deep.include({ kind: 'process' }).and.have.property('attempts').that.is.at.least(1);
   });
 });
 
