@@ -13,10 +13,9 @@ import { createDatabase, migrateToLatest, type Db } from './lib/db/database.ts';
 import { decideCookiePolicy } from './lib/http/cookie-policy.ts';
 import { createLogger, type Logger } from './lib/logger/logger.ts';
 import { createEcPrivateKeyPem, randomSecret, readOrCreateSecretFile } from './lib/secrets/local-secrets.ts';
-import { createKalturaGateway } from './kaltura/kaltura-gateway.ts';
-import { createCachedKalturaGateway, type CachedKalturaGateway } from './kaltura/cached-kaltura-gateway.ts';
-import { createKalturaEmulator, type EmulatorPartner } from './kaltura-emulator/create-kaltura-emulator.ts';
-import { loadDemoFixture } from './kaltura-emulator/demo-fixture.ts';
+import type { CachedKalturaGateway } from './kaltura/cached-kaltura-gateway.ts';
+import { createKaltura } from './kaltura/create-kaltura.ts';
+import type { EmulatorPartner } from './kaltura-emulator/create-kaltura-emulator.ts';
 import { createAuthSessionStore } from './identity/auth-session-store.ts';
 import { createCachedAuthSessionStore } from './identity/cached-auth-session-store.ts';
 import { IdentityService } from './identity/identity-service.ts';
@@ -144,31 +143,7 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
   // Links in mails, pictures in them and launch tokens name this address: the real port, not the default's.
   config = withListeningAddress(loaded, url);
 
-  const emulatorPartner = config.kaltura.serviceUrl === null ? demoPartner(config) : null;
-  const kalturaEmulator = emulatorPartner
-    ? createKalturaEmulator({
-        partners: [emulatorPartner, ...(options.extraEmulatorPartners ?? [])],
-        fixture: loadDemoFixture(),
-        now,
-        mediaBudgetBytes: config.recordings.kalturaEmulatorMediaMegabytes * 1024 * 1024,
-      })
-    : null;
-
-  const gateway = createCachedKalturaGateway(
-    createKalturaGateway({
-      // With the emulator on, Kaltura is this very server, under /api_v3.
-      serviceUrl: config.kaltura.serviceUrl ?? `http://127.0.0.1:${port}`,
-      partnerId: config.kaltura.partnerId,
-      adminSecret: config.kaltura.adminSecret ?? emulatorPartner!.adminSecret,
-      userSecret: config.kaltura.userSecret ?? emulatorPartner?.userSecret ?? null,
-      timeoutMs: config.kaltura.timeoutMs,
-      userRoleMetadataProfileId: config.kaltura.userRoleMetadataProfileId,
-      adminSessionTtlSeconds: config.kaltura.adminSessionTtlSeconds,
-      uploadTimeoutMs: config.recordings.publishChunkTimeoutMs,
-      now,
-    }),
-    { ...config.cache, now },
-  );
+  const { gateway, emulatorPartner, emulator: kalturaEmulator } = createKaltura(config, { port, now, ...(options.extraEmulatorPartners && { extraEmulatorPartners: options.extraEmulatorPartners }) });
 
   const cookies = decideCookiePolicy({ publicUrl: config.http.publicUrl, embedOrigins: config.http.embedOrigins, production: config.env === 'production' });
   // The warm path of a join reads no SQL: sessions, channel rooms and live state are remembered briefly, and forgotten on every write.
@@ -419,16 +394,6 @@ export async function startServer(loaded: LoadedConfig, options: StartOptions = 
  */
 function keepWrittenFilesPrivate(): void {
   process.umask(0o077);
-}
-
-/** The emulated partner: its id from config, its secrets from config or made once and kept in the data folder. */
-function demoPartner(config: AppConfig): EmulatorPartner {
-  return {
-    id: config.kaltura.partnerId,
-    name: 'Live Rooms demo partner',
-    adminSecret: config.kaltura.adminSecret ?? readOrCreateSecretFile(config.dataDir, 'emulator-admin-secret', randomSecret),
-    userSecret: config.kaltura.userSecret ?? readOrCreateSecretFile(config.dataDir, 'emulator-user-secret', randomSecret),
-  };
 }
 
 async function main(): Promise<void> {
