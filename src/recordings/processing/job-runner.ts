@@ -234,9 +234,12 @@ export class RecordingJobRunner {
 
   async #fail(handler: RecordingJobHandler, job: RecordingJob, reason: string, detail: string): Promise<void> {
     const { store, scheduler, logger } = this.#options;
+    // Still ours (not taken over): what the job was for is marked failed first. Should this instance die before the
+    // job's own end, the job is taken over and ends the same way; never a failed job over a recording "processing".
+    if (!(await store.heartbeat(job.id, this.instanceId, scheduler.now()))) return;
+    await handler.failed?.(job, reason);
     if (!(await store.finish(job.id, this.instanceId, scheduler.now(), { state: 'failed', lastError: detail }))) return;
     logger.warn({ jobId: job.id, kind: job.kind, recordingId: job.recordingId, reason, detail }, 'recording job failed');
-    await handler.failed?.(job, reason);
   }
 
   /** Another instance took the job over (this one looked dead to it): stop working on it. */

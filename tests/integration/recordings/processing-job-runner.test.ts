@@ -142,7 +142,7 @@ for (const database of TEST_DATABASES) {
       await started(2);
       handler.fail(retried.jobId, new RetryableJobError('recordings-processing:failure.encoder', 'exit 1 again'));
       await eventually(async () => expect(await jobRow(bare.db, retried.jobId)).to.include({ state: 'failed', attempts: 2, last_error: 'exit 1 again' }), 2000);
-      // The handler hears of it after the job's row says so.
+      // The handler marks what the job was for, and the job's row says it failed.
       await eventually(async () => expect(handler.failures).to.deep.equal([{ jobId: retried.jobId, reason: 'recordings-processing:failure.encoder' }]), 2000);
 
       const hopeless = await addFinishedRecording(bare.db, { now: scheduler.now() });
@@ -151,6 +151,30 @@ for (const database of TEST_DATABASES) {
       handler.fail(hopeless.jobId, new PermanentJobError('recordings-processing:failure.noMedia'));
       await eventually(async () => expect(await jobRow(bare.db, hopeless.jobId)).to.include({ state: 'failed', attempts: 1 }), 2000);
       await eventually(async () => expect(handler.failures[1]).to.deep.equal({ jobId: hopeless.jobId, reason: 'recordings-processing:failure.noMedia' }), 2000);
+    });
+
+    it('leaves nothing half-failed when marking what a job was for fails: the job is taken over and fails again, told', async () => {
+      const { jobId } = await addFinishedRecording(bare.db, { now: START });
+      let told = 0;
+      const flaky = Object.assign(handler, {
+        async failed(job: RecordingJob, reason: string) {
+          // The first time, as if the process died or the database went away while marking the recording.
+          if (++told === 1) throw new Error('connection lost');
+          handler.failures.push({ jobId: job.id, reason });
+        },
+      });
+      startRunner({ maxAttempts: 1 }, flaky);
+      await scheduler.advance(0);
+      await started(1);
+      handler.fail(jobId, new PermanentJobError('recordings-processing:failure.noMedia'));
+      await eventually(() => expect(told).to.equal(1), 2000);
+      // Not ended as failed while what it was for is not: still claimed, so another instance takes it over once stale.
+      expect(await jobRow(bare.db, jobId)).to.include({ state: 'running' });
+      await scheduler.advance(SETTINGS.staleMs + 1);
+      const second = startRunner({ maxAttempts: 1 }, flaky);
+      await second.poll();
+      await eventually(async () => expect(await jobRow(bare.db, jobId)).to.include({ state: 'failed' }), 2000);
+      expect(handler.failures).to.deep.equal([{ jobId, reason: 'recordings-processing:failure.interrupted' }]);
     });
 
     it('gives running work back when stopped, and another instance resumes it at once', async () => {
