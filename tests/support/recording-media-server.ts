@@ -15,8 +15,8 @@ export interface RecordingMediaServer {
   calls: string[];
   /** The next startRecording fails as an unreachable media server would. */
   failNextStart(): void;
-  /** The media server dies: its rooms, and their recordings, are gone. */
-  lose(): void;
+  /** The media server dies: its rooms (every one, or those named, as one Janus of several), and their recordings, are gone. */
+  lose(roomIds?: MediaReset['roomIds']): void;
 }
 
 export function recordingMediaServer(): RecordingMediaServer {
@@ -47,6 +47,6 @@ export function recordingMediaServer(): RecordingMediaServer {
     chosen: { server, supervisedPid: () => undefined, kill: () => undefined, stop: async () => undefined },
     calls,
     failNextStart: () => void (failNext = true),
-    lose: () => listeners.forEach((listener) => listener({ phase: 'lost', roomIds: 'every' })),
+    lose: (roomIds: MediaReset['roomIds'] = 'every') => listeners.forEach((listener) => listener({ phase: 'lost', roomIds })),
   };
 }
