@@ -54,6 +54,16 @@ export class MediaServerError extends Error {
   }
 }
 
+/**
+ * Rooms the media server lost, or can open again. `every`: all of them (a single media server died). With several
+ * Janus servers, only the rooms of the one that went away: `lost` names them, `back` those of them not already
+ * opened again on another server.
+ */
+export interface MediaReset {
+  phase: 'lost' | 'back';
+  roomIds: readonly string[] | 'every';
+}
+
 export interface MediaServer {
   readonly kind: 'janus' | 'embedded' | 'none';
   /** Whether rooms can be opened now. */
@@ -97,9 +107,9 @@ export interface MediaServer {
   /** Everything of the endpoint's is closed on the media server (the connection closed, or its person was removed). */
   leave(endpoint: MediaEndpoint): Promise<void>;
   /**
-   * The media server lost its rooms (it died or restarted): `lost` at once, `back` when it can be used again,
-   * then every client publishes and subscribes again.
+   * The media server lost rooms (it, or one of several Janus servers, died or restarted): `lost` at once, `back`
+   * when it can be used again, then the clients of those rooms publish and subscribe again.
    */
-  onReset(listener: (phase: 'lost' | 'back') => void): () => void;
+  onReset(listener: (reset: MediaReset) => void): () => void;
   close(): Promise<void>;
 }

@@ -18,7 +18,7 @@ import type { Room } from '../rooms/room-store.ts';
 import { RoomActionError, type LiveRoomService, type RoomActor, type RoomPlanRules } from '../live-room/live-room-service.ts';
 import { describeIssue, type ServerMessage } from '../live-room/room-protocol.ts';
 import type { RoomState } from '../live-room/room-state.ts';
-import { MediaServerError, type MediaEndpoint, type MediaServer, type MediaSource } from './media-server.ts';
+import { MediaServerError, type MediaEndpoint, type MediaReset, type MediaServer, type MediaSource } from './media-server.ts';
 import { mediaMessageSchema, sentMedia, type MediaMessage } from './media-protocol.ts';
 import { FeedRegistry, feedKey, type Feed } from './feed-registry.ts';
 import { WebcamPlaces } from './webcam-places.ts';
@@ -100,6 +100,8 @@ export class MediaSignalling {
   readonly #feeds = new FeedRegistry();
   readonly #subscriptions: MediaSubscriptions;
   readonly #connections = new Map<string, MediaConnection>();
+  /** Rooms told audio and video are unavailable: told to try again when a media server is back. */
+  readonly #waitingForMedia = new Set<string>();
   readonly #places: WebcamPlaces;
   readonly #stop: Array<() => void> = [];
   #versions = 0;
@@ -121,7 +123,7 @@ export class MediaSignalling {
         if (event.message.type === 'session.started') void this.#openRoom(event.roomId).catch(() => undefined);
         if (event.message.type === 'session.ended') void this.#closeRoom(event.roomId);
       }),
-      deps.server.onReset((phase) => this.#reset(phase)),
+      deps.server.onReset((reset) => this.#reset(reset)),
     );
   }
 
@@ -161,8 +163,11 @@ export class MediaSignalling {
 
   async #dispatch(connection: MediaConnection, message: MediaMessage): Promise<void> {
     switch (message.type) {
-      case 'media.join':
-        return connection.reply({ type: 'media.ready', available: this.#deps.server.available(), feeds: this.#feeds.views(connection.actor.roomId) });
+      case 'media.join': {
+        const available = this.#deps.server.available();
+        if (!available) this.#waitingForMedia.add(connection.actor.roomId);
+        return connection.reply({ type: 'media.ready', available, feeds: this.#feeds.views(connection.actor.roomId) });
+      }
       case 'media.publish':
         return this.#publish(connection, message.source, message.sdp);
       case 'media.unpublish':
@@ -325,16 +330,29 @@ export class MediaSignalling {
   }
 
   /**
-   * The media server lost its rooms: everyone's feeds are gone. Clients hear `media.lost` at once (the room says
-   * audio and video are reconnecting) and `media.reset` when it is back, then publish and subscribe again.
+   * The media server lost rooms: their feeds are gone. Their clients hear `media.lost` at once (the room says audio
+   * and video are reconnecting) and `media.reset` when it is back, then publish and subscribe again; rooms on
+   * another Janus that is still up hear nothing. When another Janus can take the lost rooms, they are reset at
+   * once and move there. A media server back also brings rooms told it was unavailable their audio and video.
    */
-  #reset(phase: 'lost' | 'back'): void {
+  #reset({ phase, roomIds }: MediaReset): void {
+    const rooms = new Set(roomIds === 'every' ? this.#roomsWithMedia() : roomIds);
+    if (phase === 'back') for (const roomId of this.#waitingForMedia) rooms.add(roomId);
+    if (phase === 'back') this.#waitingForMedia.clear();
+    for (const roomId of rooms) {
+      this.#feeds.clearRoom(roomId);
+      for (const connection of this.#connections.values()) if (connection.actor.roomId === roomId) this.#subscriptions.forgetConnection(connection.id);
+    }
+    const movesAtOnce = phase === 'lost' && this.#deps.server.available();
+    const messages: ServerMessage[] = phase === 'back' ? [{ type: 'media.reset' }] : movesAtOnce ? [{ type: 'media.lost' }, { type: 'media.reset' }] : [{ type: 'media.lost' }];
+    for (const roomId of rooms) for (const message of messages) this.#deps.state.publish({ roomId, audience: 'everyone', message });
+  }
+
+  /** Rooms with someone connected or something published. */
+  #roomsWithMedia(): Set<string> {
     const rooms = new Set([...this.#connections.values()].map((connection) => connection.actor.roomId));
     for (const roomId of this.#feeds.roomIds()) rooms.add(roomId);
-    this.#feeds.clear();
-    this.#subscriptions.clear();
-    const message: ServerMessage = phase === 'lost' ? { type: 'media.lost' } : { type: 'media.reset' };
-    for (const roomId of rooms) this.#deps.state.publish({ roomId, audience: 'everyone', message });
+    return rooms;
   }
 
   async #releaseWebcam(actor: RoomActor): Promise<void> {

@@ -13,7 +13,7 @@ import { JanusClient } from '../../src/media/janus/janus-client.ts';
 import { startSupervisedJanus, type SupervisedJanus } from '../../src/media/janus/janus-supervisor.ts';
 import { readOrCreateSecretFile, randomSecret } from '../../src/lib/secrets/local-secrets.ts';
 import { LEVEL } from '../support/kaltura-seed.ts';
-import { NEEDS_JANUS } from '../support/media-peer.ts';
+import { MediaPeer, NEEDS_JANUS } from '../support/media-peer.ts';
 import { RoomClient } from '../support/room-client.ts';
 import { signIn, startTestServer, type TestServer } from '../support/test-server.ts';
 
@@ -62,12 +62,12 @@ describe('media: several Janus servers from JANUS_URL', function () {
     return { client, roomId: welcome.room.id as string };
   }
 
-  /** The live rooms each Janus holds (their descriptions are the service's room ids), asked with the admin key. */
+  /** The live rooms each Janus holds (their descriptions are the service's room ids), asked with the admin key; none while it is down. */
   async function roomsOnEachJanus(): Promise<string[][]> {
     return Promise.all(januses.map(async (janus) => {
       const client = new JanusClient({ url: janus.url, apiSecret: secrets.apiSecret, requestTimeoutMs: 5000 });
       try {
-        await client.connect();
+        if (!(await client.connect().then(() => true, () => false))) return [];
         const handle = await (await client.createSession()).attach('janus.plugin.videoroom');
         const answer = await handle.request({ request: 'list', admin_key: secrets.adminKey });
         return (answer.list as Array<{ description: string }>).map((room) => room.description).sort();
@@ -107,5 +107,35 @@ describe('media: several Janus servers from JANUS_URL', function () {
     const after = await placedWhen((now) => now.flat().length === 4);
     expect(after[0]).to.include(next.roomId);
     expect(after.map((rooms) => rooms.length)).to.deep.equal([2, 2]);
+  });
+
+  it('when one Janus dies, resets only its rooms, which move to another at once; a room on the other hears nothing', async () => {
+    // Meetings until one is on each Janus (new rooms go to the one with fewest).
+    const meetings: Array<{ client: RoomClient; roomId: string }> = [];
+    let placed = await roomsOnEachJanus();
+    const on = (index: number) => meetings.find((meeting) => placed[index]!.includes(meeting.roomId));
+    while (!(on(0) && on(1)) && meetings.length < 4) {
+      meetings.push(await startMeeting());
+      placed = await placedWhen((now) => meetings.every((meeting) => now.flat().includes(meeting.roomId)));
+    }
+    const [lost, kept] = [on(0)!, on(1)!];
+    process.kill(januses[0]!.pid()!, 'SIGKILL');
+
+    // The lost room is told at once, then told to publish again: the other Janus can take it.
+    await lost.client.next('media.lost', () => true, 10_000);
+    await lost.client.next('media.reset', () => true, 10_000);
+    const peer = await MediaPeer.offering({ audio: true });
+    try {
+      lost.client.send({ type: 'media.join' });
+      await lost.client.next('media.ready');
+      await peer.publish(lost.client);
+      await placedWhen((now) => now[1]!.includes(lost.roomId));
+    } finally {
+      await peer.close();
+    }
+    // The room on the Janus still up: a round trip after the reset, and nothing about it came before.
+    kept.client.send({ type: 'media.join' });
+    await kept.client.next('media.ready');
+    expect(kept.client.received.filter((message) => message.type === 'media.lost' || message.type === 'media.reset')).to.deep.equal([]);
   });
 });

@@ -14,7 +14,7 @@ import { pino } from 'pino';
 import { EmbeddedMediaServer } from '../../src/media/embedded/embedded-media-server.ts';
 import { JanusMediaServer } from '../../src/media/janus/janus-media-server.ts';
 import { startSupervisedJanus, type SupervisedJanus } from '../../src/media/janus/janus-supervisor.ts';
-import type { MediaEndpoint, MediaServer } from '../../src/media/media-server.ts';
+import type { MediaEndpoint, MediaReset, MediaServer } from '../../src/media/media-server.ts';
 import { MediaPeer } from '../support/media-peer.ts';
 
 interface Started {
@@ -208,23 +208,25 @@ for (const adapter of ADAPTERS) {
       await publishing(endpoint(roomId, 'b'));
     });
 
-    it('reports its death as a reset, lost then back, after which rooms open again', async function () {
+    it('reports its death as a reset of its rooms, lost then back, after which rooms open again', async function () {
       this.timeout(30_000);
       const roomId = newRoom();
       await media.openRoom(roomId, { publishers: 2 });
       await publishing(endpoint(roomId, 'a'));
-      const phases: string[] = [];
+      const resets: MediaReset[] = [];
       const back = new Promise<void>((resolve) => {
-        const stopListening = media.onReset((phase) => {
-          phases.push(phase);
-          if (phase !== 'back') return;
+        const stopListening = media.onReset((reset) => {
+          resets.push(reset);
+          if (reset.phase !== 'back') return;
           stopListening();
           resolve();
         });
       });
       started!.crash();
       await back;
-      expect(phases).to.deep.equal(['lost', 'back']);
+      expect(resets.map((reset) => reset.phase)).to.deep.equal(['lost', 'back']);
+      // The room is named (one Janus of several), or every room is (a single media server).
+      for (const reset of resets) expect(reset.roomIds === 'every' || reset.roomIds.includes(roomId), JSON.stringify(reset)).to.equal(true);
       expect(media.available()).to.equal(true);
       await media.openRoom(roomId, { publishers: 2 });
       await publishing(endpoint(roomId, 'b'));

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChosenMediaServer } from '../../src/media/choose-media-server.ts';
-import { MediaServerError, type MediaServer } from '../../src/media/media-server.ts';
+import { MediaServerError, type MediaReset, type MediaServer } from '../../src/media/media-server.ts';
 import { createUnavailableMediaServer } from '../../src/media/unavailable-media-server.ts';
 
 export interface RecordingMediaServer {
@@ -15,13 +15,13 @@ export interface RecordingMediaServer {
   calls: string[];
   /** The next startRecording fails as an unreachable media server would. */
   failNextStart(): void;
-  /** The media server dies: its rooms, and their recordings, are gone. */
-  lose(): void;
+  /** The media server dies: its rooms (every one, or those named, as one Janus of several), and their recordings, are gone. */
+  lose(roomIds?: MediaReset['roomIds']): void;
 }
 
 export function recordingMediaServer(): RecordingMediaServer {
   const calls: string[] = [];
-  const listeners = new Set<(phase: 'lost' | 'back') => void>();
+  const listeners = new Set<(reset: MediaReset) => void>();
   let failNext = false;
   const server: MediaServer = {
     ...createUnavailableMediaServer(),
@@ -47,6 +47,6 @@ export function recordingMediaServer(): RecordingMediaServer {
     chosen: { server, supervisedPid: () => undefined, kill: () => undefined, stop: async () => undefined },
     calls,
     failNextStart: () => void (failNext = true),
-    lose: () => listeners.forEach((listener) => listener('lost')),
+    lose: (roomIds: MediaReset['roomIds'] = 'every') => listeners.forEach((listener) => listener({ phase: 'lost', roomIds })),
   };
 }

@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../lib/logger/logger.ts';
-import { MediaServerError, type IceCandidate, type MediaEndpoint, type MediaRoomLimits, type MediaServer, type MediaSource, type PublishedFeed, type SimulcastLayer, type TrickleTarget } from '../media-server.ts';
+import { MediaServerError, type IceCandidate, type MediaEndpoint, type MediaRoomLimits, type MediaReset, type MediaServer, type MediaSource, type PublishedFeed, type SimulcastLayer, type TrickleTarget } from '../media-server.ts';
 import type { SfuCallName, SfuCalls, SfuEvent, SfuMessage, SfuSettings, SfuStats } from './sfu-protocol.ts';
 
 const RESTART_DELAYS_MS = [200, 1000, 2000, 5000];
@@ -145,7 +145,7 @@ export class EmbeddedMediaServer implements MediaServer {
 
   async stopRecording(): Promise<void> {}
 
-  onReset(listener: (phase: 'lost' | 'back') => void): () => void {
+  onReset(listener: (reset: MediaReset) => void): () => void {
     this.#events.on('reset', listener);
     return () => this.#events.off('reset', listener);
   }
@@ -243,7 +243,7 @@ export class EmbeddedMediaServer implements MediaServer {
     const delay = RESTART_DELAYS_MS[Math.min(this.#restarts, RESTART_DELAYS_MS.length - 1)]!;
     this.#restarts += 1;
     this.#logger.error({ code, restartInMs: delay }, 'embedded SFU stopped; its rooms are gone; starting it again');
-    this.#events.emit('reset', 'lost');
+    this.#events.emit('reset', { phase: 'lost', roomIds: 'every' } satisfies MediaReset);
     setTimeout(() => void this.#restart(this.#restarts), delay).unref();
   }
 
@@ -253,7 +253,7 @@ export class EmbeddedMediaServer implements MediaServer {
     try {
       await this.launch();
       this.#logger.info('embedded SFU running again');
-      this.#events.emit('reset', 'back');
+      this.#events.emit('reset', { phase: 'back', roomIds: 'every' } satisfies MediaReset);
     } catch (error) {
       const delay = RESTART_DELAYS_MS[Math.min(attempt, RESTART_DELAYS_MS.length - 1)]!;
       this.#logger.error({ err: error, restartInMs: delay }, 'embedded SFU did not start again');

@@ -12,7 +12,7 @@ import { EventEmitter } from 'node:events';
 import { randomInt } from 'node:crypto';
 import type { Logger } from '../../lib/logger/logger.ts';
 import { JanusClient, JanusError, type HandleEvent, type JanusHandle, type JanusSession } from './janus-client.ts';
-import { MediaServerError, type IceCandidate, type MediaEndpoint, type MediaRoomLimits, type MediaServer, type MediaSource, type PublishedFeed, type SimulcastLayer, type TrickleTarget } from '../media-server.ts';
+import { MediaServerError, type IceCandidate, type MediaEndpoint, type MediaRoomLimits, type MediaReset, type MediaServer, type MediaSource, type PublishedFeed, type SimulcastLayer, type TrickleTarget } from '../media-server.ts';
 
 const VIDEOROOM = 'janus.plugin.videoroom';
 /** VideoRoom's "maximum number of publishers reached". */
@@ -35,6 +35,8 @@ interface JanusServer {
   rooms: number;
   /** Bumped on every reconnect: state made on an older connection is gone with it. */
   generation: number;
+  /** Rooms it had when it went away, told `back` when it returns unless opened on another server meanwhile. */
+  lostRooms: Set<string>;
 }
 
 interface PlacedRoom {
@@ -69,6 +71,8 @@ export class JanusMediaServer implements MediaServer {
   readonly #servers: JanusServer[];
   readonly #logger: Logger;
   readonly #rooms = new Map<string, Promise<PlacedRoom>>();
+  /** Where each open room was placed, once it was: which rooms a server that goes away takes with it. */
+  readonly #placedOn = new Map<string, PlacedRoom>();
   readonly #endpoints = new Map<string, EndpointState>();
   readonly #events = new EventEmitter();
   #closed = false;
@@ -81,6 +85,7 @@ export class JanusMediaServer implements MediaServer {
       control: null,
       rooms: 0,
       generation: 0,
+      lostRooms: new Set(),
     }));
   }
 
@@ -107,6 +112,8 @@ export class JanusMediaServer implements MediaServer {
   async closeRoom(roomId: string): Promise<void> {
     const placed = this.#rooms.get(roomId);
     this.#rooms.delete(roomId);
+    this.#placedOn.delete(roomId);
+    for (const server of this.#servers) server.lostRooms.delete(roomId);
     const room = await placed?.catch(() => null);
     for (const [connectionId, endpoint] of this.#endpoints) {
       if (endpoint.room.number !== room?.number) continue;
@@ -283,7 +290,7 @@ export class JanusMediaServer implements MediaServer {
     await session?.destroy();
   }
 
-  onReset(listener: (phase: 'lost' | 'back') => void): () => void {
+  onReset(listener: (reset: MediaReset) => void): () => void {
     this.#events.on('reset', listener);
     return () => this.#events.off('reset', listener);
   }
@@ -308,13 +315,21 @@ export class JanusMediaServer implements MediaServer {
       ...(server.settings.adminKey && { admin_key: server.settings.adminKey }),
     });
     server.rooms += 1;
-    return { server, generation: server.generation, number };
+    const placed = { server, generation: server.generation, number };
+    this.#placedOn.set(roomId, placed);
+    return placed;
   }
 
   #subscription(endpoint: MediaEndpoint, key: string): Subscription {
     const subscription = this.#endpoints.get(endpoint.connectionId)?.subscriptions.get(key);
     if (!subscription) throw new MediaServerError('refused', 'no such subscription');
     return subscription;
+  }
+
+  /** The room is open on a Janus that is up (opened again elsewhere after its own went away, say). */
+  #openNow(roomId: string): boolean {
+    const room = this.#placedOn.get(roomId);
+    return room !== undefined && this.#current(room);
   }
 
   #current(room: PlacedRoom): boolean {
@@ -384,7 +399,9 @@ export class JanusMediaServer implements MediaServer {
     server.client.once('close', () => this.#lost(server));
     if (attempt > 0 || server.generation > 0) {
       this.#logger.info({ url: server.settings.url }, 'Janus reachable again');
-      this.#events.emit('reset', 'back');
+      const roomIds = [...server.lostRooms].filter((roomId) => !this.#openNow(roomId));
+      server.lostRooms.clear();
+      this.#events.emit('reset', { phase: 'back', roomIds } satisfies MediaReset);
     }
   }
 
@@ -394,9 +411,11 @@ export class JanusMediaServer implements MediaServer {
     server.generation += 1;
     server.rooms = 0;
     for (const [connectionId, endpoint] of this.#endpoints) if (endpoint.room.server === server) this.#endpoints.delete(connectionId);
+    const roomIds = [...this.#placedOn].filter(([, room]) => room.server === server).map(([roomId]) => roomId);
+    for (const roomId of roomIds) server.lostRooms.add(roomId);
     if (this.#closed) return;
-    this.#logger.error({ url: server.settings.url }, 'lost the connection to Janus; its rooms are gone');
-    this.#events.emit('reset', 'lost');
+    this.#logger.error({ url: server.settings.url, rooms: roomIds.length }, 'lost the connection to Janus; its rooms are gone');
+    this.#events.emit('reset', { phase: 'lost', roomIds } satisfies MediaReset);
     void this.#connect(server, 1);
   }
 }

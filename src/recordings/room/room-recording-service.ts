@@ -95,8 +95,11 @@ export class RoomRecordingService {
 
   constructor(deps: RoomRecordingDeps) {
     this.#deps = deps;
-    this.#stopListening = deps.media.onReset((phase) => {
-      if (phase === 'lost') for (const roomId of [...this.#active.keys()]) this.#background(roomId, () => this.#finish(roomId, 'media_server_lost', { mediaGone: true }));
+    // Only the rooms the media server lost: a recording on another Janus that is still up goes on.
+    this.#stopListening = deps.media.onReset(({ phase, roomIds }) => {
+      if (phase !== 'lost') return;
+      const lost = roomIds === 'every' ? [...this.#active.keys()] : roomIds.filter((roomId) => this.#active.has(roomId));
+      for (const roomId of lost) this.#background(roomId, () => this.#finish(roomId, 'media_server_lost', { mediaGone: true }));
     });
   }
 

@@ -128,6 +128,16 @@ for (const database of TEST_DATABASES) describe(`RoomRecordingService › record
     expect((await room.pia.next('recording.changed')).recording.state).to.equal('recording');
   });
 
+  it('goes on recording when the media server loses other rooms (another Janus went away)', async () => {
+    const room = await liveRoom(harness);
+    await startRecording(room.ines, room.pia);
+    harness.media.lose(['a-room-on-another-janus']);
+    room.ines.send({ type: 'recording.pause' });
+    expect((await room.pia.next('recording.changed')).recording.state).to.equal('paused');
+    const [recording] = await room.recordings();
+    expect(recording).to.deep.include({ state: 'paused', finish_reason: null });
+  });
+
   it('finishes a recording a restart left open as far as its ledger went (at most a minute lost), and queues it for processing', async function () {
     // A restart reopens the data folder's SQLite database; a PostgreSQL server here gets a fresh schema each time.
     if (database !== 'SQLite') this.skip();
