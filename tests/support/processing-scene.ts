@@ -11,7 +11,7 @@ import pg from 'pg';
 import { createDatabase, migrateToLatest, type Db } from '../../src/lib/db/database.ts';
 import type { RecordingJobKind, RecordingState } from '../../src/lib/db/schema.ts';
 import type { TestDatabase } from './test-databases.ts';
-import { insertRoomRow } from './room-rows.ts';
+import { insertRecordingJobRow, insertRecordingRow, insertRoomRow } from './room-rows.ts';
 
 export interface BareDatabase {
   db: Db;
@@ -73,39 +73,28 @@ export async function addFinishedRecording(db: Db, options: RecordingOptions = {
   const jobId = `job-${randomUUID()}`;
   await insertRoomRow(db, { id: roomId, kind: options.roomKind ?? 'course', name: 'Biology 101', channel_id: options.channelId ?? null, created_at: now });
   await db.insertInto('live_sessions').values({ id: sessionId, room_id: roomId, started_by: 'teacher', started_at: now - 60_000, ended_at: now }).execute();
-  await db
-    .insertInto('recordings')
-    .values({
-      id: recordingId,
-      live_session_id: sessionId,
-      room_id: roomId,
-      title: 'Biology 101',
-      started_at: now - 60_000,
-      ended_at: now,
-      storage_key: null,
-      kaltura_entry_id: null,
-      created_at: now - 60_000,
-      state: options.state ?? 'queued',
-      recorded_by: 'teacher',
-      recorded_by_name: 'Teacher',
-      recorded_seconds: 60,
-      finish_reason: 'stopped',
-      raw_folder: options.rawFolder === undefined ? `recordings/raw/${recordingId}` : options.rawFolder,
-      duration_ms: null,
-      size_bytes: null,
-      failure_reason: null,
-      publish_state: null,
-      publish_status: null,
-      updated_at: now,
-      version: 1,
-    })
-    .execute();
-  if (!options.withoutJob) {
-    await db
-      .insertInto('recording_jobs')
-      .values({ id: jobId, recording_id: recordingId, kind: options.jobKind ?? 'process', state: 'queued', attempts: 0, next_attempt_at: now, progress: 0, last_error: null, claimed_by: null, heartbeat_at: null, created_at: now, updated_at: now })
-      .execute();
-  }
+  await insertRecordingRow(db, {
+    id: recordingId,
+    live_session_id: sessionId,
+    room_id: roomId,
+    title: 'Biology 101',
+    started_at: now - 60_000,
+    ended_at: now,
+    state: options.state ?? 'queued',
+    recorded_by: 'teacher',
+    recorded_by_name: 'Teacher',
+    recorded_seconds: 60,
+    finish_reason: 'stopped',
+    raw_folder: options.rawFolder === undefined ? `recordings/raw/${recordingId}` : options.rawFolder,
+    duration_ms: null,
+    size_bytes: null,
+    failure_reason: null,
+    publish_state: null,
+    publish_status: null,
+    updated_at: now,
+    version: 1,
+  });
+  if (!options.withoutJob) await insertRecordingJobRow(db, { id: jobId, recording_id: recordingId, kind: options.jobKind ?? 'process', next_attempt_at: now, created_at: now });
   return { roomId, recordingId, jobId };
 }
 

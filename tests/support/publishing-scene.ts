@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../../src/lib/db/database.ts';
 import type { RecordingJob } from '../../src/recordings/processing/job-runner.ts';
-import { insertRoomRow } from './room-rows.ts';
+import { insertRecordingRow, insertRoomRow } from './room-rows.ts';
 
 export const SESSION_START = Date.UTC(2026, 11, 4, 13, 30);
 export const VIDEO_KEY = 'recordings/published.mp4';
@@ -36,25 +36,20 @@ export async function insertReadyRecording(db: Db, room: ReadyRoom, sizeBytes: n
   const now = Date.now();
   await insertRoomRow(db, { id: roomId, kind: room.kind, name: room.name ?? `Physics ${roomId.slice(0, 4)}`, channel_id: room.channelId ?? null, created_at: now });
   await db.insertInto('live_sessions').values({ id: sessionId, room_id: roomId, started_by: 'mediaspace:maria.manager', started_at: SESSION_START, ended_at: SESSION_START + 60_000, ended_by: null, end_reason: null }).execute();
-  await db
-    .insertInto('recordings')
-    .values({
-      id: recordingId,
-      live_session_id: sessionId,
-      room_id: roomId,
-      title: 'Recording',
-      started_at: SESSION_START,
-      ended_at: SESSION_START + 60_000,
-      storage_key: VIDEO_KEY,
-      kaltura_entry_id: null,
-      created_at: now,
-      state: 'ready',
-      recorded_by: room.recordedBy ?? 'mediaspace:maria.manager',
-      size_bytes: sizeBytes,
-      publish_state: 'pending',
-      updated_at: now,
-    })
-    .execute();
+  await insertRecordingRow(db, {
+    id: recordingId,
+    live_session_id: sessionId,
+    room_id: roomId,
+    started_at: SESSION_START,
+    ended_at: SESSION_START + 60_000,
+    storage_key: VIDEO_KEY,
+    created_at: now,
+    state: 'ready',
+    recorded_by: room.recordedBy ?? 'mediaspace:maria.manager',
+    size_bytes: sizeBytes,
+    publish_state: 'pending',
+    updated_at: now,
+  });
   return recordingId;
 }
 

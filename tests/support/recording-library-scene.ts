@@ -14,6 +14,7 @@ import type { Insertable } from 'kysely';
 import type { RecordingJobKind, RecordingJobState, RecordingsTable } from '../../src/lib/db/schema.ts';
 import type { RecordingEntryRemover } from '../../src/recordings/library/recording-entry-remover.ts';
 import { backendPerson, createCourse, setLicences, type BackendPerson } from './courses.ts';
+import { insertRecordingJobRow, insertRecordingRow } from './room-rows.ts';
 import type { TestServer } from './test-server.ts';
 
 let video: Buffer | null = null;
@@ -98,33 +99,26 @@ export async function seedRecording(server: TestServer, where: { roomId: string;
     mkdirSync(path.join(server.dataDir, 'recordings', 'raw', id), { recursive: true });
     writeFileSync(path.join(server.dataDir, 'recordings', 'raw', id, 'videoroom-1-user-1-video.mjr'), 'raw');
   }
-  await server.db
-    .insertInto('recordings')
-    .values({
-      id,
-      live_session_id: where.sessionId,
-      room_id: where.roomId,
-      title: 'Lecture 1',
-      started_at: now - 3000_000,
-      ended_at: now - 1200_000,
-      storage_key: withFile ? `recordings/${id}.mp4` : null,
-      kaltura_entry_id: null,
-      created_at: now - 3000_000,
-      state: 'ready',
-      recorded_by: where.recordedBy.id,
-      recorded_by_name: where.recordedBy.name,
-      recorded_seconds: 1800,
-      raw_folder: withRaw ? `recordings/raw/${id}` : null,
-      duration_ms: withFile ? 1000 : null,
-      updated_at: now,
-      ...row,
-    })
-    .execute();
+  await insertRecordingRow(server.db, {
+    id,
+    live_session_id: where.sessionId,
+    room_id: where.roomId,
+    title: 'Lecture 1',
+    started_at: now - 3000_000,
+    ended_at: now - 1200_000,
+    storage_key: withFile ? `recordings/${id}.mp4` : null,
+    created_at: now - 3000_000,
+    state: 'ready',
+    recorded_by: where.recordedBy.id,
+    recorded_by_name: where.recordedBy.name,
+    recorded_seconds: 1800,
+    raw_folder: withRaw ? `recordings/raw/${id}` : null,
+    duration_ms: withFile ? 1000 : null,
+    updated_at: now,
+    ...row,
+  });
   for (const job of jobs) {
-    await server.db
-      .insertInto('recording_jobs')
-      .values({ id: randomUUID(), recording_id: id, kind: job.kind, state: job.state, attempts: job.attempts ?? 0, next_attempt_at: now + 3600_000, progress: job.progress ?? 0, last_error: job.lastError ?? null, claimed_by: null, heartbeat_at: null, created_at: now, updated_at: now })
-      .execute();
+    await insertRecordingJobRow(server.db, { id: randomUUID(), recording_id: id, kind: job.kind, state: job.state, attempts: job.attempts ?? 0, next_attempt_at: now + 3600_000, progress: job.progress ?? 0, last_error: job.lastError ?? null, created_at: now });
   }
   return id;
 }
