@@ -10,8 +10,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.ts';
+import { FAKE_MEDIA, keepPeerConnections } from '../support/media-browser.ts';
 
-export const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'];
 /** A participant whose first frame takes longer is counted as this long (and as timed out): the run goes on. */
 export const FIRST_FRAME_LIMIT_MS = 30_000;
 
@@ -28,17 +28,10 @@ export async function watchedPage(browser: Browser): Promise<{ context: BrowserC
   // A loaded machine makes everything slow; the scenario's own limits (first frame) bound the run.
   context.setDefaultTimeout(60_000);
   const page = await context.newPage();
+  await keepPeerConnections(page);
   await page.addInitScript(() => {
-    const Native = window.RTCPeerConnection;
-    const made: RTCPeerConnection[] = [];
-    const watched = window as unknown as { peerConnections: RTCPeerConnection[]; firstFrameAt?: number };
-    watched.peerConnections = made;
-    window.RTCPeerConnection = class extends Native {
-      constructor(configuration?: RTCConfiguration) {
-        super(configuration);
-        made.push(this);
-      }
-    };
+    // Read at each tick: Playwright does not say in which order init scripts run (keepPeerConnections sets the list).
+    const watched = window as unknown as { peerConnections?: RTCPeerConnection[]; firstFrameAt?: number };
     // When the page first received each type of room message: where a room page's time goes.
     const firstMessageAt: Record<string, number> = {};
     (window as unknown as { firstMessageAt: Record<string, number> }).firstMessageAt = firstMessageAt;
@@ -53,7 +46,7 @@ export async function watchedPage(browser: Browser): Promise<{ context: BrowserC
       }
     };
     const timer = setInterval(async () => {
-      for (const pc of made) {
+      for (const pc of watched.peerConnections ?? []) {
         (await pc.getStats()).forEach((report: { type: string; kind?: string; framesDecoded?: number }) => {
           if (watched.firstFrameAt === undefined && report.type === 'inbound-rtp' && report.kind === 'video' && (report.framesDecoded ?? 0) > 0) watched.firstFrameAt = performance.now();
         });

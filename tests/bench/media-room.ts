@@ -10,6 +10,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { LEVEL } from '../support/kaltura-seed.ts';
+import { meetingLaunchUrl } from '../support/media-browser.ts';
 import { MEDIA_ROLE_MAPPING } from '../support/media-peer.ts';
 import type { RoomClient } from '../support/room-client.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
@@ -123,7 +124,7 @@ async function roomPagesOneAtATime(browser: Browser, server: TestServer, channel
     try {
       const user = await server.kaltura.createUser({ role: 'viewerRole', name: `Room page ${index + 1}` });
       await server.kaltura.addMember(channelId, user.id, LEVEL.member);
-      await page.goto(await launchUrl(server, page, user.id, channelId));
+      await page.goto(await meetingLaunchUrl(server, page, user.id, channelId, 'join'));
       const firstFrame = (await firstFrameMs(page)) ?? FIRST_FRAME_LIMIT_MS;
       times.push({ ...(await roomPageSteps(page)), firstFrame });
     } finally {
@@ -139,15 +140,4 @@ function cpuReader(server: TestServer, kind: 'janus' | 'embedded'): () => Promis
   const pid = server.media.supervisedPid();
   if (pid === undefined) throw new Error('no supervised Janus');
   return async () => processCpuMs(pid);
-}
-
-/** What a person's browser does from Kaltura to the room: launch with their KS, then join the channel's meeting. */
-async function launchUrl(server: TestServer, page: Page, userId: string, channelId: number): Promise<string> {
-  const action = 'join';
-  const ks = await server.kaltura.userKs(userId);
-  await page.goto(`${server.url}/launch?ks=${encodeURIComponent(ks)}&returnTo=${encodeURIComponent(`/channels/${channelId}/meeting`)}`);
-  const csrf = await page.locator('input[name="_csrf"]').first().inputValue();
-  const response = await page.request.post(`${server.url}/channels/${channelId}/meeting/${action}`, { form: { _csrf: csrf }, headers: { Accept: 'application/json' } });
-  if (response.status() !== 200) throw new Error(`${action} answered ${response.status()}`);
-  return new URL(((await response.json()) as { launchUrl: string }).launchUrl, server.url).href;
 }

@@ -33,14 +33,19 @@ export async function keepPeerConnections(page: Page): Promise<void> {
   });
 }
 
-/** Into the channel's meeting as the Kaltura user, starting or joining it; waits until the room is live. */
-export async function enterMeeting(server: TestServer, page: Page, userId: string, channelId: number, action: 'start' | 'join'): Promise<void> {
+/** What the page does from Kaltura to the room: launch with the user's KS, then start or join the channel's meeting; answers the room's launch address. */
+export async function meetingLaunchUrl(server: TestServer, page: Page, userId: string, channelId: number, action: 'start' | 'join'): Promise<string> {
   const ks = await server.kaltura.userKs(userId);
   await page.goto(`${server.url}/launch?ks=${encodeURIComponent(ks)}&returnTo=${encodeURIComponent(`/channels/${channelId}/meeting`)}`);
   const csrf = await page.locator('input[name="_csrf"]').first().inputValue();
   const response = await page.request.post(`${server.url}/channels/${channelId}/meeting/${action}`, { form: { _csrf: csrf }, headers: { Accept: 'application/json' } });
   expect(response.status(), await response.text()).to.equal(200);
-  await page.goto(new URL(((await response.json()) as { launchUrl: string }).launchUrl, server.url).href);
+  return new URL(((await response.json()) as { launchUrl: string }).launchUrl, server.url).href;
+}
+
+/** Into the channel's meeting as the Kaltura user, starting or joining it; waits until the room is live. */
+export async function enterMeeting(server: TestServer, page: Page, userId: string, channelId: number, action: 'start' | 'join'): Promise<void> {
+  await page.goto(await meetingLaunchUrl(server, page, userId, channelId, action));
   await page.locator('[data-room-state="live"]').waitFor({ state: 'attached' });
 }
 
