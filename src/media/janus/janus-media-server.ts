@@ -221,9 +221,12 @@ export class JanusMediaServer implements MediaServer {
 
   async trickle(endpoint: MediaEndpoint, target: TrickleTarget, candidate: IceCandidate | null): Promise<void> {
     const state = this.#endpoints.get(endpoint.connectionId);
-    const handle = 'publisher' in target ? state?.publishers.get(target.publisher)?.handle : state?.subscriptions.get(target.subscription)?.handle;
+    const handleOf = () => ('publisher' in target ? state?.publishers.get(target.publisher)?.handle : state?.subscriptions.get(target.subscription)?.handle);
+    const handle = handleOf();
     if (!handle) throw new MediaServerError('refused', 'no such publisher or subscription');
     await handle.trickle(candidate).catch((error: unknown) => {
+      // Unsubscribed or replaced while the candidate was on its way: it belonged to a negotiation that is over.
+      if (handleOf() !== handle) return;
       throw asMediaServerError(error);
     });
   }
