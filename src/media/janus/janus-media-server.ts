@@ -3,7 +3,8 @@
  * VideoRoom on the least loaded Janus (by rooms placed), created with the
  * plugin's admin key and a `publishers` cap, and destroyed when it ends. Each
  * room connection gets one Janus session: a publisher handle per source it
- * sends (camera, screen) and a subscriber handle per feed it receives. Janus
+ * sends (camera, screen) and one subscriber handle for every feed it
+ * receives (Janus's multistream subscriptions: one peer connection). Janus
  * ids never leave this file. When a Janus connection is lost (Janus died or
  * restarted, and every room with it), the rooms and sessions placed there are
  * forgotten, the connection is made again, and the reset listeners are told.
@@ -12,7 +13,7 @@ import { EventEmitter } from 'node:events';
 import { randomInt } from 'node:crypto';
 import type { Logger } from '../../lib/logger/logger.ts';
 import { JanusClient, JanusError, type HandleEvent, type JanusHandle, type JanusSession } from './janus-client.ts';
-import { MediaServerError, type IceCandidate, type MediaEndpoint, type MediaRoomLimits, type MediaReset, type MediaServer, type MediaSource, type PublishedFeed, type SimulcastLayer, type TrickleTarget } from '../media-server.ts';
+import { MediaServerError, type IceCandidate, type MediaEndpoint, type MediaRoomLimits, type MediaReset, type MediaServer, type MediaSource, type PublishedFeed, type ReceivedFeed, type ReceivingOffer, type SimulcastLayer, type TrickleTarget } from '../media-server.ts';
 
 const VIDEOROOM = 'janus.plugin.videoroom';
 /** VideoRoom's "maximum number of publishers reached". */
@@ -53,17 +54,25 @@ interface Publisher {
   display: string;
 }
 
-interface Subscription {
+/** The one subscriber handle of a room connection, and the m-lines of each feed it carries, by key. */
+interface Receiving {
   handle: JanusHandle;
-  /** The video stream's mid, to choose its simulcast layer. */
-  videoMid?: string;
+  mids: Map<string, { audio?: string; video?: string }>;
+}
+
+/** A stream as Janus lists those of a subscriber handle. */
+interface JanusSubscriberStream {
+  type?: string;
+  mid?: string;
+  active?: boolean;
+  crossrefid?: string;
 }
 
 interface EndpointState {
   room: PlacedRoom;
   session: Promise<JanusSession>;
   publishers: Map<MediaSource, Publisher>;
-  subscriptions: Map<string, Subscription>;
+  receiving: Receiving | null;
 }
 
 export class JanusMediaServer implements MediaServer {
@@ -189,43 +198,81 @@ export class JanusMediaServer implements MediaServer {
     await publisher.handle.detach();
   }
 
-  async subscribe(endpoint: MediaEndpoint, key: string, feedId: string): Promise<{ offerSdp: string }> {
+  async updateReceiving(endpoint: MediaEndpoint, change: { add: ReceivedFeed[]; remove: string[] }): Promise<ReceivingOffer> {
     const state = await this.#endpoint(endpoint);
-    await this.unsubscribe(endpoint, key);
-    const handle = await this.#attach(state);
+    // Each feed's streams carry its key (crossrefid), which Janus keeps in its list of streams, also on a reused m-line.
+    const subscribe = change.add.map((feed) => ({ feed: Number(feed.feedId), crossrefid: feed.key }));
     try {
-      const attached = await handle.message({ request: 'join', ptype: 'subscriber', room: state.room.number, streams: [{ feed: Number(feedId) }] });
-      if (!attached.jsep) throw new MediaServerError('refused', 'Janus sent no offer for the subscription');
-      state.subscriptions.set(key, { handle, ...(midsOf(attached.data.streams).video !== undefined && { videoMid: midsOf(attached.data.streams).video }) });
-      return { offerSdp: attached.jsep.sdp };
+      if (!state.receiving) return await this.#startReceiving(state, subscribe);
+      const receiving = state.receiving;
+      const unsubscribe = change.remove.flatMap((key) => Object.values(receiving.mids.get(key) ?? {}).map((mid) => ({ sub_mid: mid })));
+      const updated = await receiving.handle.message({ request: 'update', ...(subscribe.length > 0 && { subscribe }), ...(unsubscribe.length > 0 && { unsubscribe }) });
+      // Janus makes no offer when the SDP would not change (streams of a sender who left are inactive already): one is asked for.
+      const offer = updated.jsep ? updated : await receiving.handle.message({ request: 'configure', update: true });
+      return this.#receivingOffer(receiving, offer);
     } catch (error) {
-      void handle.detach();
       throw asMediaServerError(error);
     }
   }
 
-  async start(endpoint: MediaEndpoint, key: string, answerSdp: string): Promise<void> {
-    const { handle } = this.#subscription(endpoint, key);
+  async answerReceiving(endpoint: MediaEndpoint, answerSdp: string): Promise<void> {
+    const { handle } = this.#receiving(endpoint);
     await handle.message({ request: 'start' }, { type: 'answer', sdp: answerSdp }).catch((error: unknown) => {
       throw asMediaServerError(error);
     });
   }
 
-  async unsubscribe(endpoint: MediaEndpoint, key: string): Promise<void> {
+  async restartReceiving(endpoint: MediaEndpoint): Promise<ReceivingOffer> {
+    const receiving = this.#receiving(endpoint);
+    try {
+      return this.#receivingOffer(receiving, await receiving.handle.message({ request: 'configure', restart: true }));
+    } catch (error) {
+      throw asMediaServerError(error);
+    }
+  }
+
+  async closeReceiving(endpoint: MediaEndpoint): Promise<void> {
     const state = this.#endpoints.get(endpoint.connectionId);
-    const subscription = state?.subscriptions.get(key);
-    if (!subscription) return;
-    state!.subscriptions.delete(key);
-    await subscription.handle.detach();
+    const receiving = state?.receiving;
+    if (!receiving) return;
+    state.receiving = null;
+    await receiving.handle.detach();
+  }
+
+  /** The first change makes the subscriber handle; senders who leave do not renegotiate it by themselves (one offer at a time). */
+  async #startReceiving(state: EndpointState, subscribe: Array<{ feed: number; crossrefid: string }>): Promise<ReceivingOffer> {
+    if (subscribe.length === 0) throw new MediaServerError('refused', 'nothing to receive');
+    const handle = await this.#attach(state);
+    try {
+      const joined = await handle.message({ request: 'join', ptype: 'subscriber', room: state.room.number, autoupdate: false, streams: subscribe });
+      const receiving: Receiving = { handle, mids: new Map() };
+      const offer = this.#receivingOffer(receiving, joined);
+      state.receiving = receiving;
+      return offer;
+    } catch (error) {
+      void handle.detach();
+      throw error;
+    }
+  }
+
+  /**
+   * Janus's offer, and its list of streams read into each feed's m-lines (inactive ones, of feeds removed, left
+   * out). An ICE restart's reply lists no streams: they are the same as before.
+   */
+  #receivingOffer(receiving: Receiving, reply: { data: Record<string, unknown>; jsep?: { sdp: string } }): ReceivingOffer {
+    if (!reply.jsep) throw new MediaServerError('refused', 'Janus sent no offer for the receiving connection');
+    if (Array.isArray(reply.data.streams)) receiving.mids = midsByKey(reply.data.streams as JanusSubscriberStream[]);
+    const streams = [...receiving.mids].flatMap(([key, mids]) => (['audio', 'video'] as const).flatMap((kind) => (mids[kind] === undefined ? [] : [{ mid: mids[kind], kind, key }])));
+    return { offerSdp: reply.jsep.sdp, streams };
   }
 
   async trickle(endpoint: MediaEndpoint, target: TrickleTarget, candidate: IceCandidate | null): Promise<void> {
     const state = this.#endpoints.get(endpoint.connectionId);
-    const handleOf = () => ('publisher' in target ? state?.publishers.get(target.publisher)?.handle : state?.subscriptions.get(target.subscription)?.handle);
+    const handleOf = () => (target === 'receiving' ? state?.receiving?.handle : state?.publishers.get(target.publisher)?.handle);
     const handle = handleOf();
-    if (!handle) throw new MediaServerError('refused', 'no such publisher or subscription');
+    if (!handle) throw new MediaServerError('refused', 'no such publisher or receiving connection');
     await handle.trickle(candidate).catch((error: unknown) => {
-      // Unsubscribed or replaced while the candidate was on its way: it belonged to a negotiation that is over.
+      // Closed or replaced while the candidate was on its way: it belonged to a connection that is over.
       if (handleOf() !== handle) return;
       throw asMediaServerError(error);
     });
@@ -248,19 +295,21 @@ export class JanusMediaServer implements MediaServer {
   }
 
   async chooseLayer(endpoint: MediaEndpoint, key: string, layer: SimulcastLayer): Promise<void> {
-    const subscription = this.#subscription(endpoint, key);
-    // A feed sent without simulcast has one layer: there is nothing to choose.
-    if (subscription.videoMid === undefined) return;
-    await subscription.handle.message({ request: 'configure', streams: [{ mid: subscription.videoMid, substream: SUBSTREAMS[layer] }] }).catch((error: unknown) => {
-      throw asMediaServerError(error);
-    });
+    await this.#configureVideo(endpoint, key, { substream: SUBSTREAMS[layer] });
   }
 
   async receiveVideo(endpoint: MediaEndpoint, key: string, on: boolean): Promise<void> {
-    const subscription = this.#subscription(endpoint, key);
-    if (subscription.videoMid === undefined) return;
     // Janus keeps the m-line and stops relaying its packets: no renegotiation either way.
-    await subscription.handle.message({ request: 'configure', streams: [{ mid: subscription.videoMid, send: on }] }).catch((error: unknown) => {
+    await this.#configureVideo(endpoint, key, { send: on });
+  }
+
+  /** A feed's video on the receiving connection; a feed without video (or one layer) has nothing to choose. */
+  async #configureVideo(endpoint: MediaEndpoint, key: string, settings: { substream: number } | { send: boolean }): Promise<void> {
+    const receiving = this.#receiving(endpoint);
+    const mids = receiving.mids.get(key);
+    if (!mids) throw new MediaServerError('refused', 'no such feed on the receiving connection');
+    if (mids.video === undefined) return;
+    await receiving.handle.message({ request: 'configure', streams: [{ mid: mids.video, ...settings }] }).catch((error: unknown) => {
       throw asMediaServerError(error);
     });
   }
@@ -274,15 +323,6 @@ export class JanusMediaServer implements MediaServer {
     });
     if (!answer.jsep) throw new MediaServerError('refused', 'Janus answered the restart without an SDP answer');
     return { answerSdp: answer.jsep.sdp };
-  }
-
-  async restartSubscription(endpoint: MediaEndpoint, key: string): Promise<{ offerSdp: string }> {
-    const subscription = this.#subscription(endpoint, key);
-    const offer = await subscription.handle.message({ request: 'configure', restart: true }).catch((error: unknown) => {
-      throw asMediaServerError(error);
-    });
-    if (!offer.jsep) throw new MediaServerError('refused', 'Janus sent no offer for the restart');
-    return { offerSdp: offer.jsep.sdp };
   }
 
   async leave(endpoint: MediaEndpoint): Promise<void> {
@@ -323,10 +363,10 @@ export class JanusMediaServer implements MediaServer {
     return placed;
   }
 
-  #subscription(endpoint: MediaEndpoint, key: string): Subscription {
-    const subscription = this.#endpoints.get(endpoint.connectionId)?.subscriptions.get(key);
-    if (!subscription) throw new MediaServerError('refused', 'no such subscription');
-    return subscription;
+  #receiving(endpoint: MediaEndpoint): Receiving {
+    const receiving = this.#endpoints.get(endpoint.connectionId)?.receiving;
+    if (!receiving) throw new MediaServerError('refused', 'no receiving connection');
+    return receiving;
   }
 
   /** The room is open on a Janus that is up (opened again elsewhere after its own went away, say). */
@@ -363,7 +403,7 @@ export class JanusMediaServer implements MediaServer {
     // A page entering a room asks for every camera at once: the first of those messages makes the session, the others share it.
     const madeMeanwhile = this.#endpoints.get(endpoint.connectionId);
     if (madeMeanwhile && this.#current(madeMeanwhile.room)) return this.#sessionReady(madeMeanwhile);
-    const state: EndpointState = { room, session: room.server.client.createSession(), publishers: new Map(), subscriptions: new Map() };
+    const state: EndpointState = { room, session: room.server.client.createSession(), publishers: new Map(), receiving: null };
     this.#endpoints.set(endpoint.connectionId, state);
     state.session.catch(() => {
       if (this.#endpoints.get(endpoint.connectionId) === state) this.#endpoints.delete(endpoint.connectionId);
@@ -430,6 +470,16 @@ function midsOf(streams: unknown): Publisher['mids'] {
     if ((stream.type === 'audio' || stream.type === 'video') && typeof stream.mid === 'string' && mids[stream.type] === undefined) mids[stream.type] = stream.mid;
   }
   return mids;
+}
+
+function midsByKey(streams: JanusSubscriberStream[]): Receiving['mids'] {
+  const byKey: Receiving['mids'] = new Map();
+  for (const stream of streams) {
+    if (stream.active === false || typeof stream.crossrefid !== 'string' || typeof stream.mid !== 'string') continue;
+    if (stream.type !== 'audio' && stream.type !== 'video') continue;
+    byKey.set(stream.crossrefid, { ...byKey.get(stream.crossrefid), [stream.type]: stream.mid });
+  }
+  return byKey;
 }
 
 function asMediaServerError(error: unknown): MediaServerError {
