@@ -12,12 +12,11 @@
 import { EventEmitter } from 'node:events';
 import { randomInt } from 'node:crypto';
 import type { Logger } from '../../lib/logger/logger.ts';
-import { JanusClient, JanusError, type HandleEvent, type JanusHandle, type JanusSession } from './janus-client.ts';
+import { JanusReceiving, asMediaServerError } from './janus-receiving.ts';
+import { JanusClient, type HandleEvent, type JanusHandle, type JanusSession } from './janus-client.ts';
 import { MediaServerError, type IceCandidate, type MediaEndpoint, type MediaRoomLimits, type MediaReset, type MediaServer, type MediaSource, type PublishedFeed, type ReceivedFeed, type ReceivingOffer, type SimulcastLayer, type TrickleTarget } from '../media-server.ts';
 
 const VIDEOROOM = 'janus.plugin.videoroom';
-/** VideoRoom's "maximum number of publishers reached". */
-const PUBLISHERS_FULL = 432;
 const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 5000];
 /** Janus numbers simulcast layers (substreams) from the lowest. */
 const SUBSTREAMS: Record<SimulcastLayer, number> = { low: 0, medium: 1, high: 2 };
@@ -54,25 +53,11 @@ interface Publisher {
   display: string;
 }
 
-/** The one subscriber handle of a room connection, and the m-lines of each feed it carries, by key. */
-interface Receiving {
-  handle: JanusHandle;
-  mids: Map<string, { audio?: string; video?: string }>;
-}
-
-/** A stream as Janus lists those of a subscriber handle. */
-interface JanusSubscriberStream {
-  type?: string;
-  mid?: string;
-  active?: boolean;
-  crossrefid?: string;
-}
-
 interface EndpointState {
   room: PlacedRoom;
   session: Promise<JanusSession>;
   publishers: Map<MediaSource, Publisher>;
-  receiving: Receiving | null;
+  receiving: JanusReceiving | null;
 }
 
 export class JanusMediaServer implements MediaServer {
@@ -200,35 +185,18 @@ export class JanusMediaServer implements MediaServer {
 
   async updateReceiving(endpoint: MediaEndpoint, change: { add: ReceivedFeed[]; remove: string[] }): Promise<ReceivingOffer> {
     const state = await this.#endpoint(endpoint);
-    // Each feed's streams carry its key (crossrefid), which Janus keeps in its list of streams, also on a reused m-line.
-    const subscribe = change.add.map((feed) => ({ feed: Number(feed.feedId), crossrefid: feed.key }));
-    try {
-      if (!state.receiving) return await this.#startReceiving(state, subscribe);
-      const receiving = state.receiving;
-      const unsubscribe = change.remove.flatMap((key) => Object.values(receiving.mids.get(key) ?? {}).map((mid) => ({ sub_mid: mid })));
-      const updated = await receiving.handle.message({ request: 'update', ...(subscribe.length > 0 && { subscribe }), ...(unsubscribe.length > 0 && { unsubscribe }) });
-      // Janus makes no offer when the SDP would not change (streams of a sender who left are inactive already): one is asked for.
-      const offer = updated.jsep ? updated : await receiving.handle.message({ request: 'configure', update: true });
-      return this.#receivingOffer(receiving, offer);
-    } catch (error) {
-      throw asMediaServerError(error);
-    }
+    if (state.receiving) return state.receiving.update(change);
+    const { receiving, offer } = await JanusReceiving.start(await this.#attach(state), state.room.number, change.add);
+    state.receiving = receiving;
+    return offer;
   }
 
   async answerReceiving(endpoint: MediaEndpoint, answerSdp: string): Promise<void> {
-    const { handle } = this.#receiving(endpoint);
-    await handle.message({ request: 'start' }, { type: 'answer', sdp: answerSdp }).catch((error: unknown) => {
-      throw asMediaServerError(error);
-    });
+    await this.#receiving(endpoint).answer(answerSdp);
   }
 
   async restartReceiving(endpoint: MediaEndpoint): Promise<ReceivingOffer> {
-    const receiving = this.#receiving(endpoint);
-    try {
-      return this.#receivingOffer(receiving, await receiving.handle.message({ request: 'configure', restart: true }));
-    } catch (error) {
-      throw asMediaServerError(error);
-    }
+    return this.#receiving(endpoint).restart();
   }
 
   async closeReceiving(endpoint: MediaEndpoint): Promise<void> {
@@ -237,33 +205,6 @@ export class JanusMediaServer implements MediaServer {
     if (!receiving) return;
     state.receiving = null;
     await receiving.handle.detach();
-  }
-
-  /** The first change makes the subscriber handle; senders who leave do not renegotiate it by themselves (one offer at a time). */
-  async #startReceiving(state: EndpointState, subscribe: Array<{ feed: number; crossrefid: string }>): Promise<ReceivingOffer> {
-    if (subscribe.length === 0) throw new MediaServerError('refused', 'nothing to receive');
-    const handle = await this.#attach(state);
-    try {
-      const joined = await handle.message({ request: 'join', ptype: 'subscriber', room: state.room.number, autoupdate: false, streams: subscribe });
-      const receiving: Receiving = { handle, mids: new Map() };
-      const offer = this.#receivingOffer(receiving, joined);
-      state.receiving = receiving;
-      return offer;
-    } catch (error) {
-      void handle.detach();
-      throw error;
-    }
-  }
-
-  /**
-   * Janus's offer, and its list of streams read into each feed's m-lines (inactive ones, of feeds removed, left
-   * out). An ICE restart's reply lists no streams: they are the same as before.
-   */
-  #receivingOffer(receiving: Receiving, reply: { data: Record<string, unknown>; jsep?: { sdp: string } }): ReceivingOffer {
-    if (!reply.jsep) throw new MediaServerError('refused', 'Janus sent no offer for the receiving connection');
-    if (Array.isArray(reply.data.streams)) receiving.mids = midsByKey(reply.data.streams as JanusSubscriberStream[]);
-    const streams = [...receiving.mids].flatMap(([key, mids]) => (['audio', 'video'] as const).flatMap((kind) => (mids[kind] === undefined ? [] : [{ mid: mids[kind], kind, key }])));
-    return { offerSdp: reply.jsep.sdp, streams };
   }
 
   async trickle(endpoint: MediaEndpoint, target: TrickleTarget, candidate: IceCandidate | null): Promise<void> {
@@ -295,23 +236,12 @@ export class JanusMediaServer implements MediaServer {
   }
 
   async chooseLayer(endpoint: MediaEndpoint, key: string, layer: SimulcastLayer): Promise<void> {
-    await this.#configureVideo(endpoint, key, { substream: SUBSTREAMS[layer] });
+    await this.#receiving(endpoint).configureVideo(key, { substream: SUBSTREAMS[layer] });
   }
 
   async receiveVideo(endpoint: MediaEndpoint, key: string, on: boolean): Promise<void> {
     // Janus keeps the m-line and stops relaying its packets: no renegotiation either way.
-    await this.#configureVideo(endpoint, key, { send: on });
-  }
-
-  /** A feed's video on the receiving connection; a feed without video (or one layer) has nothing to choose. */
-  async #configureVideo(endpoint: MediaEndpoint, key: string, settings: { substream: number } | { send: boolean }): Promise<void> {
-    const receiving = this.#receiving(endpoint);
-    const mids = receiving.mids.get(key);
-    if (!mids) throw new MediaServerError('refused', 'no such feed on the receiving connection');
-    if (mids.video === undefined) return;
-    await receiving.handle.message({ request: 'configure', streams: [{ mid: mids.video, ...settings }] }).catch((error: unknown) => {
-      throw asMediaServerError(error);
-    });
+    await this.#receiving(endpoint).configureVideo(key, { send: on });
   }
 
   async restartPublisher(endpoint: MediaEndpoint, source: MediaSource, offerSdp: string): Promise<{ answerSdp: string }> {
@@ -363,7 +293,7 @@ export class JanusMediaServer implements MediaServer {
     return placed;
   }
 
-  #receiving(endpoint: MediaEndpoint): Receiving {
+  #receiving(endpoint: MediaEndpoint): JanusReceiving {
     const receiving = this.#endpoints.get(endpoint.connectionId)?.receiving;
     if (!receiving) throw new MediaServerError('refused', 'no receiving connection');
     return receiving;
@@ -470,22 +400,6 @@ function midsOf(streams: unknown): Publisher['mids'] {
     if ((stream.type === 'audio' || stream.type === 'video') && typeof stream.mid === 'string' && mids[stream.type] === undefined) mids[stream.type] = stream.mid;
   }
   return mids;
-}
-
-function midsByKey(streams: JanusSubscriberStream[]): Receiving['mids'] {
-  const byKey: Receiving['mids'] = new Map();
-  for (const stream of streams) {
-    if (stream.active === false || typeof stream.crossrefid !== 'string' || typeof stream.mid !== 'string') continue;
-    if (stream.type !== 'audio' && stream.type !== 'video') continue;
-    byKey.set(stream.crossrefid, { ...byKey.get(stream.crossrefid), [stream.type]: stream.mid });
-  }
-  return byKey;
-}
-
-function asMediaServerError(error: unknown): MediaServerError {
-  if (error instanceof MediaServerError) return error;
-  if (error instanceof JanusError) return new MediaServerError(error.code === PUBLISHERS_FULL ? 'full' : 'refused', error.message, { cause: error });
-  return new MediaServerError('unavailable', (error as Error)?.message ?? 'Janus failed', { cause: error });
 }
 
 /**
