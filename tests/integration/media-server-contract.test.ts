@@ -171,6 +171,12 @@ for (const adapter of ADAPTERS) {
         () => expect.fail('changed a feed the connection no longer receives'),
         (error: { reason: string }) => expect(error.reason).to.equal('refused'),
       );
+      // A sender who leaves: its feed is taken out by the next change, as any other.
+      await media.unpublish(endpoint(roomId, 'c'), 'camera');
+      const fourth = await media.updateReceiving(viewer, { add: [], remove: ['c/camera'] });
+      expect(carried(fourth)).to.deep.equal(['b/camera:audio', 'b/camera:video']);
+      await answerAgain(viewer, receiver, fourth);
+      expect(receiver.pc.connectionState).to.equal('connected');
     });
 
     it('refuses a change naming a feed that does not exist, and changes nothing', async () => {
