@@ -70,6 +70,8 @@ describe('media: the embedded SFU\'s receiving connection', function () {
     for (const { mid, kind } of offer.streams) expect(sectionOf(offer.offerSdp, mid)).to.match(new RegExp(`^m=${kind} 9 [^]*^a=sendonly`, 'm'));
     await receiver.receives({ ...tagsOf(offer.streams, 'ada', 1), ...tagsOf(offer.streams, 'bo', 2) });
     expect(await forwarded()).to.equal(4);
+    await sfu.closeRoom(ROOM);
+    expect(await sfu.stats()).to.include({ forwardedStreams: 0, publishers: 0, rooms: 0 });
   });
 
   it('turns a removed feed\'s m-lines inactive, lists it no more, and gives its m-lines to a feed added later', async () => {
