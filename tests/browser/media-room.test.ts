@@ -2,8 +2,8 @@
  * Audio and video between browsers, through Janus and through the embedded
  * SFU (the same suite for each): the channel's manager (instructor) and
  * members (participants) join with Chromium's fake camera and microphone, and
- * each one's peer connections show video frames decoded and audio with sound
- * in it (totalAudioEnergy > 0) from the others.
+ * each one's tiles of the others play video frames decoded and audio with
+ * sound in it (totalAudioEnergy > 0), received on one receiving connection.
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';

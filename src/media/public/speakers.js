@@ -3,7 +3,8 @@
  * receives (and the person's own microphone), highlighted in the grid; and a
  * hint to a person who speaks while muted.
  */
-export function speakerWatch(state, texts, render) {
+/** carried(): the receiving connection's m-lines ({ key, kind, receiver }). */
+export function speakerWatch(state, texts, render, carried) {
   var SPEAKING_LEVEL = 0.08;
   var ownLoudness = 0;
   var mutedHintUntil = 0;
@@ -32,17 +33,12 @@ export function speakerWatch(state, texts, render) {
       loudest = state.you.participantId;
       loudness = ownLoudness;
     }
-    state.subscriptions.forEach(function (entry, key) {
-      if (!entry.peer || key.slice(-7) !== '/camera') return;
-      entry.peer.pc.getReceivers().forEach(function (receiver) {
-        if (!receiver.track || receiver.track.kind !== 'audio' || !receiver.getSynchronizationSources) return;
-        receiver.getSynchronizationSources().forEach(function (source) {
-          if (source.audioLevel > loudness) {
-            loudness = source.audioLevel;
-            loudest = key.slice(0, -7);
-          }
-        });
-      });
+    carried().forEach(function (stream) {
+      if (stream.kind !== 'audio' || stream.key.slice(-7) !== '/camera' || !stream.receiver.getSynchronizationSources) return;
+      var level = currentLevel(stream.receiver.getSynchronizationSources());
+      if (level <= loudness) return;
+      loudness = level;
+      loudest = stream.key.slice(0, -7);
     });
     if (loudest === state.speaking) return;
     state.speaking = loudest;
@@ -50,4 +46,14 @@ export function speakerWatch(state, texts, render) {
   }, 400);
 
   return { ownLevel: ownLevel };
+}
+
+/**
+ * The level of the source heard last: a receiver given to another feed still lists the one it carried before
+ * (for some seconds), with the level it had then.
+ */
+function currentLevel(sources) {
+  var latest = null;
+  sources.forEach(function (source) { if (!latest || source.timestamp > latest.timestamp) latest = source; });
+  return latest && typeof latest.audioLevel === 'number' ? latest.audioLevel : 0;
 }
