@@ -9,8 +9,13 @@
 import { z } from 'zod';
 import type { MediaSource } from './media-server.ts';
 
-/** A publisher's SDP is 3-6 KB; the receiving connection's about 1.7 KB per feed it carries. */
+/** A publisher's SDP is 3-6 KB. */
 export const MEDIA_SDP_MAX = 32 * 1024;
+/**
+ * The receiving connection's answer grows by about 1-1.7 KB per feed it carries (an audio and a video m-line):
+ * room for every camera and microphone of a large room (100 feeds), under the media messages' 256 KB.
+ */
+export const MEDIA_RECEIVING_SDP_MAX = 200 * 1024;
 export const MEDIA_MESSAGE_PREFIX = 'media.';
 /**
  * Camera subscriptions one connection may receive video of at once: a page of 25 tiles, the active speaker and a
@@ -22,10 +27,8 @@ export const MEDIA_VIDEO_SUBSCRIPTIONS_MAX = MEDIA_PAGE_SIZE + 2;
 const base = { v: z.literal(1, { error: 'the protocol version must be 1' }), ref: z.string().max(64).optional() };
 const sourceSchema = z.enum(['camera', 'screen']);
 const participantIdSchema = z.string().min(1).max(200);
-const sdpSchema = z
-  .string()
-  .max(MEDIA_SDP_MAX, `an SDP has at most ${MEDIA_SDP_MAX} characters`)
-  .refine(looksLikeSdp, 'not a session description');
+const sdpOfAtMost = (limit: number) => z.string().max(limit, `an SDP has at most ${limit} characters`).refine(looksLikeSdp, 'not a session description');
+const sdpSchema = sdpOfAtMost(MEDIA_SDP_MAX);
 const candidateSchema = z
   .object({
     candidate: z.string().max(1024),
@@ -46,7 +49,7 @@ export const mediaMessageSchema = z.discriminatedUnion('type', [
    */
   z.object({ ...base, type: z.literal('media.subscribe'), ...feedSchema, video: z.boolean().optional() }),
   /** The browser's answer to the receiving connection's latest offer. */
-  z.object({ ...base, type: z.literal('media.answer'), sdp: sdpSchema }),
+  z.object({ ...base, type: z.literal('media.answer'), sdp: sdpOfAtMost(MEDIA_RECEIVING_SDP_MAX) }),
   z.object({ ...base, type: z.literal('media.unsubscribe'), ...feedSchema }),
   /** The simulcast layer a subscription needs: a small tile takes the low one, a large or full-screen one the high. */
   z.object({ ...base, type: z.literal('media.layer'), ...feedSchema, layer: z.enum(['low', 'medium', 'high']) }),

@@ -44,6 +44,18 @@ export class MediaPeer {
     return peer;
   }
 
+  /**
+   * Answers an offer of the room connection's receiving connection through the room, as the browser does: the first
+   * offer with a new peer (`receiver` absent), every later one (a change, an ICE restart) with the same peer.
+   */
+  static async answerReceiving(room: RoomClient, offerSdp: string, receiver?: MediaPeer, ref?: string): Promise<MediaPeer> {
+    const peer = receiver ?? new MediaPeer();
+    await peer.pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+    await peer.pc.setLocalDescription(await peer.pc.createAnswer());
+    room.send({ type: 'media.answer', sdp: peer.sdp, ...(ref && { ref }) });
+    return peer;
+  }
+
   connected(): Promise<void> {
     return new Promise((resolve, reject) => {
       if (this.pc.connectionState === 'connected') return resolve();
