@@ -105,14 +105,20 @@ for (const mediaServer of MEDIA_SERVERS_UNDER_TEST) describe(`audio and video in
     expect(suite.consoleErrors).to.deep.equal([]);
   });
 
-  it('carries everyone\'s video and sound to each of three people', async () => {
+  it('carries everyone\'s video and sound to each of three people, a tile keeping its stream as others come', async () => {
     const channelId = await bothInLiveRoom();
     const member = await suite.server.kaltura.createUser({ role: 'viewerRole', name: 'Paul Participant' });
     await suite.server.kaltura.addMember(channelId, member.id, LEVEL.member);
+    for (const page of [instructor.page, participant.page]) await page.locator('[data-media-join]').click();
+    await receivesFromOthers(instructor.page);
+    // Pia's tile keeps its stream while another feed comes onto the instructor's receiving connection: no flicker.
+    const piaVideo = instructor.page.locator('.media-tile').filter({ hasText: 'Pia Participant' }).locator('video');
+    await piaVideo.evaluate((video: HTMLVideoElement) => ((window as unknown as { piaStream: unknown }).piaStream = video.srcObject));
     await enter(another.page, member.id, channelId, 'join');
-    for (const page of [instructor.page, participant.page, another.page]) await page.locator('[data-media-join]').click();
+    await another.page.locator('[data-media-join]').click();
     await Promise.all([instructor.page, participant.page, another.page].map((page) => receivesFromOthers(page, 2)));
     expect(await another.page.locator('.media-tile video:not([hidden])').count()).to.equal(3);
+    expect(await piaVideo.evaluate((video: HTMLVideoElement) => video.srcObject === (window as unknown as { piaStream: unknown }).piaStream)).to.equal(true);
   });
 
   it('lets the instructor mute a participant: their sound stops reaching the others, and they are told', async () => {
