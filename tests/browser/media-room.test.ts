@@ -99,6 +99,10 @@ for (const mediaServer of MEDIA_SERVERS_UNDER_TEST) describe(`audio and video in
     expect(await instructor.page.locator('.media-grid--speaker .media-tile--main').count()).to.equal(1);
     await instructor.page.locator('[data-media-layout]').click();
 
+    // With her own microphone muted, the instructor sees who speaks: Pia's fake microphone beeps.
+    await instructor.page.locator('[data-media-toggle="audio"]').click();
+    await instructor.page.locator('.media-tile--speaking').filter({ hasText: 'Pia Participant' }).waitFor({ timeout: 15_000 });
+
     // Muted, the participant's tile says so at the instructor's.
     await participant.page.locator('[data-media-toggle="audio"]').click();
     await piaTile.locator('.media-tile__muted:not([hidden])').waitFor();
