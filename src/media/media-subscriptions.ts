@@ -89,6 +89,8 @@ export class MediaSubscriptions {
       if (receiving.wanted.get(key) === subscription) receiving.wanted.delete(key);
       throw error;
     }
+    // Unsubscribed or asked for again while the feed was looked up: there is nothing left to wait for.
+    if (receiving.wanted.get(key) !== subscription) return;
     const offered = new Promise<void>((resolve, reject) => subscription.waiters.push({ resolve, reject }));
     this.#schedule(connection, receiving);
     return offered;

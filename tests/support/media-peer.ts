@@ -57,21 +57,26 @@ export class MediaPeer {
   }
 
   connected(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (this.pc.connectionState === 'connected') return resolve();
-      const timer = setTimeout(() => reject(new Error(`the peer did not connect (state ${this.pc.connectionState})`)), CONNECT_LIMIT_MS);
-      const subscription = this.pc.connectionStateChange.subscribe((state) => {
-        if (state !== 'connected') return;
-        clearTimeout(timer);
-        subscription.unSubscribe();
-        resolve();
-      });
-    });
+    return peerConnected(this.pc);
   }
 
   async close(): Promise<void> {
     await this.pc.close();
   }
+}
+
+/** Resolves once the peer connection is connected; fails after a while without. */
+export function peerConnected(pc: RTCPeerConnection): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (pc.connectionState === 'connected') return resolve();
+    const timer = setTimeout(() => reject(new Error(`the peer did not connect (state ${pc.connectionState})`)), CONNECT_LIMIT_MS);
+    const subscription = pc.connectionStateChange.subscribe((state) => {
+      if (state !== 'connected') return;
+      clearTimeout(timer);
+      subscription.unSubscribe();
+      resolve();
+    });
+  });
 }
 
 const EVERYTHING = ['startSession', 'endSession', 'admitParticipants', 'removeParticipants', 'muteOthers', 'shareScreen', 'record', 'manageFiles', 'chat', 'camera', 'microphone', 'raiseHand', 'moderateChat', 'lowerHands'];
