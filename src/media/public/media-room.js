@@ -86,7 +86,7 @@ function start() {
     render();
   };
   var receiver = receivingConnection(link, { streams: showStreams, reconnecting: reconnecting });
-  var speakers = speakerWatch(state, texts, render, receiver.carried);
+  var speakers = speakerWatch(state, texts, render, receiver.audioLevels);
   var local = localMedia(state, link, ui, texts, { render: render, ownLevel: speakers.ownLevel, reconnecting: reconnecting });
   var screen = screenShare(state, link, render, reconnecting);
   var places = cameraPlaces(state, link, texts, fill, ui, local.turnCamera);

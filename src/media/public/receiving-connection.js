@@ -98,8 +98,23 @@ export function receivingConnection(link, hooks) {
     },
     /** The connection, or null before the first offer. */
     pc: function () { return pc; },
-    /** The m-lines in use: { key (participantId/source), kind, receiver }. */
-    carried: function () { return carried; },
+    /**
+     * Each feed's sound level now (0 to 1), by key: from the connection's statistics of the decoded audio, which
+     * need no audio-level header extension from the media server (the embedded SFU forwards none).
+     */
+    audioLevels: function () {
+      var levels = new Map();
+      if (!pc) return Promise.resolve(levels);
+      var keys = new Map();
+      carried.forEach(function (stream) { if (stream.kind === 'audio') keys.set(stream.receiver.track.id, stream.key); });
+      return pc.getStats().then(function (stats) {
+        stats.forEach(function (report) {
+          var key = report.type === 'inbound-rtp' && keys.get(report.trackIdentifier);
+          if (key && typeof report.audioLevel === 'number') levels.set(key, Math.max(levels.get(key) || 0, report.audioLevel));
+        });
+        return levels;
+      });
+    },
     /** Closed with everything on the media server (the room connection or the media server went). */
     close: close,
   };

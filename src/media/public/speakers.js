@@ -3,8 +3,8 @@
  * receives (and the person's own microphone), highlighted in the grid; and a
  * hint to a person who speaks while muted.
  */
-/** carried(): the receiving connection's m-lines ({ key, kind, receiver }). */
-export function speakerWatch(state, texts, render, carried) {
+/** feedLevels(): a promise of each received feed's sound level now (0 to 1), by feed key. */
+export function speakerWatch(state, texts, render, feedLevels) {
   var SPEAKING_LEVEL = 0.08;
   var ownLoudness = 0;
   var mutedHintUntil = 0;
@@ -27,33 +27,23 @@ export function speakerWatch(state, texts, render, carried) {
   /** The active speaker: the loudest voice above a threshold, from what the browser receives (and one's own microphone). */
   window.setInterval(function () {
     if (!state.live) return;
-    var loudest = null;
-    var loudness = SPEAKING_LEVEL;
-    if (ownLoudness > loudness && state.you) {
-      loudest = state.you.participantId;
-      loudness = ownLoudness;
-    }
-    carried().forEach(function (stream) {
-      if (stream.kind !== 'audio' || stream.key.slice(-7) !== '/camera' || !stream.receiver.getSynchronizationSources) return;
-      var level = currentLevel(stream.receiver.getSynchronizationSources());
-      if (level <= loudness) return;
-      loudness = level;
-      loudest = stream.key.slice(0, -7);
-    });
-    if (loudest === state.speaking) return;
-    state.speaking = loudest;
-    render();
+    feedLevels().then(function (levels) {
+      var loudest = null;
+      var loudness = SPEAKING_LEVEL;
+      if (ownLoudness > loudness && state.you) {
+        loudest = state.you.participantId;
+        loudness = ownLoudness;
+      }
+      levels.forEach(function (level, key) {
+        if (key.slice(-7) !== '/camera' || level <= loudness) return;
+        loudness = level;
+        loudest = key.slice(0, -7);
+      });
+      if (loudest === state.speaking) return;
+      state.speaking = loudest;
+      render();
+    }, function () {});
   }, 400);
 
   return { ownLevel: ownLevel };
-}
-
-/**
- * The level of the source heard last: a receiver given to another feed still lists the one it carried before
- * (for some seconds), with the level it had then.
- */
-function currentLevel(sources) {
-  var latest = null;
-  sources.forEach(function (source) { if (!latest || source.timestamp > latest.timestamp) latest = source; });
-  return latest && typeof latest.audioLevel === 'number' ? latest.audioLevel : 0;
 }
