@@ -23,7 +23,7 @@ import { fill } from './words.js';
 
 var root = document.querySelector('main.room[data-room-socket]');
 /** Requests whose refusal the person need not see (about something that has just gone). */
-var QUIET = ['media.trickle', 'media.layer', 'media.unsubscribe', 'media.video', 'media.restartPublisher', 'media.restartReceiving'];
+var QUIET = ['media.trickle', 'media.layer', 'media.unsubscribe', 'media.video', 'media.restartPublisher', 'media.restartReceiving', 'media.answer'];
 var section = root && root.querySelector('[data-media]');
 if (section) start();
 
@@ -165,7 +165,9 @@ function start() {
       subscribing.delete(m.ref);
       if (key && state.subscriptions.get(key) && !state.subscriptions.get(key).offered) state.subscriptions.delete(key);
       if (type === 'media.video') videoRefused(state, m.ref);
-      // Late candidates and layer choices for what has just gone are nobody's concern.
+      // The media server refused the answer: made anew (an answer that crossed a reset is only late: NO_OFFER).
+      if (type === 'media.answer' && m.code !== 'NO_OFFER') receiver.reset();
+      // Late candidates and layer choices for what has just gone are nobody's concern; a refused answer mends itself.
       if (QUIET.indexOf(type) === -1) state.status = m.message;
       // A refused publish (no webcam place, no permission...) leaves the person where they were.
       if (type !== 'media.publish' || !state.local || !state.local.publisher || state.local.answered) return;

@@ -52,6 +52,9 @@ export function receivingConnection(link, hooks) {
         link.send({ type: 'media.answer', sdp: current.localDescription.sdp });
         carry(message.streams);
         if (message.restart) ice.negotiated();
+      }, function () {
+        // An offer this connection cannot take would leave the server waiting for an answer: start afresh.
+        if (pc === current) reset();
       });
   }
 
@@ -115,6 +118,8 @@ export function receivingConnection(link, hooks) {
         return levels;
       });
     },
+    /** The server refused the answer: the connection is made anew, with everything offered again. */
+    reset: reset,
     /** Closed with everything on the media server (the room connection or the media server went). */
     close: close,
   };
