@@ -9,8 +9,13 @@
 import { z } from 'zod';
 import type { MediaSource } from './media-server.ts';
 
-/** A publisher's SDP is 3-6 KB; a subscription's about 1.7 KB per feed. */
+/** A publisher's SDP is 3-6 KB. */
 export const MEDIA_SDP_MAX = 32 * 1024;
+/**
+ * The receiving connection's answer grows by about 1-1.7 KB per feed it carries (an audio and a video m-line):
+ * room for every camera and microphone of a large room (100 feeds), under the media messages' 256 KB.
+ */
+export const MEDIA_RECEIVING_SDP_MAX = 200 * 1024;
 export const MEDIA_MESSAGE_PREFIX = 'media.';
 /**
  * Camera subscriptions one connection may receive video of at once: a page of 25 tiles, the active speaker and a
@@ -22,10 +27,8 @@ export const MEDIA_VIDEO_SUBSCRIPTIONS_MAX = MEDIA_PAGE_SIZE + 2;
 const base = { v: z.literal(1, { error: 'the protocol version must be 1' }), ref: z.string().max(64).optional() };
 const sourceSchema = z.enum(['camera', 'screen']);
 const participantIdSchema = z.string().min(1).max(200);
-const sdpSchema = z
-  .string()
-  .max(MEDIA_SDP_MAX, `an SDP has at most ${MEDIA_SDP_MAX} characters`)
-  .refine(looksLikeSdp, 'not a session description');
+const sdpOfAtMost = (limit: number) => z.string().max(limit, `an SDP has at most ${limit} characters`).refine(looksLikeSdp, 'not a session description');
+const sdpSchema = sdpOfAtMost(MEDIA_SDP_MAX);
 const candidateSchema = z
   .object({
     candidate: z.string().max(1024),
@@ -40,10 +43,13 @@ export const mediaMessageSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('media.join') }),
   z.object({ ...base, type: z.literal('media.publish'), source: sourceSchema, sdp: sdpSchema }),
   z.object({ ...base, type: z.literal('media.unpublish'), source: sourceSchema }),
-  /** `video: false`: audio only (a tile off the page); the video can be turned on later with `media.video`. */
+  /**
+   * Adds a feed to the sender's one receiving connection (the server then sends a `media.offer` with every stream
+   * of it). `video: false`: audio only (a tile off the page); the video can be turned on later with `media.video`.
+   */
   z.object({ ...base, type: z.literal('media.subscribe'), ...feedSchema, video: z.boolean().optional() }),
-  /** The browser's answer to the offer of a subscription. */
-  z.object({ ...base, type: z.literal('media.answer'), ...feedSchema, sdp: sdpSchema }),
+  /** The browser's answer to the receiving connection's latest offer. */
+  z.object({ ...base, type: z.literal('media.answer'), sdp: sdpOfAtMost(MEDIA_RECEIVING_SDP_MAX) }),
   z.object({ ...base, type: z.literal('media.unsubscribe'), ...feedSchema }),
   /** The simulcast layer a subscription needs: a small tile takes the low one, a large or full-screen one the high. */
   z.object({ ...base, type: z.literal('media.layer'), ...feedSchema, layer: z.enum(['low', 'medium', 'high']) }),
@@ -51,10 +57,15 @@ export const mediaMessageSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('media.video'), ...feedSchema, video: z.boolean() }),
   /** ICE restart of the sender's own publisher (its connection was lost): a new offer, answered with `media.answer`. */
   z.object({ ...base, type: z.literal('media.restartPublisher'), source: sourceSchema, sdp: sdpSchema }),
-  /** ICE restart of a subscription: the media server makes a new offer (`media.offer`), answered as usual with `media.answer`. */
-  z.object({ ...base, type: z.literal('media.restartSubscription'), ...feedSchema }),
-  /** A candidate for the sender's own publisher of `source`, or, with `participantId`, for its subscription to that feed. */
-  z.object({ ...base, type: z.literal('media.trickle'), source: sourceSchema, participantId: participantIdSchema.optional(), candidate: candidateSchema }),
+  /** ICE restart of the receiving connection: the media server makes a new offer (`media.offer`, `restart`), answered as usual with `media.answer`. */
+  z.object({ ...base, type: z.literal('media.restartReceiving') }),
+  /**
+   * The browser made a new receiving connection (the old one could not be restarted): the server forgets the old
+   * one and offers every feed subscribed to again on a new one.
+   */
+  z.object({ ...base, type: z.literal('media.resetReceiving') }),
+  /** A candidate for the sender's own publisher of `source`, or, without `source`, for its receiving connection. */
+  z.object({ ...base, type: z.literal('media.trickle'), source: sourceSchema.optional(), candidate: candidateSchema }),
   /** The sender's own feed: audio or video on (true) or muted (false). */
   z.object({ ...base, type: z.literal('media.configure'), source: sourceSchema, audio: z.boolean().optional(), video: z.boolean().optional() }),
   /** An instructor mutes someone's microphone; only they can unmute it. */
@@ -83,12 +94,23 @@ export interface FeedView {
   version: number;
 }
 
+/** One m-line of the receiving connection: the audio or video of one person's camera or screen. */
+export interface OfferedStream {
+  mid: string;
+  kind: 'audio' | 'video';
+  participantId: string;
+  source: MediaSource;
+}
+
 export type MediaServerMessage =
   | { type: 'media.ready'; available: boolean; feeds: FeedView[] }
   | { type: 'media.feeds'; feeds: FeedView[] }
   | { type: 'media.answer'; source: MediaSource; sdp: string }
-  /** `restart`: a new offer for a subscription after an ICE restart (the same peer connection answers it). */
-  | { type: 'media.offer'; participantId: string; source: MediaSource; sdp: string; restart?: boolean }
+  /**
+   * The receiving connection's offer: the first, one after each change of what it carries, or (`restart`) after an
+   * ICE restart. `streams` maps each m-line in use to the feed it carries; the browser answers with `media.answer`.
+   */
+  | { type: 'media.offer'; sdp: string; streams: OfferedStream[]; restart?: boolean }
   /** The media server went away: audio and video are reconnecting (the room socket stays). */
   | { type: 'media.lost' }
   /** The media server is back (it restarted): publish and subscribe again. */

@@ -1,7 +1,7 @@
 /**
  * What the live room needs from a media server (an SFU), and nothing more:
  * a media room per live session, and per connection its published feeds
- * (camera, screen) and its subscriptions to other people's feeds. Adapters:
+ * (camera, screen) and one receiving connection carrying the other people's feeds it receives. Adapters:
  * Janus (src/media/janus/janus-media-server.ts), the embedded SFU on werift
  * (src/media/embedded/embedded-media-server.ts) and, when audio and video are
  * turned off, one that says so (unavailable-media-server.ts). Nothing above this
@@ -9,10 +9,10 @@
  * the room's publisher cap: the media signalling does that before calling it.
  */
 export type MediaSource = 'camera' | 'screen';
-/** Camera feeds are sent in three sizes (simulcast); each subscription receives the one its tile needs. */
+/** Camera feeds are sent in three sizes (simulcast); each receiver gets the one its tile needs. */
 export type SimulcastLayer = 'low' | 'medium' | 'high';
 
-/** One room connection's media: its publishers and subscriptions live as long as the connection. */
+/** One room connection's media: its publishers and its receiving connection live as long as the connection. */
 export interface MediaEndpoint {
   roomId: string;
   connectionId: string;
@@ -26,8 +26,27 @@ export interface IceCandidate {
   sdpMLineIndex?: number | null;
 }
 
-/** Where a browser's ICE candidate belongs: one of its publishers, or one of its subscriptions. */
-export type TrickleTarget = { publisher: MediaSource } | { subscription: string };
+/** Where a browser's ICE candidate belongs: one of its publishers, or its receiving connection. */
+export type TrickleTarget = { publisher: MediaSource } | 'receiving';
+
+/** A feed an endpoint is to receive; `key` names it in the media server's answers and in `chooseLayer`, `receiveVideo`. */
+export interface ReceivedFeed {
+  key: string;
+  feedId: string;
+}
+
+/** One m-line of an endpoint's receiving connection: the audio or the video of the feed named `key`. */
+export interface ReceivingStream {
+  mid: string;
+  kind: 'audio' | 'video';
+  key: string;
+}
+
+/** The media server's offer for the receiving connection, and every stream it carries now (what is gone is not listed). */
+export interface ReceivingOffer {
+  offerSdp: string;
+  streams: ReceivingStream[];
+}
 
 export interface PublishedFeed {
   feedId: string;
@@ -88,19 +107,26 @@ export interface MediaServer {
    */
   publish(endpoint: MediaEndpoint, source: MediaSource, offerSdp: string): Promise<PublishedFeed>;
   unpublish(endpoint: MediaEndpoint, source: MediaSource): Promise<void>;
-  /** Subscribes the endpoint to a feed of its room; `key` names the subscription for `start`, `trickle` and `unsubscribe`. Answers the media server's offer. */
-  subscribe(endpoint: MediaEndpoint, key: string, feedId: string): Promise<{ offerSdp: string }>;
-  /** The browser's answer to a subscription's offer. */
-  start(endpoint: MediaEndpoint, key: string, answerSdp: string): Promise<void>;
-  unsubscribe(endpoint: MediaEndpoint, key: string): Promise<void>;
-  /** Which simulcast layer a subscription receives (a feed without simulcast has only one). */
+  /**
+   * Changes what the endpoint receives on its one receiving connection (made by the first call; every feed it
+   * receives is an m-line of it, or two): feeds added, keys removed (a key both removed and added: its feed was
+   * published again). Answers the media server's new offer, which the browser answers through `answerReceiving`
+   * before the next change or restart: the caller keeps to one negotiation at a time. A refused change (a feed
+   * gone, a cap reached) changes nothing.
+   */
+  updateReceiving(endpoint: MediaEndpoint, change: { add: ReceivedFeed[]; remove: string[] }): Promise<ReceivingOffer>;
+  /** The browser's answer to the receiving connection's latest offer. */
+  answerReceiving(endpoint: MediaEndpoint, answerSdp: string): Promise<void>;
+  /** ICE restart of the receiving connection: a new offer (new ICE credentials, the same streams), answered through `answerReceiving`. */
+  restartReceiving(endpoint: MediaEndpoint): Promise<ReceivingOffer>;
+  /** Forgets the receiving connection and every feed on it (the browser made a new one); the next update makes another. */
+  closeReceiving(endpoint: MediaEndpoint): Promise<void>;
+  /** Which simulcast layer the endpoint receives of the feed named `key` (a feed without simulcast has only one). */
   chooseLayer(endpoint: MediaEndpoint, key: string, layer: SimulcastLayer): Promise<void>;
-  /** Whether a subscription receives its feed's video (its audio is kept): off for a tile off the page, or on a poor connection. */
+  /** Whether the endpoint receives the video of the feed named `key` (its audio is kept): off for a tile off the page, or on a poor connection. */
   receiveVideo(endpoint: MediaEndpoint, key: string, on: boolean): Promise<void>;
   /** ICE restart of a publisher: the browser's new offer (with new ICE credentials) for the same feed; answers the media server's answer. */
   restartPublisher(endpoint: MediaEndpoint, source: MediaSource, offerSdp: string): Promise<{ answerSdp: string }>;
-  /** ICE restart of a subscription: answers the media server's new offer, which the browser answers through `start`. */
-  restartSubscription(endpoint: MediaEndpoint, key: string): Promise<{ offerSdp: string }>;
   trickle(endpoint: MediaEndpoint, target: TrickleTarget, candidate: IceCandidate | null): Promise<void>;
   /** Stops (or restarts) forwarding a feed's audio or video to everyone: the sender's own mute, or an instructor's. */
   configure(endpoint: MediaEndpoint, source: MediaSource, send: { audio?: boolean; video?: boolean }): Promise<void>;

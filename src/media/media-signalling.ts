@@ -84,7 +84,8 @@ const CHANGES_THE_ROOM: Record<MediaMessage['type'], boolean> = {
   'media.layer': false,
   'media.video': false,
   'media.restartPublisher': false,
-  'media.restartSubscription': false,
+  'media.restartReceiving': false,
+  'media.resetReceiving': false,
   'media.trickle': false,
   'media.configure': true,
   'media.mute': true,
@@ -109,7 +110,7 @@ export class MediaSignalling {
   constructor(deps: MediaSignallingDeps) {
     this.#deps = deps;
     const requireLive = (roomId: string) => this.#requireLive(roomId);
-    this.#subscriptions = new MediaSubscriptions({ server: deps.server, feeds: this.#feeds, requireLive, endpointOf });
+    this.#subscriptions = new MediaSubscriptions({ server: deps.server, feeds: this.#feeds, logger: deps.logger, requireLive, endpointOf });
     this.#places = new WebcamPlaces({
       ...deps,
       connection: (id) => this.#connections.get(id),
@@ -175,21 +176,21 @@ export class MediaSignalling {
       case 'media.subscribe':
         return this.#subscriptions.subscribe(connection, message.participantId, message.source, message.video ?? true);
       case 'media.answer':
-        return this.#subscriptions.answer(connection, message.participantId, message.source, message.sdp);
+        return this.#subscriptions.answer(connection, message.sdp);
       case 'media.unsubscribe':
         return this.#subscriptions.unsubscribe(connection, message.participantId, message.source);
       case 'media.video':
         return this.#subscriptions.video(connection, message.participantId, message.source, message.video);
-      case 'media.restartSubscription':
-        return this.#subscriptions.restart(connection, message.participantId, message.source);
+      case 'media.restartReceiving':
+        return this.#subscriptions.restart(connection);
+      case 'media.resetReceiving':
+        return this.#subscriptions.reset(connection);
       case 'media.restartPublisher':
         return this.#restartPublisher(connection, message.source, message.sdp);
       case 'media.layer':
-        return this.#deps.server.chooseLayer(endpointOf(connection), feedKey(message.participantId, message.source), message.layer);
-      case 'media.trickle': {
-        const target = message.participantId === undefined ? { publisher: message.source } : { subscription: feedKey(message.participantId, message.source) };
-        return this.#deps.server.trickle(endpointOf(connection), target, message.candidate);
-      }
+        return this.#subscriptions.layer(connection, message.participantId, message.source, message.layer);
+      case 'media.trickle':
+        return this.#deps.server.trickle(endpointOf(connection), message.source === undefined ? 'receiving' : { publisher: message.source }, message.candidate);
       case 'media.configure':
         return this.#configure(connection, message.source, { audio: message.audio, video: message.video });
       case 'media.mute':

@@ -136,9 +136,10 @@ export async function publishOffer(): Promise<string> {
   return pc.localDescription!.sdp;
 }
 
-/** In the page: Janus's offer answered, with every candidate. */
+/** In the page: an offer of the page's one receiving connection (made by the first) answered, with every candidate. */
 export async function subscribeAnswer(offer: string): Promise<string> {
-  const pc = new RTCPeerConnection();
+  const watched = window as unknown as { receiving?: RTCPeerConnection };
+  const pc = (watched.receiving ??= new RTCPeerConnection());
   await pc.setRemoteDescription({ type: 'offer', sdp: offer });
   await pc.setLocalDescription(await pc.createAnswer());
   await new Promise<void>((resolve) => {

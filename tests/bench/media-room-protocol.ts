@@ -64,9 +64,10 @@ export interface ViewerSteps {
 
 /**
  * A launched person (their room pass in hand, as a browser has it when the room page opens) opens the room's
- * socket from their page and subscribes it to every camera the room announces (`cameras` of them), each offer
- * answered in the page. Answers when each step was done, in ms since the page's navigation began (the clock the
- * page's first frame is measured on).
+ * socket from their page and subscribes it to every camera the room announces (`cameras` of them), received on
+ * one peer connection as the room page does (and as bare Janus's viewers are): each of the server's offers (one
+ * per batch of subscriptions) answered in the page, until one carries every camera. Answers when each step was
+ * done, in ms since the page's navigation began (the clock the page's first frame is measured on).
  */
 export async function watchCameras(launched: LaunchedPerson, page: Page, cameras: number): Promise<{ participant: LightParticipant; steps: ViewerSteps }> {
   const openedAt = await page.evaluate(() => performance.timeOrigin);
@@ -78,16 +79,20 @@ export async function watchCameras(launched: LaunchedPerson, page: Page, cameras
   steps.ready = Date.now() - openedAt;
   const feeds = (ready.feeds as Array<{ participantId: string; source: string }>).filter((feed) => feed.source === 'camera');
   if (feeds.length < cameras) throw new Error(`the room announced ${feeds.length} cameras, not ${cameras}`);
-  await Promise.all(feeds.map(async (feed) => {
-    client.send({ type: 'media.subscribe', participantId: feed.participantId, source: 'camera', ref: `subscribe:${feed.participantId}` });
-    const offer = await answerOrError(client, 'media.offer', (message) => message.participantId === feed.participantId);
-    steps.lastOffer = Math.max(steps.lastOffer, Date.now() - openedAt);
+  for (const feed of feeds) client.send({ type: 'media.subscribe', participantId: feed.participantId, source: 'camera', ref: `subscribe:${feed.participantId}` });
+  const onLowLayer = new Set<string>();
+  while (onLowLayer.size < feeds.length) {
+    const offer = await answerOrError(client, 'media.offer');
+    steps.lastOffer = Date.now() - openedAt;
     // Four small tiles: the lowest simulcast layer, as the room page asks for them (and as bare Janus's viewers join).
-    client.send({ type: 'media.layer', participantId: feed.participantId, source: 'camera', layer: 'low' });
-    const sdp = await page.evaluate(subscribeAnswer, offer.sdp as string);
-    client.send({ type: 'media.answer', participantId: feed.participantId, source: 'camera', sdp });
-    steps.lastAnswer = Math.max(steps.lastAnswer, Date.now() - openedAt);
-  }));
+    for (const stream of offer.streams as Array<{ kind: string; participantId: string }>) {
+      if (stream.kind !== 'video' || onLowLayer.has(stream.participantId)) continue;
+      onLowLayer.add(stream.participantId);
+      client.send({ type: 'media.layer', participantId: stream.participantId, source: 'camera', layer: 'low' });
+    }
+    client.send({ type: 'media.answer', sdp: await page.evaluate(subscribeAnswer, offer.sdp as string) });
+    steps.lastAnswer = Date.now() - openedAt;
+  }
   return { participant, steps };
 }
 

@@ -2,6 +2,7 @@
  * Audio and video in larger and rougher rooms, in Chromium through Janus:
  * a page of 25 videos among more cameras (sent from Node by werift peers),
  * a lost connection restarted in place (ICE restart) while chat carries on,
+ * a receiving connection whose transport broke made anew,
  * and a microphone that goes away replaced without a new negotiation.
  */
 import { randomUUID } from 'node:crypto';
@@ -11,7 +12,7 @@ import { useBrowserSuite } from '../support/browser.ts';
 import { LEVEL } from '../support/kaltura-seed.ts';
 import { MEDIA_SERVERS_UNDER_TEST, requireMediaServer } from '../support/media-peer.ts';
 import { dismissCrowd, publishingCrowd, type CrowdMember } from '../support/media-crowd.ts';
-import { enterMeeting, FAKE_MEDIA, keepPeerConnections, pollUntil, received, receivesFromOthers } from '../support/media-browser.ts';
+import { enterMeeting, FAKE_MEDIA, keepOffers, keepPeerConnections, offeredFeeds, pollUntil, received, receivesFromOthers } from '../support/media-browser.ts';
 
 type Sent = { type: string; participantId?: string; source?: string; video?: boolean };
 type Watched = Window & { peerConnections: RTCPeerConnection[]; mediaSent: Sent[]; statusSeen: string[] };
@@ -30,6 +31,7 @@ describe('audio and video when rooms grow and connections falter', function () {
     requireMediaServer(suite.server, 'janus');
     for (const session of [instructor, participant]) {
       await keepPeerConnections(session.page);
+      await keepOffers(session.page);
       // What the media modules send through the room socket, and every text the media status shows.
       await session.page.addInitScript(() => {
         const watched = window as unknown as Watched;
@@ -81,7 +83,7 @@ describe('audio and video when rooms grow and connections falter', function () {
   }
 
   /** Makes the page's peer connection picked by `which` report an ICE failure, as a lost network does; answers its ICE username before. */
-  function failIce(page: Page, which: 'publisher' | 'subscriber'): Promise<string> {
+  function failIce(page: Page, which: 'publisher' | 'receiving'): Promise<string> {
     return page.evaluate((kind) => {
       const pc = (window as unknown as Watched).peerConnections.find((made) => made.connectionState !== 'closed' && made.getSenders().some((sender) => sender.track) === (kind === 'publisher'))!;
       const ufrag = /a=ice-ufrag:(\S+)/.exec(pc.localDescription!.sdp)![1]!;
@@ -92,7 +94,7 @@ describe('audio and video when rooms grow and connections falter', function () {
     }, which);
   }
 
-  function iceUsernames(page: Page, which: 'publisher' | 'subscriber'): Promise<string[]> {
+  function iceUsernames(page: Page, which: 'publisher' | 'receiving'): Promise<string[]> {
     return page.evaluate((kind) => (window as unknown as Watched).peerConnections
       .filter((made) => made.connectionState !== 'closed' && made.getSenders().some((sender) => sender.track) === (kind === 'publisher'))
       .map((made) => /a=ice-ufrag:(\S+)/.exec(made.localDescription!.sdp)![1]!), which);
@@ -103,7 +105,7 @@ describe('audio and video when rooms grow and connections falter', function () {
     crowd = await publishingCrowd(suite.server, room.channelId, 26);
     await room.joinAsParticipant();
     const page = participant.page;
-    await pollUntil(page, 'a subscription to every camera', async () => (await page.evaluate(() => (window as unknown as Watched).mediaSent.filter((message) => message.type === 'media.answer').length)) >= 26, 60_000);
+    await pollUntil(page, 'every camera on the receiving connection', async () => (await offeredFeeds(page)).filter((feed) => feed.endsWith('/camera')).length >= 26, 60_000);
     expect(await camerasWithVideo(page)).to.have.length(25);
     expect(await page.locator('[data-media-page-label]').textContent()).to.equal('Videos 1–25 of 26');
     const last = page.locator('.media-tile').filter({ hasText: 'Crowd 26' });
@@ -126,7 +128,7 @@ describe('audio and video when rooms grow and connections falter', function () {
     expect(suite.consoleErrors).to.deep.equal([]);
   });
 
-  it('restarts ICE on a publisher\'s and a subscription\'s lost connection, in place, saying so, while chat carries on', async () => {
+  it('restarts ICE on a publisher\'s and the receiving connection\'s lost connection, in place, saying so, while chat carries on', async () => {
     await bothSending();
     const page = participant.page;
     const before = await failIce(page, 'publisher');
@@ -142,11 +144,34 @@ describe('audio and video when rooms grow and connections falter', function () {
     const frames = (await received(instructor.page)).framesDecoded;
     await pollUntil(instructor.page, 'more frames after the restart', async () => (await received(instructor.page)).framesDecoded > frames + 30, 45_000);
 
-    const subscription = await failIce(page, 'subscriber');
-    await pollUntil(page, 'a new offer answered on the same subscription', async () => (await iceUsernames(page, 'subscriber'))[0] !== subscription, 45_000);
-    expect(await page.evaluate(() => (window as unknown as Watched).mediaSent.filter((message) => message.type === 'media.restartSubscription').length)).to.equal(1);
+    const receiving = await failIce(page, 'receiving');
+    await pollUntil(page, 'a new offer answered on the same receiving connection', async () => (await iceUsernames(page, 'receiving'))[0] !== receiving, 45_000);
+    expect(await iceUsernames(page, 'receiving')).to.have.length(1);
+    expect(await page.evaluate(() => (window as unknown as Watched).mediaSent.filter((message) => message.type === 'media.restartReceiving').length)).to.equal(1);
     const seen = (await received(page)).framesDecoded;
     await pollUntil(page, 'frames decoded after the restart', async () => (await received(page)).framesDecoded > seen + 30, 45_000);
+    expect(suite.consoleErrors).to.deep.equal([]);
+  });
+
+  it('makes the receiving connection anew when its transport broke, and the others\' video and sound come back on it', async () => {
+    await bothSending();
+    const page = participant.page;
+    const before = await iceUsernames(page, 'receiving');
+    // DTLS broke under a working ICE: nothing to restart.
+    await page.evaluate(() => {
+      const pc = (window as unknown as Watched).peerConnections.find((made) => made.connectionState !== 'closed' && !made.getSenders().some((sender) => sender.track))!;
+      Object.defineProperty(pc, 'connectionState', { configurable: true, value: 'failed' });
+      pc.dispatchEvent(new Event('connectionstatechange'));
+      delete (pc as unknown as { connectionState?: string }).connectionState;
+    });
+    await pollUntil(page, 'a new receiving connection', async () => {
+      const now = await iceUsernames(page, 'receiving');
+      return now.length === 1 && now[0] !== before[0];
+    }, 45_000);
+    expect(await page.evaluate(() => (window as unknown as Watched).mediaSent.filter((message) => message.type === 'media.resetReceiving').length)).to.equal(1);
+    // Only what the new connection brings counts: the old one is closed.
+    await receivesFromOthers(page);
+    await page.locator('.media-tile').filter({ hasText: 'Ines Instructor' }).locator('video:not([hidden])').waitFor();
     expect(suite.consoleErrors).to.deep.equal([]);
   });
 

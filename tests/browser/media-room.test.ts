@@ -2,8 +2,8 @@
  * Audio and video between browsers, through Janus and through the embedded
  * SFU (the same suite for each): the channel's manager (instructor) and
  * members (participants) join with Chromium's fake camera and microphone, and
- * each one's peer connections show video frames decoded and audio with sound
- * in it (totalAudioEnergy > 0) from the others.
+ * each one's tiles of the others play video frames decoded and audio with
+ * sound in it (totalAudioEnergy > 0), received on one receiving connection.
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
@@ -99,20 +99,30 @@ for (const mediaServer of MEDIA_SERVERS_UNDER_TEST) describe(`audio and video in
     expect(await instructor.page.locator('.media-grid--speaker .media-tile--main').count()).to.equal(1);
     await instructor.page.locator('[data-media-layout]').click();
 
+    // With her own microphone muted, the instructor sees who speaks: Pia's fake microphone beeps.
+    await instructor.page.locator('[data-media-toggle="audio"]').click();
+    await instructor.page.locator('.media-tile--speaking').filter({ hasText: 'Pia Participant' }).waitFor({ timeout: 15_000 });
+
     // Muted, the participant's tile says so at the instructor's.
     await participant.page.locator('[data-media-toggle="audio"]').click();
     await piaTile.locator('.media-tile__muted:not([hidden])').waitFor();
     expect(suite.consoleErrors).to.deep.equal([]);
   });
 
-  it('carries everyone\'s video and sound to each of three people', async () => {
+  it('carries everyone\'s video and sound to each of three people, a tile keeping its stream as others come', async () => {
     const channelId = await bothInLiveRoom();
     const member = await suite.server.kaltura.createUser({ role: 'viewerRole', name: 'Paul Participant' });
     await suite.server.kaltura.addMember(channelId, member.id, LEVEL.member);
+    for (const page of [instructor.page, participant.page]) await page.locator('[data-media-join]').click();
+    await receivesFromOthers(instructor.page);
+    // Pia's tile keeps its stream while another feed comes onto the instructor's receiving connection: no flicker.
+    const piaVideo = instructor.page.locator('.media-tile').filter({ hasText: 'Pia Participant' }).locator('video');
+    await piaVideo.evaluate((video: HTMLVideoElement) => ((window as unknown as { piaStream: unknown }).piaStream = video.srcObject));
     await enter(another.page, member.id, channelId, 'join');
-    for (const page of [instructor.page, participant.page, another.page]) await page.locator('[data-media-join]').click();
+    await another.page.locator('[data-media-join]').click();
     await Promise.all([instructor.page, participant.page, another.page].map((page) => receivesFromOthers(page, 2)));
     expect(await another.page.locator('.media-tile video:not([hidden])').count()).to.equal(3);
+    expect(await piaVideo.evaluate((video: HTMLVideoElement) => video.srcObject === (window as unknown as { piaStream: unknown }).piaStream)).to.equal(true);
   });
 
   it('lets the instructor mute a participant: their sound stops reaching the others, and they are told', async () => {

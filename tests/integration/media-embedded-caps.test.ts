@@ -8,10 +8,10 @@ import type { BackendPerson } from '../support/courses.ts';
 
 const EMBEDDED = MEDIA_SERVERS_UNDER_TEST.find((candidate) => candidate.kind === 'embedded')!;
 
-/** The embedded SFU forwards at most so many streams (a subscription's audio and video count one each): per room, and in all. */
+/** The embedded SFU forwards at most so many streams (each feed received counts its audio and its video one each): per room, and in all. */
 describe('media: the embedded SFU\'s forwarding caps', () => {
   describe('in a room', () => {
-    // Two streams a room: one subscription to a camera with sound.
+    // Two streams a room: one camera with sound received once.
     const suite = useMediaSuite({ rtpPortRange: '48000-48999', mediaServer: EMBEDDED, media: { embedded: { streamsPerRoom: 2, streamsPerServer: 100 } } });
     const { track, peer } = suite;
 
@@ -30,13 +30,17 @@ describe('media: the embedded SFU\'s forwarding caps', () => {
 
       const camera = { participantId: teacher.participantId, source: 'camera' };
       pia.send({ type: 'media.subscribe', ...camera });
-      await pia.next('media.offer');
+      // Answered, as a browser does: her receiving connection takes its next change only after that.
+      const piaReceiving = peer(await MediaPeer.answering((await pia.next('media.offer')).sdp));
+      pia.send({ type: 'media.answer', sdp: piaReceiving.sdp });
       paul.send({ type: 'media.subscribe', ...camera, ref: 'media:media.subscribe' });
       const refused = await paul.next('error');
       expect(refused).to.include({ code: 'MEDIA_BUSY', ref: 'media:media.subscribe' });
       expect(refused.message).to.match(/^The built-in media server forwards as much audio and video as it can take/);
 
       pia.send({ type: 'media.unsubscribe', ...camera });
+      // Her offer without the camera: its streams are free.
+      await pia.next('media.offer');
       paul.send({ type: 'media.subscribe', ...camera });
       await paul.next('media.offer');
     });
@@ -63,17 +67,20 @@ describe('media: the embedded SFU\'s forwarding caps', () => {
         peers.push(sender);
         feeds.push((await server.publish(at(roomId, 'sender'), 'camera', sender.sdp)).feedId);
       }
-      const { offerSdp } = await server.subscribe(at('one', 'viewer'), 'k', feeds[0]!);
+      const receive = (roomId: string) => server.updateReceiving(at(roomId, 'viewer'), { add: [{ key: 'k', feedId: feeds[roomId === 'one' ? 0 : 1]! }], remove: [] });
+      const { offerSdp } = await receive('one');
       const receiver = await MediaPeer.answering(offerSdp);
       peers.push(receiver);
-      await server.start(at('one', 'viewer'), 'k', receiver.sdp);
+      await server.answerReceiving(at('one', 'viewer'), receiver.sdp);
       await receiver.connected();
       expect((await server.stats()).forwardedStreams).to.equal(2);
-      const refused = await server.subscribe(at('two', 'viewer'), 'k', feeds[1]!).then(() => null, (error: { reason: string }) => error.reason);
+      const refused = await receive('two').then(() => null, (error: { reason: string }) => error.reason);
       expect(refused).to.equal('busy');
       await server.leave(at('one', 'viewer'));
-      await server.subscribe(at('two', 'viewer'), 'k', feeds[1]!);
+      await receive('two');
       expect((await server.stats()).forwardedStreams).to.equal(2);
+      await server.closeReceiving(at('two', 'viewer'));
+      expect((await server.stats()).forwardedStreams).to.equal(0);
     });
   });
 });

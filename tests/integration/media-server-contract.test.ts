@@ -1,7 +1,8 @@
 /**
  * The MediaServer contract, run against each adapter with real WebRTC peers
  * (werift): rooms open and close, the publisher cap refuses the next sender,
- * a feed can be subscribed to once its media flows, a bad SDP is refused, and
+ * feeds are received on one receiving connection per endpoint, changed one
+ * offer at a time, a bad SDP is refused, and
  * leaving closes everything, and a media server that dies is reported as a
  * reset (lost, then back). Janus runs where it is installed (skipped
  * elsewhere); the embedded SFU always runs.
@@ -14,7 +15,7 @@ import { pino } from 'pino';
 import { EmbeddedMediaServer } from '../../src/media/embedded/embedded-media-server.ts';
 import { JanusMediaServer } from '../../src/media/janus/janus-media-server.ts';
 import { startSupervisedJanus, type SupervisedJanus } from '../../src/media/janus/janus-supervisor.ts';
-import type { MediaEndpoint, MediaReset, MediaServer } from '../../src/media/media-server.ts';
+import type { MediaEndpoint, MediaReset, MediaServer, ReceivingOffer } from '../../src/media/media-server.ts';
 import { MediaPeer } from '../support/media-peer.ts';
 
 interface Started {
@@ -109,7 +110,22 @@ for (const adapter of ADAPTERS) {
       expect(published.feedId).to.be.a('string');
     });
 
-    it('lets others subscribe to a flowing feed, and refuses the sender over the publisher cap', async () => {
+    /** A werift peer answering the receiving connection's offers, as a browser does: the same peer connection for every offer. */
+    async function receivingAt(at: MediaEndpoint, offer: ReceivingOffer): Promise<MediaPeer> {
+      const receiver = await MediaPeer.answering(offer.offerSdp);
+      peers.push(receiver);
+      await media.answerReceiving(at, receiver.sdp);
+      await receiver.connected();
+      return receiver;
+    }
+
+    async function answerAgain(at: MediaEndpoint, receiver: MediaPeer, offer: ReceivingOffer): Promise<void> {
+      await receiver.pc.setRemoteDescription({ type: 'offer', sdp: offer.offerSdp });
+      await receiver.pc.setLocalDescription(await receiver.pc.createAnswer());
+      await media.answerReceiving(at, receiver.sdp);
+    }
+
+    it('lets others receive a flowing feed, and refuses the sender over the publisher cap', async () => {
       const roomId = newRoom();
       await media.openRoom(roomId, { publishers: 1 });
       const { feedId } = await publishing(endpoint(roomId, 'a'));
@@ -120,34 +136,73 @@ for (const adapter of ADAPTERS) {
         (error: { reason: string }) => expect(error.reason).to.equal('full'),
       );
       const viewer = endpoint(roomId, 'c');
-      const { offerSdp } = await media.subscribe(viewer, 'a/camera', feedId);
-      const receiver = await MediaPeer.answering(offerSdp);
-      peers.push(receiver);
-      await media.start(viewer, 'a/camera', receiver.sdp);
-      await receiver.connected();
+      const offer = await media.updateReceiving(viewer, { add: [{ key: 'a/camera', feedId }], remove: [] });
+      expect(carried(offer)).to.deep.equal(['a/camera:audio', 'a/camera:video']);
+      await receivingAt(viewer, offer);
     });
 
-    it('takes a new connection\'s first subscriptions at once, as a page entering a room with several cameras asks for them', async () => {
+    it('carries every feed a connection receives on one peer connection, changed one offer at a time', async () => {
       const roomId = newRoom();
       await media.openRoom(roomId, { publishers: 3 });
-      const feeds = [await publishing(endpoint(roomId, 'a')), await publishing(endpoint(roomId, 'b')), await publishing(endpoint(roomId, 'c'))];
+      const [a, b, c] = [await publishing(endpoint(roomId, 'a')), await publishing(endpoint(roomId, 'b')), await publishing(endpoint(roomId, 'c'))];
       const viewer = endpoint(roomId, 'viewer');
-      const keys = ['a/camera', 'b/camera', 'c/camera'];
-      const offers = await Promise.all(feeds.map((feed, index) => media.subscribe(viewer, keys[index]!, feed.feedId)));
-      const receivers = await Promise.all(offers.map(({ offerSdp }) => MediaPeer.answering(offerSdp)));
-      peers.push(...receivers);
-      await Promise.all(receivers.map((receiver, index) => media.start(viewer, keys[index]!, receiver.sdp)));
-      await Promise.all(receivers.map((receiver) => receiver.connected()));
+      const first = await media.updateReceiving(viewer, { add: [{ key: 'a/camera', feedId: a!.feedId }, { key: 'b/camera', feedId: b!.feedId }], remove: [] });
+      expect(carried(first)).to.deep.equal(['a/camera:audio', 'a/camera:video', 'b/camera:audio', 'b/camera:video']);
+      expect(mLines(first.offerSdp)).to.equal(4);
+      expect(new Set(first.streams.map((stream) => stream.mid)).size).to.equal(4);
+      const receiver = await receivingAt(viewer, first);
+
+      // One change removes a feed and adds another: the removed one is no longer listed, and the connection stays up.
+      const second = await media.updateReceiving(viewer, { add: [{ key: 'c/camera', feedId: c!.feedId }], remove: ['a/camera'] });
+      expect(carried(second)).to.deep.equal(['b/camera:audio', 'b/camera:video', 'c/camera:audio', 'c/camera:video']);
+      expect(ufragOf(second.offerSdp)).to.equal(ufragOf(first.offerSdp));
+      await answerAgain(viewer, receiver, second);
+      // A feed published again under the same key replaces the old one (removed and added in one change).
+      const third = await media.updateReceiving(viewer, { add: [{ key: 'b/camera', feedId: b!.feedId }], remove: ['b/camera'] });
+      expect(carried(third)).to.deep.equal(['b/camera:audio', 'b/camera:video', 'c/camera:audio', 'c/camera:video']);
+      await answerAgain(viewer, receiver, third);
+      // m-lines of removed feeds are used again: the offer does not grow with every change.
+      expect(mLines(third.offerSdp)).to.be.at.most(6);
+      expect(receiver.pc.connectionState).to.equal('connected');
+      await media.receiveVideo(viewer, 'c/camera', false);
+      await media.chooseLayer(viewer, 'c/camera', 'low');
+      await media.receiveVideo(viewer, 'c/camera', true);
+      await media.receiveVideo(viewer, 'a/camera', false).then(
+        () => expect.fail('changed a feed the connection no longer receives'),
+        (error: { reason: string }) => expect(error.reason).to.equal('refused'),
+      );
+      // A sender who leaves: its feed is taken out by the next change, as any other.
+      await media.unpublish(endpoint(roomId, 'c'), 'camera');
+      const fourth = await media.updateReceiving(viewer, { add: [], remove: ['c/camera'] });
+      expect(carried(fourth)).to.deep.equal(['b/camera:audio', 'b/camera:video']);
+      await answerAgain(viewer, receiver, fourth);
+      expect(receiver.pc.connectionState).to.equal('connected');
     });
 
-    it('refuses an SDP it cannot use, and a subscription to a feed that does not exist', async () => {
+    it('refuses a change naming a feed that does not exist, and changes nothing', async () => {
       const roomId = newRoom();
       await media.openRoom(roomId, { publishers: 3 });
-      await media.publish(endpoint(roomId, 'a'), 'camera', 'v=0\r\nm=audio 9 RTP/AVP 0\r\nx=nonsense\r\n').then(
+      const a = await publishing(endpoint(roomId, 'a'));
+      const b = await publishing(endpoint(roomId, 'b'));
+      const viewer = endpoint(roomId, 'viewer');
+      await media.updateReceiving(endpoint(roomId, 'other'), { add: [{ key: 'k', feedId: '12345' }], remove: [] }).then(
         () => expect.fail('accepted'),
         (error: { reason: string }) => expect(error.reason).to.equal('refused'),
       );
-      await media.subscribe(endpoint(roomId, 'b'), 'k', '12345').then(
+      const receiver = await receivingAt(viewer, await media.updateReceiving(viewer, { add: [{ key: 'a/camera', feedId: a.feedId }], remove: [] }));
+      await media.updateReceiving(viewer, { add: [{ key: 'b/camera', feedId: b.feedId }, { key: 'k', feedId: '12345' }], remove: ['a/camera'] }).then(
+        () => expect.fail('accepted'),
+        (error: { reason: string }) => expect(error.reason).to.equal('refused'),
+      );
+      const next = await media.updateReceiving(viewer, { add: [{ key: 'b/camera', feedId: b.feedId }], remove: [] });
+      expect(carried(next)).to.deep.equal(['a/camera:audio', 'a/camera:video', 'b/camera:audio', 'b/camera:video']);
+      await answerAgain(viewer, receiver, next);
+    });
+
+    it('refuses an SDP it cannot use', async () => {
+      const roomId = newRoom();
+      await media.openRoom(roomId, { publishers: 3 });
+      await media.publish(endpoint(roomId, 'a'), 'camera', 'v=0\r\nm=audio 9 RTP/AVP 0\r\nx=nonsense\r\n').then(
         () => expect.fail('accepted'),
         (error: { reason: string }) => expect(error.reason).to.equal('refused'),
       );
@@ -168,7 +223,7 @@ for (const adapter of ADAPTERS) {
       await publishing(endpoint(roomId, 'b'));
     });
 
-    it('restarts ICE: a publisher\'s new offer is answered for the same feed, a subscription gets a new offer; a subscription\'s video goes off and on', async () => {
+    it('restarts ICE: a publisher\'s new offer is answered for the same feed, the receiving connection gets a new offer; a closed one is made anew', async () => {
       const roomId = newRoom();
       await media.openRoom(roomId, { publishers: 2 });
       const sender = endpoint(roomId, 'a');
@@ -180,23 +235,22 @@ for (const adapter of ADAPTERS) {
       await publisherPeer.connected();
 
       const viewer = endpoint(roomId, 'b');
-      const { offerSdp } = await media.subscribe(viewer, 'a/camera', feedId);
-      const receiver = await MediaPeer.answering(offerSdp);
-      peers.push(receiver);
-      await media.start(viewer, 'a/camera', receiver.sdp);
+      const offer = await media.updateReceiving(viewer, { add: [{ key: 'a/camera', feedId }], remove: [] });
+      const receiver = await receivingAt(viewer, offer);
+      const restarted = await media.restartReceiving(viewer);
+      expect(ufragOf(restarted.offerSdp)).to.not.equal(ufragOf(offer.offerSdp));
+      expect(carried(restarted)).to.deep.equal(carried(offer));
+      await answerAgain(viewer, receiver, restarted);
       await receiver.connected();
-      await media.receiveVideo(viewer, 'a/camera', false);
-      await media.receiveVideo(viewer, 'a/camera', true);
-      const restarted = await media.restartSubscription(viewer, 'a/camera');
-      expect(ufragOf(restarted.offerSdp)).to.not.equal(ufragOf(offerSdp));
-      await receiver.pc.setRemoteDescription({ type: 'offer', sdp: restarted.offerSdp });
-      await receiver.pc.setLocalDescription(await receiver.pc.createAnswer());
-      await media.start(viewer, 'a/camera', receiver.sdp);
-      await receiver.connected();
-      await media.restartSubscription(viewer, 'nothing/camera').then(
-        () => expect.fail('restarted a subscription that does not exist'),
+      await media.restartReceiving(endpoint(roomId, 'nobody')).then(
+        () => expect.fail('restarted a receiving connection that does not exist'),
         (error: { reason: string }) => expect(error.reason).to.equal('refused'),
       );
+      // A receiving connection closed (the browser made a new one) is made anew by the next change.
+      await media.closeReceiving(viewer);
+      const fresh = await media.updateReceiving(viewer, { add: [{ key: 'a/camera', feedId }], remove: [] });
+      expect(ufragOf(fresh.offerSdp)).to.not.equal(ufragOf(offer.offerSdp));
+      await receivingAt(viewer, fresh);
     });
 
     it('frees a sender\'s place when it leaves', async () => {
@@ -232,6 +286,15 @@ for (const adapter of ADAPTERS) {
       await publishing(endpoint(roomId, 'b'));
     });
   });
+}
+
+/** What a receiving offer carries, as `key:kind`, sorted. */
+function carried(offer: ReceivingOffer): string[] {
+  return offer.streams.map((stream) => `${stream.key}:${stream.kind}`).sort();
+}
+
+function mLines(sdp: string): number {
+  return sdp.split(/\r?\n/).filter((line) => line.startsWith('m=')).length;
 }
 
 function ufragOf(sdp: string): string | undefined {

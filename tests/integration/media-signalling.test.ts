@@ -70,31 +70,35 @@ describe('media signalling', () => {
 
     mia.send({ type: 'media.subscribe', participantId: carl.participantId, source: 'camera' });
     const offer = await mia.next('media.offer');
-    expect(offer).to.include({ participantId: carl.participantId, source: 'camera' });
+    expect(offer.streams.map((stream: { kind: string }) => stream.kind).sort()).to.deep.equal(['audio', 'video']);
+    for (const stream of offer.streams) expect(stream).to.include({ participantId: carl.participantId, source: 'camera' });
     expect(offer.sdp).to.match(/^v=0\r\n/).and.contain('m=video');
-    const answer = peer(await MediaPeer.answering(offer.sdp));
-    mia.send({ type: 'media.answer', participantId: carl.participantId, source: 'camera', sdp: answer.sdp, ref: 'answer' });
-    await answer.connected();
+    const receiver = peer(await MediaPeer.answering(offer.sdp));
+    mia.send({ type: 'media.answer', sdp: receiver.sdp, ref: 'answer' });
+    await receiver.connected();
 
-    // The subscription's simulcast layer can be chosen (a feed without simulcast has only one).
+    // The feed's simulcast layer can be chosen (a feed without simulcast has only one); a feed not received cannot.
     mia.send({ type: 'media.layer', participantId: carl.participantId, source: 'camera', layer: 'low', ref: 'layer' });
     expect(await refusal(mia, { type: 'media.layer', participantId: carl.participantId, source: 'camera', layer: 'huge' })).to.equal('INVALID_MESSAGE');
-    expect(await refusal(mia, { type: 'media.layer', participantId: carl.participantId, source: 'screen', layer: 'low' })).to.equal('MEDIA_REFUSED');
+    expect(await refusal(mia, { type: 'media.layer', participantId: carl.participantId, source: 'screen', layer: 'low' })).to.equal('NOT_SUBSCRIBED');
     expect(mia.unread('error').filter((error) => error.ref === 'layer')).to.deep.equal([]);
-    // A candidate for a subscription is taken; an unsubscribed feed takes no answer any more.
-    mia.send({ type: 'media.trickle', participantId: carl.participantId, source: 'camera', candidate: { candidate: 'candidate:1 1 udp 2122260223 192.0.2.9 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 }, ref: 'ice' });
-    mia.send({ type: 'media.subscribe', participantId: carl.participantId, source: 'camera' });
-    const again = await mia.next('media.offer');
+    // A candidate for the receiving connection is taken; an answer with no offer outstanding is refused.
+    mia.send({ type: 'media.trickle', candidate: { candidate: 'candidate:1 1 udp 2122260223 192.0.2.9 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 }, ref: 'ice' });
+    expect(await refusal(mia, { type: 'media.answer', sdp: receiver.sdp })).to.equal('NO_OFFER');
+    // Unsubscribing takes the feed out of the next offer, on the same connection.
     mia.send({ type: 'media.unsubscribe', participantId: carl.participantId, source: 'camera' });
-    expect(await refusal(mia, { type: 'media.answer', participantId: carl.participantId, source: 'camera', sdp: peer(await MediaPeer.answering(again.sdp)).sdp })).to.equal('NO_OFFER');
-    expect(mia.unread('error').filter((error) => error.ref === 'ice')).to.deep.equal([]);
+    const without = await mia.next('media.offer');
+    expect(without.streams).to.deep.equal([]);
+    await receiver.pc.setRemoteDescription({ type: 'offer', sdp: without.sdp });
+    await receiver.pc.setLocalDescription(await receiver.pc.createAnswer());
+    mia.send({ type: 'media.answer', sdp: receiver.sdp, ref: 'answer-2' });
+    expect(mia.unread('error').filter((error) => error.ref === 'ice' || error.ref === 'answer')).to.deep.equal([]);
 
     carl.socket.terminate();
     expect((await mia.next('media.feeds', (message) => message.feeds.length === 0)).feeds).to.deep.equal([]);
     mia.send({ type: 'media.subscribe', participantId: carl.participantId, source: 'camera', ref: 'gone' });
     expect((await mia.next('error', (error) => error.ref === 'gone')).code).to.equal('FEED_NOT_FOUND');
-    // The candidate sent before the subscription went is not refused late either (it belonged to a negotiation that is over).
-    expect(mia.unread('error').filter((error) => error.ref === 'ice')).to.deep.equal([]);
+    expect(mia.unread('error').filter((error) => ['ice', 'answer-2'].includes(error.ref))).to.deep.equal([]);
   });
 
   it('checks each publish against the sender\'s permissions, read from the SDP and not from the message', async () => {
@@ -124,7 +128,7 @@ describe('media signalling', () => {
     expect(await refusal(carl, { type: 'media.publish', source: 'camera', sdp: real.replace('m=audio', 'm=audio\u0000') })).to.equal('INVALID_MESSAGE');
     expect(await refusal(carl, { type: 'media.publish', source: 'camera', sdp: real + `a=x-padding:${'p'.repeat(40_000)}\r\n` })).to.equal('INVALID_MESSAGE');
     expect(await refusal(carl, { type: 'media.publish', source: 'camera', sdp: 'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=nonsense\r\n' })).to.equal('MEDIA_REFUSED');
-    expect(await refusal(carl, { type: 'media.answer', participantId: room.instructor.participantId, source: 'camera', sdp: real })).to.equal('NO_OFFER');
+    expect(await refusal(carl, { type: 'media.answer', sdp: real })).to.equal('NO_OFFER');
     expect(await refusal(carl, { type: 'media.trickle', source: 'camera', candidate: null })).to.equal('MEDIA_REFUSED');
     expect(await refusal(carl, { type: 'media.unpublish', source: 'camera' })).to.equal('NOT_PUBLISHING');
     expect(await refusal(carl, { type: 'media.teleport' })).to.equal('INVALID_MESSAGE');
@@ -249,7 +253,7 @@ describe('media signalling', () => {
       mia.send({ type: 'media.subscribe', participantId: carl.participantId, source: 'camera' });
       const offer = await mia.next('media.offer');
       const answer = peer(await MediaPeer.answering(offer.sdp));
-      mia.send({ type: 'media.answer', participantId: carl.participantId, source: 'camera', sdp: answer.sdp });
+      mia.send({ type: 'media.answer', sdp: answer.sdp });
       await answer.connected();
     });
   });

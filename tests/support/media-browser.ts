@@ -1,8 +1,8 @@
 /**
  * Helpers of the media browser tests: Chromium's fake devices, entering a
  * channel meeting through MediaSpace's launch, every peer connection a page
- * makes kept where the test can read its statistics, and waiting until
- * frames are decoded and sound received.
+ * makes kept where the test can read its statistics, what each tile plays,
+ * and waiting until frames are decoded and sound received.
  */
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
@@ -13,9 +13,15 @@ export const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-
 export interface Received {
   framesDecoded: number;
   audioEnergy: number;
-  /** Received streams with frames decoded, and with sound in them. */
+  /** Tiles of other people whose stream had frames decoded, and sound in it. */
   videoStreams: number;
   audioStreams: number;
+}
+
+/** What one tile plays from the page's receiving connection. */
+export interface TileReceived {
+  framesDecoded: number;
+  audioEnergy: number;
 }
 
 /** Every peer connection the page makes is kept in `window.peerConnections`. */
@@ -49,21 +55,60 @@ export async function enterMeeting(server: TestServer, page: Page, userId: strin
   await page.locator('[data-room-state="live"]').waitFor({ state: 'attached' });
 }
 
-/** What the page receives from others, summed over its open peer connections. */
-export function received(page: Page): Promise<Received> {
+/**
+ * What each tile plays of what the page receives, by the name on the tile: the statistics of the tracks in its
+ * video element, read from the peer connection that receives them. As a person sees it: media that arrives but
+ * reaches the wrong tile, or none, does not count. One's own tile plays local tracks and is left out.
+ */
+export function receivedByTile(page: Page): Promise<Record<string, TileReceived>> {
   return page.evaluate(async () => {
-    const totals = { framesDecoded: 0, audioEnergy: 0, videoStreams: 0, audioStreams: 0 };
-    for (const pc of (window as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections) {
-      if (pc.connectionState === 'closed') continue;
-      (await pc.getStats()).forEach((report: { type: string; kind?: string; framesDecoded?: number; totalAudioEnergy?: number }) => {
-        if (report.type !== 'inbound-rtp') return;
-        if (report.kind === 'video') totals.framesDecoded += report.framesDecoded ?? 0;
-        if (report.kind === 'audio') totals.audioEnergy += report.totalAudioEnergy ?? 0;
-        if (report.kind === 'video' && (report.framesDecoded ?? 0) > 0) totals.videoStreams += 1;
-        if (report.kind === 'audio' && (report.totalAudioEnergy ?? 0) > 0) totals.audioStreams += 1;
-      });
+    const pcs = (window as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections.filter((pc) => pc.connectionState !== 'closed');
+    const tiles: Record<string, { framesDecoded: number; audioEnergy: number }> = {};
+    for (const tile of Array.from(document.querySelectorAll('.media-tile'))) {
+      const stream = tile.querySelector('video')?.srcObject;
+      if (!(stream instanceof MediaStream)) continue;
+      for (const track of stream.getTracks()) {
+        const pc = pcs.find((candidate) => candidate.getReceivers().some((receiver) => receiver.track === track));
+        if (!pc) continue;
+        const name = tile.querySelector('.media-tile__name')?.textContent ?? '';
+        const totals = (tiles[name] ??= { framesDecoded: 0, audioEnergy: 0 });
+        (await pc.getStats(track)).forEach((report: { type: string; kind?: string; framesDecoded?: number; totalAudioEnergy?: number }) => {
+          if (report.type !== 'inbound-rtp') return;
+          if (report.kind === 'video') totals.framesDecoded += report.framesDecoded ?? 0;
+          if (report.kind === 'audio') totals.audioEnergy += report.totalAudioEnergy ?? 0;
+        });
+      }
     }
-    return totals;
+    return tiles;
+  });
+}
+
+/** What the page's tiles of others play, summed. */
+export async function received(page: Page): Promise<Received> {
+  const tiles = Object.values(await receivedByTile(page));
+  return {
+    framesDecoded: tiles.reduce((sum, tile) => sum + tile.framesDecoded, 0),
+    audioEnergy: tiles.reduce((sum, tile) => sum + tile.audioEnergy, 0),
+    videoStreams: tiles.filter((tile) => tile.framesDecoded > 0).length,
+    audioStreams: tiles.filter((tile) => tile.audioEnergy > 0).length,
+  };
+}
+
+/** Keeps the latest `media.offer` the page received in `window.latestOffer`. */
+export async function keepOffers(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    document.addEventListener('room:message', (event) => {
+      const message = (event as CustomEvent<{ type: string }>).detail;
+      if (message.type === 'media.offer') (window as unknown as { latestOffer: unknown }).latestOffer = message;
+    }, true);
+  });
+}
+
+/** The feeds (`participantId/source`) the page's receiving connection carries, as its latest offer lists them. */
+export function offeredFeeds(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const offer = (window as unknown as { latestOffer?: { streams: Array<{ participantId: string; source: string }> } }).latestOffer;
+    return [...new Set((offer?.streams ?? []).map((stream) => `${stream.participantId}/${stream.source}`))];
   });
 }
 

@@ -44,22 +44,39 @@ export class MediaPeer {
     return peer;
   }
 
+  /**
+   * Answers an offer of the room connection's receiving connection through the room, as the browser does: the first
+   * offer with a new peer (`receiver` absent), every later one (a change, an ICE restart) with the same peer.
+   */
+  static async answerReceiving(room: RoomClient, offerSdp: string, receiver?: MediaPeer, ref?: string): Promise<MediaPeer> {
+    const peer = receiver ?? new MediaPeer();
+    await peer.pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+    await peer.pc.setLocalDescription(await peer.pc.createAnswer());
+    room.send({ type: 'media.answer', sdp: peer.sdp, ...(ref && { ref }) });
+    return peer;
+  }
+
   connected(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (this.pc.connectionState === 'connected') return resolve();
-      const timer = setTimeout(() => reject(new Error(`the peer did not connect (state ${this.pc.connectionState})`)), CONNECT_LIMIT_MS);
-      const subscription = this.pc.connectionStateChange.subscribe((state) => {
-        if (state !== 'connected') return;
-        clearTimeout(timer);
-        subscription.unSubscribe();
-        resolve();
-      });
-    });
+    return peerConnected(this.pc);
   }
 
   async close(): Promise<void> {
     await this.pc.close();
   }
+}
+
+/** Resolves once the peer connection is connected; fails after a while without. */
+export function peerConnected(pc: RTCPeerConnection): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (pc.connectionState === 'connected') return resolve();
+    const timer = setTimeout(() => reject(new Error(`the peer did not connect (state ${pc.connectionState})`)), CONNECT_LIMIT_MS);
+    const subscription = pc.connectionStateChange.subscribe((state) => {
+      if (state !== 'connected') return;
+      clearTimeout(timer);
+      subscription.unSubscribe();
+      resolve();
+    });
+  });
 }
 
 const EVERYTHING = ['startSession', 'endSession', 'admitParticipants', 'removeParticipants', 'muteOthers', 'shareScreen', 'record', 'manageFiles', 'chat', 'camera', 'microphone', 'raiseHand', 'moderateChat', 'lowerHands'];

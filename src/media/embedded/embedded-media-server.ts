@@ -9,7 +9,20 @@
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../lib/logger/logger.ts';
-import { MediaServerError, type IceCandidate, type MediaEndpoint, type MediaRoomLimits, type MediaReset, type MediaServer, type MediaSource, type PublishedFeed, type SimulcastLayer, type TrickleTarget } from '../media-server.ts';
+import {
+  MediaServerError,
+  type IceCandidate,
+  type MediaEndpoint,
+  type MediaReset,
+  type MediaRoomLimits,
+  type MediaServer,
+  type MediaSource,
+  type PublishedFeed,
+  type ReceivedFeed,
+  type ReceivingOffer,
+  type SimulcastLayer,
+  type TrickleTarget,
+} from '../media-server.ts';
 import type { SfuCallName, SfuCalls, SfuEvent, SfuMessage, SfuSettings, SfuStats } from './sfu-protocol.ts';
 
 const RESTART_DELAYS_MS = [200, 1000, 2000, 5000];
@@ -91,16 +104,20 @@ export class EmbeddedMediaServer implements MediaServer {
     return this.#call('unpublish', endpoint, source);
   }
 
-  subscribe(endpoint: MediaEndpoint, key: string, feedId: string): Promise<{ offerSdp: string }> {
-    return this.#call('subscribe', endpoint, key, feedId);
+  updateReceiving(endpoint: MediaEndpoint, change: { add: ReceivedFeed[]; remove: string[] }): Promise<ReceivingOffer> {
+    return this.#call('updateReceiving', endpoint, change);
   }
 
-  start(endpoint: MediaEndpoint, key: string, answerSdp: string): Promise<void> {
-    return this.#call('start', endpoint, key, answerSdp);
+  answerReceiving(endpoint: MediaEndpoint, answerSdp: string): Promise<void> {
+    return this.#call('answerReceiving', endpoint, answerSdp);
   }
 
-  unsubscribe(endpoint: MediaEndpoint, key: string): Promise<void> {
-    return this.#call('unsubscribe', endpoint, key);
+  restartReceiving(endpoint: MediaEndpoint): Promise<ReceivingOffer> {
+    return this.#call('restartReceiving', endpoint);
+  }
+
+  closeReceiving(endpoint: MediaEndpoint): Promise<void> {
+    return this.#call('closeReceiving', endpoint);
   }
 
   chooseLayer(endpoint: MediaEndpoint, key: string, layer: SimulcastLayer): Promise<void> {
@@ -113,10 +130,6 @@ export class EmbeddedMediaServer implements MediaServer {
 
   restartPublisher(endpoint: MediaEndpoint, source: MediaSource, offerSdp: string): Promise<{ answerSdp: string }> {
     return this.#call('restartPublisher', endpoint, source, offerSdp);
-  }
-
-  restartSubscription(endpoint: MediaEndpoint, key: string): Promise<{ offerSdp: string }> {
-    return this.#call('restartSubscription', endpoint, key);
   }
 
   trickle(endpoint: MediaEndpoint, target: TrickleTarget, candidate: IceCandidate | null): Promise<void> {

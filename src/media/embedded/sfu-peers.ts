@@ -1,10 +1,9 @@
 /**
- * The embedded SFU's peer connections (werift, in the worker thread): a
- * published feed receives one browser's audio and video (the camera's video
- * in simulcast layers, one werift track per rid), and each subscription sends
- * one feed to one browser. The feed hands every packet to its subscriptions;
- * each keeps to its own layer (forwarding.ts) and asks the sender for a
- * keyframe when it starts or moves, or when its browser asks (PLI).
+ * The embedded SFU's peer connections (werift, in the worker thread) and how
+ * they are configured: a published feed receives one browser's audio and
+ * video (the camera's video in simulcast layers, one werift track per rid)
+ * and hands every packet to its forwards (sfu-forward.ts), one per receiving
+ * connection that carries the feed.
  */
 import {
   ReceiverEstimatedMaxBitrate,
@@ -20,14 +19,13 @@ import {
   type MediaStreamTrack,
   type PeerConfig,
   type RTCRtpReceiver,
-  type RTCRtpSender,
-  type RtpPacket,
 } from 'werift';
 import type { SimulcastLayer } from '../media-server.ts';
-import { Continuity, isVp8Keyframe, LayerSelector } from './forwarding.ts';
+import { isVp8Keyframe } from './forwarding.ts';
+import type { Forward } from './sfu-forward.ts';
 import type { SfuSettings } from './sfu-protocol.ts';
 
-type Kind = 'audio' | 'video';
+export type Kind = 'audio' | 'video';
 /** How often one layer's sender is asked for a keyframe, at most. */
 const KEYFRAME_REQUEST_GAP_MS = 300;
 /**
@@ -86,7 +84,7 @@ export class PublishedFeed {
   readonly pc: RTCPeerConnection;
   readonly audio: Incoming | null;
   readonly video: Incoming | null;
-  readonly subscriptions = new Set<Subscription>();
+  readonly forwards = new Set<Forward>();
   /** Forwarded to subscribers (false: muted at the SFU, whatever the sender's browser does). */
   readonly send = { audio: true, video: true };
   readonly #remb: NodeJS.Timeout;
@@ -107,7 +105,7 @@ export class PublishedFeed {
     this.#remb = setInterval(() => this.#tellBitrate(), REMB_EVERY_MS);
   }
 
-  /** Streams a subscription to this feed forwards. */
+  /** Streams a forward of this feed sends. */
   get streams(): number {
     return (this.audio ? 1 : 0) + (this.video ? 1 : 0);
   }
@@ -116,8 +114,8 @@ export class PublishedFeed {
     for (const kind of ['audio', 'video'] as const) {
       if (send[kind] === undefined) continue;
       this.send[kind] = send[kind];
-      // Turned back on, each subscription starts again at a keyframe with its numbering continuous.
-      if (send[kind]) for (const subscription of this.subscriptions) subscription.pause(kind);
+      // Turned back on, each forward starts again at a keyframe with its numbering continuous.
+      if (send[kind]) for (const forward of this.forwards) forward.pause(kind);
     }
   }
 
@@ -128,9 +126,10 @@ export class PublishedFeed {
     void this.video!.receiver.sendRtcpPLI(wanted.ssrc);
   }
 
+  /** Its forwards stop with it (their streams are given back); their m-lines stay until their connection's next offer. */
   async close(): Promise<void> {
     clearInterval(this.#remb);
-    for (const subscription of this.subscriptions) await subscription.close();
+    for (const forward of [...this.forwards]) forward.stop();
     await this.pc.close();
   }
 
@@ -156,103 +155,12 @@ export class PublishedFeed {
       layer.track.onReceiveRtp.subscribe((packet) => {
         layer.ssrc = packet.header.ssrc;
         // Padding alone (the browser probing its bandwidth) carries nothing to forward.
-        if (packet.payload.length === 0 || !this.send[kind] || this.subscriptions.size === 0) return;
+        if (packet.payload.length === 0 || !this.send[kind] || this.forwards.size === 0) return;
         const keyframe = kind === 'audio' || isVp8Keyframe(packet.payload);
         const now = performance.now();
-        for (const subscription of this.subscriptions) subscription.deliver(kind, index, packet, keyframe, now);
+        for (const forward of this.forwards) forward.deliver(kind, index, packet, keyframe, now);
       });
     });
-  }
-}
-
-interface Outgoing {
-  sender: RTCRtpSender;
-  selector: LayerSelector;
-  continuity: Continuity;
-}
-
-export class Subscription {
-  readonly pc: RTCPeerConnection;
-  readonly feed: PublishedFeed;
-  /** Streams reserved for it in the caps, given back once when it closes. */
-  readonly streams: number;
-  readonly #audio: Outgoing | null;
-  readonly #video: Outgoing | null;
-  #live = false;
-  #closed = false;
-  /** Off for a tile off the page or on a poor connection: its audio goes on, its video waits. */
-  #videoOn = true;
-
-  constructor(pc: RTCPeerConnection, feed: PublishedFeed, onGone: () => void) {
-    this.pc = pc;
-    this.feed = feed;
-    this.streams = feed.streams;
-    const outgoing = (kind: Kind, incoming: Incoming | null, clockRate: number): Outgoing | null =>
-      incoming && {
-        sender: pc.addTransceiver(kind, { direction: 'sendonly' }).sender,
-        selector: new LayerSelector(incoming.layers.length, LAYER_INDEX.high),
-        continuity: new Continuity(clockRate),
-      };
-    this.#audio = outgoing('audio', feed.audio, 48_000);
-    this.#video = outgoing('video', feed.video, 90_000);
-    this.#video?.sender.onPictureLossIndication.subscribe(() => this.#askKeyframe(true));
-    pc.connectionStateChange.subscribe((state) => {
-      if (state === 'connected') {
-        // Nothing is forwarded before the browser's end is up: a keyframe sent earlier would be lost, and the picture with it.
-        this.#live = true;
-        this.#askKeyframe(false);
-      }
-      if ((state === 'failed' || state === 'closed') && !this.#closed) onGone();
-    });
-    feed.subscriptions.add(this);
-  }
-
-  chooseLayer(layer: SimulcastLayer): void {
-    this.#video?.selector.choose(LAYER_INDEX[layer]);
-    this.#askKeyframe(false);
-  }
-
-  receiveVideo(on: boolean): void {
-    if (on === this.#videoOn) return;
-    this.#videoOn = on;
-    if (!on) return;
-    // Back on: it starts again at a keyframe, its numbering continuous.
-    this.pause('video');
-    this.#askKeyframe(false);
-  }
-
-  pause(kind: Kind): void {
-    (kind === 'audio' ? this.#audio : this.#video)?.selector.pause();
-  }
-
-  deliver(kind: Kind, layer: number, packet: RtpPacket, keyframe: boolean, now: number): void {
-    const out = kind === 'audio' ? this.#audio : this.#video;
-    if (!out || !this.#live) return;
-    if (kind === 'video' && !this.#videoOn) return out.selector.note(layer, now);
-    const verdict = out.selector.offer(layer, keyframe, now);
-    if (kind === 'video' && verdict !== 'forward') this.feed.requestKeyframe(out.selector.awaitingKeyframe(now), now);
-    if (verdict === 'drop') return;
-    const copy = packet.clone();
-    // The sender's extension ids are not the receiver's: the sender adds its own.
-    copy.header.extensions = [];
-    copy.header.extension = false;
-    if (verdict === 'switch') out.continuity.rebase(copy.header, now);
-    out.continuity.apply(copy.header, now);
-    void out.sender.sendRtp(copy).catch(() => undefined);
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.feed.subscriptions.delete(this);
-    await this.pc.close().catch(() => undefined);
-  }
-
-  #askKeyframe(current: boolean): void {
-    const selector = this.#video?.selector;
-    if (!selector || !this.#live) return;
-    const now = performance.now();
-    this.feed.requestKeyframe(current ? (selector.current ?? selector.wanted(now)) : selector.awaitingKeyframe(now) ?? selector.current, now);
   }
 }
 

@@ -7,9 +7,9 @@
  */
 import type { MediaEndpoint, MediaServer, MediaServerErrorReason, MediaSource } from '../media-server.ts';
 
-/** How much forwarding the embedded SFU takes on: a subscription needing more is refused (MediaServerError 'busy'). */
+/** How much forwarding the embedded SFU takes on: a change of a receiving connection needing more is refused (MediaServerError 'busy'). */
 export interface ForwardingCaps {
-  /** Streams (a subscription's audio and its video count one each) forwarded in one room at once. */
+  /** Streams (each feed received counts its audio and its video one each) forwarded in one room at once. */
   streamsPerRoom: number;
   /** Streams forwarded by the whole SFU at once. */
   streamsPerServer: number;
@@ -27,7 +27,7 @@ export interface SfuSettings {
 export interface SfuStats {
   rooms: number;
   publishers: number;
-  /** Streams being forwarded now (audio and video of each started subscription). */
+  /** Streams being forwarded now (audio and video of each feed on every receiving connection). */
   forwardedStreams: number;
   /** CPU time the worker thread has used since it started, in milliseconds (the thread's own where the system tells it). */
   cpuMs: number;
@@ -36,7 +36,10 @@ export interface SfuStats {
 }
 
 /** What the worker does, call by call: MediaServer's media operations (a feed's flowing comes as an event), and its stats. */
-export type SfuCalls = Pick<MediaServer, 'openRoom' | 'closeRoom' | 'unpublish' | 'subscribe' | 'start' | 'unsubscribe' | 'chooseLayer' | 'receiveVideo' | 'restartPublisher' | 'restartSubscription' | 'trickle' | 'configure' | 'leave'> & {
+export type SfuCalls = Pick<
+  MediaServer,
+  'openRoom' | 'closeRoom' | 'unpublish' | 'updateReceiving' | 'answerReceiving' | 'restartReceiving' | 'closeReceiving' | 'chooseLayer' | 'receiveVideo' | 'restartPublisher' | 'trickle' | 'configure' | 'leave'
+> & {
   publish(endpoint: MediaEndpoint, source: MediaSource, offerSdp: string): Promise<{ feedId: string; answerSdp: string }>;
   stats(): Promise<SfuStats>;
 };

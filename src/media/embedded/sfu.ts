@@ -1,28 +1,41 @@
 /**
  * The embedded SFU itself, as the worker thread runs it: media rooms with
- * their publisher cap, each room connection's published feeds and
- * subscriptions (sfu-peers.ts), and the forwarding caps, counted per room and
- * for the whole SFU when a subscription is made and given back when it goes.
- * Feed ids are its own; a subscription to a feed of another room is refused.
+ * their publisher cap, each room connection's published feeds (sfu-peers.ts)
+ * and its one receiving connection (sfu-receiving.ts), and the forwarding
+ * caps, counted per room and for the whole SFU per stream forwarded: reserved
+ * when a feed is added to a receiving connection, given back when it is
+ * removed, its feed goes away or the connection closes. Feed ids are its own;
+ * receiving a feed of another room is refused.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { RTCPeerConnection } from 'werift';
-import { MediaServerError, type IceCandidate, type MediaEndpoint, type MediaRoomLimits, type MediaSource, type SimulcastLayer, type TrickleTarget } from '../media-server.ts';
-import { PublishedFeed, Subscription, peerConfig, withoutTransportCc } from './sfu-peers.ts';
-import type { SfuCalls, SfuSettings, SfuStats } from './sfu-protocol.ts';
+import {
+  MediaServerError,
+  type IceCandidate,
+  type MediaEndpoint,
+  type MediaRoomLimits,
+  type MediaSource,
+  type ReceivedFeed,
+  type ReceivingOffer,
+  type SimulcastLayer,
+  type TrickleTarget,
+} from '../media-server.ts';
+import { PublishedFeed, peerConfig, withoutTransportCc } from './sfu-peers.ts';
+import type { ForwardingCaps, SfuCalls, SfuSettings, SfuStats } from './sfu-protocol.ts';
+import { ReceivingConnection, type ReceivingChange, type StreamAccount } from './sfu-receiving.ts';
 
 interface Room {
   limits: MediaRoomLimits;
   feeds: number;
-  forwarded: number;
 }
 
 interface Endpoint {
   roomId: string;
   publishers: Map<MediaSource, PublishedFeed>;
-  subscriptions: Map<string, Subscription>;
+  /** Made by the first update, forgotten by closeReceiving. */
+  receiving: ReceivingConnection | null;
 }
 
 export interface SfuEvents {
@@ -35,17 +48,16 @@ export class Sfu implements SfuCalls {
   readonly #rooms = new Map<string, Room>();
   readonly #endpoints = new Map<string, Endpoint>();
   readonly #feeds = new Map<string, { feed: PublishedFeed; roomId: string }>();
-  /** Where each subscription is kept, to take it out and give its streams back. */
-  readonly #placed = new Map<Subscription, { state: Endpoint; key: string }>();
-  #forwarded = 0;
+  readonly #streams: StreamLedger;
 
   constructor(settings: SfuSettings, events: SfuEvents) {
     this.#settings = settings;
     this.#events = events;
+    this.#streams = new StreamLedger(settings.caps);
   }
 
   async openRoom(roomId: string, limits: MediaRoomLimits): Promise<void> {
-    if (!this.#rooms.has(roomId)) this.#rooms.set(roomId, { limits, feeds: 0, forwarded: 0 });
+    if (!this.#rooms.has(roomId)) this.#rooms.set(roomId, { limits, feeds: 0 });
   }
 
   async closeRoom(roomId: string): Promise<void> {
@@ -96,60 +108,50 @@ export class Sfu implements SfuCalls {
     this.#feeds.delete(feed.id);
     const room = this.#rooms.get(state.roomId);
     if (room) room.feeds -= 1;
-    // Its subscriptions end with it: their streams are free for others.
-    for (const subscription of [...feed.subscriptions]) this.#dropSubscription(subscription);
+    // Its forwards end with it: their streams are free for others at once.
     await feed.close();
   }
 
-  async subscribe(endpoint: MediaEndpoint, key: string, feedId: string): Promise<{ offerSdp: string }> {
+  async updateReceiving(endpoint: MediaEndpoint, change: { add: ReceivedFeed[]; remove: string[] }): Promise<ReceivingOffer> {
     const state = this.#endpoint(endpoint);
-    await this.unsubscribe(endpoint, key);
-    const placed = this.#feeds.get(feedId);
-    if (!placed || placed.roomId !== state.roomId) throw new MediaServerError('refused', 'no such feed in this room');
-    const room = this.#room(state.roomId);
-    const streams = placed.feed.streams;
-    if (room.forwarded + streams > this.#settings.caps.streamsPerRoom || this.#forwarded + streams > this.#settings.caps.streamsPerServer) {
-      throw new MediaServerError('busy', 'the embedded SFU forwards as many streams as it can take');
-    }
-    const pc = new RTCPeerConnection(peerConfig(this.#settings, 'subscriber'));
-    const subscription: Subscription = new Subscription(pc, placed.feed, () => this.#dropSubscription(subscription));
-    room.forwarded += streams;
-    this.#forwarded += streams;
-    state.subscriptions.set(key, subscription);
-    this.#placed.set(subscription, { state, key });
+    const checked: ReceivingChange = { remove: change.remove, add: change.add.map(({ key, feedId }) => ({ key, feed: this.#feedOf(state.roomId, feedId) })) };
+    const more = ReceivingConnection.check(checked, state.receiving);
+    if (!this.#streams.fits(state.roomId, more)) throw new MediaServerError('busy', 'the embedded SFU forwards as many streams as it can take');
+    const receiving = (state.receiving ??= this.#receivingConnection(state));
     try {
-      await pc.setLocalDescription(await pc.createOffer());
-      return { offerSdp: pc.localDescription!.sdp };
+      return await receiving.update(checked);
     } catch (error) {
-      this.#dropSubscription(subscription);
-      throw new MediaServerError('refused', `no offer could be made: ${(error as Error).message}`);
+      // What it took on cannot be taken back from werift: the connection goes, and the browser makes a new one.
+      await this.#closeReceiving(state);
+      throw error;
     }
   }
 
-  async start(endpoint: MediaEndpoint, key: string, answerSdp: string): Promise<void> {
-    const subscription = this.#subscription(endpoint, key);
-    await subscription.pc.setRemoteDescription({ type: 'answer', sdp: answerSdp }).catch((error: unknown) => {
-      throw new MediaServerError('refused', `the answer cannot be used: ${(error as Error).message}`);
-    });
+  async answerReceiving(endpoint: MediaEndpoint, answerSdp: string): Promise<void> {
+    await this.#receiving(endpoint).answer(answerSdp);
   }
 
-  async unsubscribe(endpoint: MediaEndpoint, key: string): Promise<void> {
-    const subscription = this.#endpoints.get(endpoint.connectionId)?.subscriptions.get(key);
-    if (subscription) this.#dropSubscription(subscription);
+  async restartReceiving(endpoint: MediaEndpoint): Promise<ReceivingOffer> {
+    return this.#receiving(endpoint).restart();
+  }
+
+  async closeReceiving(endpoint: MediaEndpoint): Promise<void> {
+    const state = this.#endpoints.get(endpoint.connectionId);
+    if (state) await this.#closeReceiving(state);
   }
 
   async chooseLayer(endpoint: MediaEndpoint, key: string, layer: SimulcastLayer): Promise<void> {
-    this.#subscription(endpoint, key).chooseLayer(layer);
+    this.#receiving(endpoint).forward(key).chooseLayer(layer);
   }
 
   async receiveVideo(endpoint: MediaEndpoint, key: string, on: boolean): Promise<void> {
-    this.#subscription(endpoint, key).receiveVideo(on);
+    this.#receiving(endpoint).forward(key).receiveVideo(on);
   }
 
   async restartPublisher(endpoint: MediaEndpoint, source: MediaSource, offerSdp: string): Promise<{ answerSdp: string }> {
     const feed = this.#endpoints.get(endpoint.connectionId)?.publishers.get(source);
     if (!feed) throw new MediaServerError('refused', 'no such publisher');
-    // New ICE credentials in the offer restart ICE on the same peer connection: the feed, its id and its subscriptions stay.
+    // New ICE credentials in the offer restart ICE on the same peer connection: the feed, its id and its forwards stay.
     try {
       await feed.pc.setRemoteDescription({ type: 'offer', sdp: withoutTransportCc(offerSdp) });
       await feed.pc.setLocalDescription(await feed.pc.createAnswer());
@@ -159,20 +161,10 @@ export class Sfu implements SfuCalls {
     }
   }
 
-  async restartSubscription(endpoint: MediaEndpoint, key: string): Promise<{ offerSdp: string }> {
-    const { pc } = this.#subscription(endpoint, key);
-    try {
-      await pc.setLocalDescription(await pc.createOffer({ iceRestart: true }));
-      return { offerSdp: pc.localDescription!.sdp };
-    } catch (error) {
-      throw new MediaServerError('refused', `no restart offer could be made: ${(error as Error).message}`);
-    }
-  }
-
   async trickle(endpoint: MediaEndpoint, target: TrickleTarget, candidate: IceCandidate | null): Promise<void> {
     const state = this.#endpoints.get(endpoint.connectionId);
-    const pc = 'publisher' in target ? state?.publishers.get(target.publisher)?.pc : state?.subscriptions.get(target.subscription)?.pc;
-    if (!pc) throw new MediaServerError('refused', 'no such publisher or subscription');
+    const pc = target === 'receiving' ? state?.receiving?.pc : state?.publishers.get(target.publisher)?.pc;
+    if (!pc) throw new MediaServerError('refused', 'no such publisher or receiving connection');
     await pc.addIceCandidate(candidate ?? undefined).catch((error: unknown) => {
       throw new MediaServerError('refused', `the candidate cannot be used: ${(error as Error).message}`);
     });
@@ -187,7 +179,7 @@ export class Sfu implements SfuCalls {
   async leave(endpoint: MediaEndpoint): Promise<void> {
     const state = this.#endpoints.get(endpoint.connectionId);
     if (!state) return;
-    for (const subscription of [...state.subscriptions.values()]) this.#dropSubscription(subscription);
+    await this.#closeReceiving(state);
     for (const source of [...state.publishers.keys()]) await this.unpublish(endpoint, source);
     this.#endpoints.delete(endpoint.connectionId);
   }
@@ -196,7 +188,7 @@ export class Sfu implements SfuCalls {
     return {
       rooms: this.#rooms.size,
       publishers: this.#feeds.size,
-      forwardedStreams: this.#forwarded,
+      forwardedStreams: this.#streams.total,
       cpuMs: threadCpuMs(),
       eventLoopUtilization: performance.eventLoopUtilization().utilization,
     };
@@ -212,29 +204,66 @@ export class Sfu implements SfuCalls {
     this.#room(endpoint.roomId);
     let state = this.#endpoints.get(endpoint.connectionId);
     if (!state || state.roomId !== endpoint.roomId) {
-      state = { roomId: endpoint.roomId, publishers: new Map(), subscriptions: new Map() };
+      state = { roomId: endpoint.roomId, publishers: new Map(), receiving: null };
       this.#endpoints.set(endpoint.connectionId, state);
     }
     return state;
   }
 
-  #subscription(endpoint: MediaEndpoint, key: string): Subscription {
-    const subscription = this.#endpoints.get(endpoint.connectionId)?.subscriptions.get(key);
-    if (!subscription) throw new MediaServerError('refused', 'no such subscription');
-    return subscription;
+  #feedOf(roomId: string, feedId: string): PublishedFeed {
+    const placed = this.#feeds.get(feedId);
+    if (!placed || placed.roomId !== roomId) throw new MediaServerError('refused', 'no such feed in this room');
+    return placed.feed;
   }
 
-  /** Closes a subscription and gives its streams back, once, wherever it is kept. */
-  #dropSubscription(subscription: Subscription): void {
-    const placed = this.#placed.get(subscription);
-    if (placed) {
-      this.#placed.delete(subscription);
-      if (placed.state.subscriptions.get(placed.key) === subscription) placed.state.subscriptions.delete(placed.key);
-      const room = this.#rooms.get(placed.state.roomId);
-      if (room) room.forwarded -= subscription.streams;
-      this.#forwarded -= subscription.streams;
-    }
-    void subscription.close();
+  #receiving(endpoint: MediaEndpoint): ReceivingConnection {
+    const receiving = this.#endpoints.get(endpoint.connectionId)?.receiving;
+    if (!receiving) throw new MediaServerError('refused', 'no receiving connection');
+    return receiving;
+  }
+
+  #receivingConnection(state: Endpoint): ReceivingConnection {
+    const receiving: ReceivingConnection = new ReceivingConnection(new RTCPeerConnection(peerConfig(this.#settings, 'subscriber')), this.#streams.account(state.roomId), () => {
+      if (state.receiving === receiving) void this.#closeReceiving(state);
+    });
+    return receiving;
+  }
+
+  async #closeReceiving(state: Endpoint): Promise<void> {
+    const receiving = state.receiving;
+    state.receiving = null;
+    await receiving?.close();
+  }
+}
+
+/** Streams forwarded now, per room and in all, against the forwarding caps. */
+class StreamLedger {
+  readonly #caps: ForwardingCaps;
+  readonly #rooms = new Map<string, number>();
+  #total = 0;
+
+  constructor(caps: ForwardingCaps) {
+    this.#caps = caps;
+  }
+
+  get total(): number {
+    return this.#total;
+  }
+
+  /** Whether `more` streams (less than none: fewer) can be forwarded in the room. */
+  fits(roomId: string, more: number): boolean {
+    return more <= 0 || ((this.#rooms.get(roomId) ?? 0) + more <= this.#caps.streamsPerRoom && this.#total + more <= this.#caps.streamsPerServer);
+  }
+
+  account(roomId: string): StreamAccount {
+    return { reserve: (streams) => this.#add(roomId, streams), release: (streams) => this.#add(roomId, -streams) };
+  }
+
+  #add(roomId: string, streams: number): void {
+    this.#total += streams;
+    const inRoom = (this.#rooms.get(roomId) ?? 0) + streams;
+    if (inRoom === 0) this.#rooms.delete(roomId);
+    else this.#rooms.set(roomId, inRoom);
   }
 }
 

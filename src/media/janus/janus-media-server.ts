@@ -3,7 +3,8 @@
  * VideoRoom on the least loaded Janus (by rooms placed), created with the
  * plugin's admin key and a `publishers` cap, and destroyed when it ends. Each
  * room connection gets one Janus session: a publisher handle per source it
- * sends (camera, screen) and a subscriber handle per feed it receives. Janus
+ * sends (camera, screen) and one subscriber handle for every feed it
+ * receives (Janus's multistream subscriptions: one peer connection). Janus
  * ids never leave this file. When a Janus connection is lost (Janus died or
  * restarted, and every room with it), the rooms and sessions placed there are
  * forgotten, the connection is made again, and the reset listeners are told.
@@ -11,12 +12,11 @@
 import { EventEmitter } from 'node:events';
 import { randomInt } from 'node:crypto';
 import type { Logger } from '../../lib/logger/logger.ts';
-import { JanusClient, JanusError, type HandleEvent, type JanusHandle, type JanusSession } from './janus-client.ts';
-import { MediaServerError, type IceCandidate, type MediaEndpoint, type MediaRoomLimits, type MediaReset, type MediaServer, type MediaSource, type PublishedFeed, type SimulcastLayer, type TrickleTarget } from '../media-server.ts';
+import { JanusReceiving, asMediaServerError } from './janus-receiving.ts';
+import { JanusClient, type HandleEvent, type JanusHandle, type JanusSession } from './janus-client.ts';
+import { MediaServerError, type IceCandidate, type MediaEndpoint, type MediaRoomLimits, type MediaReset, type MediaServer, type MediaSource, type PublishedFeed, type ReceivedFeed, type ReceivingOffer, type SimulcastLayer, type TrickleTarget } from '../media-server.ts';
 
 const VIDEOROOM = 'janus.plugin.videoroom';
-/** VideoRoom's "maximum number of publishers reached". */
-const PUBLISHERS_FULL = 432;
 const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 5000];
 /** Janus numbers simulcast layers (substreams) from the lowest. */
 const SUBSTREAMS: Record<SimulcastLayer, number> = { low: 0, medium: 1, high: 2 };
@@ -53,17 +53,11 @@ interface Publisher {
   display: string;
 }
 
-interface Subscription {
-  handle: JanusHandle;
-  /** The video stream's mid, to choose its simulcast layer. */
-  videoMid?: string;
-}
-
 interface EndpointState {
   room: PlacedRoom;
   session: Promise<JanusSession>;
   publishers: Map<MediaSource, Publisher>;
-  subscriptions: Map<string, Subscription>;
+  receiving: JanusReceiving | null;
 }
 
 export class JanusMediaServer implements MediaServer {
@@ -189,43 +183,37 @@ export class JanusMediaServer implements MediaServer {
     await publisher.handle.detach();
   }
 
-  async subscribe(endpoint: MediaEndpoint, key: string, feedId: string): Promise<{ offerSdp: string }> {
+  async updateReceiving(endpoint: MediaEndpoint, change: { add: ReceivedFeed[]; remove: string[] }): Promise<ReceivingOffer> {
     const state = await this.#endpoint(endpoint);
-    await this.unsubscribe(endpoint, key);
-    const handle = await this.#attach(state);
-    try {
-      const attached = await handle.message({ request: 'join', ptype: 'subscriber', room: state.room.number, streams: [{ feed: Number(feedId) }] });
-      if (!attached.jsep) throw new MediaServerError('refused', 'Janus sent no offer for the subscription');
-      state.subscriptions.set(key, { handle, ...(midsOf(attached.data.streams).video !== undefined && { videoMid: midsOf(attached.data.streams).video }) });
-      return { offerSdp: attached.jsep.sdp };
-    } catch (error) {
-      void handle.detach();
-      throw asMediaServerError(error);
-    }
+    if (state.receiving) return state.receiving.update(change);
+    const { receiving, offer } = await JanusReceiving.start(await this.#attach(state), state.room.number, change.add);
+    state.receiving = receiving;
+    return offer;
   }
 
-  async start(endpoint: MediaEndpoint, key: string, answerSdp: string): Promise<void> {
-    const { handle } = this.#subscription(endpoint, key);
-    await handle.message({ request: 'start' }, { type: 'answer', sdp: answerSdp }).catch((error: unknown) => {
-      throw asMediaServerError(error);
-    });
+  async answerReceiving(endpoint: MediaEndpoint, answerSdp: string): Promise<void> {
+    await this.#receiving(endpoint).answer(answerSdp);
   }
 
-  async unsubscribe(endpoint: MediaEndpoint, key: string): Promise<void> {
+  async restartReceiving(endpoint: MediaEndpoint): Promise<ReceivingOffer> {
+    return this.#receiving(endpoint).restart();
+  }
+
+  async closeReceiving(endpoint: MediaEndpoint): Promise<void> {
     const state = this.#endpoints.get(endpoint.connectionId);
-    const subscription = state?.subscriptions.get(key);
-    if (!subscription) return;
-    state!.subscriptions.delete(key);
-    await subscription.handle.detach();
+    const receiving = state?.receiving;
+    if (!receiving) return;
+    state.receiving = null;
+    await receiving.handle.detach();
   }
 
   async trickle(endpoint: MediaEndpoint, target: TrickleTarget, candidate: IceCandidate | null): Promise<void> {
     const state = this.#endpoints.get(endpoint.connectionId);
-    const handleOf = () => ('publisher' in target ? state?.publishers.get(target.publisher)?.handle : state?.subscriptions.get(target.subscription)?.handle);
+    const handleOf = () => (target === 'receiving' ? state?.receiving?.handle : state?.publishers.get(target.publisher)?.handle);
     const handle = handleOf();
-    if (!handle) throw new MediaServerError('refused', 'no such publisher or subscription');
+    if (!handle) throw new MediaServerError('refused', 'no such publisher or receiving connection');
     await handle.trickle(candidate).catch((error: unknown) => {
-      // Unsubscribed or replaced while the candidate was on its way: it belonged to a negotiation that is over.
+      // Closed or replaced while the candidate was on its way: it belonged to a connection that is over.
       if (handleOf() !== handle) return;
       throw asMediaServerError(error);
     });
@@ -248,21 +236,12 @@ export class JanusMediaServer implements MediaServer {
   }
 
   async chooseLayer(endpoint: MediaEndpoint, key: string, layer: SimulcastLayer): Promise<void> {
-    const subscription = this.#subscription(endpoint, key);
-    // A feed sent without simulcast has one layer: there is nothing to choose.
-    if (subscription.videoMid === undefined) return;
-    await subscription.handle.message({ request: 'configure', streams: [{ mid: subscription.videoMid, substream: SUBSTREAMS[layer] }] }).catch((error: unknown) => {
-      throw asMediaServerError(error);
-    });
+    await this.#receiving(endpoint).configureVideo(key, { substream: SUBSTREAMS[layer] });
   }
 
   async receiveVideo(endpoint: MediaEndpoint, key: string, on: boolean): Promise<void> {
-    const subscription = this.#subscription(endpoint, key);
-    if (subscription.videoMid === undefined) return;
     // Janus keeps the m-line and stops relaying its packets: no renegotiation either way.
-    await subscription.handle.message({ request: 'configure', streams: [{ mid: subscription.videoMid, send: on }] }).catch((error: unknown) => {
-      throw asMediaServerError(error);
-    });
+    await this.#receiving(endpoint).configureVideo(key, { send: on });
   }
 
   async restartPublisher(endpoint: MediaEndpoint, source: MediaSource, offerSdp: string): Promise<{ answerSdp: string }> {
@@ -274,15 +253,6 @@ export class JanusMediaServer implements MediaServer {
     });
     if (!answer.jsep) throw new MediaServerError('refused', 'Janus answered the restart without an SDP answer');
     return { answerSdp: answer.jsep.sdp };
-  }
-
-  async restartSubscription(endpoint: MediaEndpoint, key: string): Promise<{ offerSdp: string }> {
-    const subscription = this.#subscription(endpoint, key);
-    const offer = await subscription.handle.message({ request: 'configure', restart: true }).catch((error: unknown) => {
-      throw asMediaServerError(error);
-    });
-    if (!offer.jsep) throw new MediaServerError('refused', 'Janus sent no offer for the restart');
-    return { offerSdp: offer.jsep.sdp };
   }
 
   async leave(endpoint: MediaEndpoint): Promise<void> {
@@ -323,10 +293,10 @@ export class JanusMediaServer implements MediaServer {
     return placed;
   }
 
-  #subscription(endpoint: MediaEndpoint, key: string): Subscription {
-    const subscription = this.#endpoints.get(endpoint.connectionId)?.subscriptions.get(key);
-    if (!subscription) throw new MediaServerError('refused', 'no such subscription');
-    return subscription;
+  #receiving(endpoint: MediaEndpoint): JanusReceiving {
+    const receiving = this.#endpoints.get(endpoint.connectionId)?.receiving;
+    if (!receiving) throw new MediaServerError('refused', 'no receiving connection');
+    return receiving;
   }
 
   /** The room is open on a Janus that is up (opened again elsewhere after its own went away, say). */
@@ -363,7 +333,7 @@ export class JanusMediaServer implements MediaServer {
     // A page entering a room asks for every camera at once: the first of those messages makes the session, the others share it.
     const madeMeanwhile = this.#endpoints.get(endpoint.connectionId);
     if (madeMeanwhile && this.#current(madeMeanwhile.room)) return this.#sessionReady(madeMeanwhile);
-    const state: EndpointState = { room, session: room.server.client.createSession(), publishers: new Map(), subscriptions: new Map() };
+    const state: EndpointState = { room, session: room.server.client.createSession(), publishers: new Map(), receiving: null };
     this.#endpoints.set(endpoint.connectionId, state);
     state.session.catch(() => {
       if (this.#endpoints.get(endpoint.connectionId) === state) this.#endpoints.delete(endpoint.connectionId);
@@ -430,12 +400,6 @@ function midsOf(streams: unknown): Publisher['mids'] {
     if ((stream.type === 'audio' || stream.type === 'video') && typeof stream.mid === 'string' && mids[stream.type] === undefined) mids[stream.type] = stream.mid;
   }
   return mids;
-}
-
-function asMediaServerError(error: unknown): MediaServerError {
-  if (error instanceof MediaServerError) return error;
-  if (error instanceof JanusError) return new MediaServerError(error.code === PUBLISHERS_FULL ? 'full' : 'refused', error.message, { cause: error });
-  return new MediaServerError('unavailable', (error as Error)?.message ?? 'Janus failed', { cause: error });
 }
 
 /**

@@ -8,7 +8,7 @@
  * replacing the track, never by a new negotiation.
  */
 import { devicePreview, deviceProblem, fillDeviceLists, meterLevel, openStream, rememberChoice, rememberedChoice, selectedDevices, swapTrack } from './devices.js';
-import { publisher } from './peers.js';
+import { publisher } from './publisher.js';
 
 export function localMedia(state, link, ui, texts, hooks) {
   var preview = devicePreview(ui.previewVideo, ui.level);

@@ -8,11 +8,11 @@
  * by itself. No inline script, no eval: it runs under the service's CSP.
  */
 import { roomLink } from './room-link.js';
-import { subscriber } from './peers.js';
 import { localMedia } from './local-media.js';
 import { mediaView } from './media-view.js';
 import { pageControls, pagePlan } from './pages.js';
 import { qualityWatch } from './quality.js';
+import { receivingConnection } from './receiving-connection.js';
 import { startsWithVideo, syncReceiving, videoRefused } from './receiving.js';
 import { tilesOf } from './tiles.js';
 import { screenShare } from './screen-share.js';
@@ -23,7 +23,7 @@ import { fill } from './words.js';
 
 var root = document.querySelector('main.room[data-room-socket]');
 /** Requests whose refusal the person need not see (about something that has just gone). */
-var QUIET = ['media.trickle', 'media.layer', 'media.unsubscribe', 'media.video', 'media.restartPublisher', 'media.restartSubscription'];
+var QUIET = ['media.trickle', 'media.layer', 'media.unsubscribe', 'media.video', 'media.restartPublisher', 'media.restartReceiving', 'media.answer'];
 var section = root && root.querySelector('[data-media]');
 if (section) start();
 
@@ -85,7 +85,8 @@ function start() {
     state.restarts = Math.max(0, state.restarts + (on ? 1 : -1));
     render();
   };
-  var speakers = speakerWatch(state, texts, render);
+  var receiver = receivingConnection(link, { streams: showStreams, reconnecting: reconnecting });
+  var speakers = speakerWatch(state, texts, render, receiver.audioLevels);
   var local = localMedia(state, link, ui, texts, { render: render, ownLevel: speakers.ownLevel, reconnecting: reconnecting });
   var screen = screenShare(state, link, render, reconnecting);
   var places = cameraPlaces(state, link, texts, fill, ui, local.turnCamera);
@@ -94,9 +95,7 @@ function start() {
     render();
   });
   qualityWatch(function () {
-    var pcs = [];
-    state.subscriptions.forEach(function (entry) { if (entry.peer) pcs.push(entry.peer.pc); });
-    return pcs;
+    return receiver.pc() ? [receiver.pc()] : [];
   }, function (level) {
     state.quality = level;
     render();
@@ -142,27 +141,7 @@ function start() {
       var own = m.source === 'screen' ? state.screen : state.local;
       if (own && own.publisher) void own.publisher.answer(m.sdp);
     },
-    'media.offer': function (m) {
-      var key = m.participantId + '/' + m.source;
-      var entry = state.subscriptions.get(key);
-      subscribing.forEach(function (asked, ref) { if (asked === key) subscribing.delete(ref); });
-      if (entry && entry.peer && m.restart) return void entry.peer.restarted(m.sdp);
-      if (!entry || entry.peer) return;
-      entry.peer = subscriber(link, { participantId: m.participantId, source: m.source }, m.sdp, function (stream) {
-        entry.stream = stream;
-        render();
-      }, {
-        failed: function () {
-          // Not brought back by ICE restarts: subscribed again from scratch.
-          if (state.subscriptions.get(key) !== entry) return;
-          entry.peer.close();
-          state.subscriptions.delete(key);
-          setFeeds(Array.from(state.feeds.values()));
-          render();
-        },
-        reconnecting: reconnecting,
-      });
-    },
+    'media.offer': function (m) { void receiver.offer(m); },
     'media.lost': function () {
       state.status = texts.reconnecting;
       state.available = false;
@@ -183,9 +162,12 @@ function start() {
       if (!type) return;
       // A subscription that failed (the feed went meanwhile) is asked for again with the next list of feeds.
       var key = subscribing.get(m.ref);
-      if (key && state.subscriptions.get(key) && !state.subscriptions.get(key).peer) state.subscriptions.delete(key);
+      subscribing.delete(m.ref);
+      if (key && state.subscriptions.get(key) && !state.subscriptions.get(key).offered) state.subscriptions.delete(key);
       if (type === 'media.video') videoRefused(state, m.ref);
-      // Late candidates and layer choices for what has just gone are nobody's concern.
+      // The media server refused the answer: made anew (an answer that crossed a reset is only late: NO_OFFER).
+      if (type === 'media.answer' && m.code !== 'NO_OFFER') receiver.reset();
+      // Late candidates and layer choices for what has just gone are nobody's concern; a refused answer mends itself.
       if (QUIET.indexOf(type) === -1) state.status = m.message;
       // A refused publish (no webcam place, no permission...) leaves the person where they were.
       if (type !== 'media.publish' || !state.local || !state.local.publisher || state.local.answered) return;
@@ -219,22 +201,42 @@ function start() {
       if (feed.participantId === state.you.participantId) return;
       var current = state.subscriptions.get(key);
       if (current && current.version === feed.version) return;
-      // Published again (another tab, a reconnect): the old subscription is gone with the old feed.
-      if (current && current.peer) current.peer.close();
+      // Published again (another tab, a reconnect): the old subscription went with the old feed.
+      if (current) unsubscribe(key);
       var video = startsWithVideo(feed, plan, state.quality);
-      state.subscriptions.set(key, { peer: null, stream: null, version: feed.version, video: video });
+      state.subscriptions.set(key, { offered: false, stream: null, version: feed.version, video: video });
       subscribing.set(link.send({ type: 'media.subscribe', participantId: feed.participantId, source: feed.source, video: video }), key);
     });
+    state.subscriptions.forEach(function (entry, key) { if (!state.feeds.has(key)) unsubscribe(key); });
+  }
+
+  /** The server may have dropped it already (the feed went): telling it again is harmless. */
+  function unsubscribe(key) {
+    var parts = key.split('/');
+    state.subscriptions.delete(key);
+    link.send({ type: 'media.unsubscribe', participantId: parts[0], source: parts[1] });
+  }
+
+  /**
+   * What the receiving connection carries now, by feed key: a subscription is offered once its feed is on it
+   * (the server knows it then: its video and layer may be asked for), and has its stream.
+   */
+  function showStreams(streams) {
     state.subscriptions.forEach(function (entry, key) {
-      if (state.feeds.has(key)) return;
-      if (entry.peer) entry.peer.close();
-      state.subscriptions.delete(key);
+      var offered = streams.has(key);
+      // On a new connection (a reset) the layers are asked for again.
+      if (!offered) entry.layer = undefined;
+      entry.offered = offered;
+      entry.stream = streams.get(key) || null;
     });
+    subscribing.forEach(function (key, ref) { if (streams.has(key)) subscribing.delete(ref); });
+    render();
   }
 
   function dropPeers() {
-    state.subscriptions.forEach(function (entry) { if (entry.peer) entry.peer.close(); });
+    receiver.close();
     state.subscriptions.clear();
+    subscribing.clear();
     [state.local, state.screen].forEach(function (own) {
       if (!own || !own.publisher) return;
       own.publisher.close();

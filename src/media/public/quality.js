@@ -4,8 +4,8 @@
  * received — high, medium or low simulcast layers, or audio only (cameras'
  * video paused, sound and screen shares kept). Down a step after two poor
  * samples in a row, up a step after four good ones: a short burst of loss
- * does not make pictures flicker. qualityStep and sampleOf touch no DOM and
- * are tested on their own.
+ * does not make pictures flicker. qualityStep, sampleOf and sharedTotals touch
+ * no DOM and are tested on their own.
  */
 export var LEVELS = ['high', 'medium', 'low', 'audio'];
 var POOR = { loss: 0.08, dropped: 0.25 };
@@ -59,10 +59,10 @@ export function qualityWatch(peers, onLevel, everyMs) {
   var quality = initialQuality();
   var before = null;
   window.setInterval(function () {
-    totalsOf(peers()).then(function (now) {
-      var sample = before ? sampleOf(before, now) : null;
+    countsOf(peers()).then(function (now) {
+      var shared = before ? sharedTotals(before, now) : null;
       before = now;
-      var next = qualityStep(quality, sample);
+      var next = qualityStep(quality, shared ? sampleOf(shared.before, shared.now) : null);
       var changed = next.level !== quality.level;
       quality = next;
       if (changed) onLevel(quality.level);
@@ -70,20 +70,40 @@ export function qualityWatch(peers, onLevel, everyMs) {
   }, everyMs || 2000);
 }
 
-function totalsOf(pcs) {
-  var totals = { lost: 0, received: 0, dropped: 0, frames: 0 };
-  return Promise.all(pcs.map(function (pc) {
+/**
+ * The totals of two readings ({stream id: {lost, received, dropped, frames}}) over the streams in both: one that
+ * began or ended in between (a feed added to the receiving connection, or gone) would read as a jump or a fall.
+ * Answers { before, now } for sampleOf.
+ */
+export function sharedTotals(before, now) {
+  var totals = { before: { lost: 0, received: 0, dropped: 0, frames: 0 }, now: { lost: 0, received: 0, dropped: 0, frames: 0 } };
+  Object.keys(now).forEach(function (id) {
+    // Counts that went back: another connection's stream under the same id (the receiving connection made anew).
+    if (!before[id] || now[id].received < before[id].received) return;
+    ['lost', 'received', 'dropped', 'frames'].forEach(function (count) {
+      totals.before[count] += before[id][count];
+      totals.now[count] += now[id][count];
+    });
+  });
+  return totals;
+}
+
+/** Each received stream's counts, by the id of its statistics (the peer connection's index and the report's). */
+function countsOf(pcs) {
+  var counts = {};
+  return Promise.all(pcs.map(function (pc, index) {
     if (pc.connectionState === 'closed') return null;
     return pc.getStats().then(function (stats) {
       stats.forEach(function (report) {
         if (report.type !== 'inbound-rtp') return;
-        totals.lost += report.packetsLost || 0;
-        totals.received += report.packetsReceived || 0;
-        if (report.kind === 'video') {
-          totals.dropped += report.framesDropped || 0;
-          totals.frames += report.framesDecoded || 0;
-        }
+        var video = report.kind === 'video';
+        counts[index + ':' + report.id] = {
+          lost: report.packetsLost || 0,
+          received: report.packetsReceived || 0,
+          dropped: video ? report.framesDropped || 0 : 0,
+          frames: video ? report.framesDecoded || 0 : 0,
+        };
       });
     });
-  })).then(function () { return totals; });
+  })).then(function () { return counts; });
 }

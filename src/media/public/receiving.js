@@ -27,7 +27,8 @@ export function syncReceiving(state, link, tiles, plan, mainId, level) {
     if (tile.you || tile.screen) return;
     var key = tile.participantId + '/camera';
     var entry = state.subscriptions.get(key);
-    if (!entry || !entry.peer) return;
+    // Until the feed is on the receiving connection, the server has not taken the subscription yet.
+    if (!entry || !entry.offered) return;
     var layer = plan.video.has(tile.participantId) ? cappedLayer(tileLayer(tile, shown, mainId), level) : null;
     wanted.set(key, { entry: entry, layer: layer });
   });

@@ -95,3 +95,10 @@ export function iceWatch(pc, handlers) {
     },
   };
 }
+
+/** A connection whose ICE is up but whose transport broke (DTLS) cannot be restarted: `onFailed` makes it anew. */
+export function watchBrokenTransport(pc, onFailed) {
+  pc.addEventListener('connectionstatechange', function () {
+    if (pc.connectionState === 'failed' && pc.iceConnectionState !== 'failed' && pc.iceConnectionState !== 'disconnected') onFailed();
+  });
+}

@@ -3,7 +3,7 @@
  * picker, sent as their feed of source `screen` (the server checks
  * `shareScreen`). The browser's own "Stop sharing" stops it here too.
  */
-import { publisher } from './peers.js';
+import { publisher } from './publisher.js';
 
 export function screenShare(state, link, render, reconnecting) {
   /** The screen (or window, or tab) the person picks, sent as their feed of source `screen`. */

@@ -3,7 +3,8 @@
  * receives (and the person's own microphone), highlighted in the grid; and a
  * hint to a person who speaks while muted.
  */
-export function speakerWatch(state, texts, render) {
+/** feedLevels(): a promise of each received feed's sound level now (0 to 1), by feed key. */
+export function speakerWatch(state, texts, render, feedLevels) {
   var SPEAKING_LEVEL = 0.08;
   var ownLoudness = 0;
   var mutedHintUntil = 0;
@@ -26,27 +27,22 @@ export function speakerWatch(state, texts, render) {
   /** The active speaker: the loudest voice above a threshold, from what the browser receives (and one's own microphone). */
   window.setInterval(function () {
     if (!state.live) return;
-    var loudest = null;
-    var loudness = SPEAKING_LEVEL;
-    if (ownLoudness > loudness && state.you) {
-      loudest = state.you.participantId;
-      loudness = ownLoudness;
-    }
-    state.subscriptions.forEach(function (entry, key) {
-      if (!entry.peer || key.slice(-7) !== '/camera') return;
-      entry.peer.pc.getReceivers().forEach(function (receiver) {
-        if (!receiver.track || receiver.track.kind !== 'audio' || !receiver.getSynchronizationSources) return;
-        receiver.getSynchronizationSources().forEach(function (source) {
-          if (source.audioLevel > loudness) {
-            loudness = source.audioLevel;
-            loudest = key.slice(0, -7);
-          }
-        });
+    feedLevels().then(function (levels) {
+      var loudest = null;
+      var loudness = SPEAKING_LEVEL;
+      if (ownLoudness > loudness && state.you) {
+        loudest = state.you.participantId;
+        loudness = ownLoudness;
+      }
+      levels.forEach(function (level, key) {
+        if (key.slice(-7) !== '/camera' || level <= loudness) return;
+        loudness = level;
+        loudest = key.slice(0, -7);
       });
-    });
-    if (loudest === state.speaking) return;
-    state.speaking = loudest;
-    render();
+      if (loudest === state.speaking) return;
+      state.speaking = loudest;
+      render();
+    }, function () {});
   }, 400);
 
   return { ownLevel: ownLevel };

@@ -1,12 +1,12 @@
 /**
- * The browser's peer connections with the media server, one per published
- * source and one per received feed. Signalling goes through the room link:
- * publish/answer for sending, subscribe/offer/answer for receiving, and ICE
- * candidates as they come (kept until the server has the matching offer).
- * A lost connection is restarted in place (reconnect.js): a publisher makes a
- * new offer with new ICE credentials, a subscription asks the server for one.
+ * The browser's sending peer connections with the media server, one per
+ * published source (what is received comes on one connection of its own:
+ * receiving-connection.js). Signalling goes through the room link: publish,
+ * then the server's answer, and ICE candidates as they come (kept until the
+ * server has the matching offer). A lost connection is restarted in place
+ * (reconnect.js): a new offer with new ICE credentials.
  */
-import { iceWatch } from './reconnect.js';
+import { iceWatch, watchBrokenTransport } from './reconnect.js';
 
 var SIMULCAST = [
   { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150000 },
@@ -71,49 +71,4 @@ export function publisher(link, source, stream, watch) {
       pc.close();
     },
   };
-}
-
-/** Receives one feed; `onStream` gets its media as it arrives. watch: as for publisher(). */
-export function subscriber(link, feed, offerSdp, onStream, watch) {
-  var pc = new RTCPeerConnection();
-  var ice = iceWatch(pc, {
-    restart: function () { link.send({ type: 'media.restartSubscription', participantId: feed.participantId, source: feed.source }); },
-    giveUp: watch.failed,
-    reconnecting: watch.reconnecting,
-  });
-  watchBrokenTransport(pc, watch.failed);
-  var stream = new MediaStream();
-  pc.addEventListener('track', function (event) {
-    stream.addTrack(event.track);
-    onStream(stream);
-  });
-  pc.addEventListener('icecandidate', function (event) {
-    link.send({ type: 'media.trickle', source: feed.source, participantId: feed.participantId, candidate: event.candidate ? event.candidate.toJSON() : null });
-  });
-  /** Answers an offer of the server's: the first one, or one after an ICE restart. */
-  function answer(sdp) {
-    return pc.setRemoteDescription({ type: 'offer', sdp: sdp })
-      .then(function () { return pc.createAnswer(); })
-      .then(function (made) { return pc.setLocalDescription(made); })
-      .then(function () {
-        link.send({ type: 'media.answer', participantId: feed.participantId, source: feed.source, sdp: pc.localDescription.sdp });
-      });
-  }
-  void answer(offerSdp);
-  return {
-    pc: pc,
-    /** The server's new offer after an ICE restart. */
-    restarted: function (sdp) { return answer(sdp).then(function () { ice.negotiated(); }); },
-    close: function () {
-      ice.stop();
-      pc.close();
-    },
-  };
-}
-
-/** A connection whose ICE is up but whose transport broke (DTLS) cannot be restarted: it is made anew. */
-function watchBrokenTransport(pc, onFailed) {
-  pc.addEventListener('connectionstatechange', function () {
-    if (pc.connectionState === 'failed' && pc.iceConnectionState !== 'failed' && pc.iceConnectionState !== 'disconnected') onFailed();
-  });
 }
