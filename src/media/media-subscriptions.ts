@@ -103,6 +103,9 @@ export class MediaSubscriptions {
     const generation = receiving.generation;
     try {
       await this.#deps.server.answerReceiving(this.#deps.endpointOf(connection), sdp);
+    } catch (error) {
+      // The browser gave that connection up meanwhile (a reset): its answer has nothing left to answer.
+      if (receiving.generation === generation) throw error;
     } finally {
       if (receiving.generation === generation && receiving.phase === 'offered') receiving.phase = 'idle';
       this.#schedule(connection, receiving);

@@ -1,49 +1,21 @@
 /**
  * The MediaServer on Janus's VideoRoom plugin. Each live session gets a
- * VideoRoom on the least loaded Janus (by rooms placed), created with the
- * plugin's admin key and a `publishers` cap, and destroyed when it ends. Each
- * room connection gets one Janus session: a publisher handle per source it
- * sends (camera, screen) and one subscriber handle for every feed it
- * receives (Janus's multistream subscriptions: one peer connection). Janus
- * ids never leave this file. When a Janus connection is lost (Janus died or
- * restarted, and every room with it), the rooms and sessions placed there are
- * forgotten, the connection is made again, and the reset listeners are told.
+ * VideoRoom on one of the Janus servers (janus-fleet.ts places rooms and
+ * follows each server's connection). Each room connection gets one Janus
+ * session: a publisher handle per source it sends (camera, screen) and one
+ * subscriber handle for every feed it receives (Janus's multistream
+ * subscriptions, janus-receiving.ts: one peer connection). Janus ids never
+ * leave these files. When a Janus goes away, the sessions made on it are
+ * forgotten with its rooms.
  */
-import { EventEmitter } from 'node:events';
-import { randomInt } from 'node:crypto';
 import type { Logger } from '../../lib/logger/logger.ts';
 import { JanusReceiving, asMediaServerError } from './janus-receiving.ts';
-import { JanusClient, type HandleEvent, type JanusHandle, type JanusSession } from './janus-client.ts';
+import type { HandleEvent, JanusHandle, JanusSession } from './janus-client.ts';
+import { JanusFleet, VIDEOROOM, type JanusServer, type JanusServerSettings, type PlacedRoom } from './janus-fleet.ts';
 import { MediaServerError, type IceCandidate, type MediaEndpoint, type MediaRoomLimits, type MediaReset, type MediaServer, type MediaSource, type PublishedFeed, type ReceivedFeed, type ReceivingOffer, type SimulcastLayer, type TrickleTarget } from '../media-server.ts';
 
-const VIDEOROOM = 'janus.plugin.videoroom';
-const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 5000];
 /** Janus numbers simulcast layers (substreams) from the lowest. */
 const SUBSTREAMS: Record<SimulcastLayer, number> = { low: 0, medium: 1, high: 2 };
-
-export interface JanusServerSettings {
-  url: string;
-  apiSecret: string | null;
-  adminKey: string | null;
-}
-
-interface JanusServer {
-  settings: JanusServerSettings;
-  client: JanusClient;
-  /** A session of the service's own for room requests (create, destroy, moderate). */
-  control: JanusHandle | null;
-  rooms: number;
-  /** Bumped on every reconnect: state made on an older connection is gone with it. */
-  generation: number;
-  /** Rooms it had when it went away, told `back` when it returns unless opened on another server meanwhile. */
-  lostRooms: Set<string>;
-}
-
-interface PlacedRoom {
-  server: JanusServer;
-  generation: number;
-  number: number;
-}
 
 interface Publisher {
   handle: JanusHandle;
@@ -62,63 +34,35 @@ interface EndpointState {
 
 export class JanusMediaServer implements MediaServer {
   readonly kind = 'janus' as const;
-  readonly #servers: JanusServer[];
-  readonly #logger: Logger;
-  readonly #rooms = new Map<string, Promise<PlacedRoom>>();
-  /** Where each open room was placed, once it was: which rooms a server that goes away takes with it. */
-  readonly #placedOn = new Map<string, PlacedRoom>();
+  readonly #fleet: JanusFleet;
   readonly #endpoints = new Map<string, EndpointState>();
-  readonly #events = new EventEmitter();
-  #closed = false;
 
   constructor(servers: JanusServerSettings[], options: { logger: Logger; requestTimeoutMs: number }) {
-    this.#logger = options.logger;
-    this.#servers = servers.map((settings) => ({
-      settings,
-      client: new JanusClient({ url: settings.url, apiSecret: settings.apiSecret, requestTimeoutMs: options.requestTimeoutMs }),
-      control: null,
-      rooms: 0,
-      generation: 0,
-      lostRooms: new Set(),
-    }));
+    this.#fleet = new JanusFleet(servers, { ...options, onServerLost: (server) => this.#forgetEndpointsOn(server) });
   }
 
   /** Connects to every Janus; those that cannot be reached now are retried in the background. */
   async connect(): Promise<void> {
-    await Promise.all(this.#servers.map((server) => this.#connect(server, 0)));
+    await this.#fleet.connect();
   }
 
   available(): boolean {
-    return this.#servers.some((server) => server.control !== null);
+    return this.#fleet.available();
   }
 
   async openRoom(roomId: string, limits: MediaRoomLimits): Promise<void> {
-    const placed = this.#rooms.get(roomId);
-    if (placed && (await placed.then((room) => this.#current(room), () => false))) return;
-    const opening = this.#create(roomId, limits);
-    this.#rooms.set(roomId, opening);
-    opening.catch(() => {
-      if (this.#rooms.get(roomId) === opening) this.#rooms.delete(roomId);
-    });
-    await opening;
+    await this.#fleet.open(roomId, limits);
   }
 
   async closeRoom(roomId: string): Promise<void> {
-    const placed = this.#rooms.get(roomId);
-    this.#rooms.delete(roomId);
-    this.#placedOn.delete(roomId);
-    for (const server of this.#servers) server.lostRooms.delete(roomId);
-    const room = await placed?.catch(() => null);
+    const room = await this.#fleet.forget(roomId);
+    if (!room) return;
     for (const [connectionId, endpoint] of this.#endpoints) {
-      if (endpoint.room.number !== room?.number) continue;
+      if (endpoint.room.number !== room.number) continue;
       this.#endpoints.delete(connectionId);
       void endpoint.session.then((session) => session.destroy(), () => undefined);
     }
-    if (!room || !this.#current(room)) return;
-    room.server.rooms -= 1;
-    await room.server.control!.request({ request: 'destroy', room: room.number, ...this.#adminKey(room) }).catch((error: unknown) => {
-      this.#logger.warn({ err: error, roomId }, 'destroying a Janus room failed');
-    });
+    await this.#fleet.destroy(roomId, room);
   }
 
   readonly records = true;
@@ -128,11 +72,11 @@ export class JanusMediaServer implements MediaServer {
    * file names (a resume after a pause starts new files beside the paused ones), then recording on.
    */
   async startRecording(roomId: string, folder: string): Promise<void> {
-    const room = await this.#placed(roomId);
+    const room = await this.#fleet.placed(roomId);
     try {
-      await this.#control(room).request({ request: 'edit', room: room.number, new_rec_dir: folder, ...this.#adminKey(room) });
+      await this.#fleet.roomRequest(room, { request: 'edit', new_rec_dir: folder });
       await Promise.all(this.#publishersIn(room).map(([source, publisher]) => publisher.handle.message({ request: 'configure', filename: recordingBase(publisher.display, source) })));
-      await this.#control(room).request({ request: 'enable_recording', room: room.number, record: true, ...this.#adminKey(room) });
+      await this.#fleet.roomRequest(room, { request: 'enable_recording', record: true });
     } catch (error) {
       throw asMediaServerError(error);
     }
@@ -143,9 +87,9 @@ export class JanusMediaServer implements MediaServer {
   }
 
   async stopRecording(roomId: string): Promise<void> {
-    const room = await this.#placed(roomId);
-    await this.#control(room)
-      .request({ request: 'enable_recording', room: room.number, record: false, ...this.#adminKey(room) })
+    const room = await this.#fleet.placed(roomId);
+    await this.#fleet
+      .roomRequest(room, { request: 'enable_recording', record: false })
       .catch((error: unknown) => {
         throw asMediaServerError(error);
       });
@@ -227,8 +171,8 @@ export class JanusMediaServer implements MediaServer {
     for (const kind of ['audio', 'video'] as const) {
       const mid = publisher.mids[kind];
       if (send[kind] === undefined || mid === undefined) continue;
-      await this.#control(state.room)
-        .request({ request: 'moderate', room: state.room.number, id: Number(publisher.feedId), mid, mute: !send[kind], ...this.#adminKey(state.room) })
+      await this.#fleet
+        .roomRequest(state.room, { request: 'moderate', id: Number(publisher.feedId), mid, mute: !send[kind] })
         .catch((error: unknown) => {
           throw asMediaServerError(error);
         });
@@ -264,33 +208,11 @@ export class JanusMediaServer implements MediaServer {
   }
 
   onReset(listener: (reset: MediaReset) => void): () => void {
-    this.#events.on('reset', listener);
-    return () => this.#events.off('reset', listener);
+    return this.#fleet.onReset(listener);
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
-    for (const server of this.#servers) server.client.close();
-  }
-
-  async #create(roomId: string, limits: MediaRoomLimits): Promise<PlacedRoom> {
-    const candidates = this.#servers.filter((server) => server.control !== null).sort((a, b) => a.rooms - b.rooms);
-    const server = candidates[0];
-    if (!server) throw new MediaServerError('unavailable', 'no Janus server is reachable');
-    const number = randomInt(1, 2 ** 47);
-    await server.control!.request({
-      request: 'create',
-      room: number,
-      description: roomId,
-      publishers: limits.publishers,
-      permanent: false,
-      is_private: true,
-      ...(server.settings.adminKey && { admin_key: server.settings.adminKey }),
-    });
-    server.rooms += 1;
-    const placed = { server, generation: server.generation, number };
-    this.#placedOn.set(roomId, placed);
-    return placed;
+    this.#fleet.close();
   }
 
   #receiving(endpoint: MediaEndpoint): JanusReceiving {
@@ -299,40 +221,13 @@ export class JanusMediaServer implements MediaServer {
     return receiving;
   }
 
-  /** The room is open on a Janus that is up (opened again elsewhere after its own went away, say). */
-  #openNow(roomId: string): boolean {
-    const room = this.#placedOn.get(roomId);
-    return room !== undefined && this.#current(room);
-  }
-
-  #current(room: PlacedRoom): boolean {
-    return room.generation === room.server.generation && room.server.control !== null;
-  }
-
-  #control(room: PlacedRoom): JanusHandle {
-    if (!this.#current(room)) throw new MediaServerError('unavailable', 'the Janus of this room is gone');
-    return room.server.control!;
-  }
-
-  async #placed(roomId: string): Promise<PlacedRoom> {
-    const room = await this.#rooms.get(roomId)?.catch(() => null);
-    if (!room || !this.#current(room)) throw new MediaServerError('unavailable', 'the media room is not open');
-    return room;
-  }
-
-  #adminKey(room: PlacedRoom): { admin_key?: string } {
-    return room.server.settings.adminKey ? { admin_key: room.server.settings.adminKey } : {};
-  }
-
   async #endpoint(endpoint: MediaEndpoint): Promise<EndpointState> {
     const existing = this.#endpoints.get(endpoint.connectionId);
-    if (existing && this.#current(existing.room)) return existing;
-    const placed = this.#rooms.get(endpoint.roomId);
-    const room = await placed?.catch(() => null);
-    if (!room || !this.#current(room)) throw new MediaServerError('unavailable', 'the media room is not open');
+    if (existing && this.#fleet.current(existing.room)) return existing;
+    const room = await this.#fleet.placed(endpoint.roomId);
     // A page entering a room asks for every camera at once: the first of those messages makes the session, the others share it.
     const madeMeanwhile = this.#endpoints.get(endpoint.connectionId);
-    if (madeMeanwhile && this.#current(madeMeanwhile.room)) return this.#sessionReady(madeMeanwhile);
+    if (madeMeanwhile && this.#fleet.current(madeMeanwhile.room)) return this.#sessionReady(madeMeanwhile);
     const state: EndpointState = { room, session: room.server.client.createSession(), publishers: new Map(), receiving: null };
     this.#endpoints.set(endpoint.connectionId, state);
     state.session.catch(() => {
@@ -356,40 +251,9 @@ export class JanusMediaServer implements MediaServer {
     }
   }
 
-  async #connect(server: JanusServer, attempt: number): Promise<void> {
-    if (this.#closed) return;
-    try {
-      await server.client.connect();
-      const session = await server.client.createSession();
-      server.control = await session.attach(VIDEOROOM);
-    } catch (error) {
-      server.client.close();
-      const delay = RECONNECT_DELAYS_MS[Math.min(attempt, RECONNECT_DELAYS_MS.length - 1)]!;
-      if (attempt === 0) this.#logger.warn({ err: error, url: server.settings.url }, 'Janus cannot be reached; trying again');
-      setTimeout(() => void this.#connect(server, attempt + 1), delay).unref();
-      return;
-    }
-    server.client.once('close', () => this.#lost(server));
-    if (attempt > 0 || server.generation > 0) {
-      this.#logger.info({ url: server.settings.url }, 'Janus reachable again');
-      const roomIds = [...server.lostRooms].filter((roomId) => !this.#openNow(roomId));
-      server.lostRooms.clear();
-      this.#events.emit('reset', { phase: 'back', roomIds } satisfies MediaReset);
-    }
-  }
-
-  /** Janus went away, and every room and session on it. */
-  #lost(server: JanusServer): void {
-    server.control = null;
-    server.generation += 1;
-    server.rooms = 0;
+  /** Janus went away, and every session on it. */
+  #forgetEndpointsOn(server: JanusServer): void {
     for (const [connectionId, endpoint] of this.#endpoints) if (endpoint.room.server === server) this.#endpoints.delete(connectionId);
-    const roomIds = [...this.#placedOn].filter(([, room]) => room.server === server).map(([roomId]) => roomId);
-    for (const roomId of roomIds) server.lostRooms.add(roomId);
-    if (this.#closed) return;
-    this.#logger.error({ url: server.settings.url, rooms: roomIds.length }, 'lost the connection to Janus; its rooms are gone');
-    this.#events.emit('reset', { phase: 'lost', roomIds } satisfies MediaReset);
-    void this.#connect(server, 1);
   }
 }
 

@@ -147,6 +147,21 @@ describe('MediaSubscriptions: one receiving connection per room connection', () 
     expect(offers().map((offer) => offer.sdp)).to.deep.equal(['offer for a/camera', 'offer for a/camera,b/camera']);
   });
 
+  it('takes no offence at an answer that crossed a reset: the connection it answered is gone', async () => {
+    const { subscriptions, connection, publish, changes, calls } = setup();
+    publish('a');
+    const a = subscriptions.subscribe(connection, 'a', 'camera', true);
+    await turn();
+    changes[0]!.settle(offerOf(['a/camera']));
+    await a;
+    let refuse: (error: Error) => void = () => undefined;
+    calls.answerReceiving.returns(new Promise((_resolve, reject) => (refuse = reject)));
+    const answered = subscriptions.answer(connection, 'answer');
+    await subscriptions.reset(connection);
+    refuse(new MediaServerError('refused', 'no such handle'));
+    await answered;
+  });
+
   it('restarts ICE only on a connection that receives something', async () => {
     const { subscriptions, connection, publish, changes, offers } = setup();
     await subscriptions.restart(connection).then(() => expect.fail('restarted nothing'), (error: { code: string }) => expect(error.code).to.equal('NOT_SUBSCRIBED'));
