@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { JanusClient } from '../../src/media/janus/janus-client.ts';
 import { startSupervisedJanus } from '../../src/media/janus/janus-supervisor.ts';
-import { joinOneByOne, MEDIA_BENCH, measureSteady, type MediaScenarioResult } from './media-room.ts';
+import { joinOneByOne, MEDIA_BENCH, measureSteady, NOT_MEASURED, type MediaScenarioResult, type ViewerMode } from './media-room.ts';
 import { blankPageServer, openBlankPage, processCpuMs, publishOffer, sleep, subscribeAnswer } from './media-pages.ts';
 
 const VIDEOROOM = 'janus.plugin.videoroom';
@@ -21,7 +21,7 @@ const ROOM = 1234;
 /** Each viewer sees four small tiles: the lowest simulcast layer, as the room page asks for them. */
 const LOW_LAYER = 0;
 
-export async function runBareJanus(browser: Browser): Promise<MediaScenarioResult> {
+export async function runBareJanus(browser: Browser, mode: ViewerMode): Promise<MediaScenarioResult> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'live-rooms-bench-janus-'));
   const janus = await startSupervisedJanus({ executable: 'janus', dataDir, rtpPortRange: '41000-41999', publicIp: null, stunServer: null, logger: pino({ level: 'silent' }) });
   if (!janus) throw new Error('Janus is not installed');
@@ -56,9 +56,9 @@ export async function runBareJanus(browser: Browser): Promise<MediaScenarioResul
       const answer = await page.evaluate(subscribeAnswer, offer.jsep!.sdp);
       await handle.message({ request: 'start' }, { type: 'answer', sdp: answer });
       return page;
-    });
+    }, mode);
     const pid = janus.pid()!;
-    const steady = await measureSteady([...senders, ...watchers], () => processCpuMs(pid));
+    const steady = mode === 'crowd' ? await measureSteady([...senders, ...watchers], () => processCpuMs(pid)) : NOT_MEASURED;
     return { name: 'bare Janus (no service)', joinToFirstFrameMs, timedOut, ...steady };
   } finally {
     await Promise.all(contexts.map((context) => context.close().catch(() => undefined)));

@@ -35,8 +35,15 @@ export interface MediaScenarioResult {
   viewerSteps?: ViewerSteps[];
 }
 
+/**
+ * How the viewers come: `crowd`, each one stays (the room fills up: its pages' decoding loads the machine, and the
+ * media server's CPU per stream is measured once all are in); `alone`, each one's page is closed once its first frame
+ * shows, so that each joins a room whose only pages are the senders' (join time without the crowd's own load).
+ */
+export type ViewerMode = 'crowd' | 'alone';
+
 /** The participants open the room one after another: each one's time to its first remote frame (the limit when none came). */
-export async function joinOneByOne(open: (index: number) => Promise<Page>): Promise<{ watchers: Page[]; joinToFirstFrameMs: number[]; timedOut: number }> {
+export async function joinOneByOne(open: (index: number) => Promise<Page>, mode: ViewerMode): Promise<{ watchers: Page[]; joinToFirstFrameMs: number[]; timedOut: number }> {
   const watchers: Page[] = [];
   const joinToFirstFrameMs: number[] = [];
   let timedOut = 0;
@@ -45,10 +52,14 @@ export async function joinOneByOne(open: (index: number) => Promise<Page>): Prom
     const ms = await firstFrameMs(page);
     joinToFirstFrameMs.push(ms ?? FIRST_FRAME_LIMIT_MS);
     if (ms === null) timedOut += 1;
-    watchers.push(page);
+    if (mode === 'alone') await page.context().close();
+    else watchers.push(page);
   }
   return { watchers, joinToFirstFrameMs, timedOut };
 }
+
+/** Nothing steady to measure when the viewers left one by one. */
+export const NOT_MEASURED: Pick<MediaScenarioResult, 'forwardedStreams' | 'cpuShare'> = { forwardedStreams: 0, cpuShare: 0 };
 
 /** All in and settled: the streams flowing to the pages over the steady stretch, and the media server's share of a core meanwhile. */
 export async function measureSteady(pages: Page[], cpuMs: () => number | Promise<number>): Promise<Pick<MediaScenarioResult, 'forwardedStreams' | 'cpuShare'>> {
@@ -62,7 +73,7 @@ export async function measureSteady(pages: Page[], cpuMs: () => number | Promise
   return { forwardedStreams: flowingStreams(before, after), cpuShare };
 }
 
-export async function runServiceScenario(browser: Browser, kind: 'janus' | 'embedded'): Promise<MediaScenarioResult> {
+export async function runServiceScenario(browser: Browser, kind: 'janus' | 'embedded', mode: ViewerMode): Promise<MediaScenarioResult> {
   const server = await startTestServer({
     settings: { enabled: true, enableUserPrivateLiveRoom: true, roleMapping: MEDIA_ROLE_MAPPING as never },
     // The embedded SFU's caps lifted: the benchmark measures what they should be.
@@ -101,10 +112,10 @@ export async function runServiceScenario(browser: Browser, kind: 'janus' | 'embe
       clients.push(participant.client);
       viewerSteps.push(steps);
       return page;
-    });
-    const steady = await measureSteady([...senders, ...watchers], cpuMs);
-    const roomPages = await roomPagesOneAtATime(browser, server, channel.id);
-    return { name: kind === 'janus' ? 'Janus, through the service' : 'embedded SFU, through the service', joinToFirstFrameMs, timedOut, ...steady, roomPages, viewerSteps };
+    }, mode);
+    const steady = mode === 'crowd' ? await measureSteady([...senders, ...watchers], cpuMs) : NOT_MEASURED;
+    const roomPages = mode === 'crowd' ? await roomPagesOneAtATime(browser, server, channel.id) : undefined;
+    return { name: kind === 'janus' ? 'Janus, through the service' : 'embedded SFU, through the service', joinToFirstFrameMs, timedOut, ...steady, ...(roomPages && { roomPages }), viewerSteps };
   } finally {
     for (const client of clients) client.socket.terminate();
     await Promise.all(contexts.map((context) => context.close().catch(() => undefined)));

@@ -13,9 +13,11 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchMediaBrowser, percentile } from './media-pages.ts';
 import { runBareJanus } from './media-bare-janus.ts';
-import { MEDIA_BENCH, runServiceScenario, type MediaScenarioResult } from './media-room.ts';
+import { MEDIA_BENCH, runServiceScenario, type MediaScenarioResult, type ViewerMode } from './media-room.ts';
 
 export const MEDIA_RESULTS_FILE = path.join(import.meta.dirname, 'results', 'media.json');
+/** `--only media-join`: the viewers one at a time, each gone once its first frame shows (see ViewerMode). */
+export const MEDIA_JOIN_RESULTS_FILE = path.join(import.meta.dirname, 'results', 'media-join.json');
 /** Join to first frame on loopback, at the 95th percentile (issue 10's target). */
 const P95_TARGET_MS = 1500;
 
@@ -33,14 +35,15 @@ interface Summary {
   roomPageP95Ms?: number;
 }
 
-export async function runMediaBench(): Promise<void> {
+export async function runMediaBench(mode: ViewerMode = 'crowd'): Promise<void> {
   const results: MediaScenarioResult[] = [];
   // Janus bare, then through the service, then the embedded SFU; each with a browser of its own, so one's decoders are gone before the next.
   const scenarios: Array<[string, (browser: Browser) => Promise<MediaScenarioResult>]> = [
-    ['bare Janus', runBareJanus],
-    ['Janus through the service', (browser) => runServiceScenario(browser, 'janus')],
-    ['the embedded SFU through the service', (browser) => runServiceScenario(browser, 'embedded')],
+    ['bare Janus', (browser) => runBareJanus(browser, mode)],
+    ['Janus through the service', (browser) => runServiceScenario(browser, 'janus', mode)],
+    ['the embedded SFU through the service', (browser) => runServiceScenario(browser, 'embedded', mode)],
   ];
+  const resultsFile = mode === 'crowd' ? MEDIA_RESULTS_FILE : MEDIA_JOIN_RESULTS_FILE;
   for (const [name, scenario] of scenarios) {
     const started = Date.now();
     const browser = await launchMediaBrowser();
@@ -59,19 +62,20 @@ export async function runMediaBench(): Promise<void> {
   const report = {
     timestamp: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage: os.loadavg().map((load) => Math.round(load * 100) / 100) },
-    parameters: MEDIA_BENCH,
+    parameters: { ...MEDIA_BENCH, viewers: mode },
     summaries,
-    ratios: bare && janus ? { p95ServiceOverBare: round(janus.p95Ms / bare.p95Ms), cpuPerStreamServiceOverBare: round(janus.cpuPerStreamPercent / bare.cpuPerStreamPercent) } : null,
+    ratios: bare && janus ? { p50ServiceOverBare: round(janus.p50Ms / bare.p50Ms), p95ServiceOverBare: round(janus.p95Ms / bare.p95Ms), ...(mode === 'crowd' && { cpuPerStreamServiceOverBare: round(janus.cpuPerStreamPercent / bare.cpuPerStreamPercent) }) } : null,
     p95TargetMs: P95_TARGET_MS,
     raw: results,
   };
-  mkdirSync(path.dirname(MEDIA_RESULTS_FILE), { recursive: true });
-  writeFileSync(MEDIA_RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`\nMedia: ${MEDIA_BENCH.participants} participants joining a room with ${MEDIA_BENCH.cameras} cameras on (load average ${report.machine.loadAverage.join(' ')})`);
+  mkdirSync(path.dirname(resultsFile), { recursive: true });
+  writeFileSync(resultsFile, `${JSON.stringify(report, null, 2)}\n`);
+  const how = mode === 'crowd' ? 'each staying' : 'each gone once its first frame showed';
+  console.log(`\nMedia: ${MEDIA_BENCH.participants} participants joining a room with ${MEDIA_BENCH.cameras} cameras on, ${how} (load average ${report.machine.loadAverage.join(' ')})`);
   console.table(summaries);
   for (const result of results) printSteps(result);
-  if (report.ratios) console.log(`Through the service over bare Janus: join p95 ×${report.ratios.p95ServiceOverBare}, CPU per stream ×${report.ratios.cpuPerStreamServiceOverBare}.`);
-  console.log(`Written to ${path.relative(process.cwd(), MEDIA_RESULTS_FILE)}.`);
+  if (report.ratios) console.log(`Through the service over bare Janus: join p50 ×${report.ratios.p50ServiceOverBare}, p95 ×${report.ratios.p95ServiceOverBare}${report.ratios.cpuPerStreamServiceOverBare === undefined ? '' : `, CPU per stream ×${report.ratios.cpuPerStreamServiceOverBare}`}.`);
+  console.log(`Written to ${path.relative(process.cwd(), resultsFile)}.`);
   if (results.length === 0) process.exitCode = 1;
 }
 

@@ -10,7 +10,8 @@
  * Then the room fan-out load (fan-out.ts), whose figures go into the same
  * file's `fanOut` section; `--only join` or `--only fanout` runs one of the two.
  * `--only media` runs the media benchmark (media.ts) alone: it needs Chromium,
- * and Janus for its Janus columns.
+ * and Janus for its Janus columns; `--only media-join` its viewers one at a
+ * time, each gone once its first frame shows (join time without the crowd).
  * `--only stats` runs Session Stats at scale instead (session-stats.ts: 10,000
  * sessions, a million attendance rows), into the file's `sessionStats` section;
  * `--database postgres` (TEST_DATABASE_URL) or `both` runs it on PostgreSQL too.
@@ -60,9 +61,9 @@ const WARM_UP_JOINS = 2_000;
 const ROUNDS = 5;
 
 const USAGE =
-  'usage: npm run bench -- [--only join|fanout|media|stats|recordings] [--database sqlite|postgres|both] [--users N] [--concurrency N] [--cpu-prof] [--participants N] [--chat-rate N] [--chat-seconds N]   (or BENCH_USERS, BENCH_CONCURRENCY)';
+  'usage: npm run bench -- [--only join|fanout|media|media-join|stats|recordings] [--database sqlite|postgres|both] [--users N] [--concurrency N] [--cpu-prof] [--participants N] [--chat-rate N] [--chat-seconds N]   (or BENCH_USERS, BENCH_CONCURRENCY)';
 
-const BENCH_NAMES = ['join', 'fanout', 'media', 'stats', 'recordings'] as const;
+const BENCH_NAMES = ['join', 'fanout', 'media', 'media-join', 'stats', 'recordings'] as const;
 type BenchName = (typeof BENCH_NAMES)[number];
 const isStatsDatabase = (name: string): name is (typeof STATS_DATABASES)[number] => (STATS_DATABASES as readonly string[]).includes(name);
 const isBenchName = (name: string): name is BenchName => (BENCH_NAMES as readonly string[]).includes(name);
@@ -101,7 +102,7 @@ function readOptions(): Options {
   }
   const users = positiveInteger('users', values.users ?? process.env.BENCH_USERS, DEFAULT_USERS);
   const concurrency = positiveInteger('concurrency', values.concurrency ?? process.env.BENCH_CONCURRENCY, DEFAULT_CONCURRENCY);
-  if (values.only !== undefined && !isBenchName(values.only)) throw new UsageError(`--only must be join, fanout, media, stats or recordings, not ${JSON.stringify(values.only)}`);
+  if (values.only !== undefined && !isBenchName(values.only)) throw new UsageError(`--only must be join, fanout, media, media-join, stats or recordings, not ${JSON.stringify(values.only)}`);
   const fanOut = {
     participants: positiveInteger('participants', values.participants, FAN_OUT_DEFAULTS.participants),
     messagesPerSecond: positiveInteger('chat-rate', values['chat-rate'], FAN_OUT_DEFAULTS.messagesPerSecond),
@@ -239,7 +240,8 @@ function failedTooOften(passes: readonly PassResult[]): string[] {
 
 async function main(): Promise<void> {
   const options = readOptions();
-  if (options.only === 'media') return runMediaBench();
+  if (options.only === 'media') return runMediaBench('crowd');
+  if (options.only === 'media-join') return runMediaBench('alone');
   // Session Stats at scale runs only when asked for: it seeds a million rows.
   if (options.only === 'stats') return runSessionStatsBench(options.statsDatabases);
   if (options.only === 'recordings') return runRecordingsBench();
