@@ -72,7 +72,9 @@ export interface MediaSignallingDeps {
  * Whether a media message changes what the room sees (feeds, the queue, someone's microphone) and so
  * counts against the person's one allowance of room changes, shared with the live room's own messages. Negotiation
  * (subscribe, answer, trickle, layer) reaches only the sender's own connections and comes in bursts by
- * nature: it is bounded by the feeds there are, not throttled. Every type is named, so a new one is a decision.
+ * nature: it is bounded by the feeds there are, not throttled. A reset of the receiving connection is counted
+ * too: a browser sends one only after two failed ICE restarts, and each makes the media server build the
+ * connection and its offer anew. Every type is named, so a new one is a decision.
  */
 const CHANGES_THE_ROOM: Record<MediaMessage['type'], boolean> = {
   'media.join': false,
@@ -85,7 +87,7 @@ const CHANGES_THE_ROOM: Record<MediaMessage['type'], boolean> = {
   'media.video': false,
   'media.restartPublisher': false,
   'media.restartReceiving': false,
-  'media.resetReceiving': false,
+  'media.resetReceiving': true,
   'media.trickle': false,
   'media.configure': true,
   'media.mute': true,

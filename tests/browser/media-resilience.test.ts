@@ -96,7 +96,8 @@ describe('audio and video when rooms grow and connections falter', function () {
 
   function iceUsernames(page: Page, which: 'publisher' | 'receiving'): Promise<string[]> {
     return page.evaluate((kind) => (window as unknown as Watched).peerConnections
-      .filter((made) => made.connectionState !== 'closed' && made.getSenders().some((sender) => sender.track) === (kind === 'publisher'))
+      // A connection still being negotiated (its offer applied, its answer not yet made) has no ICE credentials of its own yet.
+      .filter((made) => made.connectionState !== 'closed' && made.localDescription !== null && made.getSenders().some((sender) => sender.track) === (kind === 'publisher'))
       .map((made) => /a=ice-ufrag:(\S+)/.exec(made.localDescription!.sdp)![1]!), which);
   }
 

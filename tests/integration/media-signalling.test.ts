@@ -162,7 +162,7 @@ describe('media signalling', () => {
     await room.instructor.next('media.feeds', (message) => message.feeds[0]?.audio === true);
   });
 
-  it('throttles media messages that change the room as the live room\'s own are: a flood of toggles is refused, the connection kept', async () => {
+  it('throttles media messages that change the room as the live room\'s own are: a flood of toggles or of receiving resets is refused, the connection kept', async () => {
     const room = await liveChannel();
     const carl = await room.contributor();
     await peer(await MediaPeer.offering({ audio: true, video: true })).publish(carl);
@@ -176,6 +176,11 @@ describe('media signalling', () => {
     const errors = carl.received.filter((message) => message.type === 'error' && String(message.ref).startsWith('toggle:'));
     expect(errors.length).to.be.within(refusedAtLeast, flood);
     expect(errors.every((error) => error.code === 'RATE_LIMITED')).to.equal(true);
+    // Resets of the receiving connection (each makes the media server build it anew) are held to the same allowance.
+    for (let i = 0; i < flood; i += 1) carl.send({ type: 'media.resetReceiving', ref: `reset:${i}` });
+    for (let count = 0; count < refusedAtLeast; count += 1) {
+      expect((await carl.next('error', (error) => String(error.ref).startsWith('reset:'))).code).to.equal('RATE_LIMITED');
+    }
     carl.send({ type: 'media.join' });
     expect(await carl.next('media.ready')).to.include({ available: true });
   });

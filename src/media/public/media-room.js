@@ -23,7 +23,9 @@ import { fill } from './words.js';
 
 var root = document.querySelector('main.room[data-room-socket]');
 /** Requests whose refusal the person need not see (about something that has just gone). */
-var QUIET = ['media.trickle', 'media.layer', 'media.unsubscribe', 'media.video', 'media.restartPublisher', 'media.restartReceiving', 'media.answer'];
+var QUIET = ['media.trickle', 'media.layer', 'media.unsubscribe', 'media.video', 'media.restartPublisher', 'media.restartReceiving', 'media.answer', 'media.resetReceiving'];
+/** How long a refused reset of the receiving connection waits before it is asked again. */
+var RESET_AGAIN_MS = 2000;
 var section = root && root.querySelector('[data-media]');
 if (section) start();
 
@@ -167,6 +169,8 @@ function start() {
       if (type === 'media.video') videoRefused(state, m.ref);
       // The media server refused the answer: made anew (an answer that crossed a reset is only late: NO_OFFER).
       if (type === 'media.answer' && m.code !== 'NO_OFFER') receiver.reset();
+      // A reset refused (the person's allowance of room changes is spent) is asked again: no offer would come otherwise.
+      if (type === 'media.resetReceiving') window.setTimeout(function () { if (!receiver.pc()) link.send({ type: 'media.resetReceiving' }); }, RESET_AGAIN_MS);
       // Late candidates and layer choices for what has just gone are nobody's concern; a refused answer mends itself.
       if (QUIET.indexOf(type) === -1) state.status = m.message;
       // A refused publish (no webcam place, no permission...) leaves the person where they were.
