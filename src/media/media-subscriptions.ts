@@ -231,16 +231,20 @@ export class MediaSubscriptions {
     if (alone) add = [alone];
     if (remove.length === 0 && add.length === 0) return null;
     const generation = receiving.generation;
-    let offer: ReceivingOffer;
+    const change = { add: add.map(([key, subscription]) => ({ key, feedId: subscription.feedId! })), remove };
+    let offer: ReceivingOffer | null = null;
+    let refusal: unknown;
     try {
-      offer = await this.#deps.server.updateReceiving(endpoint, { add: add.map(([key, subscription]) => ({ key, feedId: subscription.feedId! })), remove });
+      offer = await this.#deps.server.updateReceiving(endpoint, change);
     } catch (error) {
-      // A refused change changes nothing on the media server; what it was to remove is not tried again (it may be what failed).
-      for (const key of remove) receiving.carried.delete(key);
-      this.#refused(receiving, add, error);
+      refusal = error;
+    }
+    // Removed either way: a refused change changes nothing on the media server, but what it was to remove is not tried again (it may be what failed).
+    for (const key of remove) receiving.carried.delete(key);
+    if (!offer) {
+      this.#refused(receiving, add, refusal);
       return null;
     }
-    for (const key of remove) receiving.carried.delete(key);
     for (const [key, subscription] of add) receiving.carried.set(key, subscription);
     await this.#applyChoices(endpoint, add);
     return { ...offer, generation, added: add.map(([, subscription]) => subscription), restart: false };

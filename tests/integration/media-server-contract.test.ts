@@ -120,8 +120,7 @@ for (const adapter of ADAPTERS) {
     }
 
     async function answerAgain(at: MediaEndpoint, receiver: MediaPeer, offer: ReceivingOffer): Promise<void> {
-      await receiver.pc.setRemoteDescription({ type: 'offer', sdp: offer.offerSdp });
-      await receiver.pc.setLocalDescription(await receiver.pc.createAnswer());
+      await receiver.answer(offer.offerSdp);
       await media.answerReceiving(at, receiver.sdp);
     }
 

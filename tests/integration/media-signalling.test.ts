@@ -89,9 +89,7 @@ describe('media signalling', () => {
     mia.send({ type: 'media.unsubscribe', participantId: carl.participantId, source: 'camera' });
     const without = await mia.next('media.offer');
     expect(without.streams).to.deep.equal([]);
-    await receiver.pc.setRemoteDescription({ type: 'offer', sdp: without.sdp });
-    await receiver.pc.setLocalDescription(await receiver.pc.createAnswer());
-    mia.send({ type: 'media.answer', sdp: receiver.sdp, ref: 'answer-2' });
+    await MediaPeer.answerReceiving(mia, without.sdp, receiver, 'answer-2');
     expect(mia.unread('error').filter((error) => error.ref === 'ice' || error.ref === 'answer')).to.deep.equal([]);
 
     carl.socket.terminate();

@@ -36,12 +36,17 @@ export class MediaPeer {
     await this.connected();
   }
 
-  /** Answers a subscription's offer as the browser would. */
+  /** Answers a receiving connection's first offer as the browser would, with a new peer. */
   static async answering(offerSdp: string): Promise<MediaPeer> {
     const peer = new MediaPeer();
-    await peer.pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
-    await peer.pc.setLocalDescription(await peer.pc.createAnswer());
+    await peer.answer(offerSdp);
     return peer;
+  }
+
+  /** Applies an offer (the first, or a later one on the same peer) and makes the answer, read back from `sdp`. */
+  async answer(offerSdp: string): Promise<void> {
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+    await this.pc.setLocalDescription(await this.pc.createAnswer());
   }
 
   /**
@@ -50,8 +55,7 @@ export class MediaPeer {
    */
   static async answerReceiving(room: RoomClient, offerSdp: string, receiver?: MediaPeer, ref?: string): Promise<MediaPeer> {
     const peer = receiver ?? new MediaPeer();
-    await peer.pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
-    await peer.pc.setLocalDescription(await peer.pc.createAnswer());
+    await peer.answer(offerSdp);
     room.send({ type: 'media.answer', sdp: peer.sdp, ...(ref && { ref }) });
     return peer;
   }

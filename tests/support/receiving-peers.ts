@@ -7,6 +7,7 @@
  */
 import { RTCPeerConnection, RtpHeader, RtpPacket, type MediaStreamTrack, type RTCRtpTransceiver } from 'werift';
 import type { MediaEndpoint, MediaSource } from '../../src/media/media-server.ts';
+import { resumeIceAfterRestart } from '../../src/media/embedded/sfu-receiving.ts';
 import { peerConnected } from './media-peer.ts';
 
 /** A MediaServer, or the embedded SFU's own Sfu (whose publish has no `flowing`). */
@@ -83,9 +84,7 @@ export class TaggedReceiver {
     await this.pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
     await this.pc.setLocalDescription(await this.pc.createAnswer());
     // An ICE restart: werift (unlike a browser) runs no checks of the new ICE session while DTLS is up.
-    for (const { iceTransport, state } of this.pc.dtlsTransports) {
-      if (state === 'connected' && !iceTransport.connection.nominated) void iceTransport.start().catch(() => undefined);
-    }
+    resumeIceAfterRestart(this.pc);
     return this.pc.localDescription!.sdp;
   }
 

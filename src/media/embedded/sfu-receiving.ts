@@ -140,16 +140,9 @@ export class ReceivingConnection {
     return made;
   }
 
-  /**
-   * werift 0.24 runs ICE checks only while DTLS is down (its connect() returns early otherwise): after an ICE
-   * restart of a connection whose DTLS is up, the new ICE session nominates no pair and nothing reaches the
-   * browser. Its checks are started here; DTLS and SRTP go on over the new pair.
-   */
   #resumeIce(): void {
     this.#restarting = false;
-    for (const { iceTransport, state } of this.pc.dtlsTransports) {
-      if (state === 'connected' && !iceTransport.connection.nominated) void iceTransport.start().catch(() => undefined);
-    }
+    resumeIceAfterRestart(this.pc);
   }
 
   async #offer(iceRestart: boolean): Promise<ReceivingOffer> {
@@ -168,6 +161,17 @@ export class ReceivingConnection {
       .filter((slot) => slot.forward !== null)
       .sort((a, b) => (a.transceiver.mLineIndex ?? 0) - (b.transceiver.mLineIndex ?? 0))
       .map((slot) => ({ mid: slot.mid, kind: slot.kind, key: slot.forward!.key }));
+  }
+}
+
+/**
+ * werift 0.24 runs ICE checks only while DTLS is down (its connect() returns early otherwise): after an ICE
+ * restart of a connection whose DTLS is up, the new ICE session nominates no pair and nothing gets through.
+ * Its checks are started here, on either side of the restart; DTLS and SRTP go on over the new pair.
+ */
+export function resumeIceAfterRestart(pc: RTCPeerConnection): void {
+  for (const { iceTransport, state } of pc.dtlsTransports) {
+    if (state === 'connected' && !iceTransport.connection.nominated) void iceTransport.start().catch(() => undefined);
   }
 }
 
